@@ -1,0 +1,98 @@
+/* analysis.c — derived figures per point (see analysis.h). */
+#include "analysis.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+
+#include "stats.h"
+
+#define M(name) { #name, offsetof(struct mpb_sample, name) }
+static const struct mpb_metric metrics[] = {
+	M(wall_ns),
+	M(startup_ns),
+	M(map_ns),
+	M(teardown_ns),
+	M(compute_ns),
+	M(codec_parent_ns),
+	M(codec_workers_ns),
+	M(bytes_sent),
+	M(bytes_received),
+};
+#undef M
+
+const struct mpb_metric *mpb_metrics(size_t *n)
+{
+	*n = sizeof metrics / sizeof metrics[0];
+	return metrics;
+}
+
+double *mpb_metric_values(const struct mpb_point_state *ps, const struct mpb_metric *m)
+{
+	double *v = malloc((ps->nruns ? ps->nruns : 1) * sizeof *v);
+	for (size_t r = 0; v && r < ps->nruns; r++)
+		v[r] = (double)*(const uint64_t *)((const char *)&ps->runs[r] + m->offset);
+	return v;
+}
+
+static double median_of(const struct mpb_point_state *ps, size_t offset)
+{
+	const struct mpb_metric m = { "", offset };
+	double *v = mpb_metric_values(ps, &m);
+	double med = v ? mpb_stats_median(v, ps->nruns) : 0;
+	free(v);
+	return med;
+}
+
+int mpb_analysis_point(const struct mpb_sweep *s, size_t i, struct mpb_derived *o)
+{
+	const struct mpb_point *pt = &s->plan->points[i];
+	const struct mpb_point_state *ps = &s->pts[i];
+	const struct mpb_baseline_state *bs = &s->bls[pt->baseline];
+	uint64_t seed = s->plan->seed + i;
+
+	*o = (struct mpb_derived){ 0 };
+	o->n = ps->nruns;
+	if (ps->nruns == 0)
+		return -1;
+	const struct mpb_metric wm = { "wall_ns", offsetof(struct mpb_sample, wall_ns) };
+	double *wall = mpb_metric_values(ps, &wm);
+	if (!wall)
+		return -1;
+	o->wall_median_ns = mpb_stats_median(wall, ps->nruns);
+	mpb_stats_median_ci(wall, ps->nruns, seed, &o->wall_ci_lo, &o->wall_ci_hi);
+	double w = pt->workers;
+	if (bs->n > 0) {
+		o->serial_median_ns = mpb_stats_median(bs->wall_ns, bs->n);
+		o->have_speedup = o->wall_median_ns > 0;
+		if (o->have_speedup) {
+			o->speedup = o->serial_median_ns / o->wall_median_ns;
+			if (mpb_stats_ratio_ci(bs->wall_ns, bs->n, wall, ps->nruns, seed,
+					       &o->speedup_ci_lo, &o->speedup_ci_hi) < 0)
+				o->speedup_ci_lo = o->speedup_ci_hi = o->speedup;
+			o->efficiency = o->speedup / w;
+			if (pt->workers > 1 && o->speedup > 0) {
+				o->have_karp_flatt = true;
+				o->karp_flatt = (1.0 / o->speedup - 1.0 / w) / (1.0 - 1.0 / w);
+			}
+		}
+	}
+	free(wall);
+	double map = median_of(ps, offsetof(struct mpb_sample, map_ns));
+	double compute = median_of(ps, offsetof(struct mpb_sample, compute_ns));
+	double cpar = median_of(ps, offsetof(struct mpb_sample, codec_parent_ns));
+	double cwork = median_of(ps, offsetof(struct mpb_sample, codec_workers_ns));
+	o->overhead_per_task_ns = (w * map - compute) / (double)pt->tasks;
+	o->serialization_fraction = map > 0 ? (cpar + cwork) / ((w + 1) * map) : 0;
+	double *su = malloc(ps->nruns * sizeof *su);
+	if (su) {
+		for (size_t r = 0; r < ps->nruns; r++) {
+			double sum = 0;
+			for (unsigned k = 0; k < ps->runs[r].nworkers; k++)
+				sum += (double)ps->runs[r].worker[k].startup_ns;
+			su[r] = ps->runs[r].nworkers ? sum / ps->runs[r].nworkers : 0;
+		}
+		o->startup_per_worker_ns = mpb_stats_median(su, ps->nruns);
+		free(su);
+	}
+	return 0;
+}

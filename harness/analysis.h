@@ -1,0 +1,39 @@
+/* analysis.h — the derived figures of a point, from its runs and its serial
+ * baseline. Each figure has one definition, here (results/README.md repeats
+ * them for readers of the JSON). */
+#ifndef MPB_ANALYSIS_H
+#define MPB_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "driver.h"
+
+/* The metrics of a run that get a summary, in one table: the JSON summary,
+ * the exporters and the analysis all walk it. */
+struct mpb_metric {
+	const char *name;   /* key in "summary" */
+	size_t offset;      /* uint64_t field in struct mpb_sample */
+};
+const struct mpb_metric *mpb_metrics(size_t *n);
+/* Values of metric m over the point's runs into a new array (caller frees). */
+double *mpb_metric_values(const struct mpb_point_state *ps, const struct mpb_metric *m);
+
+struct mpb_derived {
+	size_t n;                     /* measured runs */
+	double wall_median_ns, wall_ci_lo, wall_ci_hi;
+	bool have_speedup;            /* baseline measured */
+	double serial_median_ns;
+	double speedup, speedup_ci_lo, speedup_ci_hi;
+	double efficiency;            /* speedup / workers */
+	bool have_karp_flatt;         /* workers > 1 */
+	double karp_flatt;            /* (1/speedup - 1/workers) / (1 - 1/workers) */
+	double overhead_per_task_ns;  /* (workers * map - compute) / tasks, medians */
+	double serialization_fraction;/* (codec parent + workers) / ((workers + 1) * map), medians */
+	double startup_per_worker_ns; /* median over runs of the mean worker start-up */
+};
+
+/* Derived figures of point i; returns 0, or -1 when the point has no runs. */
+int mpb_analysis_point(const struct mpb_sweep *s, size_t i, struct mpb_derived *out);
+
+#endif

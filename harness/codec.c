@@ -1,0 +1,22 @@
+/* codec.c — the codec registry (see codec.h). */
+#include "codec.h"
+
+#include <string.h>
+
+static const struct mpb_codec_ops *const codecs[] = {
+	&mpb_codec_raw,
+};
+
+const struct mpb_codec_ops *const *mpb_codec_all(size_t *n)
+{
+	*n = sizeof codecs / sizeof codecs[0];
+	return codecs;
+}
+
+const struct mpb_codec_ops *mpb_codec_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof codecs / sizeof codecs[0]; i++)
+		if (strcmp(codecs[i]->name, name) == 0)
+			return codecs[i];
+	return NULL;
+}

@@ -1,0 +1,30 @@
+/* codec.h — how task arguments and results become bytes. One ops struct per
+ * codec (codec_raw.c, ...), listed in the registry table in codec.c so that
+ * `mpbench list` and option validation walk the same table. */
+#ifndef MPB_CODEC_H
+#define MPB_CODEC_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "value.h"
+
+struct mpb_codec_ops {
+	const char *name;
+	const char *summary;
+	/* Append the encoding of v to out. Returns 0 or negative with d set. */
+	int (*encode)(const struct mpb_value *v, struct mpb_buf *out, struct mpb_diag *d);
+	/* Decode one value from r (advancing it) into v, which the caller clears.
+	 * Malformed or truncated input is an error, never a read past r's end. */
+	int (*decode)(struct mpb_reader *r, struct mpb_value *v, struct mpb_diag *d);
+};
+
+extern const struct mpb_codec_ops mpb_codec_raw;
+
+/* Registry: all codecs, in listing order. */
+const struct mpb_codec_ops *const *mpb_codec_all(size_t *n);
+/* Look up by name; NULL when unknown. */
+const struct mpb_codec_ops *mpb_codec_find(const char *name);
+
+#endif

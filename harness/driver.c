@@ -1,0 +1,303 @@
+/* driver.c — the sweep schedule, serial baselines and pool runs (see driver.h). */
+#include "driver.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "results.h"
+#include "rng.h"
+
+static void utc_now(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static bool stopping(const struct mpb_sweep *s)
+{
+	return s->stop_flag && *s->stop_flag;
+}
+
+/* Build the baseline's parent-side workload state and task arguments. */
+static int prepare_baseline(const struct mpb_baseline *b, struct mpb_baseline_state *st,
+			    uint64_t seed, struct mpb_diag *d)
+{
+	struct mpb_workload_params wp = { b->size, b->tasks, seed };
+	if (st->ready)
+		return 0;
+	if (b->workload->setup && b->workload->setup(&wp, &st->wl_state, d) < 0)
+		return -MPB_ERUN;
+	st->args = calloc(b->tasks, sizeof *st->args);
+	if (!st->args)
+		return mpb_fail(d, MPB_ENOMEM, "out of memory for %llu task arguments",
+				(unsigned long long)b->tasks);
+	for (uint64_t i = 0; i < b->tasks; i++) {
+		int rc = b->workload->make_task(st->wl_state, &wp, i, &st->args[i], d);
+		if (rc < 0)
+			return rc;
+	}
+	st->ready = true;
+	return 0;
+}
+
+static int verify_all(const struct mpb_baseline *b, struct mpb_baseline_state *st,
+		      uint64_t seed, struct mpb_value *res, struct mpb_diag *d)
+{
+	struct mpb_workload_params wp = { b->size, b->tasks, seed };
+	for (uint64_t i = 0; i < b->tasks; i++) {
+		int rc = b->workload->verify(st->wl_state, &wp, i, &st->args[i], &res[i], d);
+		if (rc < 0) {
+			char msg[sizeof d->msg];
+			snprintf(msg, sizeof msg, "%s", d->msg);
+			return mpb_fail(d, MPB_ERUN, "result check failed: %s", msg);
+		}
+	}
+	return 0;
+}
+
+static int push_double(double **v, size_t *n, size_t *cap, double x)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 8;
+		double *nv = realloc(*v, nc * sizeof *nv);
+		if (!nv)
+			return -1;
+		*v = nv;
+		*cap = nc;
+	}
+	(*v)[(*n)++] = x;
+	return 0;
+}
+
+/* The serial baseline: the same tasks in-process, no pool, no codec. */
+static int run_baseline(struct mpb_sweep *s, size_t j, bool keep, struct mpb_diag *d)
+{
+	const struct mpb_baseline *b = &s->plan->baselines[j];
+	struct mpb_baseline_state *st = &s->bls[j];
+	int rc = prepare_baseline(b, st, s->plan->seed, d);
+	if (rc < 0)
+		return rc;
+	struct mpb_value *res = calloc(b->tasks, sizeof *res);
+	if (!res)
+		return mpb_fail(d, MPB_ENOMEM, "out of memory");
+	uint64_t t0 = mpb_now_ns();
+	for (uint64_t i = 0; i < b->tasks && rc == 0; i++)
+		rc = b->workload->run_task(st->wl_state, &st->args[i], &res[i], d);
+	uint64_t t1 = mpb_now_ns();
+	if (rc == 0)
+		rc = verify_all(b, st, s->plan->seed, res, d);
+	mpb_value_clear_array(res, b->tasks);
+	free(res);
+	if (rc == 0 && keep && push_double(&st->wall_ns, &st->n, &st->cap, (double)(t1 - t0)) < 0)
+		rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
+	return rc;
+}
+
+int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
+			struct mpb_diag *d)
+{
+	const struct mpb_point *pt = &s->plan->points[i];
+	const struct mpb_baseline *b = &s->plan->baselines[pt->baseline];
+	struct mpb_baseline_state *st = &s->bls[pt->baseline];
+	int rc = prepare_baseline(b, st, s->plan->seed, d);
+	if (rc < 0)
+		return rc;
+	struct mpb_value *res = calloc(pt->tasks, sizeof *res);
+	if (!res)
+		return mpb_fail(d, MPB_ENOMEM, "out of memory");
+	struct mpb_pool_config pc = {
+		.method = pt->method,
+		.codec = pt->codec,
+		.workload = pt->workload,
+		.wparams = { pt->size, pt->tasks, s->plan->seed },
+		.workers = pt->workers,
+		.chunksize = pt->chunksize,
+		.stop_flag = s->stop_flag,
+	};
+	struct mpb_pool *pool = NULL;
+	uint64_t t0 = mpb_now_ns();
+	rc = mpb_pool_start(&pc, &pool, d);
+	if (rc == 0)
+		rc = mpb_pool_map(pool, st->args, pt->tasks, res, d);
+	if (rc == 0)
+		rc = mpb_pool_stop(pool, d);
+	uint64_t t1 = mpb_now_ns();
+	if (rc == 0) {
+		const struct mpb_pool_report *r = mpb_pool_report(pool);
+		memset(out, 0, sizeof *out);
+		out->wall_ns = t1 - t0;
+		out->startup_ns = r->startup_ns;
+		out->map_ns = r->map_ns;
+		out->teardown_ns = r->teardown_ns;
+		out->compute_ns = r->compute_ns;
+		out->codec_parent_ns = r->codec_parent_ns;
+		out->codec_workers_ns = r->codec_workers_ns;
+		out->bytes_sent = r->bytes_sent;
+		out->bytes_received = r->bytes_received;
+		out->nworkers = r->workers;
+		out->worker = malloc(r->workers * sizeof *out->worker);
+		if (!out->worker)
+			rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
+		else
+			memcpy(out->worker, r->worker, r->workers * sizeof *out->worker);
+	}
+	mpb_pool_free(pool);
+	if (rc == 0) {
+		rc = verify_all(b, st, s->plan->seed, res, d);
+		if (rc < 0) {
+			free(out->worker);
+			out->worker = NULL;
+		}
+	}
+	mpb_value_clear_array(res, pt->tasks);
+	free(res);
+	return rc;
+}
+
+static int keep_sample(struct mpb_point_state *ps, const struct mpb_sample *smp)
+{
+	if (ps->nruns == ps->cap) {
+		size_t nc = ps->cap ? ps->cap * 2 : 8;
+		struct mpb_sample *nr = realloc(ps->runs, nc * sizeof *nr);
+		if (!nr)
+			return -1;
+		ps->runs = nr;
+		ps->cap = nc;
+	}
+	ps->runs[ps->nruns++] = *smp;
+	return 0;
+}
+
+static int write_results(struct mpb_sweep *s, struct mpb_diag *d)
+{
+	if (!s->output)
+		return 0;
+	utc_now(s->finished, sizeof s->finished);
+	json_t *doc = mpb_results_build(s);
+	if (!doc)
+		return mpb_fail(d, MPB_ENOMEM, "out of memory building results");
+	int rc = mpb_results_write(s->output, doc, d);
+	json_decref(doc);
+	return rc;
+}
+
+int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
+{
+	const struct mpb_plan *p = s->plan;
+	size_t nitems = p->npoints + p->nbaselines;
+	size_t *order = malloc(nitems * sizeof *order);
+	s->pts = calloc(p->npoints ? p->npoints : 1, sizeof *s->pts);
+	s->bls = calloc(p->nbaselines ? p->nbaselines : 1, sizeof *s->bls);
+	if (!order || !s->pts || !s->bls) {
+		free(order);
+		return mpb_fail(d, MPB_ENOMEM, "out of memory");
+	}
+	utc_now(s->started, sizeof s->started);
+	s->status = "running";
+
+	struct mpb_rng rng;
+	mpb_rng_seed(&rng, p->seed);
+	uint64_t rounds = p->warmup + p->runs;
+	size_t done = 0, total = (size_t)rounds * nitems;
+	int rc = 0, failures = 0;
+	for (uint64_t round = 0; round < rounds && rc == 0; round++) {
+		bool keep = round >= p->warmup;
+		for (size_t i = 0; i < nitems; i++)
+			order[i] = i;
+		mpb_rng_shuffle(&rng, order, nitems, sizeof *order);
+		for (size_t k = 0; k < nitems && rc == 0; k++, done++) {
+			if (stopping(s)) {
+				rc = -MPB_EINTR;
+				break;
+			}
+			if (s->progress)
+				s->progress(s->progress_ctx, done, total);
+			size_t it = order[k];
+			struct mpb_diag rd = { 0 };
+			if (it >= p->npoints) {
+				struct mpb_baseline_state *bs = &s->bls[it - p->npoints];
+				if (bs->failed)
+					continue;
+				if (run_baseline(s, it - p->npoints, keep, &rd) < 0) {
+					bs->failed = true;
+					snprintf(bs->error, sizeof bs->error, "%s", rd.msg);
+					failures++;
+				}
+				continue;
+			}
+			struct mpb_point_state *ps = &s->pts[it];
+			if (ps->failed)
+				continue;
+			struct mpb_sample smp;
+			int r = mpb_sweep_run_point(s, it, &smp, &rd);
+			if (r == -MPB_EINTR) {
+				rc = r;
+				break;
+			}
+			if (r < 0) {
+				ps->failed = true;
+				snprintf(ps->error, sizeof ps->error, "%s", rd.msg);
+				failures++;
+			} else if (!keep) {
+				free(smp.worker);
+			} else if (keep_sample(ps, &smp) < 0) {
+				free(smp.worker);
+				rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
+			}
+		}
+		if (rc == 0 && keep) {
+			int w = write_results(s, d);
+			if (w < 0) {
+				free(order);
+				s->status = "failed";
+				return w;
+			}
+		}
+	}
+	free(order);
+	if (s->progress)
+		s->progress(s->progress_ctx, total, total);
+	if (rc == -MPB_EINTR) {
+		s->status = "interrupted";
+		int w = write_results(s, d);
+		return w < 0 ? w : mpb_fail(d, MPB_EINTR, "interrupted: %s written with the runs completed so far",
+					    s->output ? s->output : "nothing");
+	}
+	if (rc < 0)
+		return rc;
+	s->status = failures ? "failed" : "complete";
+	int w = write_results(s, d);
+	if (w < 0)
+		return w;
+	if (failures)
+		return mpb_fail(d, MPB_ERUN, "%d point(s) or baseline(s) failed (recorded in %s)",
+				failures, s->output ? s->output : "the results");
+	return 0;
+}
+
+void mpb_sweep_free(struct mpb_sweep *s)
+{
+	for (size_t i = 0; s->pts && i < s->plan->npoints; i++) {
+		for (size_t r = 0; r < s->pts[i].nruns; r++)
+			free(s->pts[i].runs[r].worker);
+		free(s->pts[i].runs);
+	}
+	for (size_t j = 0; s->bls && j < s->plan->nbaselines; j++) {
+		struct mpb_baseline_state *b = &s->bls[j];
+		if (b->args)
+			mpb_value_clear_array(b->args, s->plan->baselines[j].tasks);
+		free(b->args);
+		free(b->wall_ns);
+		if (b->wl_state && s->plan->baselines[j].workload->teardown)
+			s->plan->baselines[j].workload->teardown(b->wl_state);
+	}
+	free(s->pts);
+	free(s->bls);
+	s->pts = NULL;
+	s->bls = NULL;
+}

@@ -1,0 +1,96 @@
+/* floor.c — floor costs (see floor.h). */
+#include "floor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "stats.h"
+
+int mpb_floor_pipe_rtt(unsigned batches, unsigned iters, double *ns, struct mpb_diag *d)
+{
+	int ab[2], ba[2];
+	if (batches == 0 || iters == 0)
+		return mpb_fail(d, MPB_EINPUT, "pipe round trip: nothing to measure");
+	if (pipe2(ab, O_CLOEXEC) < 0)
+		return mpb_fail_errno(d, MPB_ESYS, errno, "pipe");
+	if (pipe2(ba, O_CLOEXEC) < 0) {
+		close(ab[0]);
+		close(ab[1]);
+		return mpb_fail_errno(d, MPB_ESYS, errno, "pipe");
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(ab[0]); close(ab[1]); close(ba[0]); close(ba[1]);
+		return mpb_fail_errno(d, MPB_ESYS, e, "fork");
+	}
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		char c;
+		close(ab[1]);
+		close(ba[0]);
+		while (read(ab[0], &c, 1) == 1)
+			if (write(ba[1], &c, 1) != 1)
+				break;
+		_exit(0);
+	}
+	close(ab[0]);
+	close(ba[1]);
+	double *batch = malloc(batches * sizeof *batch);
+	int rc = batch ? 0 : mpb_fail(d, MPB_ENOMEM, "out of memory");
+	char c = 'x';
+	for (unsigned b = 0; rc == 0 && b < batches; b++) {
+		uint64_t t0 = mpb_now_ns();
+		for (unsigned i = 0; i < iters; i++) {
+			if (write(ab[1], &c, 1) != 1 || read(ba[0], &c, 1) != 1) {
+				rc = mpb_fail_errno(d, MPB_ESYS, errno, "pipe round trip");
+				break;
+			}
+		}
+		batch[b] = (double)(mpb_now_ns() - t0) / iters;
+	}
+	close(ab[1]);
+	close(ba[0]);
+	waitpid(pid, NULL, 0);
+	if (rc == 0)
+		*ns = mpb_stats_median(batch, batches);
+	free(batch);
+	return rc;
+}
+
+int mpb_floor_fork(unsigned iters, double *ns, struct mpb_diag *d)
+{
+	double *v = malloc((iters ? iters : 1) * sizeof *v);
+	if (!v)
+		return mpb_fail(d, MPB_ENOMEM, "out of memory");
+	for (unsigned i = 0; i < iters; i++) {
+		uint64_t t0 = mpb_now_ns();
+		pid_t pid = fork();
+		if (pid < 0) {
+			int e = errno;
+			free(v);
+			return mpb_fail_errno(d, MPB_ESYS, e, "fork");
+		}
+		if (pid == 0)
+			_exit(0);
+		waitpid(pid, NULL, 0);
+		v[i] = (double)(mpb_now_ns() - t0);
+	}
+	*ns = mpb_stats_median(v, iters ? iters : 1);
+	free(v);
+	return 0;
+}
+
+int mpb_floor_measure(struct mpb_floor *f, struct mpb_diag *d)
+{
+	int rc = mpb_floor_pipe_rtt(9, 2000, &f->pipe_rtt_ns, d);
+	if (rc == 0)
+		rc = mpb_floor_fork(200, &f->fork_exit_wait_ns, d);
+	return rc;
+}

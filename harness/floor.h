@@ -1,0 +1,20 @@
+/* floor.h — the machine's floor costs, measured on the spot: what the
+ * cheapest possible version of each pool operation costs here, so a user sees
+ * how close a pool gets to it (lmbench's lat_pipe / lat_proc, in spirit). */
+#ifndef MPB_FLOOR_H
+#define MPB_FLOOR_H
+
+#include "diag.h"
+
+struct mpb_floor {
+	double pipe_rtt_ns;        /* one byte there and back between two processes */
+	double fork_exit_wait_ns;  /* fork + _exit + waitpid */
+};
+
+/* Measure each floor: median of several batches. 0 or negative with d set. */
+int mpb_floor_measure(struct mpb_floor *f, struct mpb_diag *d);
+/* Median per-round-trip time over `batches` batches of `iters` round trips. */
+int mpb_floor_pipe_rtt(unsigned batches, unsigned iters, double *ns, struct mpb_diag *d);
+int mpb_floor_fork(unsigned iters, double *ns, struct mpb_diag *d);
+
+#endif

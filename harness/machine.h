@@ -1,0 +1,53 @@
+/* machine.h — what the machine is: provenance for every results file and the
+ * usable CPU count that -j auto and recommendations are based on. */
+#ifndef MPB_MACHINE_H
+#define MPB_MACHINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "diag.h"
+
+struct mpb_machine {
+	char hostname[256];
+	char cpu_model[256];        /* "model name" from /proc/cpuinfo, "" if unknown */
+	int online_cpus;            /* sysconf(_SC_NPROCESSORS_ONLN) */
+	int affinity_cpus;          /* CPU_COUNT of sched_getaffinity(0) */
+	double cgroup_cpu_quota;    /* CPUs allowed by cgroup v2 cpu.max; 0 = no quota */
+	int usable_cpus;            /* min(affinity, ceil(quota)) when quota > 0, else affinity */
+	int physical_cores;         /* distinct (physical id, core id) pairs; 0 if unknown */
+	bool smt;                   /* more logical CPUs than physical cores */
+	uint64_t memory_bytes;      /* MemTotal */
+	uint64_t mem_available_bytes; /* MemAvailable */
+	char kernel[256];           /* uname -r */
+	char arch[64];              /* uname -m */
+	char governor[64];          /* cpu0 scaling_governor, "" if unknown */
+	int perf_event_paranoid;    /* /proc/sys/kernel/perf_event_paranoid, -100 if unknown */
+	long max_user_processes;    /* RLIMIT_NPROC soft limit, -1 = unlimited */
+	double loadavg1;            /* 1-minute load average at probe time */
+};
+
+/* Probe the running machine. `root` prefixes every /proc and /sys path (NULL or
+ * "" for the real machine; tests pass a directory holding fake files). The
+ * cgroup v2 cpu.max used is <root>/sys/fs/cgroup/<path from /proc/self/cgroup>/cpu.max,
+ * falling back to <root>/sys/fs/cgroup/cpu.max. Missing files leave the field
+ * unknown, never fail. Returns 0 (or negative on a hard failure). */
+int mpb_machine_probe(const char *root, struct mpb_machine *m, struct mpb_diag *d);
+
+/* Parse cgroup v2 cpu.max text ("max 100000" → 0, "150000 100000" → 1.5).
+ * Returns 0 or -1 on malformed text. */
+int mpb_machine_parse_cpu_max(const char *text, double *quota_cpus);
+
+/* min(affinity, ceil(quota)) when quota > 0, else affinity; at least 1. */
+int mpb_machine_usable_cpus(int affinity_cpus, double quota_cpus);
+
+/* JSON object with every field above under its schema name (hostname, cpu_model,
+ * online_cpus, affinity_cpus, usable_cpus, physical_cores, smt, memory_bytes,
+ * mem_available_bytes, kernel, arch, governor (null if unknown),
+ * perf_event_paranoid (null if unknown), cgroup_cpu_quota (null if none),
+ * max_user_processes (null if unlimited), loadavg1). NULL on ENOMEM. */
+json_t *mpb_machine_to_json(const struct mpb_machine *m);
+
+#endif

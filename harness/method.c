@@ -1,0 +1,22 @@
+/* method.c — the start-method registry (see method.h). */
+#include "method.h"
+
+#include <string.h>
+
+static const struct mpb_method_ops *const methods[] = {
+	&mpb_method_fork,
+};
+
+const struct mpb_method_ops *const *mpb_method_all(size_t *n)
+{
+	*n = sizeof methods / sizeof methods[0];
+	return methods;
+}
+
+const struct mpb_method_ops *mpb_method_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+		if (strcmp(methods[i]->name, name) == 0)
+			return methods[i];
+	return NULL;
+}

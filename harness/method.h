@@ -1,0 +1,67 @@
+/* method.h — start methods: how a pool's workers come into being. One const
+ * ops struct per method file (method_fork.c, ...), listed in method.c.
+ *
+ * The pool owns the descriptors; a method only creates the worker's execution
+ * context so that it runs mpb_worker_main() on the slot's child ends, and
+ * later waits for it. Everything else (frames, dispatch, death detection by
+ * EOF) is shared in pool.c, so a method file stays small.
+ */
+#ifndef MPB_METHOD_H
+#define MPB_METHOD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "diag.h"
+
+struct mpb_pool;
+
+/* Per-worker state shared by pool.c and the method files. */
+struct mpb_slot {
+	unsigned index;
+	pid_t pid;              /* 0 until launched (and for in-process methods) */
+	int to_fd, from_fd;     /* parent ends: write tasks, read results (non-blocking) */
+	int child_in, child_out;/* worker ends; the method closes the parent's copies */
+	uint64_t requested_ns;  /* when launch was asked for */
+	bool launched, ready, said_bye, eof, ended;
+	int wait_status;        /* from waitpid when ended (process methods) */
+	struct rusage ru;       /* from wait4 when have_ru */
+	bool have_ru;
+	void *method_data;      /* method-private */
+	struct mpb_buf in, out;
+	uint64_t *inflight;     /* FIFO of first-task indices of chunks sent */
+	uint32_t *inflight_n;   /* ... and their task counts */
+	unsigned inflight_cap, inflight_head, inflight_count;
+};
+
+struct mpb_method_ops {
+	const char *name;
+	const char *summary;
+	/* Create the worker for slot s: it must run mpb_worker_main on
+	 * s->child_in/child_out and the parent must end up without those ends. */
+	int (*launch)(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d);
+	/* Wait for the worker to end (block) or check once (!block). Returns 1
+	 * when it ended (s->wait_status, s->ru/have_ru filled), 0 if still alive,
+	 * negative on error. */
+	int (*reap)(struct mpb_pool *p, struct mpb_slot *s, bool block, struct mpb_diag *d);
+	/* Force the worker to end now (it is reaped afterwards). */
+	void (*kill)(struct mpb_pool *p, struct mpb_slot *s);
+};
+
+extern const struct mpb_method_ops mpb_method_fork;
+
+const struct mpb_method_ops *const *mpb_method_all(size_t *n);
+const struct mpb_method_ops *mpb_method_find(const char *name);
+
+/* For process methods: in a new child, close every descriptor the pool holds
+ * except this slot's child ends, so a worker's EOF means what it should. */
+void mpb_pool_close_inherited(struct mpb_pool *p, const struct mpb_slot *keep);
+/* The worker arguments for a slot (the worker's identity and workload). */
+struct mpb_worker_args;
+void mpb_pool_worker_args(const struct mpb_pool *p, const struct mpb_slot *s,
+			  struct mpb_worker_args *a);
+
+#endif

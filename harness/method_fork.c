@@ -1,0 +1,79 @@
+/* method_fork.c — the `fork` start method: each worker is a fork(2) of the
+ * harness, inheriting its memory (copy-on-write), like multiprocessing's
+ * default on Linux. The child keeps only its own pipe ends. */
+#include "method.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "worker.h"
+
+static int fork_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0)
+		return mpb_fail_errno(d, MPB_ERUN, errno, "fork for worker %u", s->index);
+	if (pid == 0) {
+		/* die with the harness, whatever kills it; then check it did not
+		 * die already, in the window before prctl */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(3);
+		/* Ctrl-C reaches the whole process group: the parent decides what
+		 * happens to workers, so they ignore it */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_DFL);
+		mpb_pool_close_inherited(p, s);
+		struct mpb_worker_args a;
+		mpb_pool_worker_args(p, s, &a);
+		_exit(mpb_worker_main(&a));
+	}
+	s->pid = pid;
+	close(s->child_in);
+	close(s->child_out);
+	s->child_in = s->child_out = -1;
+	return 0;
+}
+
+static int fork_reap(struct mpb_pool *p, struct mpb_slot *s, bool block, struct mpb_diag *d)
+{
+	(void)p;
+	if (s->ended)
+		return 1;
+	for (;;) {
+		pid_t r = wait4(s->pid, &s->wait_status, block ? 0 : WNOHANG, &s->ru);
+		if (r == s->pid) {
+			s->ended = true;
+			s->have_ru = true;
+			return 1;
+		}
+		if (r == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if (errno == ECHILD) { /* reaped elsewhere: nothing left to wait for */
+			s->ended = true;
+			return 1;
+		}
+		return mpb_fail_errno(d, MPB_ESYS, errno, "waiting for worker %u", s->index);
+	}
+}
+
+static void fork_kill(struct mpb_pool *p, struct mpb_slot *s)
+{
+	(void)p;
+	if (s->pid > 0 && !s->ended)
+		kill(s->pid, SIGKILL);
+}
+
+const struct mpb_method_ops mpb_method_fork = {
+	.name = "fork",
+	.summary = "fork(2) the harness: copy-on-write copy of the parent (Linux default)",
+	.launch = fork_launch,
+	.reap = fork_reap,
+	.kill = fork_kill,
+};

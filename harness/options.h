@@ -1,0 +1,52 @@
+/* options.h — table-driven command-line options (after fio's options.c and
+ * perf's parse-options): one table entry per option with its name, kind,
+ * target field, default, range and help. Parsing, --help, "did you mean" and
+ * the JSON record of the options all come from that one table. The parser
+ * returns errors; it never exits or prints.
+ */
+#ifndef MPB_OPTIONS_H
+#define MPB_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "diag.h"
+
+/* Commands, as bits: an option applies to the commands in its mask. */
+enum {
+	MPB_CMD_SWEEP = 1u << 0,
+	MPB_CMD_RUN = 1u << 1,
+	MPB_CMD_INFO = 1u << 2,
+	MPB_CMD_LIST = 1u << 3,
+};
+
+/* The parsed options of one command line. Strings point into argv or into
+ * the option table's defaults (never freed); list axes stay text here and are
+ * validated by the plan, which knows each workload's units. */
+struct mpb_config {
+	const char *workloads, *sizes, *workers, *methods, *chunksizes;
+	const char *codecs, *transports, *tasks, *output;
+	uint64_t runs, warmup, seed;
+	bool quiet, no_progress, help;
+	bool given_sizes, given_tasks; /* -s / -t came from the command line */
+	char **positional;   /* arguments that are not options (borrowed from argv) */
+	int npositional;
+};
+
+/* Parse argv[0..argc) (without the command name) for `cmd` into cfg, after
+ * filling every default. 0 or -MPB_EINPUT with a one-line message: unknown
+ * option (with a suggestion), missing or malformed value, option that does
+ * not apply to this command, unexpected positional argument. */
+int mpb_options_parse(unsigned cmd, int argc, char **argv, struct mpb_config *cfg,
+		      struct mpb_diag *d);
+
+/* Write the option help for `cmd` to f (one line per option). */
+void mpb_options_help(unsigned cmd, FILE *f);
+
+/* {long name: value} for every option of `cmd`, as resolved. NULL on ENOMEM. */
+json_t *mpb_options_json(unsigned cmd, const struct mpb_config *cfg);
+
+#endif

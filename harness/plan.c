@@ -1,0 +1,302 @@
+/* plan.c — expand and validate a sweep's axes (see plan.h). */
+#include "plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "pool.h"
+
+static const char *const transports[] = { "pipe" };
+
+const char *mpb_chunk_strategy_name(enum mpb_chunk_strategy s)
+{
+	return s == MPB_CHUNK_PYTHON ? "python" : "fixed";
+}
+
+size_t mpb_plan_auto_workers(unsigned usable, unsigned *out, size_t cap)
+{
+	size_t n = 0;
+	if (usable == 0)
+		usable = 1;
+	bool have_usable = false;
+	for (unsigned w = 1; w <= 2 * usable && n < cap; w *= 2) {
+		if (!have_usable && usable < w && n < cap) {
+			out[n++] = usable;
+			have_usable = true;
+		}
+		out[n++] = w;
+		if (w == usable)
+			have_usable = true;
+	}
+	if (!have_usable && n < cap)
+		out[n++] = usable;
+	return n;
+}
+
+/* Join the names of a registry into "a, b, c" for error messages. */
+#define NAMES(buf, all, n)                                                       \
+	do {                                                                     \
+		buf[0] = '\0';                                                   \
+		for (size_t k_ = 0; k_ < (n); k_++) {                            \
+			if (k_)                                                  \
+				strncat(buf, ", ", sizeof buf - strlen(buf) - 1); \
+			strncat(buf, (all)[k_]->name, sizeof buf - strlen(buf) - 1); \
+		}                                                                \
+	} while (0)
+
+struct axes {
+	char **wl, **meth, **codec, **trans, **chunk;
+	size_t nwl, nmeth, ncodec, ntrans, nchunk;
+	unsigned *workers;
+	size_t nworkers;
+};
+
+static void axes_free(struct axes *a)
+{
+	mpb_parse_list_free(a->wl, a->nwl);
+	mpb_parse_list_free(a->meth, a->nmeth);
+	mpb_parse_list_free(a->codec, a->ncodec);
+	mpb_parse_list_free(a->trans, a->ntrans);
+	mpb_parse_list_free(a->chunk, a->nchunk);
+	free(a->workers);
+}
+
+static int parse_workers(const struct mpb_config *cfg, const struct mpb_machine *m,
+			 struct axes *a, struct mpb_diag *d)
+{
+	uint64_t max = MPB_MAX_WORKERS;
+	if (m->max_user_processes > 0 && (uint64_t)m->max_user_processes < max)
+		max = (uint64_t)m->max_user_processes;
+	if (strcmp(cfg->workers, "auto") == 0) {
+		a->workers = calloc(64, sizeof *a->workers);
+		if (!a->workers)
+			return mpb_fail(d, MPB_ENOMEM, "out of memory");
+		a->nworkers = mpb_plan_auto_workers((unsigned)m->usable_cpus, a->workers, 64);
+		return 0;
+	}
+	uint64_t *v;
+	size_t n;
+	int rc = mpb_parse_u64_list(cfg->workers, MPB_UNIT_COUNT, 1, max, "-j/--workers", &v, &n, d);
+	if (rc < 0) {
+		if (max < MPB_MAX_WORKERS && strstr(d->msg, "out of range"))
+			snprintf(d->msg + strlen(d->msg), sizeof d->msg - strlen(d->msg),
+				 "; the process limit (ulimit -u) is %lu", (unsigned long)max);
+		return rc;
+	}
+	a->workers = calloc(n, sizeof *a->workers);
+	if (!a->workers) {
+		free(v);
+		return mpb_fail(d, MPB_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		a->workers[i] = (unsigned)v[i];
+	a->nworkers = n;
+	free(v);
+	return 0;
+}
+
+static int check_names(char **items, size_t n, const char *what, const char *accepted,
+		       const void *(*find)(const char *), struct mpb_diag *d)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!find(items[i]))
+			return mpb_fail(d, MPB_EINPUT, "%s: unknown value '%s' (accepted: %s)", what,
+					items[i], accepted);
+	return 0;
+}
+
+static const void *find_wl(const char *s) { return mpb_workload_find(s); }
+static const void *find_method(const char *s) { return mpb_method_find(s); }
+static const void *find_codec(const char *s) { return mpb_codec_find(s); }
+static const void *find_transport(const char *s)
+{
+	for (size_t i = 0; i < sizeof transports / sizeof transports[0]; i++)
+		if (strcmp(s, transports[i]) == 0)
+			return transports[i];
+	return NULL;
+}
+
+static int parse_names(const struct mpb_config *cfg, struct axes *a, struct mpb_diag *d)
+{
+	char acc[512];
+	size_t n;
+	int rc;
+	if ((rc = mpb_parse_list(cfg->workloads, "-w/--workload", &a->wl, &a->nwl, d)) < 0 ||
+	    (rc = mpb_parse_list(cfg->methods, "-m/--methods", &a->meth, &a->nmeth, d)) < 0 ||
+	    (rc = mpb_parse_list(cfg->codecs, "--codec", &a->codec, &a->ncodec, d)) < 0 ||
+	    (rc = mpb_parse_list(cfg->transports, "--transport", &a->trans, &a->ntrans, d)) < 0 ||
+	    (rc = mpb_parse_list(cfg->chunksizes, "-c/--chunksize", &a->chunk, &a->nchunk, d)) < 0)
+		return rc;
+	const struct mpb_workload_ops *const *wl = mpb_workload_all(&n);
+	NAMES(acc, wl, n);
+	if ((rc = check_names(a->wl, a->nwl, "-w/--workload", acc, find_wl, d)) < 0)
+		return rc;
+	const struct mpb_method_ops *const *me = mpb_method_all(&n);
+	NAMES(acc, me, n);
+	if ((rc = check_names(a->meth, a->nmeth, "-m/--methods", acc, find_method, d)) < 0)
+		return rc;
+	const struct mpb_codec_ops *const *co = mpb_codec_all(&n);
+	NAMES(acc, co, n);
+	if ((rc = check_names(a->codec, a->ncodec, "--codec", acc, find_codec, d)) < 0)
+		return rc;
+	if ((rc = check_names(a->trans, a->ntrans, "--transport", "pipe", find_transport, d)) < 0)
+		return rc;
+	for (size_t i = 0; i < a->nchunk; i++) {
+		uint64_t v;
+		if (strcmp(a->chunk[i], "python") == 0)
+			continue;
+		struct mpb_diag tmp;
+		if (mpb_parse_u64(a->chunk[i], MPB_UNIT_COUNT, 1, UINT32_MAX, "-c/--chunksize", &v,
+				  &tmp) < 0)
+			return mpb_fail(d, MPB_EINPUT,
+					"-c/--chunksize: '%s' is not a chunk size (accepted: an integer "
+					"from 1 to %u, or python)", a->chunk[i], UINT32_MAX);
+	}
+	return 0;
+}
+
+static int add_baseline(struct mpb_plan *p, const struct mpb_workload_ops *w, uint64_t size,
+			uint64_t tasks, size_t *idx)
+{
+	for (size_t i = 0; i < p->nbaselines; i++) {
+		struct mpb_baseline *b = &p->baselines[i];
+		if (b->workload == w && b->size == size && b->tasks == tasks) {
+			*idx = i;
+			return 0;
+		}
+	}
+	struct mpb_baseline *nb = realloc(p->baselines, (p->nbaselines + 1) * sizeof *nb);
+	if (!nb)
+		return -1;
+	p->baselines = nb;
+	nb[p->nbaselines] = (struct mpb_baseline){ w, size, tasks };
+	*idx = p->nbaselines++;
+	return 0;
+}
+
+static json_t *str_array(char **items, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, json_string(items[i]));
+	return a;
+}
+
+static json_t *config_json(const struct mpb_config *cfg, const struct axes *a,
+			   const struct mpb_plan *p)
+{
+	json_t *c = json_object();
+	json_t *w = json_array();
+	for (size_t i = 0; i < a->nworkers; i++)
+		json_array_append_new(w, json_integer(a->workers[i]));
+	json_object_set_new(c, "workloads", str_array(a->wl, a->nwl));
+	json_object_set_new(c, "workers", w);
+	json_object_set_new(c, "methods", str_array(a->meth, a->nmeth));
+	json_object_set_new(c, "codecs", str_array(a->codec, a->ncodec));
+	json_object_set_new(c, "transports", str_array(a->trans, a->ntrans));
+	json_object_set_new(c, "chunksizes", str_array(a->chunk, a->nchunk));
+	json_object_set_new(c, "sizes", json_string(cfg->sizes ? cfg->sizes : "default"));
+	json_object_set_new(c, "tasks", json_string(cfg->tasks ? cfg->tasks : "default"));
+	json_object_set_new(c, "runs", json_integer((json_int_t)p->runs));
+	json_object_set_new(c, "warmup", json_integer((json_int_t)p->warmup));
+	json_object_set_new(c, "seed", json_integer((json_int_t)(p->seed & INT64_MAX)));
+	json_object_set_new(c, "points", json_integer((json_int_t)p->npoints));
+	return c;
+}
+
+int mpb_plan_build(const struct mpb_config *cfg, const struct mpb_machine *m,
+		   struct mpb_plan *plan, struct mpb_diag *d)
+{
+	struct axes a = { 0 };
+	uint64_t *sizes = NULL, *tasks = NULL;
+	size_t nsizes = 0, ntasks = 0;
+	int rc;
+
+	memset(plan, 0, sizeof *plan);
+	plan->runs = cfg->runs;
+	plan->warmup = cfg->warmup;
+	plan->seed = cfg->seed;
+	if ((rc = parse_names(cfg, &a, d)) < 0 || (rc = parse_workers(cfg, m, &a, d)) < 0)
+		goto out;
+	for (size_t wi = 0; wi < a.nwl; wi++) {
+		const struct mpb_workload_ops *w = mpb_workload_find(a.wl[wi]);
+		if ((rc = mpb_workload_check(w, d)) < 0)
+			goto out;
+		free(sizes);
+		free(tasks);
+		sizes = tasks = NULL;
+		if ((rc = mpb_parse_u64_list(cfg->sizes ? cfg->sizes : w->default_sizes, w->unit,
+					     w->min_size, w->max_size, "-s/--sizes", &sizes, &nsizes, d)) < 0)
+			goto out;
+		if (cfg->tasks) {
+			if ((rc = mpb_parse_u64_list(cfg->tasks, MPB_UNIT_COUNT, 1, MPB_MAX_TASKS,
+						     "-t/--tasks", &tasks, &ntasks, d)) < 0)
+				goto out;
+		} else {
+			tasks = malloc(sizeof *tasks);
+			if (!tasks) {
+				rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
+				goto out;
+			}
+			tasks[0] = w->default_tasks;
+			ntasks = 1;
+		}
+		for (size_t si = 0; si < nsizes; si++)
+		for (size_t ti = 0; ti < ntasks; ti++)
+		for (size_t mi = 0; mi < a.nmeth; mi++)
+		for (size_t ci = 0; ci < a.ncodec; ci++)
+		for (size_t ri = 0; ri < a.ntrans; ri++)
+		for (size_t ki = 0; ki < a.nchunk; ki++)
+		for (size_t ji = 0; ji < a.nworkers; ji++) {
+			struct mpb_point pt = {
+				.id = (unsigned)plan->npoints,
+				.workload = w,
+				.size = sizes[si],
+				.tasks = tasks[ti],
+				.workers = a.workers[ji],
+				.method = mpb_method_find(a.meth[mi]),
+				.codec = mpb_codec_find(a.codec[ci]),
+				.transport = find_transport(a.trans[ri]),
+			};
+			if (strcmp(a.chunk[ki], "python") == 0) {
+				pt.chunk_strategy = MPB_CHUNK_PYTHON;
+				pt.chunksize = mpb_pool_python_chunksize(pt.tasks, pt.workers);
+			} else {
+				pt.chunk_strategy = MPB_CHUNK_FIXED;
+				/* validated in parse_names */
+				mpb_parse_u64(a.chunk[ki], MPB_UNIT_COUNT, 1, UINT32_MAX,
+					      "-c/--chunksize", &pt.chunksize, NULL);
+			}
+			if (add_baseline(plan, w, pt.size, pt.tasks, &pt.baseline) < 0) {
+				rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
+				goto out;
+			}
+			struct mpb_point *np = realloc(plan->points, (plan->npoints + 1) * sizeof *np);
+			if (!np) {
+				rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
+				goto out;
+			}
+			plan->points = np;
+			np[plan->npoints++] = pt;
+		}
+	}
+	plan->config = config_json(cfg, &a, plan);
+	if (!plan->config)
+		rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
+out:
+	free(sizes);
+	free(tasks);
+	axes_free(&a);
+	if (rc < 0)
+		mpb_plan_free(plan);
+	return rc;
+}
+
+void mpb_plan_free(struct mpb_plan *plan)
+{
+	free(plan->points);
+	free(plan->baselines);
+	json_decref(plan->config);
+	memset(plan, 0, sizeof *plan);
+}

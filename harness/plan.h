@@ -1,0 +1,65 @@
+/* plan.h — the axes of a sweep expanded into points and validated up front,
+ * so that bad values fail before the first run. A point is one combination
+ * of every axis; a baseline is one (workload, size, tasks): the serial run
+ * that is the denominator of speedup. */
+#ifndef MPB_PLAN_H
+#define MPB_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "codec.h"
+#include "diag.h"
+#include "machine.h"
+#include "method.h"
+#include "options.h"
+#include "workload.h"
+
+#define MPB_MAX_WORKERS 4096u
+#define MPB_MAX_TASKS 10000000ull
+
+enum mpb_chunk_strategy { MPB_CHUNK_FIXED, MPB_CHUNK_PYTHON };
+
+struct mpb_point {
+	unsigned id;
+	const struct mpb_workload_ops *workload;
+	uint64_t size, tasks;
+	unsigned workers;
+	const struct mpb_method_ops *method;
+	const struct mpb_codec_ops *codec;
+	const char *transport;
+	enum mpb_chunk_strategy chunk_strategy;
+	uint64_t chunksize;   /* resolved */
+	size_t baseline;      /* index into plan.baselines */
+};
+
+struct mpb_baseline {
+	const struct mpb_workload_ops *workload;
+	uint64_t size, tasks;
+};
+
+struct mpb_plan {
+	struct mpb_point *points;
+	size_t npoints;
+	struct mpb_baseline *baselines;
+	size_t nbaselines;
+	uint64_t runs, warmup, seed;
+	json_t *config;   /* the resolved plan, as recorded in results "config" */
+};
+
+/* Expand cfg into plan; m supplies usable CPUs (for -j auto) and the process
+ * limit. Every value is checked: unknown names, malformed or zero sizes and
+ * counts, too many workers. 0 or -MPB_EINPUT with the message. */
+int mpb_plan_build(const struct mpb_config *cfg, const struct mpb_machine *m,
+		   struct mpb_plan *plan, struct mpb_diag *d);
+void mpb_plan_free(struct mpb_plan *plan);
+
+/* -j auto: 1, 2, 4, ... <= 2*usable, plus usable itself, ascending, unique.
+ * Writes at most cap values into out; returns how many. */
+size_t mpb_plan_auto_workers(unsigned usable, unsigned *out, size_t cap);
+
+const char *mpb_chunk_strategy_name(enum mpb_chunk_strategy s);
+
+#endif

@@ -1,0 +1,607 @@
+/* pool.c — the parent side of the process pool, shared by every start method.
+ *
+ * The parent multiplexes all worker pipes with poll(2) and never blocks on one
+ * worker: writes are non-blocking from a per-worker output buffer, reads fill a
+ * per-worker input buffer from which whole frames are parsed. That keeps a
+ * worker that is busy writing a large result from deadlocking against a parent
+ * busy writing it a large task. Each worker holds up to `inflight` chunks so it
+ * never waits for the parent between chunks. A worker's death shows up as EOF
+ * (or EPIPE) on its pipe; the method then reaps it for the exit status.
+ */
+#include "pool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "frame.h"
+#include "method.h"
+#include "worker.h"
+
+#define DEFAULT_INFLIGHT 2
+#define POLL_SLICE_MS 100
+#define REAP_GRACE_NS 2000000000ull /* a stopping worker gets 2 s before SIGKILL */
+
+struct mpb_pool {
+	struct mpb_pool_config cfg;
+	struct mpb_slot *slot;
+	unsigned nslots;          /* slots with descriptors (launched or being launched) */
+	struct pollfd *pfd;
+	unsigned *pfd_slot;
+	struct mpb_pool_report rep;
+	bool failed, stopped;
+	/* map state */
+	struct mpb_value *results;
+	size_t map_n, map_done;
+	struct mpb_value *scratch;  /* decoded chunk before it lands in results */
+};
+
+uint64_t mpb_pool_python_chunksize(uint64_t tasks, unsigned workers)
+{
+	uint64_t div = 4ull * (workers ? workers : 1);
+	uint64_t c = (tasks + div - 1) / div;
+	return c ? c : 1;
+}
+
+static unsigned inflight_max(const struct mpb_pool *p)
+{
+	return p->cfg.inflight ? p->cfg.inflight : DEFAULT_INFLIGHT;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+void mpb_pool_close_inherited(struct mpb_pool *p, const struct mpb_slot *keep)
+{
+	for (unsigned i = 0; i < p->nslots; i++) {
+		struct mpb_slot *s = &p->slot[i];
+		close_fd(&s->to_fd);
+		close_fd(&s->from_fd);
+		if (s != keep) {
+			close_fd(&s->child_in);
+			close_fd(&s->child_out);
+		}
+	}
+}
+
+void mpb_pool_worker_args(const struct mpb_pool *p, const struct mpb_slot *s,
+			  struct mpb_worker_args *a)
+{
+	memset(a, 0, sizeof *a);
+	a->index = s->index;
+	a->in_fd = s->child_in;
+	a->out_fd = s->child_out;
+	a->workload = p->cfg.workload;
+	a->codec = p->cfg.codec;
+	a->wparams = p->cfg.wparams;
+	a->rusage_who = RUSAGE_SELF;
+}
+
+/* A short description of what the worker held, for failure messages. */
+static void describe_inflight(const struct mpb_slot *s, char *buf, size_t len)
+{
+	if (s->inflight_count == 0) {
+		snprintf(buf, len, "while idle");
+		return;
+	}
+	uint64_t first = UINT64_MAX, last = 0;
+	for (unsigned k = 0; k < s->inflight_count; k++) {
+		unsigned i = (s->inflight_head + k) % s->inflight_cap;
+		uint64_t a = s->inflight[i], b = a + s->inflight_n[i] - 1;
+		if (a < first)
+			first = a;
+		if (b > last)
+			last = b;
+	}
+	if (first == last)
+		snprintf(buf, len, "while holding task %" PRIu64, first);
+	else
+		snprintf(buf, len, "while holding tasks %" PRIu64 "-%" PRIu64, first, last);
+}
+
+/* Wait a bounded time for a worker to end, then force it. Returns 1 when it
+ * ended, negative on error. */
+static int reap_bounded(struct mpb_pool *p, struct mpb_slot *s, uint64_t grace_ns,
+			struct mpb_diag *d)
+{
+	if (s->ended || !s->launched)
+		return 1;
+	uint64_t deadline = mpb_now_ns() + grace_ns;
+	for (;;) {
+		int r = p->cfg.method->reap(p, s, false, d);
+		if (r != 0)
+			return r;
+		if (mpb_now_ns() >= deadline)
+			break;
+		struct timespec ts = { 0, 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	p->cfg.method->kill(p, s);
+	return p->cfg.method->reap(p, s, true, d);
+}
+
+/* The worker's pipe closed before it said BYE: it died. Reap it and fail the
+ * run with who, how and what it held. */
+static int slot_died(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
+{
+	char held[96], how[96];
+	describe_inflight(s, held, sizeof held);
+	s->eof = true;
+	p->failed = true;
+	snprintf(how, sizeof how, "closed its pipe");
+	if (reap_bounded(p, s, 200000000ull, NULL) == 1 && s->pid > 0) {
+		int st = s->wait_status;
+		if (WIFSIGNALED(st))
+			snprintf(how, sizeof how, "was killed by signal %d (%s)", WTERMSIG(st),
+				 strsignal(WTERMSIG(st)));
+		else if (WIFEXITED(st))
+			snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(st));
+	}
+	return mpb_fail(d, MPB_ERUN, "worker %u (pid %d) %s %s", s->index, (int)s->pid, how, held);
+}
+
+/* Write as much pending output as the pipe takes without blocking. */
+static int flush_out(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
+{
+	while (mpb_buf_pending(&s->out) > 0) {
+		ssize_t w = write(s->to_fd, mpb_buf_head(&s->out), mpb_buf_pending(&s->out));
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			if (errno == EPIPE)
+				return slot_died(p, s, d);
+			p->failed = true;
+			return mpb_fail_errno(d, MPB_ESYS, errno, "writing to worker %u", s->index);
+		}
+		mpb_buf_consume(&s->out, (size_t)w);
+	}
+	return 0;
+}
+
+static int bad_frame(struct mpb_pool *p, struct mpb_slot *s, const char *what, struct mpb_diag *d)
+{
+	p->failed = true;
+	return mpb_fail(d, MPB_ERUN, "worker %u (pid %d) sent a malformed %s frame", s->index,
+			(int)s->pid, what);
+}
+
+static int on_results(struct mpb_pool *p, struct mpb_slot *s, struct mpb_reader *r,
+		      struct mpb_diag *d)
+{
+	uint64_t first, compute, codec;
+	uint32_t count;
+	if (mpb_rd_u64(r, &first) < 0 || mpb_rd_u32(r, &count) < 0 || mpb_rd_u64(r, &compute) < 0 ||
+	    mpb_rd_u64(r, &codec) < 0)
+		return bad_frame(p, s, "RESULTS", d);
+	unsigned h = s->inflight_head;
+	if (s->inflight_count == 0 || s->inflight[h] != first || s->inflight_n[h] != count ||
+	    !p->results)
+		return bad_frame(p, s, "RESULTS (not the chunk it was sent)", d);
+	uint64_t t0 = mpb_now_ns();
+	for (uint32_t k = 0; k < count; k++) {
+		struct mpb_value *v = &p->results[first + k];
+		mpb_value_clear(v);
+		int rc = p->cfg.codec->decode(r, v, d);
+		if (rc < 0) {
+			p->failed = true;
+			return rc;
+		}
+	}
+	if (r->left != 0)
+		return bad_frame(p, s, "RESULTS (trailing bytes)", d);
+	p->rep.codec_parent_ns += mpb_now_ns() - t0;
+	s->inflight_head = (h + 1) % s->inflight_cap;
+	s->inflight_count--;
+	p->map_done += count;
+	struct mpb_worker_report *w = &p->rep.worker[s->index];
+	w->tasks += count;
+	w->compute_ns += compute;
+	w->codec_ns += codec;
+	p->rep.compute_ns += compute;
+	p->rep.codec_workers_ns += codec;
+	return 0;
+}
+
+static int on_frame(struct mpb_pool *p, struct mpb_slot *s, const struct mpb_frame *f,
+		    struct mpb_diag *d)
+{
+	struct mpb_reader r = { f->payload, f->len };
+	struct mpb_worker_report *w = &p->rep.worker[s->index];
+
+	switch (f->type) {
+	case MPB_FRAME_READY: {
+		uint32_t idx;
+		uint64_t pid, ready_ns;
+		if (mpb_rd_u32(&r, &idx) < 0 || mpb_rd_u64(&r, &pid) < 0 ||
+		    mpb_rd_u64(&r, &ready_ns) < 0 || idx != s->index || s->ready)
+			return bad_frame(p, s, "READY", d);
+		s->ready = true;
+		w->pid = (pid_t)pid;
+		w->startup_ns = ready_ns > s->requested_ns ? ready_ns - s->requested_ns : 0;
+		return 0;
+	}
+	case MPB_FRAME_RESULTS:
+		return on_results(p, s, &r, d);
+	case MPB_FRAME_ERROR: {
+		uint64_t task;
+		if (mpb_rd_u64(&r, &task) < 0)
+			return bad_frame(p, s, "ERROR", d);
+		p->failed = true;
+		return mpb_fail(d, MPB_ERUN, "worker %u (pid %d) failed on task %" PRIu64 ": %.*s",
+				s->index, (int)s->pid, task, (int)r.left, (const char *)r.p);
+	}
+	case MPB_FRAME_BYE: {
+		struct mpb_frame_bye b;
+		const uint8_t *raw;
+		if (f->len != sizeof b || mpb_rd_bytes(&r, sizeof b, &raw) < 0)
+			return bad_frame(p, s, "BYE", d);
+		memcpy(&b, raw, sizeof b);
+		s->said_bye = true;
+		w->idle_ns = b.idle_ns;
+		w->nvcsw = b.nvcsw;
+		w->nivcsw = b.nivcsw;
+		w->minflt = b.minflt;
+		w->majflt = b.majflt;
+		w->maxrss_kb = b.maxrss_kb;
+		return 0;
+	}
+	default:
+		p->failed = true;
+		return mpb_fail(d, MPB_ERUN, "worker %u (pid %d) sent an unexpected frame of type %u",
+				s->index, (int)s->pid, (unsigned)f->type);
+	}
+}
+
+/* Read what the pipe holds and handle every complete frame. */
+static int drain_in(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
+{
+	for (;;) {
+		size_t want = 65536;
+		if (mpb_buf_pending(&s->in) >= 4) {
+			uint32_t n;
+			memcpy(&n, mpb_buf_head(&s->in), 4);
+			if ((size_t)n + MPB_FRAME_HEADER > mpb_buf_pending(&s->in) &&
+			    n <= MPB_FRAME_MAX_PAYLOAD)
+				want = (size_t)n + MPB_FRAME_HEADER - mpb_buf_pending(&s->in);
+		}
+		if (mpb_buf_reserve(&s->in, want) < 0) {
+			p->failed = true;
+			return mpb_fail(d, MPB_ENOMEM, "out of memory reading from worker %u", s->index);
+		}
+		size_t room = s->in.cap - s->in.len;
+		ssize_t r = read(s->from_fd, s->in.data + s->in.len, room);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			p->failed = true;
+			return mpb_fail_errno(d, MPB_ESYS, errno, "reading from worker %u", s->index);
+		}
+		if (r == 0) {
+			if (!s->said_bye || mpb_buf_pending(&s->in) > 0)
+				return slot_died(p, s, d);
+			s->eof = true;
+			break;
+		}
+		s->in.len += (size_t)r;
+		p->rep.bytes_received += (uint64_t)r;
+		for (;;) {
+			struct mpb_frame f;
+			size_t used;
+			int rc = mpb_frame_parse(mpb_buf_head(&s->in), mpb_buf_pending(&s->in), &f, &used, d);
+			if (rc < 0) {
+				p->failed = true;
+				return rc;
+			}
+			if (rc == 0)
+				break;
+			rc = on_frame(p, s, &f, d);
+			if (rc < 0)
+				return rc;
+			mpb_buf_consume(&s->in, used);
+		}
+		if ((size_t)r < room)
+			break; /* the pipe is empty: don't spend a read on EAGAIN */
+	}
+	return 0;
+}
+
+/* One poll round over every live worker. */
+static int pump(struct mpb_pool *p, struct mpb_diag *d)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < p->nslots; i++) {
+		struct mpb_slot *s = &p->slot[i];
+		if (s->eof)
+			continue;
+		p->pfd[n] = (struct pollfd){ .fd = s->from_fd, .events = POLLIN };
+		p->pfd_slot[n++] = i;
+		if (mpb_buf_pending(&s->out) > 0) {
+			p->pfd[n] = (struct pollfd){ .fd = s->to_fd, .events = POLLOUT };
+			p->pfd_slot[n++] = i;
+		}
+	}
+	if (n == 0)
+		return 0;
+	int rc = poll(p->pfd, n, POLL_SLICE_MS);
+	if (rc < 0 && errno != EINTR) {
+		p->failed = true;
+		return mpb_fail_errno(d, MPB_ESYS, errno, "poll");
+	}
+	if (p->cfg.stop_flag && *p->cfg.stop_flag) {
+		p->failed = true;
+		return mpb_fail(d, MPB_EINTR, "interrupted");
+	}
+	for (unsigned k = 0; rc > 0 && k < n; k++) {
+		struct mpb_slot *s = &p->slot[p->pfd_slot[k]];
+		if (!p->pfd[k].revents || s->eof)
+			continue;
+		int r = p->pfd[k].fd == s->to_fd ? flush_out(p, s, d) : drain_in(p, s, d);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static int open_slot(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
+{
+	int a[2], b[2];
+	if (pipe2(a, O_CLOEXEC) < 0)
+		return mpb_fail_errno(d, MPB_ERUN, errno, "creating a pipe for worker %u", s->index);
+	if (pipe2(b, O_CLOEXEC) < 0) {
+		int e = errno;
+		close(a[0]);
+		close(a[1]);
+		return mpb_fail_errno(d, MPB_ERUN, e, "creating a pipe for worker %u", s->index);
+	}
+	s->child_in = a[0];
+	s->to_fd = a[1];
+	s->from_fd = b[0];
+	s->child_out = b[1];
+	p->nslots = s->index + 1;
+	if (set_nonblock(s->to_fd) < 0 || set_nonblock(s->from_fd) < 0)
+		return mpb_fail_errno(d, MPB_ESYS, errno, "fcntl on worker %u's pipes", s->index);
+	return 0;
+}
+
+int mpb_pool_start(const struct mpb_pool_config *c, struct mpb_pool **out, struct mpb_diag *d)
+{
+	*out = NULL;
+	if (!c->method || !c->codec || !c->workload || c->workers == 0 || c->chunksize == 0)
+		return mpb_fail(d, MPB_EINPUT, "pool: incomplete configuration");
+	struct mpb_pool *p = calloc(1, sizeof *p);
+	if (!p)
+		return mpb_fail(d, MPB_ENOMEM, "pool: out of memory");
+	*out = p;
+	p->cfg = *c;
+	unsigned nw = c->workers, cap = inflight_max(p);
+	p->slot = calloc(nw, sizeof *p->slot);
+	p->pfd = calloc(2 * (size_t)nw, sizeof *p->pfd);
+	p->pfd_slot = calloc(2 * (size_t)nw, sizeof *p->pfd_slot);
+	p->rep.worker = calloc(nw, sizeof *p->rep.worker);
+	if (!p->slot || !p->pfd || !p->pfd_slot || !p->rep.worker)
+		return mpb_fail(d, MPB_ENOMEM, "pool: out of memory");
+	p->rep.workers = nw;
+	for (unsigned i = 0; i < nw; i++) {
+		struct mpb_slot *s = &p->slot[i];
+		s->index = i;
+		s->to_fd = s->from_fd = s->child_in = s->child_out = -1;
+		s->inflight_cap = cap;
+		s->inflight = calloc(cap, sizeof *s->inflight);
+		s->inflight_n = calloc(cap, sizeof *s->inflight_n);
+		if (!s->inflight || !s->inflight_n)
+			return mpb_fail(d, MPB_ENOMEM, "pool: out of memory");
+	}
+
+	uint64_t t0 = mpb_now_ns();
+	for (unsigned i = 0; i < nw; i++) {
+		struct mpb_slot *s = &p->slot[i];
+		int rc = open_slot(p, s, d);
+		if (rc < 0) {
+			p->failed = true;
+			return rc;
+		}
+		s->requested_ns = mpb_now_ns();
+		rc = c->method->launch(p, s, d);
+		if (rc < 0) {
+			p->failed = true;
+			return rc;
+		}
+		s->launched = true;
+	}
+	for (;;) {
+		unsigned ready = 0;
+		for (unsigned i = 0; i < nw; i++)
+			ready += p->slot[i].ready;
+		if (ready == nw)
+			break;
+		int rc = pump(p, d);
+		if (rc < 0)
+			return rc;
+	}
+	p->rep.startup_ns = mpb_now_ns() - t0;
+	return 0;
+}
+
+static int send_chunk(struct mpb_pool *p, struct mpb_slot *s, const struct mpb_value *args,
+		      uint64_t first, uint32_t count, struct mpb_diag *d)
+{
+	uint64_t t0 = mpb_now_ns();
+	size_t before = s->out.len;
+	long h = mpb_frame_begin(&s->out, MPB_FRAME_TASKS);
+	if (h < 0 || mpb_buf_put_u64(&s->out, first) < 0 || mpb_buf_put_u32(&s->out, count) < 0)
+		goto nomem;
+	for (uint32_t k = 0; k < count; k++) {
+		int rc = p->cfg.codec->encode(&args[first + k], &s->out, d);
+		if (rc < 0) {
+			p->failed = true;
+			return rc;
+		}
+	}
+	if (mpb_frame_end(&s->out, h) < 0) {
+		p->failed = true;
+		return mpb_fail(d, MPB_ERUN, "a chunk of %u tasks from task %" PRIu64
+				" exceeds the 1 GiB frame limit: use a smaller chunksize", count, first);
+	}
+	p->rep.codec_parent_ns += mpb_now_ns() - t0;
+	p->rep.bytes_sent += s->out.len - before;
+	unsigned tail = (s->inflight_head + s->inflight_count) % s->inflight_cap;
+	s->inflight[tail] = first;
+	s->inflight_n[tail] = count;
+	s->inflight_count++;
+	return flush_out(p, s, d);
+nomem:
+	p->failed = true;
+	return mpb_fail(d, MPB_ENOMEM, "pool: out of memory encoding tasks");
+}
+
+/* Give every worker up to inflight_max chunks, breadth first so that the
+ * first round reaches every worker before anyone gets a second chunk. */
+static int feed(struct mpb_pool *p, const struct mpb_value *args, uint64_t *next,
+		struct mpb_diag *d)
+{
+	uint64_t n = p->map_n;
+	for (unsigned depth = 0; depth < inflight_max(p) && *next < n; depth++) {
+		for (unsigned i = 0; i < p->nslots && *next < n; i++) {
+			struct mpb_slot *s = &p->slot[i];
+			if (s->inflight_count > depth || s->eof)
+				continue;
+			uint64_t cnt = n - *next < p->cfg.chunksize ? n - *next : p->cfg.chunksize;
+			int rc = send_chunk(p, s, args, *next, (uint32_t)cnt, d);
+			if (rc < 0)
+				return rc;
+			*next += cnt;
+		}
+	}
+	return 0;
+}
+
+int mpb_pool_map(struct mpb_pool *p, const struct mpb_value *args, size_t n,
+		 struct mpb_value *results, struct mpb_diag *d)
+{
+	if (p->failed || p->stopped)
+		return mpb_fail(d, MPB_ERUN, "pool: map on a pool that failed or stopped");
+	if (p->cfg.chunksize > UINT32_MAX)
+		return mpb_fail(d, MPB_EINPUT, "pool: chunksize above %u", UINT32_MAX);
+	uint64_t next = 0, t0 = mpb_now_ns();
+	p->results = results;
+	p->map_n = n;
+	p->map_done = 0;
+	while (p->map_done < n) {
+		int rc = feed(p, args, &next, d);
+		if (rc < 0)
+			return rc;
+		rc = pump(p, d);
+		if (rc < 0)
+			return rc;
+	}
+	p->rep.map_ns += mpb_now_ns() - t0;
+	p->rep.tasks += n;
+	p->results = NULL;
+	return 0;
+}
+
+int mpb_pool_stop(struct mpb_pool *p, struct mpb_diag *d)
+{
+	if (p->failed)
+		return mpb_fail(d, MPB_ERUN, "pool: stop on a pool that failed");
+	uint64_t t0 = mpb_now_ns();
+	for (unsigned i = 0; i < p->nslots; i++) {
+		struct mpb_slot *s = &p->slot[i];
+		long h = mpb_frame_begin(&s->out, MPB_FRAME_STOP);
+		if (h < 0 || mpb_frame_end(&s->out, h) < 0)
+			return mpb_fail(d, MPB_ENOMEM, "pool: out of memory");
+		int rc = flush_out(p, s, d);
+		if (rc < 0)
+			return rc;
+	}
+	for (;;) {
+		unsigned open = 0;
+		for (unsigned i = 0; i < p->nslots; i++)
+			open += !p->slot[i].eof;
+		if (open == 0)
+			break;
+		if (mpb_now_ns() - t0 > REAP_GRACE_NS) {
+			p->failed = true;
+			return mpb_fail(d, MPB_ERUN, "pool: %u worker(s) did not stop within 2 s", open);
+		}
+		int rc = pump(p, d);
+		if (rc < 0)
+			return rc;
+	}
+	for (unsigned i = 0; i < p->nslots; i++) {
+		struct mpb_slot *s = &p->slot[i];
+		int rc = reap_bounded(p, s, REAP_GRACE_NS, d);
+		if (rc < 0) {
+			p->failed = true;
+			return rc;
+		}
+		if (s->have_ru) {
+			/* the kernel's account (wait4) includes the worker's exit */
+			struct mpb_worker_report *w = &p->rep.worker[i];
+			w->nvcsw = (uint64_t)s->ru.ru_nvcsw;
+			w->nivcsw = (uint64_t)s->ru.ru_nivcsw;
+			w->minflt = (uint64_t)s->ru.ru_minflt;
+			w->majflt = (uint64_t)s->ru.ru_majflt;
+			w->maxrss_kb = (uint64_t)s->ru.ru_maxrss;
+		}
+	}
+	p->rep.teardown_ns = mpb_now_ns() - t0;
+	p->stopped = true;
+	return 0;
+}
+
+const struct mpb_pool_report *mpb_pool_report(const struct mpb_pool *p)
+{
+	return &p->rep;
+}
+
+void mpb_pool_free(struct mpb_pool *p)
+{
+	if (!p)
+		return;
+	for (unsigned i = 0; p->slot && i < p->nslots; i++) {
+		struct mpb_slot *s = &p->slot[i];
+		if (s->launched && !s->ended) {
+			p->cfg.method->kill(p, s);
+			p->cfg.method->reap(p, s, true, NULL);
+		}
+	}
+	for (unsigned i = 0; p->slot && i < p->rep.workers; i++) {
+		struct mpb_slot *s = &p->slot[i];
+		close_fd(&s->to_fd);
+		close_fd(&s->from_fd);
+		close_fd(&s->child_in);
+		close_fd(&s->child_out);
+		mpb_buf_free(&s->in);
+		mpb_buf_free(&s->out);
+		free(s->inflight);
+		free(s->inflight_n);
+	}
+	free(p->slot);
+	free(p->pfd);
+	free(p->pfd_slot);
+	free(p->rep.worker);
+	free(p);
+}

@@ -1,0 +1,74 @@
+/* pool.h — the native process pool: start N workers with a start method, map
+ * tasks over them in chunks (ordered, like Pool.map), stop and reap them.
+ *
+ * Lifecycle: mpb_pool_start → mpb_pool_map (any number of times) →
+ * mpb_pool_stop → mpb_pool_free. After any failure call mpb_pool_free, which
+ * kills and reaps whatever is still alive: no worker outlives the pool.
+ * The pool never prints; failures come back in the diagnostic, naming the
+ * worker, its pid and the tasks it held.
+ */
+#ifndef MPB_POOL_H
+#define MPB_POOL_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "codec.h"
+#include "diag.h"
+#include "value.h"
+#include "workload.h"
+
+struct mpb_method_ops;
+struct mpb_pool;
+
+struct mpb_pool_config {
+	const struct mpb_method_ops *method;
+	const struct mpb_codec_ops *codec;
+	const struct mpb_workload_ops *workload;
+	struct mpb_workload_params wparams;
+	unsigned workers;          /* >= 1 */
+	uint64_t chunksize;        /* tasks per TASKS frame, >= 1 */
+	unsigned inflight;         /* chunks queued per worker; 0 means 2 */
+	/* Optional: when *stop_flag becomes nonzero (a signal handler sets it),
+	 * the pool's wait loops give up within ~100 ms with MPB_EINTR. */
+	volatile sig_atomic_t *stop_flag;
+};
+
+/* One worker's view of a pool's life. */
+struct mpb_worker_report {
+	pid_t pid;
+	uint64_t startup_ns;   /* start requested → worker ready */
+	uint64_t tasks, compute_ns, codec_ns, idle_ns;
+	uint64_t nvcsw, nivcsw, minflt, majflt, maxrss_kb;
+};
+
+struct mpb_pool_report {
+	uint64_t startup_ns;        /* start requested → every worker ready */
+	uint64_t map_ns;            /* sum over maps: first task sent → last result decoded */
+	uint64_t teardown_ns;       /* stop requested → every worker reaped */
+	uint64_t compute_ns;        /* sum of workers' compute */
+	uint64_t codec_parent_ns;   /* parent encode + decode */
+	uint64_t codec_workers_ns;  /* sum of workers' decode + encode */
+	uint64_t bytes_sent, bytes_received;
+	uint64_t tasks;
+	unsigned workers;
+	struct mpb_worker_report *worker; /* [workers], owned by the pool */
+};
+
+int mpb_pool_start(const struct mpb_pool_config *c, struct mpb_pool **out, struct mpb_diag *d);
+/* Compute results[i] = run(args[i]) for i < n on the workers, in order. The
+ * caller clears results afterwards. */
+int mpb_pool_map(struct mpb_pool *p, const struct mpb_value *args, size_t n,
+		 struct mpb_value *results, struct mpb_diag *d);
+/* Ask every worker to stop, collect its totals and reap it. */
+int mpb_pool_stop(struct mpb_pool *p, struct mpb_diag *d);
+const struct mpb_pool_report *mpb_pool_report(const struct mpb_pool *p);
+/* Kill and reap anything alive, close descriptors, free. NULL-safe. */
+void mpb_pool_free(struct mpb_pool *p);
+
+/* Python's Pool.map rule: ceil(tasks / (4 * workers)), at least 1. */
+uint64_t mpb_pool_python_chunksize(uint64_t tasks, unsigned workers);
+
+#endif

@@ -1,0 +1,284 @@
+/* results.c — build, write and read the results document (see results.h). */
+#include "results.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analysis.h"
+#include "driver.h"
+#include "frame.h"
+#include "machine.h"
+#include "mpb_config.h"
+#include "stats.h"
+
+static json_t *u64(uint64_t v)
+{
+	return v <= INT64_MAX ? json_integer((json_int_t)v) : json_real((double)v);
+}
+
+static json_t *real_or_null(double v, int have)
+{
+	return have && v == v && v - v == 0 ? json_real(v) : json_null();
+}
+
+static json_t *workers_json(const struct mpb_sample *r)
+{
+	json_t *a = json_array();
+	for (unsigned k = 0; a && k < r->nworkers; k++) {
+		const struct mpb_worker_report *w = &r->worker[k];
+		json_array_append_new(a, json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			"index", (json_int_t)k, "pid", (json_int_t)w->pid,
+			"startup_ns", u64(w->startup_ns), "tasks", u64(w->tasks),
+			"compute_ns", u64(w->compute_ns), "codec_ns", u64(w->codec_ns),
+			"idle_ns", u64(w->idle_ns),
+			"voluntary_context_switches", u64(w->nvcsw),
+			"involuntary_context_switches", u64(w->nivcsw),
+			"minor_faults", u64(w->minflt), "major_faults", u64(w->majflt),
+			"maxrss_bytes", u64(w->maxrss_kb * 1024)));
+	}
+	return a;
+}
+
+static json_t *run_json(const struct mpb_sample *r)
+{
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:{s:o, s:o}, s:o, s:o, s:o}",
+		"wall_ns", u64(r->wall_ns), "startup_ns", u64(r->startup_ns),
+		"map_ns", u64(r->map_ns), "teardown_ns", u64(r->teardown_ns),
+		"compute_ns", u64(r->compute_ns),
+		"codec_ns", "parent", u64(r->codec_parent_ns), "workers", u64(r->codec_workers_ns),
+		"bytes_sent", u64(r->bytes_sent), "bytes_received", u64(r->bytes_received),
+		"workers_detail", workers_json(r));
+}
+
+static json_t *summary_of(const double *v, size_t n, uint64_t seed)
+{
+	struct mpb_summary sm;
+	if (n == 0 || mpb_stats_summarize(v, n, seed, &sm) < 0)
+		return json_null();
+	return mpb_stats_summary_json(&sm);
+}
+
+static json_t *point_json(const struct mpb_sweep *s, size_t i)
+{
+	const struct mpb_point *pt = &s->plan->points[i];
+	const struct mpb_point_state *ps = &s->pts[i];
+	json_t *o = json_pack("{s:I, s:s, s:o, s:o, s:I, s:s, s:s, s:s, s:o, s:s, s:I}",
+		"id", (json_int_t)pt->id, "workload", pt->workload->name,
+		"size", u64(pt->size), "tasks", u64(pt->tasks),
+		"workers", (json_int_t)pt->workers, "method", pt->method->name,
+		"codec", pt->codec->name, "transport", pt->transport,
+		"chunksize", u64(pt->chunksize),
+		"chunk_strategy", mpb_chunk_strategy_name(pt->chunk_strategy),
+		"parent_rss", (json_int_t)0);
+	if (!o)
+		return NULL;
+	json_t *runs = json_array(), *summary = json_object();
+	for (size_t r = 0; r < ps->nruns; r++)
+		json_array_append_new(runs, run_json(&ps->runs[r]));
+	size_t nm;
+	const struct mpb_metric *ms = mpb_metrics(&nm);
+	for (size_t k = 0; k < nm && ps->nruns; k++) {
+		double *v = mpb_metric_values(ps, &ms[k]);
+		if (v)
+			json_object_set_new(summary, ms[k].name, summary_of(v, ps->nruns, s->plan->seed + i));
+		free(v);
+	}
+	json_object_set_new(o, "runs", runs);
+	json_object_set_new(o, "summary", summary);
+
+	struct mpb_derived dv;
+	int have = mpb_analysis_point(s, i, &dv) == 0;
+	json_t *der = json_object();
+	json_object_set_new(der, "speedup", real_or_null(dv.speedup, have && dv.have_speedup));
+	json_object_set_new(der, "speedup_ci95", have && dv.have_speedup
+		? json_pack("[f, f]", dv.speedup_ci_lo, dv.speedup_ci_hi) : json_null());
+	json_object_set_new(der, "efficiency", real_or_null(dv.efficiency, have && dv.have_speedup));
+	json_object_set_new(der, "karp_flatt", real_or_null(dv.karp_flatt, have && dv.have_karp_flatt));
+	json_object_set_new(der, "overhead_per_task_ns", real_or_null(dv.overhead_per_task_ns, have));
+	json_object_set_new(der, "serialization_fraction", real_or_null(dv.serialization_fraction, have));
+	json_object_set_new(der, "startup_per_worker_ns", real_or_null(dv.startup_per_worker_ns, have));
+	json_object_set_new(der, "ipc", json_null());
+	json_object_set_new(der, "ipc_unavailable_reason",
+			    json_string("hardware counters are not collected by this version"));
+	json_object_set_new(o, "derived", der);
+	json_object_set_new(o, "error", ps->failed ? json_string(ps->error) : json_null());
+	return o;
+}
+
+static json_t *baseline_json(const struct mpb_sweep *s, size_t j)
+{
+	const struct mpb_baseline *b = &s->plan->baselines[j];
+	const struct mpb_baseline_state *bs = &s->bls[j];
+	json_t *runs = json_array();
+	for (size_t r = 0; r < bs->n; r++)
+		json_array_append_new(runs, u64((uint64_t)bs->wall_ns[r]));
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "workload", b->workload->name,
+		"size", u64(b->size), "tasks", u64(b->tasks), "runs", runs,
+		"wall_ns", summary_of(bs->wall_ns, bs->n, s->plan->seed),
+		"error", bs->failed ? json_string(bs->error) : json_null());
+}
+
+json_t *mpb_results_build(const struct mpb_sweep *s)
+{
+	json_t *cmd = json_array(), *points = json_array(), *bls = json_array();
+	for (int i = 0; i < s->argc; i++)
+		json_array_append_new(cmd, json_string(s->argv[i]));
+	for (size_t i = 0; i < s->plan->npoints; i++)
+		json_array_append_new(points, point_json(s, i));
+	for (size_t j = 0; j < s->plan->nbaselines; j++)
+		json_array_append_new(bls, baseline_json(s, j));
+	return json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:s, s:s, s:s, s:o, s:O, s:O, s:o, s:o, s:{s:[], s:[]}}",
+		"schema", MPB_RESULTS_SCHEMA,
+		"tool", "name", "mpbench", "version", MPB_VERSION, "git", MPB_GIT,
+		"command", cmd, "started", s->started, "finished", s->finished,
+		"status", s->status ? s->status : "running",
+		"machine", mpb_machine_to_json(s->machine),
+		"options", s->options ? s->options : json_null(),
+		"config", s->plan->config ? s->plan->config : json_null(),
+		"baselines", bls, "points", points,
+		"analysis", "fits", "recommendations");
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char *copy = strdup(path);
+	if (!copy)
+		return -1;
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (fd < 0)
+		return -1;
+	int rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+static int tmp_name(const char *path, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s.tmp.%ld", path, (long)getpid());
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+int mpb_results_write(const char *path, json_t *doc, struct mpb_diag *d)
+{
+	char tmp[4096];
+	if (tmp_name(path, tmp, sizeof tmp) < 0)
+		return mpb_fail(d, MPB_EIO, "%s: path too long", path);
+	char *text = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS);
+	if (!text)
+		return mpb_fail(d, MPB_EIO, "%s: could not serialize results", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		int e = errno;
+		free(text);
+		return mpb_fail_errno(d, MPB_EIO, e, "%s: cannot write results", tmp);
+	}
+	size_t n = strlen(text);
+	int rc = mpb_io_write_all(fd, text, n);
+	if (rc == 0)
+		rc = mpb_io_write_all(fd, "\n", 1);
+	free(text);
+	int e = rc < 0 ? -rc : 0;
+	if (!e && fsync(fd) < 0)
+		e = errno;
+	if (close(fd) < 0 && !e)
+		e = errno;
+	if (!e && rename(tmp, path) < 0)
+		e = errno;
+	if (e) {
+		unlink(tmp);
+		return mpb_fail_errno(d, MPB_EIO, e, "%s: writing results failed (previous file kept)", path);
+	}
+	fsync_dir_of(path);
+	return 0;
+}
+
+int mpb_results_check_path(const char *path, struct mpb_diag *d)
+{
+	struct stat st;
+	char tmp[4096];
+	if (!*path)
+		return mpb_fail(d, MPB_EINPUT, "-o/--output: empty path");
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return mpb_fail(d, MPB_EINPUT, "-o/--output: '%s' is a directory (accepted: a file path)", path);
+	if (tmp_name(path, tmp, sizeof tmp) < 0)
+		return mpb_fail(d, MPB_EINPUT, "-o/--output: path too long");
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return mpb_fail_errno(d, MPB_EINPUT, errno, "-o/--output: cannot write '%s'", path);
+	close(fd);
+	unlink(tmp);
+	return 0;
+}
+
+int mpb_results_default_path(const struct mpb_machine *m, char *buf, size_t len,
+			     struct mpb_diag *d)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	if (mkdir("results", 0755) < 0 && errno != EEXIST)
+		return mpb_fail_errno(d, MPB_EINPUT, errno, "cannot create directory 'results'");
+	int n = snprintf(buf, len, "results/%s-%s.json", m->hostname[0] ? m->hostname : "host", stamp);
+	if (n < 0 || (size_t)n >= len)
+		return mpb_fail(d, MPB_EINPUT, "results path too long");
+	return 0;
+}
+
+static int bad(struct mpb_diag *d, const char *path, const char *what)
+{
+	return mpb_fail(d, MPB_EINPUT, "%s: not an mpbench results file: %s", path, what);
+}
+
+int mpb_results_load(const char *path, json_t **out, struct mpb_diag *d)
+{
+	json_error_t err;
+	*out = NULL;
+	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	if (!doc) {
+		if (err.line < 0 || strstr(err.text, "unable to open"))
+			return mpb_fail(d, MPB_EINPUT, "%s: cannot read: %s", path, err.text);
+		return mpb_fail(d, MPB_EINPUT, "%s: invalid JSON at line %d column %d: %s", path,
+				err.line, err.column, err.text);
+	}
+	int rc = 0;
+	const char *schema = json_string_value(json_object_get(doc, "schema"));
+	json_t *points = json_object_get(doc, "points"), *bls = json_object_get(doc, "baselines");
+	if (!json_is_object(doc))
+		rc = bad(d, path, "top level is not an object");
+	else if (!schema)
+		rc = bad(d, path, "no \"schema\" string");
+	else if (strcmp(schema, MPB_RESULTS_SCHEMA) != 0)
+		rc = mpb_fail(d, MPB_EINPUT, "%s: schema '%s' is not supported (accepted: %s)", path,
+			      schema, MPB_RESULTS_SCHEMA);
+	else if (!json_is_object(json_object_get(doc, "machine")))
+		rc = bad(d, path, "no \"machine\" object");
+	else if (!json_is_array(points) || !json_is_array(bls))
+		rc = bad(d, path, "no \"points\" or \"baselines\" array");
+	for (size_t i = 0; rc == 0 && i < json_array_size(points); i++) {
+		json_t *p = json_array_get(points, i);
+		if (!json_is_object(p) || !json_is_string(json_object_get(p, "workload")) ||
+		    !json_is_string(json_object_get(p, "method")) ||
+		    !json_is_integer(json_object_get(p, "workers")) ||
+		    !json_is_number(json_object_get(p, "size")) ||
+		    !json_is_number(json_object_get(p, "tasks")) ||
+		    !json_is_array(json_object_get(p, "runs")))
+			rc = mpb_fail(d, MPB_EINPUT,
+				      "%s: points[%zu] lacks workload, method, workers, size, tasks or runs",
+				      path, i);
+	}
+	if (rc < 0) {
+		json_decref(doc);
+		return rc;
+	}
+	*out = doc;
+	return 0;
+}

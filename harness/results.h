@@ -1,0 +1,42 @@
+/* results.h — the results document (schema mpbench.results/1): built from a
+ * sweep, written atomically (temporary file, fsync, rename, fsync of the
+ * directory) so the file on disk is always a complete JSON document, and read
+ * back with validation. Field meanings: results/README.md. */
+#ifndef MPB_RESULTS_H
+#define MPB_RESULTS_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "diag.h"
+
+#define MPB_RESULTS_SCHEMA "mpbench.results/1"
+
+struct mpb_sweep;
+struct mpb_machine;
+
+/* The whole document for the sweep as it stands. NULL on ENOMEM. */
+json_t *mpb_results_build(const struct mpb_sweep *s);
+
+/* Replace `path` with doc atomically. The previous file survives any
+ * failure. 0 or -MPB_EIO with the reason. */
+int mpb_results_write(const char *path, json_t *doc, struct mpb_diag *d);
+
+/* Check, before any run, that `path` can be written: its directory exists and
+ * takes a new file, and path is not a directory. Leaves nothing behind.
+ * 0 or -MPB_EINPUT naming the path. */
+int mpb_results_check_path(const char *path, struct mpb_diag *d);
+
+/* results/<host>-<UTC yyyymmddThhmmssZ>.json, creating results/ if missing.
+ * 0 or -MPB_EINPUT. */
+int mpb_results_default_path(const struct mpb_machine *m, char *buf, size_t len,
+			     struct mpb_diag *d);
+
+/* Read and validate a results file: JSON object, schema string equal to
+ * MPB_RESULTS_SCHEMA, "machine" object, "points" and "baselines" arrays whose
+ * entries are objects with the axis keys. On success *out owns the document.
+ * Errors name the file and the problem: -MPB_EINPUT. */
+int mpb_results_load(const char *path, json_t **out, struct mpb_diag *d);
+
+#endif

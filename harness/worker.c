@@ -1,0 +1,194 @@
+/* worker.c — the worker loop shared by every start method (see worker.h).
+ * Each chunk is timed in three phases (decode all, run all, encode all) so the
+ * clock is read a handful of times per chunk, not per task. */
+#include "worker.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "frame.h"
+
+struct wstate {
+	const struct mpb_worker_args *a;
+	void *wl_state;
+	struct mpb_buf in, out;
+	struct mpb_value *args, *res;
+	size_t cap;
+	struct mpb_frame_bye bye;
+};
+
+static int send_buf(struct wstate *w)
+{
+	int rc = mpb_io_write_all(w->a->out_fd, w->out.data, w->out.len);
+	mpb_buf_reset(&w->out);
+	return rc;
+}
+
+/* Tell the parent why this worker gives up; best effort. */
+static void send_error(struct wstate *w, uint64_t task, const char *msg)
+{
+	mpb_buf_reset(&w->out);
+	long h = mpb_frame_begin(&w->out, MPB_FRAME_ERROR);
+	if (h < 0 || mpb_buf_put_u64(&w->out, task) < 0 ||
+	    mpb_buf_append(&w->out, msg, strlen(msg)) < 0 || mpb_frame_end(&w->out, h) < 0)
+		return;
+	send_buf(w);
+}
+
+static int grow(struct wstate *w, size_t n)
+{
+	if (n <= w->cap)
+		return 0;
+	struct mpb_value *a = realloc(w->args, n * sizeof *a);
+	if (!a)
+		return -1;
+	w->args = a;
+	struct mpb_value *r = realloc(w->res, n * sizeof *r);
+	if (!r)
+		return -1;
+	w->res = r;
+	memset(w->args + w->cap, 0, (n - w->cap) * sizeof *a);
+	memset(w->res + w->cap, 0, (n - w->cap) * sizeof *r);
+	w->cap = n;
+	return 0;
+}
+
+static int run_chunk(struct wstate *w, const struct mpb_frame *f)
+{
+	const struct mpb_worker_args *a = w->a;
+	struct mpb_diag d = { 0 };
+	struct mpb_reader r = { f->payload, f->len };
+	uint64_t first;
+	uint32_t count;
+	int rc = 0;
+
+	if (mpb_rd_u64(&r, &first) < 0 || mpb_rd_u32(&r, &count) < 0 || count > r.left) {
+		send_error(w, 0, "malformed TASKS frame");
+		return -1;
+	}
+	if (grow(w, count) < 0) {
+		send_error(w, first, "out of memory");
+		return -1;
+	}
+	uint64_t t0 = mpb_now_ns();
+	for (uint32_t k = 0; k < count && rc == 0; k++)
+		if ((rc = a->codec->decode(&r, &w->args[k], &d)) < 0)
+			send_error(w, first + k, d.msg);
+	uint64_t t1 = mpb_now_ns();
+	for (uint32_t k = 0; k < count && rc == 0; k++)
+		if ((rc = a->workload->run_task(w->wl_state, &w->args[k], &w->res[k], &d)) < 0)
+			send_error(w, first + k, d.msg);
+	uint64_t t2 = mpb_now_ns();
+	long h = -1;
+	size_t stamp = 0;
+	if (rc == 0) {
+		h = mpb_frame_begin(&w->out, MPB_FRAME_RESULTS);
+		if (h < 0 || mpb_buf_put_u64(&w->out, first) < 0 || mpb_buf_put_u32(&w->out, count) < 0)
+			rc = -1;
+		stamp = w->out.len;
+		if (rc == 0 && (mpb_buf_put_u64(&w->out, 0) < 0 || mpb_buf_put_u64(&w->out, 0) < 0))
+			rc = -1;
+		for (uint32_t k = 0; k < count && rc == 0; k++)
+			if ((rc = a->codec->encode(&w->res[k], &w->out, &d)) < 0)
+				send_error(w, first + k, d.msg);
+	}
+	uint64_t t3 = mpb_now_ns();
+	mpb_value_clear_array(w->args, count);
+	mpb_value_clear_array(w->res, count);
+	if (rc < 0)
+		return -1;
+	uint64_t compute = t2 - t1, codec = (t1 - t0) + (t3 - t2);
+	memcpy(w->out.data + stamp, &compute, 8);
+	memcpy(w->out.data + stamp + 8, &codec, 8);
+	if (mpb_frame_end(&w->out, h) < 0) {
+		mpb_buf_reset(&w->out);
+		send_error(w, first, "results of the chunk exceed the 1 GiB frame limit");
+		return -1;
+	}
+	w->bye.tasks += count;
+	w->bye.compute_ns += compute;
+	w->bye.codec_ns += codec;
+	return send_buf(w) < 0 ? -2 : 0;
+}
+
+static int send_ready(struct wstate *w)
+{
+	long h = mpb_frame_begin(&w->out, MPB_FRAME_READY);
+	if (h < 0 || mpb_buf_put_u32(&w->out, w->a->index) < 0 ||
+	    mpb_buf_put_u64(&w->out, (uint64_t)getpid()) < 0 ||
+	    mpb_buf_put_u64(&w->out, mpb_now_ns()) < 0 || mpb_frame_end(&w->out, h) < 0)
+		return -1;
+	return send_buf(w);
+}
+
+static int send_bye(struct wstate *w)
+{
+	struct rusage ru;
+	if (getrusage(w->a->rusage_who, &ru) == 0) {
+		w->bye.nvcsw = (uint64_t)ru.ru_nvcsw;
+		w->bye.nivcsw = (uint64_t)ru.ru_nivcsw;
+		w->bye.minflt = (uint64_t)ru.ru_minflt;
+		w->bye.majflt = (uint64_t)ru.ru_majflt;
+		w->bye.maxrss_kb = (uint64_t)ru.ru_maxrss;
+	}
+	long h = mpb_frame_begin(&w->out, MPB_FRAME_BYE);
+	if (h < 0 || mpb_buf_append(&w->out, &w->bye, sizeof w->bye) < 0 ||
+	    mpb_frame_end(&w->out, h) < 0)
+		return -1;
+	return send_buf(w);
+}
+
+int mpb_worker_main(const struct mpb_worker_args *a)
+{
+	struct wstate w = { .a = a };
+	struct mpb_diag d = { 0 };
+	int status = 1;
+
+	if (a->workload->setup && a->workload->setup(&a->wparams, &w.wl_state, &d) < 0) {
+		send_error(&w, 0, d.msg);
+		goto out;
+	}
+	if (send_ready(&w) < 0) {
+		status = 3;
+		goto out;
+	}
+	for (;;) {
+		struct mpb_frame f;
+		uint64_t t0 = mpb_now_ns();
+		int rc = mpb_frame_read(a->in_fd, &w.in, &f, &d);
+		w.bye.idle_ns += mpb_now_ns() - t0;
+		if (rc == 0) {
+			status = 3; /* the parent went away */
+			goto out;
+		}
+		if (rc < 0) {
+			send_error(&w, 0, d.msg);
+			goto out;
+		}
+		if (f.type == MPB_FRAME_STOP)
+			break;
+		if (f.type != MPB_FRAME_TASKS) {
+			send_error(&w, 0, "unexpected frame from the parent");
+			goto out;
+		}
+		rc = run_chunk(&w, &f);
+		if (rc == -2) {
+			status = 3;
+			goto out;
+		}
+		if (rc < 0)
+			goto out;
+	}
+	status = send_bye(&w) < 0 ? 3 : 0;
+out:
+	if (a->workload->teardown)
+		a->workload->teardown(w.wl_state);
+	mpb_buf_free(&w.in);
+	mpb_buf_free(&w.out);
+	free(w.args);
+	free(w.res);
+	return status;
+}

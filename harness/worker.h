@@ -1,0 +1,24 @@
+/* worker.h — the worker side of the pool, shared by every start method:
+ * announce READY, then read TASKS frames, decode, run, encode, answer with
+ * RESULTS, until STOP; then report totals in BYE. */
+#ifndef MPB_WORKER_H
+#define MPB_WORKER_H
+
+#include "codec.h"
+#include "workload.h"
+
+struct mpb_worker_args {
+	unsigned index;
+	int in_fd, out_fd;          /* blocking descriptors */
+	const struct mpb_workload_ops *workload;
+	const struct mpb_codec_ops *codec;
+	struct mpb_workload_params wparams;
+	int rusage_who;             /* RUSAGE_SELF for processes, RUSAGE_THREAD for threads */
+};
+
+/* Serve until STOP or EOF. Returns 0 after a clean STOP, 1 after a failure
+ * (reported to the parent in an ERROR frame when possible), 3 when the parent
+ * went away. Suitable as a process exit code. */
+int mpb_worker_main(const struct mpb_worker_args *a);
+
+#endif

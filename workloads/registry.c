@@ -1,0 +1,40 @@
+/* registry.c — the explicit table of workloads. Adding a workload is one file
+ * plus one line here (see skeleton.c). */
+#include "workload.h"
+
+#include <string.h>
+
+static const struct mpb_workload_ops *const workloads[] = {
+	&mpb_workload_null,
+	&mpb_workload_sumsq,
+};
+
+const struct mpb_workload_ops *const *mpb_workload_all(size_t *n)
+{
+	*n = sizeof workloads / sizeof workloads[0];
+	return workloads;
+}
+
+const struct mpb_workload_ops *mpb_workload_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof workloads / sizeof workloads[0]; i++)
+		if (strcmp(workloads[i]->name, name) == 0)
+			return workloads[i];
+	return NULL;
+}
+
+int mpb_workload_check(const struct mpb_workload_ops *w, struct mpb_diag *d)
+{
+	if (!w || !w->name)
+		return mpb_fail(d, MPB_EINPUT, "workload without a name");
+	if (w->abi != MPB_WORKLOAD_ABI)
+		return mpb_fail(d, MPB_EINPUT, "workload '%s' has ABI %u, mpbench needs %u",
+				w->name, w->abi, MPB_WORKLOAD_ABI);
+	if (!w->make_task || !w->run_task || !w->verify)
+		return mpb_fail(d, MPB_EINPUT,
+				"workload '%s' lacks make_task, run_task or verify", w->name);
+	if (!w->default_sizes || w->default_tasks == 0 || w->min_size > w->max_size)
+		return mpb_fail(d, MPB_EINPUT, "workload '%s' has bad default sizes or tasks",
+				w->name);
+	return 0;
+}

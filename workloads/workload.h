@@ -1,0 +1,64 @@
+/* workload.h — what a task computes. One const ops struct per workload file,
+ * listed in the explicit registry table in registry.c (no constructor tricks),
+ * so `mpbench list`, --help and the dispatcher walk the same table.
+ *
+ * Workloads only work: they never time, print or format. Every callback may
+ * run in the parent (serial baseline, make_task, verify) and in any worker
+ * (setup + run_task), so a workload keeps no state outside what setup returns.
+ * See skeleton.c for a documented template.
+ */
+#ifndef MPB_WORKLOAD_H
+#define MPB_WORKLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "parse.h"
+#include "value.h"
+
+#define MPB_WORKLOAD_ABI 1
+
+struct mpb_workload_params {
+	uint64_t size;   /* work in one task, in the workload's unit */
+	uint64_t tasks;  /* tasks in one map */
+	uint64_t seed;   /* for workloads that draw random task costs */
+};
+
+struct mpb_workload_ops {
+	unsigned abi;               /* MPB_WORKLOAD_ABI */
+	const char *name;
+	const char *summary;
+	enum mpb_unit unit;         /* how -s values are parsed and shown */
+	const char *unit_name;      /* "iterations", "bytes", "us" */
+	unsigned flags;
+	const char *default_sizes;  /* -s when not given */
+	uint64_t default_tasks;     /* -t when not given */
+	uint64_t min_size, max_size;
+	/* Optional: build per-process state from params (*state may stay NULL). */
+	int (*setup)(const struct mpb_workload_params *p, void **state, struct mpb_diag *d);
+	/* The argument of task `index` (0-based) into *arg (caller clears). */
+	int (*make_task)(void *state, const struct mpb_workload_params *p, uint64_t index,
+			 struct mpb_value *arg, struct mpb_diag *d);
+	/* Compute the result of one task into *result (caller clears). */
+	int (*run_task)(void *state, const struct mpb_value *arg, struct mpb_value *result,
+			struct mpb_diag *d);
+	/* Check a result computed elsewhere; negative with a message if wrong. */
+	int (*verify)(void *state, const struct mpb_workload_params *p, uint64_t index,
+		      const struct mpb_value *arg, const struct mpb_value *result,
+		      struct mpb_diag *d);
+	/* Optional: release what setup built. */
+	void (*teardown)(void *state);
+};
+
+extern const struct mpb_workload_ops mpb_workload_null;
+extern const struct mpb_workload_ops mpb_workload_sumsq;
+
+/* Registry: every workload in listing order. */
+const struct mpb_workload_ops *const *mpb_workload_all(size_t *n);
+/* Look up by name; NULL when unknown. */
+const struct mpb_workload_ops *mpb_workload_find(const char *name);
+/* Validate an ops struct once (ABI, mandatory callbacks, sizes); 0 or negative. */
+int mpb_workload_check(const struct mpb_workload_ops *w, struct mpb_diag *d);
+
+#endif
