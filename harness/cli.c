@@ -71,6 +71,43 @@ static void command_help(const struct command *c)
 	mpb_options_help(c->mask, stdout);
 }
 
+static bool plan_uses(const struct mpb_plan *plan, const struct mpb_method_ops *m)
+{
+	for (size_t i = 0; i < plan->npoints; i++)
+		if (plan->points[i].method == m)
+			return true;
+	return false;
+}
+
+/* Undo prepare_methods; every shutdown is idempotent, so this is safe after
+ * a prepare that failed part way. */
+static void shutdown_methods(const struct mpb_plan *plan)
+{
+	size_t n;
+	const struct mpb_method_ops *const *all = mpb_method_all(&n);
+	for (size_t i = 0; i < n; i++)
+		if (all[i]->shutdown && plan_uses(plan, all[i]))
+			all[i]->shutdown();
+}
+
+/* Before the sweep grows the heap or starts threads: the forkserver forks
+ * its server here, so that its workers are forks of a small process. */
+static int prepare_methods(const struct mpb_plan *plan, struct mpb_diag *d)
+{
+	size_t n;
+	const struct mpb_method_ops *const *all = mpb_method_all(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (!all[i]->prepare || !plan_uses(plan, all[i]))
+			continue;
+		int rc = all[i]->prepare(d);
+		if (rc < 0) {
+			shutdown_methods(plan);
+			return rc;
+		}
+	}
+	return 0;
+}
+
 static int sweep_like(const struct command *c, int argc, char **argv, int full_argc,
 		      char **full_argv, struct mpb_diag *d)
 {
@@ -92,14 +129,17 @@ static int sweep_like(const struct command *c, int argc, char **argv, int full_a
 	if ((rc = mpb_plan_build(&cfg, &m, &plan, d)) < 0)
 		return rc;
 	if (c->mask == MPB_CMD_RUN && plan.npoints != 1) {
+		size_t np = plan.npoints;
 		mpb_plan_free(&plan);
 		return mpb_fail(d, MPB_EINPUT, "run: the options give %zu points; give one value per axis "
-				"(use sweep for more)", plan.npoints);
+				"(use sweep for more)", np);
 	}
 	if (cfg.output)
 		rc = mpb_results_check_path(cfg.output, d);
 	else if ((rc = mpb_results_default_path(&m, path, sizeof path, d)) == 0)
 		rc = mpb_results_check_path(path, d);
+	if (rc == 0)
+		rc = prepare_methods(&plan, d);
 	if (rc < 0) {
 		mpb_plan_free(&plan);
 		return rc;
@@ -118,6 +158,7 @@ static int sweep_like(const struct command *c, int argc, char **argv, int full_a
 	};
 	install_signals();
 	rc = mpb_sweep_run(&s, d);
+	shutdown_methods(&plan);
 	if (!cfg.quiet && rc != -MPB_EIO) {
 		mpb_table_print(stdout, &s);
 		printf("results: %s\n", s.output);

@@ -10,9 +10,19 @@
 #include "diag.h"
 #include "value.h"
 
+/* Codec flags. */
+enum {
+	/* values pass by reference, not as copies (only within one process):
+	 * a decoded argument borrows the caller's storage and an encoded result
+	 * hands its storage to the decoder, so the worker forgets both instead
+	 * of clearing them (see codec_none.c) */
+	MPB_CODEC_BY_REF = 1u << 0,
+};
+
 struct mpb_codec_ops {
 	const char *name;
 	const char *summary;
+	unsigned flags;
 	/* Append the encoding of v to out. Returns 0 or negative with d set. */
 	int (*encode)(const struct mpb_value *v, struct mpb_buf *out, struct mpb_diag *d);
 	/* Decode one value from r (advancing it) into v, which the caller clears.
@@ -21,6 +31,7 @@ struct mpb_codec_ops {
 };
 
 extern const struct mpb_codec_ops mpb_codec_raw;
+extern const struct mpb_codec_ops mpb_codec_none;
 
 /* Registry: all codecs, in listing order. */
 const struct mpb_codec_ops *const *mpb_codec_all(size_t *n);

@@ -86,8 +86,12 @@ static int run_baseline(struct mpb_sweep *s, size_t j, bool keep, struct mpb_dia
 	if (!res)
 		return mpb_fail(d, MPB_ENOMEM, "out of memory");
 	uint64_t t0 = mpb_now_ns();
-	for (uint64_t i = 0; i < b->tasks && rc == 0; i++)
-		rc = b->workload->run_task(st->wl_state, &st->args[i], &res[i], d);
+	for (uint64_t i = 0; i < b->tasks && rc == 0; i++) {
+		if (stopping(s))
+			rc = mpb_fail(d, MPB_EINTR, "interrupted");
+		else
+			rc = b->workload->run_task(st->wl_state, &st->args[i], &res[i], d);
+	}
 	uint64_t t1 = mpb_now_ns();
 	if (rc == 0)
 		rc = verify_all(b, st, s->plan->seed, res, d);
@@ -223,7 +227,12 @@ int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 				struct mpb_baseline_state *bs = &s->bls[it - p->npoints];
 				if (bs->failed)
 					continue;
-				if (run_baseline(s, it - p->npoints, keep, &rd) < 0) {
+				int r = run_baseline(s, it - p->npoints, keep, &rd);
+				if (r == -MPB_EINTR) {
+					rc = r;
+					break;
+				}
+				if (r < 0) {
 					bs->failed = true;
 					snprintf(bs->error, sizeof bs->error, "%s", rd.msg);
 					failures++;

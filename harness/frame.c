@@ -9,7 +9,9 @@ long mpb_frame_begin(struct mpb_buf *out, uint8_t type)
 {
 	uint8_t hdr[MPB_FRAME_HEADER] = { 0 };
 	hdr[4] = type;
-	long start = (long)out->len;
+	/* relative to the unsent bytes: reserve() may compact the buffer (move
+	 * them to the front) while the frame is being built */
+	long start = (long)(out->len - out->off);
 	if (mpb_buf_append(out, hdr, sizeof hdr) < 0)
 		return -1;
 	return start;
@@ -17,11 +19,12 @@ long mpb_frame_begin(struct mpb_buf *out, uint8_t type)
 
 int mpb_frame_end(struct mpb_buf *out, long start)
 {
-	size_t payload = out->len - (size_t)start - MPB_FRAME_HEADER;
+	size_t at = out->off + (size_t)start;
+	size_t payload = out->len - at - MPB_FRAME_HEADER;
 	if (payload > MPB_FRAME_MAX_PAYLOAD)
 		return -1;
 	uint32_t n = (uint32_t)payload;
-	memcpy(out->data + start, &n, 4);
+	memcpy(out->data + at, &n, 4);
 	return 0;
 }
 

@@ -39,7 +39,8 @@ struct mpb_frame_bye {
 	uint64_t nvcsw, nivcsw, minflt, majflt, maxrss_kb;
 };
 
-/* Start a frame of `type` in out; returns the header offset for _end, or -1. */
+/* Start a frame of `type` in out; returns the header's position among the
+ * unsent bytes (for _end), or -1. */
 long mpb_frame_begin(struct mpb_buf *out, uint8_t type);
 /* Patch the payload length of the frame begun at `start`; -1 when too long. */
 int mpb_frame_end(struct mpb_buf *out, long start);

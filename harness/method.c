@@ -5,6 +5,9 @@
 
 static const struct mpb_method_ops *const methods[] = {
 	&mpb_method_fork,
+	&mpb_method_forkserver,
+	&mpb_method_spawn,
+	&mpb_method_thread,
 };
 
 const struct mpb_method_ops *const *mpb_method_all(size_t *n)

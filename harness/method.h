@@ -27,7 +27,8 @@ struct mpb_slot {
 	int child_in, child_out;/* worker ends; the method closes the parent's copies */
 	uint64_t requested_ns;  /* when launch was asked for */
 	bool launched, ready, said_bye, eof, ended;
-	int wait_status;        /* from waitpid when ended (process methods) */
+	int wait_status;        /* from waitpid when ended (process methods), or
+	                           MPB_WAIT_STATUS_UNKNOWN when the method could not learn it */
 	struct rusage ru;       /* from wait4 when have_ru */
 	bool have_ru;
 	void *method_data;      /* method-private */
@@ -37,9 +38,28 @@ struct mpb_slot {
 	unsigned inflight_cap, inflight_head, inflight_count;
 };
 
+/* A wait status that is neither exited nor signaled: the worker is gone but
+ * its status could not be learned (e.g. its forkserver died first). */
+#define MPB_WAIT_STATUS_UNKNOWN 0xffff
+
+/* Method flags. */
+enum {
+	/* workers run inside the harness process (threads): no process boundary,
+	 * tasks pass by pointer with the `none` codec, no pids to reap */
+	MPB_METHOD_INPROC = 1u << 0,
+};
+
 struct mpb_method_ops {
 	const char *name;
 	const char *summary;
+	unsigned flags;
+	/* Optional, called once per process before the first pool of this
+	 * method, while the harness is still small and single-threaded (the
+	 * forkserver starts its server here). 0 or negative with d set. */
+	int (*prepare)(struct mpb_diag *d);
+	/* Optional: undo prepare (stop and reap any server). Idempotent; called
+	 * on every exit path of a command that called prepare. */
+	void (*shutdown)(void);
 	/* Create the worker for slot s: it must run mpb_worker_main on
 	 * s->child_in/child_out and the parent must end up without those ends. */
 	int (*launch)(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d);
@@ -52,6 +72,9 @@ struct mpb_method_ops {
 };
 
 extern const struct mpb_method_ops mpb_method_fork;
+extern const struct mpb_method_ops mpb_method_forkserver;
+extern const struct mpb_method_ops mpb_method_spawn;
+extern const struct mpb_method_ops mpb_method_thread;
 
 const struct mpb_method_ops *const *mpb_method_all(size_t *n);
 const struct mpb_method_ops *mpb_method_find(const char *name);

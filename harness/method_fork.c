@@ -6,9 +6,9 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "method_proc.h"
 #include "worker.h"
 
 static int fork_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
@@ -42,32 +42,13 @@ static int fork_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *
 static int fork_reap(struct mpb_pool *p, struct mpb_slot *s, bool block, struct mpb_diag *d)
 {
 	(void)p;
-	if (s->ended)
-		return 1;
-	for (;;) {
-		pid_t r = wait4(s->pid, &s->wait_status, block ? 0 : WNOHANG, &s->ru);
-		if (r == s->pid) {
-			s->ended = true;
-			s->have_ru = true;
-			return 1;
-		}
-		if (r == 0)
-			return 0;
-		if (errno == EINTR)
-			continue;
-		if (errno == ECHILD) { /* reaped elsewhere: nothing left to wait for */
-			s->ended = true;
-			return 1;
-		}
-		return mpb_fail_errno(d, MPB_ESYS, errno, "waiting for worker %u", s->index);
-	}
+	return mpb_proc_reap(s, block, d);
 }
 
 static void fork_kill(struct mpb_pool *p, struct mpb_slot *s)
 {
 	(void)p;
-	if (s->pid > 0 && !s->ended)
-		kill(s->pid, SIGKILL);
+	mpb_proc_kill(s);
 }
 
 const struct mpb_method_ops mpb_method_fork = {

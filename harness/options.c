@@ -46,7 +46,7 @@ static const struct option_def table[] = {
 	  SWEEPLIKE },
 	{ "warmup", 0, OPT_U64, F(warmup), 0, "1", 0, 1000, "N",
 	  "warm-up rounds before measuring (discarded)", SWEEPLIKE },
-	{ "seed", 0, OPT_U64, F(seed), 0, "1", 0, UINT64_MAX, "N",
+	{ "seed", 0, OPT_U64, F(seed), 0, "1", 0, INT64_MAX, "N",
 	  "seed of the run order and of every random choice", SWEEPLIKE },
 	{ "output", 'o', OPT_STR, F(output), 0, NULL, 0, 0, "FILE",
 	  "results JSON [results/<host>-<UTC time>.json]", SWEEPLIKE },
@@ -132,7 +132,7 @@ static int assign(const struct option_def *o, const char *value, struct mpb_conf
 		return 0;
 	case OPT_STR:
 		if (!*value)
-			return mpb_fail(d, MPB_EINPUT, "%s: empty value", what);
+			return mpb_fail(d, MPB_EINPUT, "%s: empty value (accepted: %s)", what, o->metavar);
 		*(const char **)field(c, o->offset) = value;
 		return 0;
 	case OPT_U64:
@@ -248,7 +248,7 @@ json_t *mpb_options_json(unsigned cmd, const struct mpb_config *cfg)
 			v = s ? json_string(s) : json_null();
 		} else if (t->kind == OPT_U64) {
 			uint64_t u = *(const uint64_t *)cfield(cfg, t->offset);
-			v = u <= INT64_MAX ? json_integer((json_int_t)u) : json_real((double)u);
+			v = json_integer((json_int_t)u); /* every U64 option is capped at INT64_MAX */
 		} else {
 			v = json_boolean(*(const bool *)cfield(cfg, t->offset));
 		}

@@ -39,7 +39,8 @@ struct mpb_config {
 /* Parse argv[0..argc) (without the command name) for `cmd` into cfg, after
  * filling every default. 0 or -MPB_EINPUT with a one-line message: unknown
  * option (with a suggestion), missing or malformed value, option that does
- * not apply to this command, unexpected positional argument. */
+ * not apply to this command. Positional arguments are collected, not
+ * judged: each command decides whether it takes any. */
 int mpb_options_parse(unsigned cmd, int argc, char **argv, struct mpb_config *cfg,
 		      struct mpb_diag *d);
 

@@ -21,9 +21,11 @@ size_t mpb_plan_auto_workers(unsigned usable, unsigned *out, size_t cap)
 		usable = 1;
 	bool have_usable = false;
 	for (unsigned w = 1; w <= 2 * usable && n < cap; w *= 2) {
-		if (!have_usable && usable < w && n < cap) {
+		if (!have_usable && usable < w) {
 			out[n++] = usable;
 			have_usable = true;
+			if (n == cap)
+				break;
 		}
 		out[n++] = w;
 		if (w == usable)
@@ -73,6 +75,14 @@ static int parse_workers(const struct mpb_config *cfg, const struct mpb_machine 
 		if (!a->workers)
 			return mpb_fail(d, MPB_ENOMEM, "out of memory");
 		a->nworkers = mpb_plan_auto_workers((unsigned)m->usable_cpus, a->workers, 64);
+		/* auto never asks for more processes than the limit allows */
+		size_t k = 0;
+		for (size_t i = 0; i < a->nworkers; i++)
+			if (a->workers[i] <= max)
+				a->workers[k++] = a->workers[i];
+		if (k == 0)
+			a->workers[k++] = 1;
+		a->nworkers = k;
 		return 0;
 	}
 	uint64_t *v;
@@ -117,6 +127,30 @@ static const void *find_transport(const char *s)
 	return NULL;
 }
 
+/* In-process methods pass values by reference whatever --codec says, so
+ * their points always get codec none and --codec does not multiply them. */
+static bool method_inproc(const struct axes *a, size_t mi)
+{
+	return mpb_method_find(a->meth[mi])->flags & MPB_METHOD_INPROC;
+}
+
+/* A by-reference codec hands addresses over: across a process boundary they
+ * would point nowhere. */
+static int check_by_ref(const struct axes *a, struct mpb_diag *d)
+{
+	for (size_t ci = 0; ci < a->ncodec; ci++) {
+		if (!(mpb_codec_find(a->codec[ci])->flags & MPB_CODEC_BY_REF))
+			continue;
+		for (size_t mi = 0; mi < a->nmeth; mi++)
+			if (!method_inproc(a, mi))
+				return mpb_fail(d, MPB_EINPUT,
+						"--codec %s works only with -m thread (-m %s "
+						"passes values between processes)", a->codec[ci],
+						a->meth[mi]);
+	}
+	return 0;
+}
+
 static int parse_names(const struct mpb_config *cfg, struct axes *a, struct mpb_diag *d)
 {
 	char acc[512];
@@ -138,7 +172,8 @@ static int parse_names(const struct mpb_config *cfg, struct axes *a, struct mpb_
 		return rc;
 	const struct mpb_codec_ops *const *co = mpb_codec_all(&n);
 	NAMES(acc, co, n);
-	if ((rc = check_names(a->codec, a->ncodec, "--codec", acc, find_codec, d)) < 0)
+	if ((rc = check_names(a->codec, a->ncodec, "--codec", acc, find_codec, d)) < 0 ||
+	    (rc = check_by_ref(a, d)) < 0)
 		return rc;
 	if ((rc = check_names(a->trans, a->ntrans, "--transport", "pipe", find_transport, d)) < 0)
 		return rc;
@@ -183,6 +218,14 @@ static json_t *str_array(char **items, size_t n)
 	return a;
 }
 
+static void append_unique(json_t *arr, uint64_t v)
+{
+	for (size_t i = 0; i < json_array_size(arr); i++)
+		if ((uint64_t)json_integer_value(json_array_get(arr, i)) == v)
+			return;
+	json_array_append_new(arr, json_integer((json_int_t)v));
+}
+
 static json_t *config_json(const struct mpb_config *cfg, const struct axes *a,
 			   const struct mpb_plan *p)
 {
@@ -196,12 +239,32 @@ static json_t *config_json(const struct mpb_config *cfg, const struct axes *a,
 	json_object_set_new(c, "codecs", str_array(a->codec, a->ncodec));
 	json_object_set_new(c, "transports", str_array(a->trans, a->ntrans));
 	json_object_set_new(c, "chunksizes", str_array(a->chunk, a->nchunk));
-	json_object_set_new(c, "sizes", json_string(cfg->sizes ? cfg->sizes : "default"));
-	json_object_set_new(c, "tasks", json_string(cfg->tasks ? cfg->tasks : "default"));
+	(void)cfg;
+	/* sizes and tasks resolved per workload (units differ between workloads) */
+	json_t *sizes = json_object(), *tasks = json_object();
+	for (size_t i = 0; i < p->npoints; i++) {
+		const struct mpb_point *pt = &p->points[i];
+		const char *name = pt->workload->name;
+		json_t *sl = json_object_get(sizes, name), *tl = json_object_get(tasks, name);
+		if (!sl) {
+			json_object_set_new(sizes, name, json_array());
+			json_object_set_new(tasks, name, json_array());
+			sl = json_object_get(sizes, name);
+			tl = json_object_get(tasks, name);
+		}
+		append_unique(sl, pt->size);
+		append_unique(tl, pt->tasks);
+	}
+	json_object_set_new(c, "sizes", sizes);
+	json_object_set_new(c, "tasks", tasks);
 	json_object_set_new(c, "runs", json_integer((json_int_t)p->runs));
 	json_object_set_new(c, "warmup", json_integer((json_int_t)p->warmup));
-	json_object_set_new(c, "seed", json_integer((json_int_t)(p->seed & INT64_MAX)));
+	json_object_set_new(c, "seed", json_integer((json_int_t)p->seed));
 	json_object_set_new(c, "points", json_integer((json_int_t)p->npoints));
+	if (!c || !sizes || !tasks) {
+		json_decref(c);
+		return NULL;
+	}
 	return c;
 }
 
@@ -245,7 +308,7 @@ int mpb_plan_build(const struct mpb_config *cfg, const struct mpb_machine *m,
 		for (size_t si = 0; si < nsizes; si++)
 		for (size_t ti = 0; ti < ntasks; ti++)
 		for (size_t mi = 0; mi < a.nmeth; mi++)
-		for (size_t ci = 0; ci < a.ncodec; ci++)
+		for (size_t ci = 0; ci < (method_inproc(&a, mi) ? 1 : a.ncodec); ci++)
 		for (size_t ri = 0; ri < a.ntrans; ri++)
 		for (size_t ki = 0; ki < a.nchunk; ki++)
 		for (size_t ji = 0; ji < a.nworkers; ji++) {
@@ -256,7 +319,8 @@ int mpb_plan_build(const struct mpb_config *cfg, const struct mpb_machine *m,
 				.tasks = tasks[ti],
 				.workers = a.workers[ji],
 				.method = mpb_method_find(a.meth[mi]),
-				.codec = mpb_codec_find(a.codec[ci]),
+				.codec = method_inproc(&a, mi) ? &mpb_codec_none
+							       : mpb_codec_find(a.codec[ci]),
 				.transport = find_transport(a.trans[ri]),
 			};
 			if (strcmp(a.chunk[ki], "python") == 0) {

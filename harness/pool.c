@@ -46,7 +46,7 @@ struct mpb_pool {
 uint64_t mpb_pool_python_chunksize(uint64_t tasks, unsigned workers)
 {
 	uint64_t div = 4ull * (workers ? workers : 1);
-	uint64_t c = (tasks + div - 1) / div;
+	uint64_t c = tasks / div + (tasks % div != 0);
 	return c ? c : 1;
 }
 
@@ -87,6 +87,16 @@ void mpb_pool_worker_args(const struct mpb_pool *p, const struct mpb_slot *s,
 	a->codec = p->cfg.codec;
 	a->wparams = p->cfg.wparams;
 	a->rusage_who = RUSAGE_SELF;
+}
+
+/* "worker 3 (pid 1234)", or "worker 3 (thread)" for in-process workers. */
+static const char *who(const struct mpb_slot *s, char *buf, size_t len)
+{
+	if (s->pid > 0)
+		snprintf(buf, len, "worker %u (pid %d)", s->index, (int)s->pid);
+	else
+		snprintf(buf, len, "worker %u (thread)", s->index);
+	return buf;
 }
 
 /* A short description of what the worker held, for failure messages. */
@@ -136,21 +146,27 @@ static int reap_bounded(struct mpb_pool *p, struct mpb_slot *s, uint64_t grace_n
  * run with who, how and what it held. */
 static int slot_died(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
 {
-	char held[96], how[96];
+	char held[96], how[600];
 	describe_inflight(s, held, sizeof held);
 	s->eof = true;
 	p->failed = true;
 	snprintf(how, sizeof how, "closed its pipe");
-	if (reap_bounded(p, s, 200000000ull, NULL) == 1 && s->pid > 0) {
+	struct mpb_diag why = { 0 };
+	if (reap_bounded(p, s, 200000000ull, &why) == 1 && s->pid > 0) {
 		int st = s->wait_status;
-		if (WIFSIGNALED(st))
+		if (st == MPB_WAIT_STATUS_UNKNOWN && why.msg[0])
+			snprintf(how, sizeof how, "ended (%s)", why.msg);
+		else if (WIFSIGNALED(st))
 			snprintf(how, sizeof how, "was killed by signal %d (%s)", WTERMSIG(st),
 				 strsignal(WTERMSIG(st)));
 		else if (WIFEXITED(st))
 			snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(st));
 	}
-	return mpb_fail(d, MPB_ERUN, "worker %u (pid %d) %s %s", s->index, (int)s->pid, how, held);
+	char w[48];
+	return mpb_fail(d, MPB_ERUN, "%s %s %s", who(s, w, sizeof w), how, held);
 }
+
+static int drain_in(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d);
 
 /* Write as much pending output as the pipe takes without blocking. */
 static int flush_out(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
@@ -162,12 +178,16 @@ static int flush_out(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
 				continue;
 			if (errno == EAGAIN)
 				return 0;
-			if (errno == EPIPE)
-				return slot_died(p, s, d);
+			if (errno == EPIPE) {
+				/* read what it left first: an ERROR frame says why it quit */
+				int rc = drain_in(p, s, d);
+				return rc < 0 ? rc : slot_died(p, s, d);
+			}
 			p->failed = true;
 			return mpb_fail_errno(d, MPB_ESYS, errno, "writing to worker %u", s->index);
 		}
 		mpb_buf_consume(&s->out, (size_t)w);
+		p->rep.bytes_sent += (uint64_t)w;
 	}
 	return 0;
 }
@@ -175,8 +195,8 @@ static int flush_out(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
 static int bad_frame(struct mpb_pool *p, struct mpb_slot *s, const char *what, struct mpb_diag *d)
 {
 	p->failed = true;
-	return mpb_fail(d, MPB_ERUN, "worker %u (pid %d) sent a malformed %s frame", s->index,
-			(int)s->pid, what);
+	char w[48];
+	return mpb_fail(d, MPB_ERUN, "%s sent a malformed %s frame", who(s, w, sizeof w), what);
 }
 
 static int on_results(struct mpb_pool *p, struct mpb_slot *s, struct mpb_reader *r,
@@ -241,8 +261,9 @@ static int on_frame(struct mpb_pool *p, struct mpb_slot *s, const struct mpb_fra
 		if (mpb_rd_u64(&r, &task) < 0)
 			return bad_frame(p, s, "ERROR", d);
 		p->failed = true;
-		return mpb_fail(d, MPB_ERUN, "worker %u (pid %d) failed on task %" PRIu64 ": %.*s",
-				s->index, (int)s->pid, task, (int)r.left, (const char *)r.p);
+		char wn[48];
+		return mpb_fail(d, MPB_ERUN, "%s failed on task %" PRIu64 ": %.*s",
+				who(s, wn, sizeof wn), task, (int)r.left, (const char *)r.p);
 	}
 	case MPB_FRAME_BYE: {
 		struct mpb_frame_bye b;
@@ -261,8 +282,9 @@ static int on_frame(struct mpb_pool *p, struct mpb_slot *s, const struct mpb_fra
 	}
 	default:
 		p->failed = true;
-		return mpb_fail(d, MPB_ERUN, "worker %u (pid %d) sent an unexpected frame of type %u",
-				s->index, (int)s->pid, (unsigned)f->type);
+		char wn[48];
+		return mpb_fail(d, MPB_ERUN, "%s sent an unexpected frame of type %u",
+				who(s, wn, sizeof wn), (unsigned)f->type);
 	}
 }
 
@@ -390,6 +412,9 @@ int mpb_pool_start(const struct mpb_pool_config *c, struct mpb_pool **out, struc
 	*out = NULL;
 	if (!c->method || !c->codec || !c->workload || c->workers == 0 || c->chunksize == 0)
 		return mpb_fail(d, MPB_EINPUT, "pool: incomplete configuration");
+	if ((c->codec->flags & MPB_CODEC_BY_REF) && !(c->method->flags & MPB_METHOD_INPROC))
+		return mpb_fail(d, MPB_EINPUT, "pool: codec %s passes pointers and needs an in-process method",
+				c->codec->name);
 	struct mpb_pool *p = calloc(1, sizeof *p);
 	if (!p)
 		return mpb_fail(d, MPB_ENOMEM, "pool: out of memory");
@@ -448,7 +473,6 @@ static int send_chunk(struct mpb_pool *p, struct mpb_slot *s, const struct mpb_v
 		      uint64_t first, uint32_t count, struct mpb_diag *d)
 {
 	uint64_t t0 = mpb_now_ns();
-	size_t before = s->out.len;
 	long h = mpb_frame_begin(&s->out, MPB_FRAME_TASKS);
 	if (h < 0 || mpb_buf_put_u64(&s->out, first) < 0 || mpb_buf_put_u32(&s->out, count) < 0)
 		goto nomem;
@@ -465,7 +489,6 @@ static int send_chunk(struct mpb_pool *p, struct mpb_slot *s, const struct mpb_v
 				" exceeds the 1 GiB frame limit: use a smaller chunksize", count, first);
 	}
 	p->rep.codec_parent_ns += mpb_now_ns() - t0;
-	p->rep.bytes_sent += s->out.len - before;
 	unsigned tail = (s->inflight_head + s->inflight_count) % s->inflight_cap;
 	s->inflight[tail] = first;
 	s->inflight_n[tail] = count;

@@ -5,7 +5,9 @@
  * mpb_pool_stop → mpb_pool_free. After any failure call mpb_pool_free, which
  * kills and reaps whatever is still alive: no worker outlives the pool.
  * The pool never prints; failures come back in the diagnostic, naming the
- * worker, its pid and the tasks it held.
+ * worker, its pid and the tasks it held. The caller must ignore SIGPIPE
+ * (the CLI does): a write to a dead worker must fail with EPIPE, which the
+ * pool reports as that worker's death, instead of killing the harness.
  */
 #ifndef MPB_POOL_H
 #define MPB_POOL_H

@@ -173,7 +173,8 @@ int mpb_results_write(const char *path, json_t *doc, struct mpb_diag *d)
 	char *text = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS);
 	if (!text)
 		return mpb_fail(d, MPB_EIO, "%s: could not serialize results", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	unlink(tmp); /* a stale file of ours; O_EXCL then refuses a planted symlink */
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		int e = errno;
 		free(text);
@@ -195,7 +196,9 @@ int mpb_results_write(const char *path, json_t *doc, struct mpb_diag *d)
 		unlink(tmp);
 		return mpb_fail_errno(d, MPB_EIO, e, "%s: writing results failed (previous file kept)", path);
 	}
-	fsync_dir_of(path);
+	/* the rename is done and the data is on disk; a failed directory fsync
+	 * only risks the rename on a crash, which leaves the previous file */
+	(void)fsync_dir_of(path);
 	return 0;
 }
 

@@ -21,7 +21,7 @@ static void fmt_ns(char *buf, size_t len, double ns)
 void mpb_table_print(FILE *f, const struct mpb_sweep *s)
 {
 	const struct mpb_plan *p = s->plan;
-	fprintf(f, "%-8s %7s %6s %-6s %5s %7s %10s %7s %8s %5s %10s %10s\n", "workload", "size",
+	fprintf(f, "%-8s %7s %6s %-10s %5s %7s %10s %7s %8s %5s %10s %10s\n", "workload", "size",
 		"tasks", "method", "chunk", "workers", "wall", "+-CI", "speedup", "eff",
 		"ovh/task", "start/wkr");
 	for (size_t j = 0; j < p->nbaselines; j++) {
@@ -31,7 +31,7 @@ void mpb_table_print(FILE *f, const struct mpb_sweep *s)
 		mpb_format_u64(b->size, b->workload->unit, size, sizeof size);
 		if (bs->n)
 			fmt_ns(wall, sizeof wall, mpb_stats_median(bs->wall_ns, bs->n));
-		fprintf(f, "%-8s %7s %6llu %-6s %5s %7s %10s  (serial baseline%s%s)\n",
+		fprintf(f, "%-8s %7s %6llu %-10s %5s %7s %10s  (serial baseline%s%s)\n",
 			b->workload->name, size, (unsigned long long)b->tasks, "-", "-", "-",
 			bs->n ? wall : "-", bs->failed ? ": FAILED: " : "", bs->failed ? bs->error : "");
 	}
@@ -40,7 +40,7 @@ void mpb_table_print(FILE *f, const struct mpb_sweep *s)
 		char size[MPB_FMT_U64_LEN], wall[32], ovh[32], su[32];
 		struct mpb_derived dv;
 		mpb_format_u64(pt->size, pt->workload->unit, size, sizeof size);
-		fprintf(f, "%-8s %7s %6llu %-6s %5llu %7u ", pt->workload->name, size,
+		fprintf(f, "%-8s %7s %6llu %-10s %5llu %7u ", pt->workload->name, size,
 			(unsigned long long)pt->tasks, pt->method->name,
 			(unsigned long long)pt->chunksize, pt->workers);
 		if (mpb_analysis_point(s, i, &dv) < 0) {

@@ -96,6 +96,13 @@ static int run_chunk(struct wstate *w, const struct mpb_frame *f)
 				send_error(w, first + k, d.msg);
 	}
 	uint64_t t3 = mpb_now_ns();
+	if (a->codec->flags & MPB_CODEC_BY_REF) {
+		/* args are still the caller's; results encoded by reference are
+		 * now the parent's (unsent ones, after a failure, stay ours) */
+		memset(w->args, 0, count * sizeof *w->args);
+		if (rc == 0)
+			memset(w->res, 0, count * sizeof *w->res);
+	}
 	mpb_value_clear_array(w->args, count);
 	mpb_value_clear_array(w->res, count);
 	if (rc < 0)

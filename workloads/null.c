@@ -14,8 +14,10 @@ static int null_make(void *state, const struct mpb_workload_params *p, uint64_t 
 static int null_run(void *state, const struct mpb_value *arg, struct mpb_value *result,
 		    struct mpb_diag *d)
 {
-	(void)state; (void)d;
-	*result = *arg;
+	(void)state;
+	/* a deep copy: the worker clears arguments and results separately */
+	if (mpb_value_copy(result, arg) < 0)
+		return mpb_fail(d, MPB_ENOMEM, "null: out of memory");
 	return 0;
 }
 

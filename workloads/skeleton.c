@@ -51,7 +51,8 @@ static int skeleton_verify(void *state, const struct mpb_workload_params *p, uin
 			   struct mpb_diag *d)
 {
 	(void)state; (void)p;
-	if (result->type != MPB_VAL_INT || result->as.u != arg->as.u * 2)
+	if (arg->type != MPB_VAL_INT || result->type != MPB_VAL_INT ||
+	    result->as.u != arg->as.u * 2)
 		return mpb_fail(d, MPB_ERUN, "skeleton: task %llu: wrong result",
 				(unsigned long long)index);
 	return 0;

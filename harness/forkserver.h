@@ -1,0 +1,71 @@
+/* forkserver.h — the forkserver process and its wire protocol, used by the
+ * `forkserver` start method (method_forkserver.c).
+ *
+ * The server is a fork of the harness taken early, while the harness is still
+ * small and single-threaded; later workers are forks of the server, so their
+ * start cost does not grow with the harness. Harness and server talk over a
+ * SOCK_SEQPACKET unix socket pair: one message per datagram, in order.
+ *
+ *   harness → server  struct mpb_fs_request + 2 descriptors (SCM_RIGHTS): the
+ *                     worker's input and output ends of its pipes
+ *   server → harness  MPB_FS_SPAWNED {pid} or MPB_FS_FAILED {err, msg}, one
+ *                     per request, in request order; MPB_FS_EXITED {pid, wait
+ *                     status, rusage} whenever the server reaps a worker.
+ *
+ * The server dies with the harness (PR_SET_PDEATHSIG) and its workers die with
+ * the server. When the harness closes its end the server kills and reaps
+ * every worker it still has, then exits 0.
+ */
+#ifndef MPB_FORKSERVER_H
+#define MPB_FORKSERVER_H
+
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "diag.h"
+
+#define MPB_FS_NAME_MAX 48
+
+enum mpb_fs_kind {
+	MPB_FS_START = 1,    /* request: fork a worker */
+	MPB_FS_SPAWNED = 2,  /* reply: pid */
+	MPB_FS_FAILED = 3,   /* reply: err (an errno, or 0) and msg */
+	MPB_FS_EXITED = 4,   /* notice: pid, status, ru */
+};
+
+struct mpb_fs_request {
+	uint32_t kind;                       /* MPB_FS_START */
+	uint32_t index;                      /* the worker's slot */
+	char workload[MPB_FS_NAME_MAX];      /* registry names, NUL-terminated */
+	char codec[MPB_FS_NAME_MAX];
+	uint64_t size, tasks, seed;          /* struct mpb_workload_params */
+};
+
+struct mpb_fs_msg {
+	uint32_t kind;       /* MPB_FS_SPAWNED, _FAILED or _EXITED */
+	int32_t pid;
+	int32_t status;      /* EXITED: the wait status */
+	int32_t err;         /* FAILED: errno, or 0 */
+	struct rusage ru;    /* EXITED: the worker's whole life, from wait4 */
+	char msg[160];       /* FAILED: why, NUL-terminated */
+};
+
+/* Fork the server. On success *pid is its pid (a child of the caller, which
+ * must waitpid it) and *sock the caller's end of the socket (close-on-exec).
+ * 0 or negative with d set. */
+int mpb_forkserver_start(pid_t *pid, int *sock, struct mpb_diag *d);
+
+/* Send one request with the two descriptors the worker is to run on. The
+ * caller keeps its copies. 0, or -MPB_ERUN when the server is gone (EPIPE,
+ * ECONNRESET), or another negative code. */
+int mpb_forkserver_send(int sock, const struct mpb_fs_request *rq, int in_fd, int out_fd,
+			struct mpb_diag *d);
+
+/* Receive one message, waiting up to timeout_ms (0: only what is queued).
+ * 1 with *m filled; 0 when nothing came in time or a signal interrupted the
+ * wait; -MPB_ERUN when the server closed its end or sent garbage; another
+ * negative code on other errors. */
+int mpb_forkserver_recv(int sock, int timeout_ms, struct mpb_fs_msg *m, struct mpb_diag *d);
+
+#endif

@@ -1,0 +1,21 @@
+/* method_proc.h — waiting for and killing a worker that is a child process of
+ * the harness, shared by the start methods whose workers are its children
+ * (fork, spawn): one place for the wait4 loop and its ECHILD rule. */
+#ifndef MPB_METHOD_PROC_H
+#define MPB_METHOD_PROC_H
+
+#include <stdbool.h>
+
+#include "diag.h"
+#include "method.h"
+
+/* The contract of mpb_method_ops.reap for a child s->pid: wait for it (block)
+ * or check once (!block). Returns 1 when it ended (s->ended, s->wait_status,
+ * s->ru/have_ru set; a child already reaped elsewhere counts as ended without
+ * rusage), 0 while alive, negative with d set on an unexpected error. */
+int mpb_proc_reap(struct mpb_slot *s, bool block, struct mpb_diag *d);
+/* SIGKILL s->pid unless it was never started or is already reaped (its pid
+ * may then belong to someone else). */
+void mpb_proc_kill(struct mpb_slot *s);
+
+#endif

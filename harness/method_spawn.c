@@ -1,0 +1,233 @@
+/* method_spawn.c — the `spawn` start method: each worker is a fresh image of
+ * mpbench-worker (worker_main.c) started with posix_spawn(3), like
+ * multiprocessing's "spawn". It inherits nothing but its two pipe ends, at
+ * fixed descriptors (tasks in on 3, results out on 4), stdin/stdout/stderr and
+ * a short list of environment variables; its configuration comes in a HELLO
+ * frame and it rebuilds the workload from that.
+ *
+ * The worker executable is $MPBENCH_WORKER when set and not empty, else
+ * mpbench-worker in the directory of the running binary.
+ */
+#include "method.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "frame.h"
+#include "hello.h"
+#include "method_proc.h"
+#include "worker.h"
+
+extern char **environ;
+
+#define WORKER_IN_FD 3
+#define WORKER_OUT_FD 4
+#define WORKER_NAME "mpbench-worker"
+
+/* What a worker may need from the environment: the loader's and sanitizers'
+ * settings to start the same way the harness did, and the basics a workload
+ * that runs commands or makes temporary files expects. Nothing else crosses. */
+static const char *const keep_env[] = {
+	"PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "TZ",
+	"LD_LIBRARY_PATH", "LD_PRELOAD",
+	"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS",
+};
+#define NKEEP (sizeof keep_env / sizeof keep_env[0])
+
+static void reduced_env(char *envp[NKEEP + 1])
+{
+	size_t n = 0;
+	for (char **e = environ; e && *e && n < NKEEP; e++)
+		for (size_t k = 0; k < NKEEP; k++) {
+			size_t len = strlen(keep_env[k]);
+			if (strncmp(*e, keep_env[k], len) == 0 && (*e)[len] == '=') {
+				envp[n++] = *e;
+				break;
+			}
+		}
+	envp[n] = NULL;
+}
+
+/* The worker executable's path into path; failures carry `code`. */
+static int worker_path(char *path, size_t len, int code, struct mpb_diag *d)
+{
+	const char *env = getenv("MPBENCH_WORKER");
+	if (env && *env) {
+		if ((size_t)snprintf(path, len, "%s", env) >= len)
+			return mpb_fail(d, code, "spawn: MPBENCH_WORKER is longer than %zu bytes",
+					len - 1);
+	} else {
+		char self[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+		if (n < 0)
+			return mpb_fail_errno(d, code, errno,
+					      "spawn: cannot locate " WORKER_NAME " (reading "
+					      "/proc/self/exe; set MPBENCH_WORKER)");
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash)
+			slash[1] = '\0';
+		if ((size_t)snprintf(path, len, "%s" WORKER_NAME, slash ? self : "./") >= len)
+			return mpb_fail(d, code, "spawn: path of " WORKER_NAME " is too long");
+	}
+	/* checked here for a message that says where we looked; posix_spawn's own
+	 * error is still handled */
+	if (access(path, X_OK) < 0)
+		return mpb_fail_errno(d, code, errno, "spawn: worker executable %s%s", path,
+				      env && *env ? " (from MPBENCH_WORKER)"
+						  : " (install it beside mpbench or set MPBENCH_WORKER)");
+	return 0;
+}
+
+/* Move a child end off the fixed descriptors, so that the dup2 of one end
+ * cannot overwrite the other before it is copied (and dup2(fd, fd), which
+ * keeps close-on-exec on older libcs, never happens). */
+static int lift(int *fd)
+{
+	if (*fd > WORKER_OUT_FD)
+		return 0;
+	int n = fcntl(*fd, F_DUPFD_CLOEXEC, WORKER_OUT_FD + 1);
+	if (n < 0)
+		return -1;
+	close(*fd);
+	*fd = n;
+	return 0;
+}
+
+static int put_hello(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
+{
+	struct mpb_worker_args a;
+	mpb_pool_worker_args(p, s, &a);
+	struct mpb_hello h = {
+		.index = s->index,
+		.parent_pid = (uint64_t)getpid(),
+		.params = a.wparams,
+	};
+	snprintf(h.workload, sizeof h.workload, "%s", a.workload->name);
+	snprintf(h.codec, sizeof h.codec, "%s", a.codec->name);
+	size_t before = s->out.len;
+	long at = mpb_frame_begin(&s->out, MPB_FRAME_HELLO);
+	if (at < 0)
+		return mpb_fail(d, MPB_ENOMEM, "spawn: out of memory");
+	int rc = mpb_hello_encode(&h, &s->out, d);
+	if (rc == 0 && mpb_frame_end(&s->out, at) < 0)
+		rc = mpb_fail(d, MPB_ERUN, "spawn: HELLO frame too long");
+	if (rc < 0) {
+		s->out.len = before;
+		return rc;
+	}
+	/* Hand it over now rather than at the pool's next poll, so the worker
+	 * finds its configuration as soon as it runs (as multiprocessing writes
+	 * its preparation data right after spawning). The pipe is empty and the
+	 * frame is far below its capacity; whatever is not written stays queued
+	 * for the pool. Our read end is still open, so this cannot raise EPIPE. */
+	ssize_t w = write(s->to_fd, mpb_buf_head(&s->out), mpb_buf_pending(&s->out));
+	if (w > 0)
+		mpb_buf_consume(&s->out, (size_t)w);
+	return 0;
+}
+
+static int spawn_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
+{
+	char path[PATH_MAX];
+	int rc = worker_path(path, sizeof path, MPB_ERUN, d);
+	if (rc < 0)
+		return rc;
+	if (lift(&s->child_in) < 0 || lift(&s->child_out) < 0)
+		return mpb_fail_errno(d, MPB_ESYS, errno, "spawn: fcntl on worker %u's pipes",
+				      s->index);
+	rc = put_hello(p, s, d);
+	if (rc < 0)
+		return rc;
+
+	char *argv[] = { (char *)WORKER_NAME, NULL };
+	char *envp[NKEEP + 1];
+	pid_t pid;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	int e = posix_spawn_file_actions_init(&fa);
+	if (e)
+		return mpb_fail_errno(d, MPB_ESYS, e, "spawn: posix_spawn_file_actions_init");
+	e = posix_spawnattr_init(&at);
+	if (e) {
+		posix_spawn_file_actions_destroy(&fa);
+		return mpb_fail_errno(d, MPB_ESYS, e, "spawn: posix_spawnattr_init");
+	}
+	/* dup2 clears close-on-exec on the copies; everything else the harness
+	 * holds is closed, whether or not its opener remembered O_CLOEXEC */
+	e = posix_spawn_file_actions_adddup2(&fa, s->child_in, WORKER_IN_FD);
+	if (!e)
+		e = posix_spawn_file_actions_adddup2(&fa, s->child_out, WORKER_OUT_FD);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+	if (!e)
+		e = posix_spawn_file_actions_addclosefrom_np(&fa, WORKER_OUT_FD + 1);
+#endif
+	/* a fresh image starts with default dispositions and nothing blocked,
+	 * not with what the harness ignores (SIGPIPE) or blocks */
+	sigset_t all, none;
+	sigfillset(&all);
+	sigemptyset(&none);
+	if (!e)
+		e = posix_spawnattr_setsigdefault(&at, &all);
+	if (!e)
+		e = posix_spawnattr_setsigmask(&at, &none);
+	if (!e)
+		e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	if (e) {
+		rc = mpb_fail_errno(d, MPB_ESYS, e, "spawn: setting up worker %u", s->index);
+		goto out;
+	}
+	reduced_env(envp);
+	e = posix_spawn(&pid, path, &fa, &at, argv, envp);
+	if (e) {
+		rc = mpb_fail_errno(d, MPB_ERUN, e, "spawn: starting worker %u from %s", s->index,
+				    path);
+		goto out;
+	}
+	s->pid = pid;
+	close(s->child_in);
+	close(s->child_out);
+	s->child_in = s->child_out = -1;
+out:
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	return rc;
+}
+
+/* A missing worker executable is a bad installation or a bad MPBENCH_WORKER:
+ * say so before the first run rather than fail every point. */
+static int spawn_prepare(struct mpb_diag *d)
+{
+	char path[PATH_MAX];
+	return worker_path(path, sizeof path, MPB_EINPUT, d);
+}
+
+static int spawn_reap(struct mpb_pool *p, struct mpb_slot *s, bool block, struct mpb_diag *d)
+{
+	(void)p;
+	return mpb_proc_reap(s, block, d);
+}
+
+static void spawn_kill(struct mpb_pool *p, struct mpb_slot *s)
+{
+	(void)p;
+	mpb_proc_kill(s);
+}
+
+const struct mpb_method_ops mpb_method_spawn = {
+	.name = "spawn",
+	.summary = "posix_spawn a fresh mpbench-worker: nothing inherited but its pipes and "
+		   "a HELLO frame",
+	.prepare = spawn_prepare,
+	.launch = spawn_launch,
+	.reap = spawn_reap,
+	.kill = spawn_kill,
+};

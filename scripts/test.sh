@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# test.sh — the test command: install what is missing, build with warnings as
+# errors and run every unit and integration test.
+#   MPB_SANITIZE=1 scripts/test.sh   the same under AddressSanitizer + UBSan
+#                                     (a separate build dir; never measure it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+dir=build-test
+args=(--buildtype=debugoptimized -Dwerror=true)
+if [ "${MPB_SANITIZE:-0}" = 1 ]; then
+  dir=build-asan
+  args=(--buildtype=debug -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false)
+  # fail on the first UB report; leaks are errors
+  export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+fi
+
+if [ -f "$dir/build.ninja" ]; then
+  meson setup --reconfigure "$dir" "${args[@]}" >/dev/null
+else
+  meson setup "$dir" "${args[@]}" >/dev/null
+fi
+ninja -C "$dir"
+meson test -C "$dir" --print-errorlogs --num-processes 2
