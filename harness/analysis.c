@@ -43,6 +43,23 @@ static double median_of(const struct mpb_point_state *ps, size_t offset)
 	return med;
 }
 
+/* Median over runs of the mean over workers of a uint64_t worker field. */
+static double median_worker_mean(const struct mpb_point_state *ps, size_t offset)
+{
+	double *v = malloc(ps->nruns * sizeof *v);
+	if (!v)
+		return 0;
+	for (size_t r = 0; r < ps->nruns; r++) {
+		double sum = 0;
+		for (unsigned k = 0; k < ps->runs[r].nworkers; k++)
+			sum += (double)*(const uint64_t *)((const char *)&ps->runs[r].worker[k] + offset);
+		v[r] = ps->runs[r].nworkers ? sum / ps->runs[r].nworkers : 0;
+	}
+	double med = mpb_stats_median(v, ps->nruns);
+	free(v);
+	return med;
+}
+
 int mpb_analysis_point(const struct mpb_sweep *s, size_t i, struct mpb_derived *o)
 {
 	const struct mpb_point *pt = &s->plan->points[i];
@@ -83,16 +100,13 @@ int mpb_analysis_point(const struct mpb_sweep *s, size_t i, struct mpb_derived *
 	double cwork = median_of(ps, offsetof(struct mpb_sample, codec_workers_ns));
 	o->overhead_per_task_ns = (w * map - compute) / (double)pt->tasks;
 	o->serialization_fraction = map > 0 ? (cpar + cwork) / ((w + 1) * map) : 0;
-	double *su = malloc(ps->nruns * sizeof *su);
-	if (su) {
-		for (size_t r = 0; r < ps->nruns; r++) {
-			double sum = 0;
-			for (unsigned k = 0; k < ps->runs[r].nworkers; k++)
-				sum += (double)ps->runs[r].worker[k].startup_ns;
-			su[r] = ps->runs[r].nworkers ? sum / ps->runs[r].nworkers : 0;
-		}
-		o->startup_per_worker_ns = mpb_stats_median(su, ps->nruns);
-		free(su);
+	o->startup_per_worker_ns = median_worker_mean(ps, offsetof(struct mpb_worker_report, startup_ns));
+	o->have_memory = ps->runs[0].nworkers > 0 && ps->runs[0].worker[0].has_memory;
+	if (o->have_memory) {
+		o->worker_rss_bytes = 1024 * median_worker_mean(ps, offsetof(struct mpb_worker_report, rss_kb));
+		o->worker_pss_bytes = 1024 * median_worker_mean(ps, offsetof(struct mpb_worker_report, pss_kb));
+		o->worker_private_dirty_bytes =
+			1024 * median_worker_mean(ps, offsetof(struct mpb_worker_report, private_dirty_kb));
 	}
 	return 0;
 }

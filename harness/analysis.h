@@ -31,6 +31,8 @@ struct mpb_derived {
 	double overhead_per_task_ns;  /* (workers * map - compute) / tasks, medians */
 	double serialization_fraction;/* (codec parent + workers) / ((workers + 1) * map), medians */
 	double startup_per_worker_ns; /* median over runs of the mean worker start-up */
+	bool have_memory;             /* workers reported smaps_rollup (processes) */
+	double worker_rss_bytes, worker_pss_bytes, worker_private_dirty_bytes; /* medians of means */
 };
 
 /* Derived figures of point i; returns 0, or -1 when the point has no runs. */

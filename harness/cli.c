@@ -207,6 +207,8 @@ static int cmd_info(const struct command *c, int argc, char **argv, int full_arg
 	printf("  pipe round trip     %9.1f us  (1 byte there and back, 2 processes)\n",
 	       fl.pipe_rtt_ns / 1e3);
 	printf("  fork+exit+wait      %9.1f us\n", fl.fork_exit_wait_ns / 1e3);
+	printf("  posix_spawn+wait    %9.1f us  (/bin/true)\n", fl.spawn_exit_wait_ns / 1e3);
+	printf("  thread create+join  %9.1f us\n", fl.thread_create_join_ns / 1e3);
 	return 0;
 }
 

@@ -1,9 +1,12 @@
 /* driver.c — the sweep schedule, serial baselines and pool runs (see driver.h). */
 #include "driver.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "results.h"
@@ -102,6 +105,30 @@ static int run_baseline(struct mpb_sweep *s, size_t j, bool keep, struct mpb_dia
 	return rc;
 }
 
+/* Make the harness hold exactly `len` bytes of touched private memory, so
+ * fork has that many page-table entries to copy. Touching writes a nonzero
+ * byte per page: zero-page mappings would not be private. */
+static int set_ballast(struct mpb_sweep *s, size_t len, struct mpb_diag *d)
+{
+	if (s->ballast_len == len)
+		return 0;
+	if (s->ballast)
+		munmap(s->ballast, s->ballast_len);
+	s->ballast = NULL;
+	s->ballast_len = 0;
+	if (len == 0)
+		return 0;
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return mpb_fail_errno(d, MPB_ERUN, errno, "--parent-rss: mapping %zu bytes", len);
+	long page = sysconf(_SC_PAGESIZE);
+	for (size_t off = 0; off < len; off += (size_t)page)
+		((volatile char *)p)[off] = 1;
+	s->ballast = p;
+	s->ballast_len = len;
+	return 0;
+}
+
 int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
 			struct mpb_diag *d)
 {
@@ -109,6 +136,8 @@ int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
 	const struct mpb_baseline *b = &s->plan->baselines[pt->baseline];
 	struct mpb_baseline_state *st = &s->bls[pt->baseline];
 	int rc = prepare_baseline(b, st, s->plan->seed, d);
+	if (rc == 0)
+		rc = set_ballast(s, (size_t)pt->parent_rss, d);
 	if (rc < 0)
 		return rc;
 	struct mpb_value *res = calloc(pt->tasks, sizeof *res);
@@ -305,6 +334,7 @@ void mpb_sweep_free(struct mpb_sweep *s)
 		if (b->wl_state && s->plan->baselines[j].workload->teardown)
 			s->plan->baselines[j].workload->teardown(b->wl_state);
 	}
+	set_ballast(s, 0, NULL);
 	free(s->pts);
 	free(s->bls);
 	s->pts = NULL;

@@ -53,6 +53,8 @@ struct mpb_sweep {
 	void (*progress)(void *ctx, size_t done, size_t total);
 	void *progress_ctx;
 	/* filled by the driver */
+	void *ballast;                   /* --parent-rss memory, touched */
+	size_t ballast_len;
 	struct mpb_point_state *pts;
 	struct mpb_baseline_state *bls;
 	char started[32], finished[32];

@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -87,10 +89,69 @@ int mpb_floor_fork(unsigned iters, double *ns, struct mpb_diag *d)
 	return 0;
 }
 
+extern char **environ;
+
+int mpb_floor_spawn(const char *path, unsigned iters, double *ns, struct mpb_diag *d)
+{
+	double *v = malloc((iters ? iters : 1) * sizeof *v);
+	if (!v)
+		return mpb_fail(d, MPB_ENOMEM, "out of memory");
+	char *argv[] = { (char *)path, NULL };
+	for (unsigned i = 0; i < iters; i++) {
+		pid_t pid;
+		int st;
+		uint64_t t0 = mpb_now_ns();
+		int e = posix_spawn(&pid, path, NULL, NULL, argv, environ);
+		if (e != 0) {
+			free(v);
+			return mpb_fail_errno(d, MPB_ESYS, e, "posix_spawn %s", path);
+		}
+		waitpid(pid, &st, 0);
+		v[i] = (double)(mpb_now_ns() - t0);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			free(v);
+			return mpb_fail(d, MPB_ESYS, "%s did not exit 0", path);
+		}
+	}
+	*ns = mpb_stats_median(v, iters ? iters : 1);
+	free(v);
+	return 0;
+}
+
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+int mpb_floor_thread(unsigned iters, double *ns, struct mpb_diag *d)
+{
+	double *v = malloc((iters ? iters : 1) * sizeof *v);
+	if (!v)
+		return mpb_fail(d, MPB_ENOMEM, "out of memory");
+	for (unsigned i = 0; i < iters; i++) {
+		pthread_t t;
+		uint64_t t0 = mpb_now_ns();
+		int e = pthread_create(&t, NULL, nothing, NULL);
+		if (e != 0) {
+			free(v);
+			return mpb_fail_errno(d, MPB_ESYS, e, "pthread_create");
+		}
+		pthread_join(t, NULL);
+		v[i] = (double)(mpb_now_ns() - t0);
+	}
+	*ns = mpb_stats_median(v, iters ? iters : 1);
+	free(v);
+	return 0;
+}
+
 int mpb_floor_measure(struct mpb_floor *f, struct mpb_diag *d)
 {
 	int rc = mpb_floor_pipe_rtt(9, 2000, &f->pipe_rtt_ns, d);
 	if (rc == 0)
 		rc = mpb_floor_fork(200, &f->fork_exit_wait_ns, d);
+	if (rc == 0)
+		rc = mpb_floor_spawn("/bin/true", 200, &f->spawn_exit_wait_ns, d);
+	if (rc == 0)
+		rc = mpb_floor_thread(500, &f->thread_create_join_ns, d);
 	return rc;
 }

@@ -9,6 +9,8 @@
 struct mpb_floor {
 	double pipe_rtt_ns;        /* one byte there and back between two processes */
 	double fork_exit_wait_ns;  /* fork + _exit + waitpid */
+	double spawn_exit_wait_ns; /* posix_spawn of `true` + waitpid */
+	double thread_create_join_ns;
 };
 
 /* Measure each floor: median of several batches. 0 or negative with d set. */
@@ -16,5 +18,8 @@ int mpb_floor_measure(struct mpb_floor *f, struct mpb_diag *d);
 /* Median per-round-trip time over `batches` batches of `iters` round trips. */
 int mpb_floor_pipe_rtt(unsigned batches, unsigned iters, double *ns, struct mpb_diag *d);
 int mpb_floor_fork(unsigned iters, double *ns, struct mpb_diag *d);
+/* posix_spawn of `path` (argv {path}) + waitpid; it must exit 0. */
+int mpb_floor_spawn(const char *path, unsigned iters, double *ns, struct mpb_diag *d);
+int mpb_floor_thread(unsigned iters, double *ns, struct mpb_diag *d);
 
 #endif

@@ -37,6 +37,9 @@ struct mpb_frame {
 struct mpb_frame_bye {
 	uint64_t tasks, compute_ns, codec_ns, idle_ns;
 	uint64_t nvcsw, nivcsw, minflt, majflt, maxrss_kb;
+	/* /proc/self/smaps_rollup just before BYE; all 0 when not measured
+	 * (threads share the harness's memory: nothing of their own to report) */
+	uint64_t rss_kb, pss_kb, private_dirty_kb;
 };
 
 /* Start a frame of `type` in out; returns the header's position among the

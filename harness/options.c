@@ -42,6 +42,9 @@ static const struct option_def table[] = {
 	  SWEEPLIKE },
 	{ "tasks", 't', OPT_STR, F(tasks), F(given_tasks), NULL, 0, 0, "LIST",
 	  "tasks per map call [workload default]", SWEEPLIKE },
+	{ "parent-rss", 0, OPT_STR, F(parent_rss), 0, "0", 0, 0, "SIZES",
+	  "private memory the harness touches before starting each pool (fork copies its page "
+	  "tables; spawn and forkserver do not)", SWEEPLIKE },
 	{ "runs", 'r', OPT_U64, F(runs), 0, "5", 1, 100000, "N", "measured runs per point",
 	  SWEEPLIKE },
 	{ "warmup", 0, OPT_U64, F(warmup), 0, "1", 0, 1000, "N",

@@ -28,7 +28,7 @@ enum {
  * validated by the plan, which knows each workload's units. */
 struct mpb_config {
 	const char *workloads, *sizes, *workers, *methods, *chunksizes;
-	const char *codecs, *transports, *tasks, *output;
+	const char *codecs, *transports, *tasks, *output, *parent_rss;
 	uint64_t runs, warmup, seed;
 	bool quiet, no_progress, help;
 	bool given_sizes, given_tasks; /* -s / -t came from the command line */

@@ -191,6 +191,28 @@ static int parse_names(const struct mpb_config *cfg, struct axes *a, struct mpb_
 	return 0;
 }
 
+/* --parent-rss: byte sizes, none above the memory available now (the ballast
+ * must fit, with the workers, in RAM: swapping would measure the disk). */
+static int parse_parent_rss(const struct mpb_config *cfg, const struct mpb_machine *m,
+			    uint64_t **rss, size_t *n, struct mpb_diag *d)
+{
+	int rc = mpb_parse_u64_list(cfg->parent_rss, MPB_UNIT_BYTES, 0, UINT64_MAX / 2,
+				    "--parent-rss", rss, n, d);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < *n; i++) {
+		if (m->mem_available_bytes && (*rss)[i] > m->mem_available_bytes) {
+			char want[MPB_FMT_U64_LEN];
+			mpb_format_u64((*rss)[i], MPB_UNIT_BYTES, want, sizeof want);
+			return mpb_fail(d, MPB_EINPUT,
+					"--parent-rss: %s is more than the memory available now "
+					"(%.1f GiB; accepted: 0 to that)", want,
+					(double)m->mem_available_bytes / (1ull << 30));
+		}
+	}
+	return 0;
+}
+
 static int add_baseline(struct mpb_plan *p, const struct mpb_workload_ops *w, uint64_t size,
 			uint64_t tasks, size_t *idx)
 {
@@ -255,6 +277,10 @@ static json_t *config_json(const struct mpb_config *cfg, const struct axes *a,
 		append_unique(sl, pt->size);
 		append_unique(tl, pt->tasks);
 	}
+	json_t *prss = json_array();
+	for (size_t i = 0; i < p->npoints; i++)
+		append_unique(prss, p->points[i].parent_rss);
+	json_object_set_new(c, "parent_rss", prss);
 	json_object_set_new(c, "sizes", sizes);
 	json_object_set_new(c, "tasks", tasks);
 	json_object_set_new(c, "runs", json_integer((json_int_t)p->runs));
@@ -272,15 +298,16 @@ int mpb_plan_build(const struct mpb_config *cfg, const struct mpb_machine *m,
 		   struct mpb_plan *plan, struct mpb_diag *d)
 {
 	struct axes a = { 0 };
-	uint64_t *sizes = NULL, *tasks = NULL;
-	size_t nsizes = 0, ntasks = 0;
+	uint64_t *sizes = NULL, *tasks = NULL, *rss = NULL;
+	size_t nsizes = 0, ntasks = 0, nrss = 0;
 	int rc;
 
 	memset(plan, 0, sizeof *plan);
 	plan->runs = cfg->runs;
 	plan->warmup = cfg->warmup;
 	plan->seed = cfg->seed;
-	if ((rc = parse_names(cfg, &a, d)) < 0 || (rc = parse_workers(cfg, m, &a, d)) < 0)
+	if ((rc = parse_names(cfg, &a, d)) < 0 || (rc = parse_workers(cfg, m, &a, d)) < 0 ||
+	    (rc = parse_parent_rss(cfg, m, &rss, &nrss, d)) < 0)
 		goto out;
 	for (size_t wi = 0; wi < a.nwl; wi++) {
 		const struct mpb_workload_ops *w = mpb_workload_find(a.wl[wi]);
@@ -311,12 +338,14 @@ int mpb_plan_build(const struct mpb_config *cfg, const struct mpb_machine *m,
 		for (size_t ci = 0; ci < (method_inproc(&a, mi) ? 1 : a.ncodec); ci++)
 		for (size_t ri = 0; ri < a.ntrans; ri++)
 		for (size_t ki = 0; ki < a.nchunk; ki++)
+		for (size_t pi = 0; pi < nrss; pi++)
 		for (size_t ji = 0; ji < a.nworkers; ji++) {
 			struct mpb_point pt = {
 				.id = (unsigned)plan->npoints,
 				.workload = w,
 				.size = sizes[si],
 				.tasks = tasks[ti],
+				.parent_rss = rss[pi],
 				.workers = a.workers[ji],
 				.method = mpb_method_find(a.meth[mi]),
 				.codec = method_inproc(&a, mi) ? &mpb_codec_none
@@ -351,6 +380,7 @@ int mpb_plan_build(const struct mpb_config *cfg, const struct mpb_machine *m,
 out:
 	free(sizes);
 	free(tasks);
+	free(rss);
 	axes_free(&a);
 	if (rc < 0)
 		mpb_plan_free(plan);

@@ -26,6 +26,7 @@ struct mpb_point {
 	unsigned id;
 	const struct mpb_workload_ops *workload;
 	uint64_t size, tasks;
+	uint64_t parent_rss;  /* bytes the harness touches before the pool starts */
 	unsigned workers;
 	const struct mpb_method_ops *method;
 	const struct mpb_codec_ops *codec;

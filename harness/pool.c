@@ -278,6 +278,10 @@ static int on_frame(struct mpb_pool *p, struct mpb_slot *s, const struct mpb_fra
 		w->minflt = b.minflt;
 		w->majflt = b.majflt;
 		w->maxrss_kb = b.maxrss_kb;
+		w->has_memory = b.rss_kb > 0;
+		w->rss_kb = b.rss_kb;
+		w->pss_kb = b.pss_kb;
+		w->private_dirty_kb = b.private_dirty_kb;
 		return 0;
 	}
 	default:

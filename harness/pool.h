@@ -13,6 +13,7 @@
 #define MPB_POOL_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -44,6 +45,10 @@ struct mpb_worker_report {
 	uint64_t startup_ns;   /* start requested → worker ready */
 	uint64_t tasks, compute_ns, codec_ns, idle_ns;
 	uint64_t nvcsw, nivcsw, minflt, majflt, maxrss_kb;
+	/* memory at the end of the run (smaps_rollup); has_memory false for
+	 * in-process workers */
+	bool has_memory;
+	uint64_t rss_kb, pss_kb, private_dirty_kb;
 };
 
 struct mpb_pool_report {

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -41,6 +42,11 @@ static json_t *workers_json(const struct mpb_sample *r)
 			"involuntary_context_switches", u64(w->nivcsw),
 			"minor_faults", u64(w->minflt), "major_faults", u64(w->majflt),
 			"maxrss_bytes", u64(w->maxrss_kb * 1024)));
+		json_t *o = json_array_get(a, json_array_size(a) - 1);
+		json_object_set_new(o, "rss_bytes", w->has_memory ? u64(w->rss_kb * 1024) : json_null());
+		json_object_set_new(o, "pss_bytes", w->has_memory ? u64(w->pss_kb * 1024) : json_null());
+		json_object_set_new(o, "private_dirty_bytes",
+				    w->has_memory ? u64(w->private_dirty_kb * 1024) : json_null());
 	}
 	return a;
 }
@@ -75,7 +81,7 @@ static json_t *point_json(const struct mpb_sweep *s, size_t i)
 		"codec", pt->codec->name, "transport", pt->transport,
 		"chunksize", u64(pt->chunksize),
 		"chunk_strategy", mpb_chunk_strategy_name(pt->chunk_strategy),
-		"parent_rss", (json_int_t)0);
+		"parent_rss", (json_int_t)pt->parent_rss);
 	if (!o)
 		return NULL;
 	json_t *runs = json_array(), *summary = json_object();
@@ -103,6 +109,11 @@ static json_t *point_json(const struct mpb_sweep *s, size_t i)
 	json_object_set_new(der, "overhead_per_task_ns", real_or_null(dv.overhead_per_task_ns, have));
 	json_object_set_new(der, "serialization_fraction", real_or_null(dv.serialization_fraction, have));
 	json_object_set_new(der, "startup_per_worker_ns", real_or_null(dv.startup_per_worker_ns, have));
+	bool mem = have && dv.have_memory;
+	json_object_set_new(der, "worker_rss_bytes", real_or_null(dv.worker_rss_bytes, mem));
+	json_object_set_new(der, "worker_pss_bytes", real_or_null(dv.worker_pss_bytes, mem));
+	json_object_set_new(der, "worker_private_dirty_bytes",
+			    real_or_null(dv.worker_private_dirty_bytes, mem));
 	json_object_set_new(der, "ipc", json_null());
 	json_object_set_new(der, "ipc_unavailable_reason",
 			    json_string("hardware counters are not collected by this version"));

@@ -3,6 +3,7 @@
  * clock is read a handful of times per chunk, not per task. */
 #include "worker.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -131,6 +132,25 @@ static int send_ready(struct wstate *w)
 	return send_buf(w);
 }
 
+/* Rss, Pss and Private_Dirty of this process, from smaps_rollup (kB). */
+static void read_memory(struct mpb_frame_bye *b)
+{
+	FILE *f = fopen("/proc/self/smaps_rollup", "re");
+	char line[256];
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long long v;
+		if (sscanf(line, "Rss: %llu kB", &v) == 1)
+			b->rss_kb = v;
+		else if (sscanf(line, "Pss: %llu kB", &v) == 1)
+			b->pss_kb = v;
+		else if (sscanf(line, "Private_Dirty: %llu kB", &v) == 1)
+			b->private_dirty_kb = v;
+	}
+	fclose(f);
+}
+
 static int send_bye(struct wstate *w)
 {
 	struct rusage ru;
@@ -141,6 +161,8 @@ static int send_bye(struct wstate *w)
 		w->bye.majflt = (uint64_t)ru.ru_majflt;
 		w->bye.maxrss_kb = (uint64_t)ru.ru_maxrss;
 	}
+	if (w->a->rusage_who == RUSAGE_SELF)
+		read_memory(&w->bye);
 	long h = mpb_frame_begin(&w->out, MPB_FRAME_BYE);
 	if (h < 0 || mpb_buf_append(&w->out, &w->bye, sizeof w->bye) < 0 ||
 	    mpb_frame_end(&w->out, h) < 0)
