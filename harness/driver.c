@@ -219,85 +219,133 @@ static int write_results(struct mpb_sweep *s, struct mpb_diag *d)
 	return rc;
 }
 
+/* What the schedule runs: pool points and serial baselines. One table of
+ * kinds, so that a new kind of measured item is an entry here, not another
+ * branch in the loop. */
+struct item_kind {
+	size_t (*count)(const struct mpb_sweep *s);
+	bool *(*failed)(struct mpb_sweep *s, size_t i);
+	char *(*error)(struct mpb_sweep *s, size_t i); /* [512] */
+	size_t (*nruns)(const struct mpb_sweep *s, size_t i);
+	/* Run item i once, keeping the measurement when `keep`. */
+	int (*run)(struct mpb_sweep *s, size_t i, bool keep, struct mpb_diag *d);
+};
+
+static size_t point_count(const struct mpb_sweep *s) { return s->plan->npoints; }
+static bool *point_failed(struct mpb_sweep *s, size_t i) { return &s->pts[i].failed; }
+static char *point_error(struct mpb_sweep *s, size_t i) { return s->pts[i].error; }
+static size_t point_nruns(const struct mpb_sweep *s, size_t i) { return s->pts[i].nruns; }
+
+static int point_run(struct mpb_sweep *s, size_t i, bool keep, struct mpb_diag *d)
+{
+	struct mpb_sample smp;
+	int rc = mpb_sweep_run_point(s, i, &smp, d);
+	if (rc < 0)
+		return rc;
+	if (keep && keep_sample(&s->pts[i], &smp) == 0)
+		return 0;
+	free(smp.worker);
+	return keep ? mpb_fail(d, MPB_ENOMEM, "out of memory") : 0;
+}
+
+static size_t baseline_count(const struct mpb_sweep *s) { return s->plan->nbaselines; }
+static bool *baseline_failed(struct mpb_sweep *s, size_t i) { return &s->bls[i].failed; }
+static char *baseline_error(struct mpb_sweep *s, size_t i) { return s->bls[i].error; }
+static size_t baseline_nruns(const struct mpb_sweep *s, size_t i) { return s->bls[i].n; }
+
+static const struct item_kind kinds[] = {
+	{ point_count, point_failed, point_error, point_nruns, point_run },
+	{ baseline_count, baseline_failed, baseline_error, baseline_nruns, run_baseline },
+};
+#define NKINDS (sizeof kinds / sizeof kinds[0])
+
+struct item {
+	const struct item_kind *kind;
+	size_t index;
+};
+
+/* Sampling policy: an item needs more measured runs until it has --runs. */
+static bool wants_more(const struct mpb_sweep *s, const struct item *it)
+{
+	return it->kind->nruns(s, it->index) < s->plan->runs;
+}
+
+/* Run every live item once, in a freshly shuffled order. Returns 0, or
+ * -MPB_EINTR / -MPB_ENOMEM; failures of single items are recorded in the
+ * item and counted in *failures. */
+static int run_round(struct mpb_sweep *s, struct mpb_rng *rng, struct item *all, size_t nall,
+		     struct item *live, bool keep, int *failures, size_t *done, size_t total)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < nall; k++)
+		if (!*all[k].kind->failed(s, all[k].index) && (!keep || wants_more(s, &all[k])))
+			live[n++] = all[k];
+	mpb_rng_shuffle(rng, live, n, sizeof *live);
+	for (size_t k = 0; k < n; k++) {
+		if (stopping(s))
+			return -MPB_EINTR;
+		if (s->progress)
+			s->progress(s->progress_ctx, (*done)++, total);
+		struct mpb_diag rd = { 0 };
+		int r = live[k].kind->run(s, live[k].index, keep, &rd);
+		if (r == -MPB_EINTR || r == -MPB_ENOMEM)
+			return r;
+		if (r < 0) {
+			*live[k].kind->failed(s, live[k].index) = true;
+			snprintf(live[k].kind->error(s, live[k].index), 512, "%s", rd.msg);
+			(*failures)++;
+		}
+	}
+	return 0;
+}
+
+static bool any_wants_more(struct mpb_sweep *s, const struct item *all, size_t nall)
+{
+	for (size_t k = 0; k < nall; k++)
+		if (!*all[k].kind->failed(s, all[k].index) && wants_more(s, &all[k]))
+			return true;
+	return false;
+}
+
 int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 {
 	const struct mpb_plan *p = s->plan;
-	size_t nitems = p->npoints + p->nbaselines;
-	size_t *order = malloc(nitems * sizeof *order);
 	s->pts = calloc(p->npoints ? p->npoints : 1, sizeof *s->pts);
 	s->bls = calloc(p->nbaselines ? p->nbaselines : 1, sizeof *s->bls);
-	if (!order || !s->pts || !s->bls) {
-		free(order);
+	size_t nall = 0;
+	for (size_t k = 0; k < NKINDS; k++)
+		nall += kinds[k].count(s);
+	struct item *all = malloc((nall ? nall : 1) * sizeof *all);
+	struct item *live = malloc((nall ? nall : 1) * sizeof *live);
+	if (!all || !live || !s->pts || !s->bls) {
+		free(all);
+		free(live);
 		return mpb_fail(d, MPB_ENOMEM, "out of memory");
 	}
+	nall = 0;
+	for (size_t k = 0; k < NKINDS; k++)
+		for (size_t i = 0; i < kinds[k].count(s); i++)
+			all[nall++] = (struct item){ &kinds[k], i };
 	utc_now(s->started, sizeof s->started);
 	s->status = "running";
 
 	struct mpb_rng rng;
 	mpb_rng_seed(&rng, p->seed);
-	uint64_t rounds = p->warmup + p->runs;
-	size_t done = 0, total = (size_t)rounds * nitems;
+	size_t done = 0, total = (size_t)(p->warmup + p->runs) * nall;
 	int rc = 0, failures = 0;
-	for (uint64_t round = 0; round < rounds && rc == 0; round++) {
-		bool keep = round >= p->warmup;
-		for (size_t i = 0; i < nitems; i++)
-			order[i] = i;
-		mpb_rng_shuffle(&rng, order, nitems, sizeof *order);
-		for (size_t k = 0; k < nitems && rc == 0; k++, done++) {
-			if (stopping(s)) {
-				rc = -MPB_EINTR;
-				break;
-			}
-			if (s->progress)
-				s->progress(s->progress_ctx, done, total);
-			size_t it = order[k];
-			struct mpb_diag rd = { 0 };
-			if (it >= p->npoints) {
-				struct mpb_baseline_state *bs = &s->bls[it - p->npoints];
-				if (bs->failed)
-					continue;
-				int r = run_baseline(s, it - p->npoints, keep, &rd);
-				if (r == -MPB_EINTR) {
-					rc = r;
-					break;
-				}
-				if (r < 0) {
-					bs->failed = true;
-					snprintf(bs->error, sizeof bs->error, "%s", rd.msg);
-					failures++;
-				}
-				continue;
-			}
-			struct mpb_point_state *ps = &s->pts[it];
-			if (ps->failed)
-				continue;
-			struct mpb_sample smp;
-			int r = mpb_sweep_run_point(s, it, &smp, &rd);
-			if (r == -MPB_EINTR) {
-				rc = r;
-				break;
-			}
-			if (r < 0) {
-				ps->failed = true;
-				snprintf(ps->error, sizeof ps->error, "%s", rd.msg);
-				failures++;
-			} else if (!keep) {
-				free(smp.worker);
-			} else if (keep_sample(ps, &smp) < 0) {
-				free(smp.worker);
-				rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
-			}
-		}
-		if (rc == 0 && keep) {
-			int w = write_results(s, d);
-			if (w < 0) {
-				free(order);
-				s->status = "failed";
-				return w;
-			}
+	for (uint64_t round = 0; round < p->warmup && rc == 0; round++)
+		rc = run_round(s, &rng, all, nall, live, false, &failures, &done, total);
+	while (rc == 0 && any_wants_more(s, all, nall)) {
+		rc = run_round(s, &rng, all, nall, live, true, &failures, &done, total);
+		if (rc == 0 && (rc = write_results(s, d)) < 0) {
+			s->status = "failed";
+			free(all);
+			free(live);
+			return rc;
 		}
 	}
-	free(order);
+	free(all);
+	free(live);
 	if (s->progress)
 		s->progress(s->progress_ctx, total, total);
 	if (rc == -MPB_EINTR) {
@@ -307,7 +355,7 @@ int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 					    s->output ? s->output : "nothing");
 	}
 	if (rc < 0)
-		return rc;
+		return mpb_fail(d, -rc, "out of memory");
 	s->status = failures ? "failed" : "complete";
 	int w = write_results(s, d);
 	if (w < 0)

@@ -23,4 +23,18 @@ else
   meson setup "$dir" "${args[@]}" >/dev/null
 fi
 ninja -C "$dir"
-meson test -C "$dir" --print-errorlogs --num-processes 2
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+meson test -C "$dir" --print-errorlogs --num-processes 2 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+# one plain closing line that any CI can read
+ok=$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' "$log" | tail -n1)
+bad=0
+for k in Fail Timeout Unexpected; do
+  n=$(sed -n "s/^$k[a-zA-Z ]*: *\([0-9]*\).*/\1/p" "$log" | tail -n1)
+  bad=$((bad + ${n:-0}))
+done
+echo "tests: ${ok:-0} passed, $bad failed"
+exit "$rc"

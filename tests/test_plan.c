@@ -1,6 +1,7 @@
 /* test_plan.c — cmocka tests for harness/plan.c: the cross product of the
  * axes, each point's fields, baseline sharing, chunk size resolution,
- * workload defaults, -j auto, every validation error and the config record.
+ * workload defaults, -j auto, every validation error, the config record and
+ * the --parent-rss axis (values, doubling of points, the memory-available cap).
  *
  * Configs come from mpb_options_parse on literal argv arrays, the way the
  * command line reaches the plan; the machine is a fake with chosen usable
@@ -524,6 +525,147 @@ static void test_free_zeroes(void **state)
 	assert_true(is_zeroed(&p));
 }
 
+/* ---- --parent-rss --------------------------------------------------------- */
+
+static const uint64_t MiB = 1024ull * 1024;
+
+static void test_parent_rss_default(void **state)
+{
+	(void)state;
+	struct mpb_machine m = fake_machine(2, -1);
+	m.mem_available_bytes = 512 * MiB;
+	struct mpb_plan p;
+	build_ok(&m, ARGS("-w", "null,sumsq", "-s", "1k", "-j", "1,2", "-m", "fork,thread"), &p);
+	assert_int_equal(p.npoints, 2 * 2 * 2);
+	for (size_t i = 0; i < p.npoints; i++)
+		assert_int_equal(p.points[i].parent_rss, 0);
+	json_t *r = json_object_get(p.config, "parent_rss");
+	assert_true(json_is_array(r));
+	assert_int_equal(json_array_size(r), 1);
+	assert_true(json_is_integer(json_array_get(r, 0)));
+	assert_int_equal(json_integer_value(json_array_get(r, 0)), 0);
+	mpb_plan_free(&p);
+}
+
+/* Same axes with and without "0,256MiB": every point of the plain plan comes
+ * back twice, once per ballast size, and nothing else changes. */
+static void test_parent_rss_axis(void **state)
+{
+	(void)state;
+	struct mpb_machine m = fake_machine(2, -1);
+	m.mem_available_bytes = 512 * MiB;
+	struct mpb_plan plain, p;
+	build_ok(&m, ARGS("-w", "null", "-t", "10,20", "-j", "1,2", "-m", "fork,spawn", "-c",
+			  "1,python"),
+		 &plain);
+	build_ok(&m, ARGS("-w", "null", "-t", "10,20", "-j", "1,2", "-m", "fork,spawn", "-c",
+			  "1,python", "--parent-rss", "0,256MiB"),
+		 &p);
+	assert_int_equal(plain.npoints, 2 * 2 * 2 * 2);
+	assert_int_equal(p.npoints, 2 * plain.npoints);
+	/* the serial run has no pool to start: the ballast does not add baselines */
+	assert_int_equal(p.nbaselines, plain.nbaselines);
+
+	const uint64_t want[] = { 0, 256 * MiB };
+	size_t per_value[2] = { 0 };
+	for (size_t i = 0; i < p.npoints; i++) {
+		const struct mpb_point *a = &p.points[i];
+		assert_int_equal(a->id, i);
+		size_t k = N_OF(want);
+		for (size_t j = 0; j < N_OF(want); j++)
+			if (a->parent_rss == want[j])
+				k = j;
+		if (k == N_OF(want))
+			fail_msg("point %zu: parent_rss %llu is not on the axis", i,
+				 (unsigned long long)a->parent_rss);
+		per_value[k]++;
+		/* exactly one plain point with the same other axes, and the same
+		 * point with the other ballast exists once */
+		size_t same = 0, twin = 0;
+		for (size_t j = 0; j < plain.npoints; j++) {
+			const struct mpb_point *b = &plain.points[j];
+			same += b->workload == a->workload && b->size == a->size &&
+				b->tasks == a->tasks && b->workers == a->workers &&
+				b->method == a->method && b->codec == a->codec &&
+				b->chunksize == a->chunksize && b->chunk_strategy == a->chunk_strategy;
+		}
+		for (size_t j = 0; j < p.npoints; j++) {
+			const struct mpb_point *b = &p.points[j];
+			twin += b->parent_rss != a->parent_rss && b->workload == a->workload &&
+				b->tasks == a->tasks && b->workers == a->workers &&
+				b->method == a->method && b->chunk_strategy == a->chunk_strategy &&
+				b->chunksize == a->chunksize;
+		}
+		assert_int_equal(same, 1);
+		assert_int_equal(twin, 1);
+		assert_true(a->baseline < p.nbaselines);
+		assert_int_equal(p.baselines[a->baseline].tasks, a->tasks);
+	}
+	assert_int_equal(per_value[0], plain.npoints);
+	assert_int_equal(per_value[1], plain.npoints);
+	assert_int_equal(json_integer_value(json_object_get(p.config, "points")), p.npoints);
+	mpb_plan_free(&plain);
+	mpb_plan_free(&p);
+}
+
+static void test_parent_rss_config_json(void **state)
+{
+	(void)state;
+	struct mpb_machine m = fake_machine(2, -1);
+	m.mem_available_bytes = 512 * MiB;
+	struct mpb_plan p;
+	build_ok(&m, ARGS("-w", "null", "-j", "1", "--parent-rss", "0,256MiB,64KiB"), &p);
+	assert_int_equal(p.npoints, 3);
+	json_t *r = json_object_get(p.config, "parent_rss");
+	assert_true(json_is_array(r));
+	const uint64_t want[] = { 0, 256 * MiB, 64 * 1024 };
+	assert_int_equal(json_array_size(r), N_OF(want));
+	for (size_t i = 0; i < N_OF(want); i++) {
+		assert_true(json_is_integer(json_array_get(r, i)));
+		assert_int_equal(json_integer_value(json_array_get(r, i)), want[i]);
+	}
+	char *text = json_dumps(p.config, JSON_COMPACT);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\"parent_rss\""));
+	free(text);
+	mpb_plan_free(&p);
+}
+
+static void test_parent_rss_above_available(void **state)
+{
+	(void)state;
+	struct mpb_machine m = fake_machine(2, -1);
+	m.mem_available_bytes = 512 * MiB;
+	struct mpb_diag d;
+	struct mpb_plan p;
+
+	build_fails(&m, ARGS("-w", "null", "--parent-rss", "1GiB"), "1GiB", "--parent-rss", &d);
+	/* names the memory available: 512 MiB */
+	if (!strstr(d.msg, "0.5 GiB") && !strstr(d.msg, "512MiB") && !strstr(d.msg, "512 MiB"))
+		fail_msg("message \"%s\" does not say how much memory is available", d.msg);
+	/* one bad value among good ones is enough */
+	build_fails(&m, ARGS("-w", "null", "--parent-rss", "0,1GiB"), "1GiB", "--parent-rss", &d);
+
+	/* all the available memory is still accepted */
+	build_ok(&m, ARGS("-w", "null", "-j", "1", "--parent-rss", "512MiB"), &p);
+	assert_int_equal(p.npoints, 1);
+	assert_int_equal(p.points[0].parent_rss, 512 * MiB);
+	mpb_plan_free(&p);
+}
+
+static void test_parent_rss_malformed(void **state)
+{
+	(void)state;
+	struct mpb_machine m = fake_machine(2, -1);
+	m.mem_available_bytes = 512 * MiB;
+	struct mpb_diag d;
+
+	build_fails(&m, ARGS("-w", "null", "--parent-rss", "5Q"), "5Q", "--parent-rss", &d);
+	build_fails(&m, ARGS("-w", "null", "--parent-rss", "-1"), "-1", "--parent-rss", &d);
+	build_fails(&m, ARGS("-w", "null", "--parent-rss", "0,,1MiB"), "0,,1MiB", "--parent-rss",
+		    &d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -540,6 +682,11 @@ int main(void)
 		cmocka_unit_test(test_bad_workers),
 		cmocka_unit_test(test_config_json),
 		cmocka_unit_test(test_free_zeroes),
+		cmocka_unit_test(test_parent_rss_default),
+		cmocka_unit_test(test_parent_rss_axis),
+		cmocka_unit_test(test_parent_rss_config_json),
+		cmocka_unit_test(test_parent_rss_above_available),
+		cmocka_unit_test(test_parent_rss_malformed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

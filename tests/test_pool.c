@@ -5,7 +5,8 @@
  * correctness never rest on hard-coded numbers. Faults come from test-only
  * workloads defined here: a task that kills its worker, one that makes it
  * exit, one that fails, one that sleeps (for the stop flag), one whose setup
- * fails. Every test ends by checking that no child process is left: the pool
+ * fails, and one that holds memory (to find it in the workers' smaps_rollup).
+ * Every test ends by checking that no child process is left: the pool
  * promises that no worker outlives mpb_pool_free. Timings are only bounded
  * generously, to catch hangs, never to judge speed.
  */
@@ -859,6 +860,79 @@ static void test_stop_flag_during_stop(void **state)
 	free_and_check_reaped(fx);
 }
 
+/* ---- worker memory -------------------------------------------------------
+ * `hog`: setup allocates and touches params.size bytes and keeps them until
+ * teardown, as a workload with large tables would; tasks echo. */
+
+static int hog_setup(const struct mpb_workload_params *p, void **state, struct mpb_diag *d)
+{
+	char *buf = malloc(p->size ? p->size : 1);
+	if (!buf)
+		return mpb_fail(d, MPB_ENOMEM, "hog: out of memory");
+	memset(buf, 0x5a, p->size);
+	*state = buf;
+	return 0;
+}
+
+static int echo_run(void *state, const struct mpb_value *arg, struct mpb_value *result,
+		    struct mpb_diag *d)
+{
+	(void)state; (void)d;
+	*result = *arg;
+	return 0;
+}
+
+TEST_WORKLOAD(wl_hog, "test-hog", hog_setup, echo_run);
+
+#define HOG_BYTES (8u << 20)
+
+/* Every worker's report holds its smaps_rollup figures once the pool has
+ * stopped: resident >= proportional > 0, and some private dirty memory. */
+static void check_worker_memory(const struct mpb_pool_report *r, unsigned workers,
+				uint64_t min_private_kb)
+{
+	assert_int_equal(r->workers, workers);
+	for (unsigned i = 0; i < workers; i++) {
+		const struct mpb_worker_report *w = &r->worker[i];
+		if (!w->has_memory)
+			fail_msg("worker %u (pid %d) reported no memory", i, (int)w->pid);
+		assert_true(w->pss_kb > 0);
+		assert_true(w->rss_kb >= w->pss_kb);
+		assert_true(w->private_dirty_kb > 0);
+		assert_true(w->rss_kb >= w->private_dirty_kb);
+		if (w->private_dirty_kb < min_private_kb)
+			fail_msg("worker %u: private dirty %" PRIu64 " kB, below the %" PRIu64
+				 " kB its workload touched", i, w->private_dirty_kb, min_private_kb);
+		if (w->pss_kb < min_private_kb)
+			fail_msg("worker %u: pss %" PRIu64 " kB, below the %" PRIu64
+				 " kB private to it", i, w->pss_kb, min_private_kb);
+	}
+}
+
+static void test_worker_memory_after_stop(void **state)
+{
+	struct fixture *fx = *state;
+	struct mpb_diag d = { 0 };
+	if (mpb_workload_check(&wl_hog, &d) != 0)
+		fail_msg("%s: %s", wl_hog.name, d.msg);
+
+	struct mpb_pool_config c = config(&mpb_workload_sumsq, 1000, 12, 3, 2);
+	start_ok(fx, &c);
+	map_ok(fx, &mpb_workload_sumsq, &c.wparams, 12);
+	assert_int_equal(mpb_pool_stop(fx->pool, &d), 0);
+	check_worker_memory(mpb_pool_report(fx->pool), 3, 1);
+	free_and_check_reaped(fx);
+
+	/* the figures are the worker's own: memory its workload holds shows */
+	c = config(&wl_hog, HOG_BYTES, 6, 2, 1);
+	start_ok(fx, &c);
+	map_ok(fx, &wl_hog, &c.wparams, 6);
+	assert_int_equal(mpb_pool_stop(fx->pool, &d), 0);
+	check_worker_memory(mpb_pool_report(fx->pool), 2, HOG_BYTES / 1024);
+	free_and_check_reaped(fx);
+}
+
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -891,6 +965,7 @@ int main(void)
 		POOL_TEST(test_stop_flag_during_map),
 		POOL_TEST(test_stop_flag_during_start),
 		POOL_TEST(test_stop_flag_during_stop),
+		POOL_TEST(test_worker_memory_after_stop),
 	};
 	return cmocka_run_group_tests(tests, group_setup, NULL);
 }

@@ -5,7 +5,7 @@
  * test workload of byte strings and lists); values really passing by
  * reference; the pool report's invariants; teardown in every state with no
  * thread or descriptor left behind (a worker blocked writing included); the
- * plan's codec rules for in-process methods.
+ * plan's codec rules for in-process methods; no per-worker memory figures.
  *
  * Build it with -Db_sanitize=address too: leaks and double frees are what
  * the ownership tests are about.
@@ -872,6 +872,41 @@ static void test_plan_rejects_none_across_processes(void **state)
 	assert_memory_equal(&p, &zero, sizeof p);
 }
 
+/* ---- worker memory ------------------------------------------------------ */
+
+/* Threads share the harness's memory: they have nothing of their own to
+ * report, and say so rather than report the whole process. */
+static void test_threads_report_no_memory(void **state)
+{
+	(void)state;
+	struct taskset t;
+	taskset_make(&t, &shapes, 0, 40, true);
+	struct mpb_pool_config c = thread_config(&t, &mpb_codec_none, 3, 4);
+	struct mpb_pool *p = start_ok(&c);
+	struct mpb_value *res = map_ok(p, &t);
+	free_results(res, t.wp.tasks);
+	struct mpb_diag d = { 0 };
+	int rc = mpb_pool_stop(p, &d);
+	if (rc != 0)
+		fail_msg("stop failed (%d): %s", rc, d.msg);
+	const struct mpb_pool_report *r = mpb_pool_report(p);
+	assert_int_equal(r->workers, 3);
+	uint64_t tasks = 0;
+	for (unsigned i = 0; i < r->workers; i++) {
+		const struct mpb_worker_report *w = &r->worker[i];
+		tasks += w->tasks;
+		assert_false(w->has_memory);
+		assert_int_equal(w->rss_kb, 0);
+		assert_int_equal(w->pss_kb, 0);
+		assert_int_equal(w->private_dirty_kb, 0);
+	}
+	/* the BYE frames did arrive: their counts are there */
+	assert_int_equal(tasks, t.wp.tasks);
+	mpb_pool_free(p);
+	taskset_free(&t);
+}
+
+
 int main(void)
 {
 	/* as the harness does (cli.c): a write to a worker that went away is
@@ -896,6 +931,7 @@ int main(void)
 		cmocka_unit_test(test_free_releases_blocked_writer),
 		cmocka_unit_test(test_plan_thread_forces_none),
 		cmocka_unit_test(test_plan_rejects_none_across_processes),
+		cmocka_unit_test(test_threads_report_no_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

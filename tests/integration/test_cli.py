@@ -7,7 +7,8 @@ checked against the schema of results/README.md (keys, summaries recomputed
 from the runs, derived figures recomputed from the summaries), the console
 table, the default output path, `run`, the seeded run order, and every kind of
 bad input: exit status 2, one `mpbench: error:` line naming the bad value, and
-no results file anywhere.
+no results file anywhere. Then the --parent-rss axis over every start method,
+the workers' memory figures (smaps_rollup) and the floor costs of `info`.
 
 Standard library only. Every invocation runs with its working directory in a
 fresh temporary directory, because mpbench writes results/ relative to it.
@@ -540,6 +541,129 @@ class TestBadInput(MpbenchTestCase):
     def test_run_rejects_several_values(self):
         self.expect_usage_error(["run", "-w", "null", "-t", "5", "-j", "1,2", "-r", "1"],
                                 [r"one value per axis", r"(?<!\d)2 points|1,2"])
+
+
+MiB = 1 << 20
+MEMORY_KEYS = ("rss_bytes", "pss_bytes", "private_dirty_bytes")
+
+
+def table_rows(stdout):
+    """(header fields, [point row fields]) of the console table."""
+    lines = [ln for ln in stdout.splitlines() if ln.strip()]
+    header = [ln for ln in lines if ln.startswith("workload")]
+    rows = [ln.split() for ln in lines
+            if not ln.startswith("workload") and not ln.startswith("results:")
+            and "serial baseline" not in ln]
+    return (header[0].split() if len(header) == 1 else None), rows
+
+
+class TestParentRssAndMemory(MpbenchTestCase):
+    """--parent-rss, the workers' smaps_rollup figures and the floors of info."""
+
+    METHODS = ["fork", "spawn", "forkserver", "thread"]
+    ARGS = ["sweep", "-w", "null", "-t", "200", "-j", "2", "-m", ",".join(METHODS),
+            "--parent-rss", "0,64MiB", "-r", "2", "--warmup", "0"]
+
+    def sweep(self, args):
+        out = os.path.join(self.tmp, "r.json")
+        argv = list(args) + ["-o", out]
+        p = mpbench(argv, self.tmp)
+        self.assert_ok(p, " ".join(argv))
+        self.assertEqual(os.listdir(self.tmp), ["r.json"])
+        doc = load_results(out)
+        self.assertEqual(doc["status"], "complete")
+        return doc, p
+
+    def test_parent_rss_sweep(self):
+        doc, p = self.sweep(self.ARGS)
+        self.assertEqual(doc["config"]["parent_rss"], [0, 64 * MiB])
+        pts = doc["points"]
+        self.assertEqual(sorted((pt["method"], pt["parent_rss"]) for pt in pts),
+                         sorted((m, r) for m in self.METHODS for r in (0, 64 * MiB)))
+        for pt in pts:
+            what = "point %s (%s, parent_rss %s)" % (pt["id"], pt["method"], pt["parent_rss"])
+            self.assertIsNone(pt["error"], what)
+            self.assertIsInstance(pt["parent_rss"], int, what)
+            self.assertGreaterEqual(len(pt["runs"]), 2, what)
+            inproc = pt["method"] == "thread"
+            for i, r in enumerate(pt["runs"]):
+                det = r["workers_detail"]
+                self.assertEqual(len(det), 2, "%s run %d" % (what, i))
+                for k, wd in enumerate(det):
+                    w = "%s run %d worker %d" % (what, i, k)
+                    self.assertIsInstance(wd["startup_ns"], int, w)
+                    self.assertGreater(wd["startup_ns"], 0, w)
+                    for key in MEMORY_KEYS:
+                        self.assertIn(key, wd, w)
+                        if inproc:
+                            self.assertIsNone(wd[key], "%s: %s of a thread" % (w, key))
+                        else:
+                            self.assertIsInstance(wd[key], int, "%s %s" % (w, key))
+                            self.assertGreater(wd[key], 0, "%s %s" % (w, key))
+                    if inproc:
+                        continue
+                    self.assertGreaterEqual(wd["rss_bytes"], wd["pss_bytes"], w)
+                    self.assertGreaterEqual(wd["rss_bytes"], wd["private_dirty_bytes"], w)
+                    if pt["parent_rss"] == 64 * MiB:
+                        if pt["method"] == "fork":
+                            # the ballast's touched pages are shared with the
+                            # child, resident in it until either side writes
+                            self.assertGreaterEqual(wd["rss_bytes"], 64 * MiB, w)
+                        else:
+                            # a fresh image (spawn, or a forkserver started
+                            # from one) does not inherit the ballast
+                            self.assertLess(wd["rss_bytes"], 64 * MiB, w)
+            self.check_memory_derived(pt, what)
+        self.check_prss_column(p.stdout, pts)
+
+    def check_memory_derived(self, pt, what):
+        """worker_*_bytes: the median over runs of the mean over workers."""
+        der = pt["derived"]
+        for key in MEMORY_KEYS:
+            name = "worker_" + key
+            self.assertIn(name, der, what)
+            if pt["method"] == "thread":
+                self.assertIsNone(der[name], "%s: %s of threads" % (what, name))
+                continue
+            want = statistics.median(statistics.fmean(wd[key] for wd in r["workers_detail"])
+                                     for r in pt["runs"])
+            self.assertIsInstance(der[name], (int, float), what)
+            self.close(der[name], want, "%s %s" % (what, name))
+
+    def check_prss_column(self, stdout, pts):
+        header, rows = table_rows(stdout)
+        self.assertIsNotNone(header, stdout)
+        self.assertEqual(header[:5], ["workload", "size", "tasks", "method", "prss"], stdout)
+        self.assertEqual(len(rows), len(pts), stdout)
+        got = sorted((f[3], f[4]) for f in rows)
+        want = sorted((pt["method"], "64MiB" if pt["parent_rss"] else "-") for pt in pts)
+        self.assertEqual(got, want, stdout)
+
+    def test_no_prss_column_without_parent_rss(self):
+        doc, p = self.sweep(["sweep", "-w", "null", "-t", "20", "-j", "1", "-r", "1",
+                             "--warmup", "0"])
+        self.assertEqual(doc["config"]["parent_rss"], [0])
+        self.assertEqual([pt["parent_rss"] for pt in doc["points"]], [0])
+        header, _rows = table_rows(p.stdout)
+        self.assertIsNotNone(header, p.stdout)
+        self.assertNotIn("prss", header, p.stdout)
+
+    def test_parent_rss_above_available_memory(self):
+        # TestBadInput's checks: exit 2, one error line, nothing written
+        TestBadInput.expect_usage_error(self, ["sweep", "-w", "null", "-t", "5", "-j", "1",
+                                               "--parent-rss", "100TiB"],
+                                        [word("100TiB"), re.escape("--parent-rss")])
+
+    def test_info_floors(self):
+        p = mpbench(["info"], self.tmp)
+        self.assert_ok(p, "info")
+        for label in ("pipe round trip", "fork+exit+wait", "posix_spawn+wait",
+                      "thread create+join"):
+            m = re.search(r"(?m)^\s+" + re.escape(label) + r"\s+([0-9.]+)\s*us", p.stdout)
+            self.assertIsNotNone(m, "no %s cost in:\n%s" % (label, p.stdout))
+            v = float(m.group(1))
+            self.assertTrue(math.isfinite(v) and v > 0, "%s: %s" % (label, m.group(1)))
+        self.assertEqual(files_under(self.tmp), [])
 
 
 def main():

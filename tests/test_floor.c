@@ -1,0 +1,232 @@
+/* test_floor.c — cmocka tests for harness/floor.c, the floor costs that
+ * `mpbench info` shows: each floor gives a positive, finite figure for small
+ * iteration counts; mpb_floor_measure fills all four; failures (a program
+ * that does not exist, one that exits nonzero, nothing to measure) come back
+ * as a negative code with a message naming the cause and leave the result
+ * alone; and no floor leaves a child, a thread or a descriptor behind.
+ *
+ * Figures are only checked for sign and finiteness, never for speed.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include "floor.h"
+
+#define NO_SUCH_PROGRAM "/nonexistent-mpbench-test/no-such-program"
+
+/* ---- helpers ---------------------------------------------------------- */
+
+/* Entries of a /proc directory: threads of this process, open descriptors. */
+static size_t count_dir(const char *path)
+{
+	DIR *dir = opendir(path);
+	assert_non_null(dir);
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(dir)))
+		n += e->d_name[0] != '.';
+	closedir(dir);
+	return n;
+}
+
+static size_t threads_now(void) { return count_dir("/proc/self/task"); }
+static size_t fds_now(void) { return count_dir("/proc/self/fd"); }
+
+/* What a floor holds while it runs must all be gone when it returns. */
+struct held {
+	size_t threads, fds;
+};
+
+static struct held held_now(void)
+{
+	return (struct held){ threads_now(), fds_now() };
+}
+
+static void assert_nothing_left(struct held before)
+{
+	errno = 0;
+	pid_t w = waitpid(-1, NULL, WNOHANG);
+	if (w != -1 || errno != ECHILD)
+		fail_msg("a child is left behind (waitpid returned %d, errno %d)", (int)w, errno);
+	assert_int_equal(threads_now(), before.threads);
+	assert_int_equal(fds_now(), before.fds);
+}
+
+static void assert_figure(int rc, double ns, const struct mpb_diag *d, const char *what)
+{
+	if (rc != 0)
+		fail_msg("%s failed (%d): %s", what, rc, d->msg);
+	assert_int_equal(d->code, 0);
+	if (!isfinite(ns) || ns <= 0)
+		fail_msg("%s: %g ns is not a positive finite time", what, ns);
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+	if (!strstr(hay, needle))
+		fail_msg("\"%s\" does not contain \"%s\"", hay, needle);
+}
+
+/* ---- each floor measures ------------------------------------------------ */
+
+static void test_pipe_rtt(void **state)
+{
+	(void)state;
+	struct held h = held_now();
+	struct mpb_diag d;
+	mpb_diag_clear(&d);
+	double ns = -1;
+	int rc = mpb_floor_pipe_rtt(3, 50, &ns, &d);
+	assert_figure(rc, ns, &d, "pipe_rtt(3, 50)");
+	assert_nothing_left(h);
+	/* the smallest possible measurement: one round trip */
+	ns = -1;
+	rc = mpb_floor_pipe_rtt(1, 1, &ns, &d);
+	assert_figure(rc, ns, &d, "pipe_rtt(1, 1)");
+	assert_nothing_left(h);
+}
+
+static void test_fork(void **state)
+{
+	(void)state;
+	struct held h = held_now();
+	struct mpb_diag d;
+	mpb_diag_clear(&d);
+	double ns = -1;
+	int rc = mpb_floor_fork(5, &ns, &d);
+	assert_figure(rc, ns, &d, "fork(5)");
+	assert_nothing_left(h);
+	ns = -1;
+	rc = mpb_floor_fork(1, &ns, &d);
+	assert_figure(rc, ns, &d, "fork(1)");
+	assert_nothing_left(h);
+}
+
+static void test_spawn(void **state)
+{
+	(void)state;
+	struct held h = held_now();
+	struct mpb_diag d;
+	mpb_diag_clear(&d);
+	double ns = -1;
+	int rc = mpb_floor_spawn("/bin/true", 5, &ns, &d);
+	assert_figure(rc, ns, &d, "spawn(/bin/true, 5)");
+	assert_nothing_left(h);
+	ns = -1;
+	rc = mpb_floor_spawn("/bin/true", 1, &ns, &d);
+	assert_figure(rc, ns, &d, "spawn(/bin/true, 1)");
+	assert_nothing_left(h);
+}
+
+static void test_thread(void **state)
+{
+	(void)state;
+	struct held h = held_now();
+	struct mpb_diag d;
+	mpb_diag_clear(&d);
+	double ns = -1;
+	int rc = mpb_floor_thread(10, &ns, &d);
+	assert_figure(rc, ns, &d, "thread(10)");
+	assert_nothing_left(h);
+	ns = -1;
+	rc = mpb_floor_thread(1, &ns, &d);
+	assert_figure(rc, ns, &d, "thread(1)");
+	assert_nothing_left(h);
+}
+
+/* What `mpbench info` calls: every field gets a figure. */
+static void test_measure_fills_every_floor(void **state)
+{
+	(void)state;
+	struct held h = held_now();
+	struct mpb_floor f = { -1, -1, -1, -1 };
+	struct mpb_diag d;
+	mpb_diag_clear(&d);
+	int rc = mpb_floor_measure(&f, &d);
+	assert_figure(rc, f.pipe_rtt_ns, &d, "measure: pipe_rtt_ns");
+	assert_figure(rc, f.fork_exit_wait_ns, &d, "measure: fork_exit_wait_ns");
+	assert_figure(rc, f.spawn_exit_wait_ns, &d, "measure: spawn_exit_wait_ns");
+	assert_figure(rc, f.thread_create_join_ns, &d, "measure: thread_create_join_ns");
+	assert_nothing_left(h);
+}
+
+/* ---- failures ----------------------------------------------------------- */
+
+static void assert_failed(int rc, const struct mpb_diag *d, double ns, const char *needle)
+{
+	if (rc >= 0)
+		fail_msg("expected a failure naming \"%s\", got %d", needle, rc);
+	assert_int_equal(d->code, -rc);
+	assert_null(strchr(d->msg, '\n'));
+	assert_contains(d->msg, needle);
+	/* no figure is reported for a failed measurement */
+	assert_true(ns == -1);
+}
+
+static void test_spawn_missing_program(void **state)
+{
+	(void)state;
+	struct held h = held_now();
+	struct mpb_diag d;
+	mpb_diag_clear(&d);
+	double ns = -1;
+	int rc = mpb_floor_spawn(NO_SUCH_PROGRAM, 3, &ns, &d);
+	assert_failed(rc, &d, ns, NO_SUCH_PROGRAM);
+	assert_nothing_left(h);
+}
+
+static void test_spawn_nonzero_exit(void **state)
+{
+	(void)state;
+	struct held h = held_now();
+	struct mpb_diag d;
+	mpb_diag_clear(&d);
+	double ns = -1;
+	int rc = mpb_floor_spawn("/bin/false", 3, &ns, &d);
+	assert_failed(rc, &d, ns, "/bin/false");
+	/* the failed child was waited for too */
+	assert_nothing_left(h);
+}
+
+static void test_pipe_rtt_nothing_to_measure(void **state)
+{
+	(void)state;
+	struct held h = held_now();
+	struct mpb_diag d;
+	double ns = -1;
+
+	mpb_diag_clear(&d);
+	assert_int_equal(mpb_floor_pipe_rtt(0, 100, &ns, &d), -MPB_EINPUT);
+	assert_failed(-MPB_EINPUT, &d, ns, "pipe round trip");
+	mpb_diag_clear(&d);
+	assert_int_equal(mpb_floor_pipe_rtt(5, 0, &ns, &d), -MPB_EINPUT);
+	assert_failed(-MPB_EINPUT, &d, ns, "pipe round trip");
+	/* refused before any process or pipe exists */
+	assert_nothing_left(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pipe_rtt),
+		cmocka_unit_test(test_fork),
+		cmocka_unit_test(test_spawn),
+		cmocka_unit_test(test_thread),
+		cmocka_unit_test(test_measure_fills_every_floor),
+		cmocka_unit_test(test_spawn_missing_program),
+		cmocka_unit_test(test_spawn_nonzero_exit),
+		cmocka_unit_test(test_pipe_rtt_nothing_to_measure),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
