@@ -59,15 +59,27 @@ int mpb_floor_pipe_rtt(unsigned batches, unsigned iters, double *ns, struct mpb_
 	}
 	close(ab[1]);
 	close(ba[0]);
-	waitpid(pid, NULL, 0);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
 	if (rc == 0)
 		*ns = mpb_stats_median(batch, batches);
 	free(batch);
 	return rc;
 }
 
+/* waitpid that survives EINTR; 0 or -errno. */
+static int wait_child(pid_t pid, int *st)
+{
+	while (waitpid(pid, st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
 int mpb_floor_fork(unsigned iters, double *ns, struct mpb_diag *d)
 {
+	if (iters == 0)
+		return mpb_fail(d, MPB_EINPUT, "fork floor: nothing to measure");
 	double *v = malloc((iters ? iters : 1) * sizeof *v);
 	if (!v)
 		return mpb_fail(d, MPB_ENOMEM, "out of memory");
@@ -81,7 +93,11 @@ int mpb_floor_fork(unsigned iters, double *ns, struct mpb_diag *d)
 		}
 		if (pid == 0)
 			_exit(0);
-		waitpid(pid, NULL, 0);
+		int st;
+		if (wait_child(pid, &st) < 0) {
+			free(v);
+			return mpb_fail_errno(d, MPB_ESYS, errno, "waitpid");
+		}
 		v[i] = (double)(mpb_now_ns() - t0);
 	}
 	*ns = mpb_stats_median(v, iters ? iters : 1);
@@ -93,6 +109,8 @@ extern char **environ;
 
 int mpb_floor_spawn(const char *path, unsigned iters, double *ns, struct mpb_diag *d)
 {
+	if (iters == 0)
+		return mpb_fail(d, MPB_EINPUT, "spawn floor: nothing to measure");
 	double *v = malloc((iters ? iters : 1) * sizeof *v);
 	if (!v)
 		return mpb_fail(d, MPB_ENOMEM, "out of memory");
@@ -106,9 +124,9 @@ int mpb_floor_spawn(const char *path, unsigned iters, double *ns, struct mpb_dia
 			free(v);
 			return mpb_fail_errno(d, MPB_ESYS, e, "posix_spawn %s", path);
 		}
-		waitpid(pid, &st, 0);
+		int w = wait_child(pid, &st);
 		v[i] = (double)(mpb_now_ns() - t0);
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		if (w < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 			free(v);
 			return mpb_fail(d, MPB_ESYS, "%s did not exit 0", path);
 		}
@@ -125,6 +143,8 @@ static void *nothing(void *arg)
 
 int mpb_floor_thread(unsigned iters, double *ns, struct mpb_diag *d)
 {
+	if (iters == 0)
+		return mpb_fail(d, MPB_EINPUT, "thread floor: nothing to measure");
 	double *v = malloc((iters ? iters : 1) * sizeof *v);
 	if (!v)
 		return mpb_fail(d, MPB_ENOMEM, "out of memory");
