@@ -93,6 +93,20 @@ int mpb_analysis_point(const struct mpb_sweep *s, size_t i, struct mpb_derived *
 			}
 		}
 	}
+	struct mpb_ceiling_ratios cr;
+	if (s->cls && pt->ceiling < s->plan->nceilings &&
+	    mpb_ceiling_ratios(bs->wall_ns, bs->n, s->cls[pt->ceiling].wall_ns,
+			       s->cls[pt->ceiling].n, wall, ps->nruns, seed, &cr) == 0 && cr.have_vs) {
+		o->have_ceiling = true;
+		o->ceiling_median_ns = cr.ceiling_median_ns;
+		o->speedup_vs_ceiling = cr.vs;
+		o->speedup_vs_ceiling_ci_lo = cr.vs_ci_lo;
+		o->speedup_vs_ceiling_ci_hi = cr.vs_ci_hi;
+		o->have_ceiling_speedup = cr.have_speedup;
+		o->ceiling_speedup = cr.speedup;
+		o->ceiling_speedup_ci_lo = cr.speedup_ci_lo;
+		o->ceiling_speedup_ci_hi = cr.speedup_ci_hi;
+	}
 	free(wall);
 	double map = median_of(ps, offsetof(struct mpb_sample, map_ns));
 	double compute = median_of(ps, offsetof(struct mpb_sample, compute_ns));
@@ -108,5 +122,6 @@ int mpb_analysis_point(const struct mpb_sweep *s, size_t i, struct mpb_derived *
 		o->worker_private_dirty_bytes =
 			1024 * median_worker_mean(ps, offsetof(struct mpb_worker_report, private_dirty_kb));
 	}
+	mpb_counters_derive(s, i, &o->counters);
 	return 0;
 }

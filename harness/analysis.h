@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "counters_report.h"
 #include "driver.h"
 
 /* The metrics of a run that get a summary, in one table: the JSON summary,
@@ -31,8 +32,15 @@ struct mpb_derived {
 	double overhead_per_task_ns;  /* (workers * map - compute) / tasks, medians */
 	double serialization_fraction;/* (codec parent + workers) / ((workers + 1) * map), medians */
 	double startup_per_worker_ns; /* median over runs of the mean worker start-up */
+	bool have_ceiling;            /* the point's ceiling has runs (ceiling.h) */
+	double ceiling_median_ns;
+	bool have_ceiling_speedup;    /* ... and the baseline too */
+	double ceiling_speedup, ceiling_speedup_ci_lo, ceiling_speedup_ci_hi; /* serial / ceiling */
+	/* pool speedup / ceiling speedup (= median ceiling wall / median pool wall) */
+	double speedup_vs_ceiling, speedup_vs_ceiling_ci_lo, speedup_vs_ceiling_ci_hi;
 	bool have_memory;             /* workers reported smaps_rollup (processes) */
 	double worker_rss_bytes, worker_pss_bytes, worker_private_dirty_bytes; /* medians of means */
+	struct mpb_counter_derived counters; /* IPC, context switches, ... (counters_report.h) */
 };
 
 /* Derived figures of point i; returns 0, or -1 when the point has no runs. */

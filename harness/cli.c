@@ -4,11 +4,18 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "ceiling.h"
 #include "codec.h"
+#include "compare.h"
+#include "counter_source.h"
+#include "counters.h"
+#include "counters_report.h"
 #include "driver.h"
+#include "export.h"
 #include "floor.h"
 #include "machine.h"
 #include "method.h"
@@ -17,7 +24,12 @@
 #include "parse.h"
 #include "plan.h"
 #include "results.h"
+#include "recommend.h"
+#include "report.h"
+#include "sampling.h"
 #include "table.h"
+#include "tune.h"
+#include "warnings.h"
 #include "workload.h"
 
 static volatile sig_atomic_t stop_flag;
@@ -108,6 +120,21 @@ static int prepare_methods(const struct mpb_plan *plan, struct mpb_diag *d)
 	return 0;
 }
 
+/* Every warning once, on stderr, after the table: at most a screenful. */
+static void print_warnings(const struct mpb_sweep *s)
+{
+	struct mpb_warning_list l = { 0 };
+	enum { MAX_SHOWN = 12 };
+	if (mpb_warnings_collect(s, &l) == 0) {
+		for (size_t i = 0; i < l.n && i < MAX_SHOWN; i++)
+			fprintf(stderr, "mpbench: warning: %s\n", l.v[i].message);
+		if (l.n > MAX_SHOWN)
+			fprintf(stderr, "mpbench: warning: ... and %zu more (\"warnings\" in the results)\n",
+				l.n - MAX_SHOWN);
+	}
+	mpb_warnings_free(&l);
+}
+
 static int sweep_like(const struct command *c, int argc, char **argv, int full_argc,
 		      char **full_argv, struct mpb_diag *d)
 {
@@ -124,15 +151,37 @@ static int sweep_like(const struct command *c, int argc, char **argv, int full_a
 	}
 	if (cfg.npositional)
 		return mpb_fail(d, MPB_EINPUT, "%s: unexpected argument '%s'", c->name, cfg.positional[0]);
+	enum mpb_export_format fmt = MPB_EXPORT_JSON;
+	if (cfg.format && (rc = mpb_export_parse_format(cfg.format, MPB_EXPORT_JSON | MPB_EXPORT_CSV |
+							MPB_EXPORT_MD, &fmt, d)) < 0)
+		return rc;
+	struct mpb_sampling_policy policy;
+	double tolerance;
+	char coarse[1024];
+	if ((rc = mpb_sampling_policy_from(&cfg, c->mask == MPB_CMD_TUNE, &policy, &tolerance, d)) < 0)
+		return rc;
 	if ((rc = mpb_machine_probe(NULL, &m, d)) < 0)
 		return rc;
-	if ((rc = mpb_plan_build(&cfg, &m, &plan, d)) < 0)
+	if (c->mask == MPB_CMD_TUNE)
+		rc = mpb_tune_plan(&cfg, &m, coarse, sizeof coarse, &plan, d);
+	else
+		rc = mpb_plan_build(&cfg, &m, &plan, d);
+	if (rc < 0)
 		return rc;
 	if (c->mask == MPB_CMD_RUN && plan.npoints != 1) {
 		size_t np = plan.npoints;
 		mpb_plan_free(&plan);
 		return mpb_fail(d, MPB_EINPUT, "run: the options give %zu points; give one value per axis "
 				"(use sweep for more)", np);
+	}
+	/* encode and probe before any worker exists: the groups every worker
+	 * opens are fixed here (counters.h) */
+	struct mpb_counter_set counters;
+	rc = mpb_counters_resolve(cfg.counters, &mpb_counter_source_perf, m.perf_event_paranoid,
+				  &counters, d);
+	if (rc < 0) {
+		mpb_plan_free(&plan);
+		return rc;
 	}
 	if (cfg.output)
 		rc = mpb_results_check_path(cfg.output, d);
@@ -155,16 +204,39 @@ static int sweep_like(const struct command *c, int argc, char **argv, int full_a
 		.stop_flag = &stop_flag,
 		.progress = progress,
 		.progress_ctx = &pc,
+		.counters = &counters,
+		.sampling = policy,
+		.tolerance = tolerance,
 	};
+	/* other load, sampled while this process still sleeps */
+	mpb_warnings_probe_busy(100, &s.start_busy_cpus);
+	char note[MPB_COUNTER_REASON_MAX + 96];
+	if (!cfg.quiet && mpb_counters_ipc_note(&counters, note, sizeof note))
+		fprintf(stderr, "mpbench: note: %s\n", note);
 	install_signals();
-	rc = mpb_sweep_run(&s, d);
+	if (c->mask == MPB_CMD_TUNE)
+		rc = mpb_tune_run(&s, &plan, &cfg, &m, d);
+	else
+		rc = mpb_sweep_run(&s, d);
 	shutdown_methods(&plan);
-	if (!cfg.quiet && rc != -MPB_EIO) {
+	if (cfg.format && rc != -MPB_EIO) {
+		/* stdout is the table alone, for pipes; the rest goes to stderr */
+		int xr = mpb_export_sweep(stdout, fmt, &s, d);
+		rc = rc < 0 ? rc : xr;
+		if (!cfg.quiet) {
+			print_warnings(&s);
+			fprintf(stderr, "results: %s\n", s.output);
+		}
+	} else if (!cfg.quiet && rc != -MPB_EIO) {
 		mpb_table_print(stdout, &s);
+		mpb_recommend_print(stdout, &s);
+		mpb_tune_print(stdout, &s);
+		print_warnings(&s);
 		printf("results: %s\n", s.output);
 	}
 	mpb_sweep_free(&s);
 	json_decref(s.options);
+	json_decref(s.tune);
 	mpb_plan_free(&plan);
 	return rc;
 }
@@ -201,6 +273,12 @@ static int cmd_info(const struct command *c, int argc, char **argv, int full_arg
 	printf("governor          %s\n", m.governor[0] ? m.governor : "unknown");
 	printf("perf paranoid     %d\n", m.perf_event_paranoid);
 	printf("load (1 min)      %.2f\n", m.loadavg1);
+	struct mpb_counter_set cs;
+	if ((rc = mpb_counters_resolve("default", &mpb_counter_source_perf, m.perf_event_paranoid,
+				       &cs, d)) < 0)
+		return rc;
+	printf("counters (the default set, each probed by opening it):\n");
+	mpb_counters_print(stdout, &cs);
 	if ((rc = mpb_floor_measure(&fl, d)) < 0)
 		return rc;
 	printf("floor costs (median, measured now):\n");
@@ -209,6 +287,16 @@ static int cmd_info(const struct command *c, int argc, char **argv, int full_arg
 	printf("  fork+exit+wait      %9.1f us\n", fl.fork_exit_wait_ns / 1e3);
 	printf("  posix_spawn+wait    %9.1f us  (/bin/true)\n", fl.spawn_exit_wait_ns / 1e3);
 	printf("  thread create+join  %9.1f us\n", fl.thread_create_join_ns / 1e3);
+	struct mpb_ceiling_machine cm;
+	if ((rc = mpb_ceiling_measure_machine((unsigned)m.usable_cpus, NULL, &cm, d)) < 0)
+		return rc;
+	char csize[MPB_FMT_U64_LEN];
+	mpb_format_u64(cm.size, MPB_UNIT_COUNT, csize, sizeof csize);
+	printf("ceiling (measured now: what this machine gives a CPU-bound loop):\n");
+	printf("  %.2fx at %u workers  (95%% CI %.2f-%.2f, efficiency %.2f; sumsq, %llu tasks of "
+	       "%s split over %u bare forked processes vs serial, median of %u)\n", cm.speedup,
+	       cm.workers, cm.ci_lo, cm.ci_hi, cm.efficiency, (unsigned long long)cm.tasks, csize,
+	       cm.workers, cm.runs);
 	return 0;
 }
 
@@ -243,7 +331,98 @@ static int cmd_list(const struct command *c, int argc, char **argv, int full_arg
 	printf("transports:\n  %-10s %s\n", "pipe", "length-prefixed frames over a pipe per direction");
 	printf("chunksize:\n  %-10s %s\n  %-10s %s\n", "N", "N tasks per message", "python",
 	       "ceil(tasks / (4 x workers)), the rule of Pool.map");
+	printf("counters:\n  %-10s %s\n  %-10s %s\n  %-10s %s\n", "default",
+	       MPB_COUNTERS_DEFAULT, "none", "no perf-event counters (rusage is still recorded)",
+	       "EVENT", "any libpfm4 event name, with modifiers (e.g. cycles:u, perf_raw::r00c0)");
 	return 0;
+}
+
+static int cmd_report(const struct command *c, int argc, char **argv, int full_argc,
+		      char **full_argv, struct mpb_diag *d)
+{
+	(void)full_argc; (void)full_argv;
+	struct mpb_config cfg;
+	enum mpb_export_format fmt = MPB_EXPORT_MD;
+	int rc = mpb_options_parse(c->mask, argc, argv, &cfg, d);
+	if (rc < 0)
+		return rc;
+	if (cfg.help) {
+		command_help(c);
+		return 0;
+	}
+	if (cfg.npositional == 0)
+		return mpb_fail(d, MPB_EINPUT, "report: no results file given (usage: mpbench report "
+				"RESULTS.json... [-o DIR] [--format csv|md|json])");
+	if (cfg.format && (rc = mpb_export_parse_format(cfg.format, MPB_EXPORT_CSV | MPB_EXPORT_MD |
+							MPB_EXPORT_JSON, &fmt, d)) < 0)
+		return rc;
+	size_t n = (size_t)cfg.npositional;
+	json_t **docs = calloc(n, sizeof *docs);
+	struct mpb_export_src *src = calloc(n, sizeof *src);
+	if (!docs || !src || (rc = mpb_report_load(cfg.positional, n, docs, d)) < 0) {
+		free(docs);
+		free(src);
+		return rc < 0 ? rc : mpb_fail(d, MPB_ENOMEM, "out of memory");
+	}
+	if (cfg.format) {
+		for (size_t i = 0; i < n; i++)
+			src[i] = (struct mpb_export_src){ cfg.positional[i], docs[i] };
+		rc = mpb_export_points(stdout, fmt, src, n, d);
+	}
+	if (rc == 0 && (!cfg.format || cfg.output)) {
+		char dir[4096];
+		mpb_report_default_dir(cfg.positional[0], dir, sizeof dir);
+		struct mpb_report_opts o = { .paths = cfg.positional, .docs = docs, .n = n,
+					     .outdir = cfg.output ? cfg.output : dir };
+		struct mpb_report_result res;
+		rc = mpb_report_write(&o, &res, d);
+		if (rc == 0 || rc == -MPB_ESYS)
+			mpb_report_print_summary(cfg.format ? stderr : stdout, stderr, &o, &res);
+	}
+	for (size_t i = 0; i < n; i++)
+		json_decref(docs[i]);
+	free(docs);
+	free(src);
+	return rc;
+}
+
+static int cmd_compare(const struct command *c, int argc, char **argv, int full_argc,
+		       char **full_argv, struct mpb_diag *d)
+{
+	(void)full_argc; (void)full_argv;
+	struct mpb_config cfg;
+	enum mpb_export_format fmt = MPB_EXPORT_MD;
+	double threshold;
+	json_t *docs[2];
+	int rc = mpb_options_parse(c->mask, argc, argv, &cfg, d);
+	if (rc < 0)
+		return rc;
+	if (cfg.help) {
+		command_help(c);
+		return 0;
+	}
+	if (cfg.npositional != 2)
+		return mpb_fail(d, MPB_EINPUT, "compare: give two results files, BASE and NEW (got %d)",
+				cfg.npositional);
+	if ((cfg.format && (rc = mpb_export_parse_format(cfg.format, MPB_EXPORT_MD | MPB_EXPORT_JSON,
+							 &fmt, d)) < 0) ||
+	    (rc = mpb_compare_parse_threshold(cfg.threshold, &threshold, d)) < 0 ||
+	    (rc = mpb_report_load(cfg.positional, 2, docs, d)) < 0)
+		return rc;
+	struct mpb_compare cmp;
+	rc = mpb_compare_docs(cfg.positional[0], docs[0], cfg.positional[1], docs[1], threshold,
+			      &cmp, d);
+	if (rc == 0) {
+		for (size_t k = 0; k < cmp.ndiff; k++)
+			fprintf(stderr, "mpbench: warning: the machines differ: %s\n", cmp.machine_diff[k]);
+		rc = mpb_compare_write(stdout, fmt, &cmp, d);
+		if (rc == 0)
+			rc = mpb_compare_status(&cmp, d);
+		mpb_compare_free(&cmp);
+	}
+	json_decref(docs[0]);
+	json_decref(docs[1]);
+	return rc;
 }
 
 static const struct command commands[] = {
@@ -252,10 +431,24 @@ static const struct command commands[] = {
 	  "against its serial baseline and write results JSON.", sweep_like },
 	{ "run", MPB_CMD_RUN, NULL, "Measure one point (one value per axis), same options as sweep.",
 	  sweep_like },
+	{ "tune", MPB_CMD_TUNE, NULL,
+	  "Recommend the worker count (and method, chunk size) for one workload and size:\n"
+	  "1, 2, 4, ... up to 2 x usable CPUs, then refinement around the knee; points that\n"
+	  "cannot come within --tolerance of the best get no more than -r runs.\n"
+	  "Writes the same results JSON as sweep.", sweep_like },
 	{ "info", MPB_CMD_INFO, NULL,
-	  "Machine metadata, usable CPUs and the machine's floor costs, measured now.", cmd_info },
+	  "Machine metadata, usable CPUs, the machine's floor costs and its scaling\n"
+	  "ceiling at usable CPUs, measured now.", cmd_info },
 	{ "list", MPB_CMD_LIST, NULL, "Workloads, start methods, codecs, transports, chunk sizes.",
 	  cmd_list },
+	{ "report", MPB_CMD_REPORT, "RESULTS.json...",
+	  "Plots (PNG and SVG, drawn by gnuplot), index.md and a self-contained index.html from\n"
+	  "one or more results files; or, with --format, their points as CSV, Markdown or JSON.",
+	  cmd_report },
+	{ "compare", MPB_CMD_COMPARE, "BASE.json NEW.json",
+	  "Match the points of two results files by their axes and judge each one's wall time:\n"
+	  "ratio of medians with a bootstrap CI, Mann-Whitney p, verdict. Exit status 3 when a\n"
+	  "point regressed beyond --threshold with significance.", cmd_compare },
 };
 #define NCMD (sizeof commands / sizeof commands[0])
 

@@ -48,6 +48,7 @@ int mpb_diag_exit_status(int code)
 	case MPB_OK: return 0;
 	case MPB_EINPUT: return 2;
 	case MPB_EINTR: return 130;
+	case MPB_EREGRESS: return 3;
 	default: return 1;
 	}
 }

@@ -18,6 +18,7 @@ enum mpb_err {
 	MPB_ESYS = 4,     /* a system call failed unexpectedly: exit 1 */
 	MPB_EINTR = 5,    /* interrupted by SIGINT/SIGTERM: exit 130 */
 	MPB_ENOMEM = 6,   /* out of memory: exit 1 */
+	MPB_EREGRESS = 7, /* `compare` found a regression: exit 3 */
 };
 
 struct mpb_diag {

@@ -153,6 +153,13 @@ int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
 		.stop_flag = s->stop_flag,
 	};
 	struct mpb_pool *pool = NULL;
+	/* the harness counts its own thread around the run; workers count
+	 * themselves and report in BYE (counters.h) */
+	struct mpb_counter_scope sc;
+	struct mpb_scope_counts hc;
+	if (s->counters)
+		pc.counters = &s->counters->plan;
+	mpb_counters_scope_begin(&sc, s->counters);
 	uint64_t t0 = mpb_now_ns();
 	rc = mpb_pool_start(&pc, &pool, d);
 	if (rc == 0)
@@ -160,9 +167,11 @@ int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
 	if (rc == 0)
 		rc = mpb_pool_stop(pool, d);
 	uint64_t t1 = mpb_now_ns();
+	mpb_counters_scope_end(&sc, &hc);
 	if (rc == 0) {
 		const struct mpb_pool_report *r = mpb_pool_report(pool);
 		memset(out, 0, sizeof *out);
+		out->harness = hc;
 		out->wall_ns = t1 - t0;
 		out->startup_ns = r->startup_ns;
 		out->map_ns = r->map_ns;
@@ -223,12 +232,18 @@ static int write_results(struct mpb_sweep *s, struct mpb_diag *d)
  * kinds, so that a new kind of measured item is an entry here, not another
  * branch in the loop. */
 struct item_kind {
+	const char *name;
 	size_t (*count)(const struct mpb_sweep *s);
 	bool *(*failed)(struct mpb_sweep *s, size_t i);
 	char *(*error)(struct mpb_sweep *s, size_t i); /* [512] */
 	size_t (*nruns)(const struct mpb_sweep *s, size_t i);
 	/* Run item i once, keeping the measurement when `keep`. */
 	int (*run)(struct mpb_sweep *s, size_t i, bool keep, struct mpb_diag *d);
+	/* Adaptive sampling (sampling.h); NULL: exactly --runs runs. */
+	bool (*wants_more)(const struct mpb_sweep *s, size_t i);
+	/* Where the time and CPU of item i's measured runs add up, and whether
+	 * the CPU of all its processes is visible; NULL: not accounted. */
+	struct mpb_sampling_acct *(*acct)(struct mpb_sweep *s, size_t i, bool *cpu_visible);
 };
 
 static size_t point_count(const struct mpb_sweep *s) { return s->plan->npoints; }
@@ -248,14 +263,81 @@ static int point_run(struct mpb_sweep *s, size_t i, bool keep, struct mpb_diag *
 	return keep ? mpb_fail(d, MPB_ENOMEM, "out of memory") : 0;
 }
 
+static struct mpb_sampling_acct *point_acct(struct mpb_sweep *s, size_t i, bool *cpu_visible)
+{
+	*cpu_visible = mpb_sampling_cpu_visible(&s->plan->points[i]);
+	return &s->pts[i].acct;
+}
+
+static struct mpb_sampling_acct *baseline_acct(struct mpb_sweep *s, size_t i, bool *cpu_visible)
+{
+	*cpu_visible = true;
+	return &s->bls[i].acct;
+}
+
 static size_t baseline_count(const struct mpb_sweep *s) { return s->plan->nbaselines; }
 static bool *baseline_failed(struct mpb_sweep *s, size_t i) { return &s->bls[i].failed; }
 static char *baseline_error(struct mpb_sweep *s, size_t i) { return s->bls[i].error; }
 static size_t baseline_nruns(const struct mpb_sweep *s, size_t i) { return s->bls[i].n; }
 
+static size_t ceiling_count(const struct mpb_sweep *s) { return s->plan->nceilings; }
+static bool *ceiling_failed(struct mpb_sweep *s, size_t i) { return &s->cls[i].failed; }
+static char *ceiling_error(struct mpb_sweep *s, size_t i) { return s->cls[i].error; }
+static size_t ceiling_nruns(const struct mpb_sweep *s, size_t i) { return s->cls[i].n; }
+
+/* Ceilings are sampled like the serial baselines, so that speedup_vs_ceiling
+ * is not limited by a ceiling measured less well than its points; the time
+ * spent is the sum of their walls (all a ceiling run does besides verify),
+ * and the seed follows every point's and baseline's. */
+static bool ceiling_wants_more(const struct mpb_sweep *s, size_t j)
+{
+	const struct mpb_ceiling_state *cs = &s->cls[j];
+	struct mpb_sampling_verdict v;
+	double spent = 0;
+	for (size_t r = 0; r < cs->n; r++)
+		spent += cs->wall_ns[r];
+	if (mpb_sampling_decide(&s->sampling, s->plan->runs, cs->wall_ns, cs->n, (uint64_t)spent,
+				s->plan->seed + s->plan->npoints + s->plan->nbaselines + j, &v) < 0)
+		return false;
+	return v.state == MPB_SAMPLING_MORE;
+}
+
+/* The ceiling: the baseline's tasks over bare forked processes. It runs
+ * without the --parent-rss ballast, so that what the previous point left
+ * behind does not change what fork costs here. */
+static int ceiling_run(struct mpb_sweep *s, size_t j, bool keep, struct mpb_diag *d)
+{
+	const struct mpb_ceiling *c = &s->plan->ceilings[j];
+	const struct mpb_baseline *b = &s->plan->baselines[c->baseline];
+	struct mpb_baseline_state *st = &s->bls[c->baseline];
+	struct mpb_ceiling_state *cs = &s->cls[j];
+	int rc = prepare_baseline(b, st, s->plan->seed, d);
+	if (rc == 0)
+		rc = set_ballast(s, 0, d);
+	if (rc < 0)
+		return rc;
+	struct mpb_ceiling_job job = {
+		.workload = c->workload,
+		.wl_state = st->wl_state,
+		.params = { c->size, c->tasks, s->plan->seed },
+		.args = st->args,
+		.workers = c->workers,
+		.stop_flag = s->stop_flag,
+	};
+	uint64_t wall;
+	rc = mpb_ceiling_run(&job, &cs->arena_bytes, &wall, NULL, d);
+	if (rc == 0 && keep && push_double(&cs->wall_ns, &cs->n, &cs->cap, (double)wall) < 0)
+		rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
+	return rc;
+}
+
 static const struct item_kind kinds[] = {
-	{ point_count, point_failed, point_error, point_nruns, point_run },
-	{ baseline_count, baseline_failed, baseline_error, baseline_nruns, run_baseline },
+	{ "point", point_count, point_failed, point_error, point_nruns, point_run,
+	  mpb_sampling_point_wants_more, point_acct },
+	{ "baseline", baseline_count, baseline_failed, baseline_error, baseline_nruns,
+	  run_baseline, mpb_sampling_baseline_wants_more, baseline_acct },
+	{ "ceiling", ceiling_count, ceiling_failed, ceiling_error, ceiling_nruns, ceiling_run,
+	  ceiling_wants_more, NULL },
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
@@ -264,10 +346,21 @@ struct item {
 	size_t index;
 };
 
-/* Sampling policy: an item needs more measured runs until it has --runs. */
+/* Sampling policy: at least --runs, then what sampling.c decides. */
 static bool wants_more(const struct mpb_sweep *s, const struct item *it)
 {
+	if (it->kind->wants_more)
+		return it->kind->wants_more(s, it->index);
 	return it->kind->nruns(s, it->index) < s->plan->runs;
+}
+
+/* Warm-up runs only for items without measured runs (tune's later phases
+ * keep the runs of earlier ones). */
+static bool schedule(const struct mpb_sweep *s, const struct item *it, bool keep)
+{
+	if (!keep)
+		return it->kind->nruns(s, it->index) == 0;
+	return wants_more(s, it);
 }
 
 /* Run every live item once, in a freshly shuffled order. Returns 0, or
@@ -278,7 +371,7 @@ static int run_round(struct mpb_sweep *s, struct mpb_rng *rng, struct item *all,
 {
 	size_t n = 0;
 	for (size_t k = 0; k < nall; k++)
-		if (!*all[k].kind->failed(s, all[k].index) && (!keep || wants_more(s, &all[k])))
+		if (!*all[k].kind->failed(s, all[k].index) && schedule(s, &all[k], keep))
 			live[n++] = all[k];
 	mpb_rng_shuffle(rng, live, n, sizeof *live);
 	for (size_t k = 0; k < n; k++) {
@@ -286,8 +379,16 @@ static int run_round(struct mpb_sweep *s, struct mpb_rng *rng, struct item *all,
 			return -MPB_EINTR;
 		if (s->progress)
 			s->progress(s->progress_ctx, (*done)++, total);
+		if (s->on_run)
+			s->on_run(s->on_run_ctx, live[k].kind->name, live[k].index, keep);
 		struct mpb_diag rd = { 0 };
+		uint64_t t0 = mpb_now_ns(), c0 = mpb_sampling_cpu_now();
 		int r = live[k].kind->run(s, live[k].index, keep, &rd);
+		if (r == 0 && keep && live[k].kind->acct) {
+			bool vis;
+			struct mpb_sampling_acct *a = live[k].kind->acct(s, live[k].index, &vis);
+			mpb_sampling_account(a, mpb_now_ns() - t0, mpb_sampling_cpu_now() - c0, vis);
+		}
 		if (r == -MPB_EINTR || r == -MPB_ENOMEM)
 			return r;
 		if (r < 0) {
@@ -310,14 +411,19 @@ static bool any_wants_more(struct mpb_sweep *s, const struct item *all, size_t n
 int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 {
 	const struct mpb_plan *p = s->plan;
-	s->pts = calloc(p->npoints ? p->npoints : 1, sizeof *s->pts);
-	s->bls = calloc(p->nbaselines ? p->nbaselines : 1, sizeof *s->bls);
+	/* states given by the caller (tune's later phases) are kept */
+	if (!s->pts)
+		s->pts = calloc(p->npoints ? p->npoints : 1, sizeof *s->pts);
+	if (!s->bls)
+		s->bls = calloc(p->nbaselines ? p->nbaselines : 1, sizeof *s->bls);
+	if (!s->cls)
+		s->cls = calloc(p->nceilings ? p->nceilings : 1, sizeof *s->cls);
 	size_t nall = 0;
 	for (size_t k = 0; k < NKINDS; k++)
 		nall += kinds[k].count(s);
 	struct item *all = malloc((nall ? nall : 1) * sizeof *all);
 	struct item *live = malloc((nall ? nall : 1) * sizeof *live);
-	if (!all || !live || !s->pts || !s->bls) {
+	if (!all || !live || !s->pts || !s->bls || !s->cls) {
 		free(all);
 		free(live);
 		return mpb_fail(d, MPB_ENOMEM, "out of memory");
@@ -326,12 +432,13 @@ int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 	for (size_t k = 0; k < NKINDS; k++)
 		for (size_t i = 0; i < kinds[k].count(s); i++)
 			all[nall++] = (struct item){ &kinds[k], i };
-	utc_now(s->started, sizeof s->started);
+	if (!s->started[0])
+		utc_now(s->started, sizeof s->started);
 	s->status = "running";
 
 	struct mpb_rng rng;
 	mpb_rng_seed(&rng, p->seed);
-	size_t done = 0, total = (size_t)(p->warmup + p->runs) * nall;
+	size_t done = 0, total = (size_t)(p->warmup + mpb_sampling_max_runs(s)) * nall;
 	int rc = 0, failures = 0;
 	for (uint64_t round = 0; round < p->warmup && rc == 0; round++)
 		rc = run_round(s, &rng, all, nall, live, false, &failures, &done, total);
@@ -361,8 +468,9 @@ int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 	if (w < 0)
 		return w;
 	if (failures)
-		return mpb_fail(d, MPB_ERUN, "%d point(s) or baseline(s) failed (recorded in %s)",
-				failures, s->output ? s->output : "the results");
+		return mpb_fail(d, MPB_ERUN,
+				"%d point(s), baseline(s) or ceiling(s) failed (recorded in %s)", failures,
+				s->output ? s->output : "the results");
 	return 0;
 }
 
@@ -382,9 +490,13 @@ void mpb_sweep_free(struct mpb_sweep *s)
 		if (b->wl_state && s->plan->baselines[j].workload->teardown)
 			s->plan->baselines[j].workload->teardown(b->wl_state);
 	}
+	for (size_t j = 0; s->cls && j < s->plan->nceilings; j++)
+		free(s->cls[j].wall_ns);
 	set_ballast(s, 0, NULL);
 	free(s->pts);
 	free(s->bls);
+	free(s->cls);
 	s->pts = NULL;
 	s->bls = NULL;
+	s->cls = NULL;
 }

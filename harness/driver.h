@@ -1,8 +1,9 @@
 /* driver.h — runs a plan: warm-up rounds, then measured rounds in which every
- * point and every serial baseline runs once, in an order shuffled per round
- * from --seed, so machine drift spreads over all points instead of biasing
- * one. The results file is rewritten atomically after every measured round.
- * The driver never prints; it reports progress through a callback. */
+ * point, every serial baseline and every ceiling (ceiling.h) runs once, in
+ * an order shuffled per round from --seed, so machine drift spreads over all
+ * points instead of biasing one. The results file is rewritten atomically
+ * after every measured round. The driver never prints; it reports progress
+ * through a callback. */
 #ifndef MPB_DRIVER_H
 #define MPB_DRIVER_H
 
@@ -13,9 +14,12 @@
 
 #include <jansson.h>
 
+#include "ceiling.h"
+#include "counters.h"
 #include "machine.h"
 #include "plan.h"
 #include "pool.h"
+#include "sampling.h"
 
 /* One measured run of a point. */
 struct mpb_sample {
@@ -23,11 +27,13 @@ struct mpb_sample {
 	uint64_t codec_parent_ns, codec_workers_ns, bytes_sent, bytes_received;
 	unsigned nworkers;
 	struct mpb_worker_report *worker; /* [nworkers], owned */
+	struct mpb_scope_counts harness;  /* the harness thread's counters and rusage */
 };
 
 struct mpb_point_state {
 	struct mpb_sample *runs;
 	size_t nruns, cap;
+	struct mpb_sampling_acct acct;  /* time and CPU of the measured runs */
 	bool failed;
 	char error[512];
 };
@@ -37,6 +43,7 @@ struct mpb_baseline_state {
 	size_t n, cap;
 	void *wl_state;            /* parent-side workload state (setup) */
 	struct mpb_value *args;    /* [tasks], made once */
+	struct mpb_sampling_acct acct;
 	bool ready, failed;
 	char error[512];
 };
@@ -52,11 +59,22 @@ struct mpb_sweep {
 	volatile sig_atomic_t *stop_flag;
 	void (*progress)(void *ctx, size_t done, size_t total);
 	void *progress_ctx;
+	const struct mpb_counter_set *counters; /* NULL: counters off */
+	/* Optional: called before each run of an item ("point", "baseline",
+	 * "ceiling"), with keep false for warm-up runs: the schedule made visible */
+	void (*on_run)(void *ctx, const char *kind, size_t index, bool keep);
+	void *on_run_ctx;
+	/* Adaptive sampling (sampling.h); zeroed: exactly plan->runs per item. */
+	struct mpb_sampling_policy sampling;
+	double tolerance;                /* recommendations: fraction of the best (0: the best) */
+	double start_busy_cpus;          /* CPUs busy with other work at the start; < 0 unknown */
+	json_t *tune;                    /* `tune`'s record, top-level "tune" (borrowed), or NULL */
 	/* filled by the driver */
 	void *ballast;                   /* --parent-rss memory, touched */
 	size_t ballast_len;
 	struct mpb_point_state *pts;
 	struct mpb_baseline_state *bls;
+	struct mpb_ceiling_state *cls;   /* [plan->nceilings] */
 	char started[32], finished[32];
 	const char *status;              /* "running", "complete", "interrupted", "failed" */
 };

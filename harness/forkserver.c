@@ -129,6 +129,7 @@ static void run_worker(struct server *sv, const struct mpb_fs_request *rq,
 		.codec = co,
 		.wparams = { rq->size, rq->tasks, rq->seed },
 		.rusage_who = RUSAGE_SELF,
+		.counters = rq->counters.n ? &rq->counters : NULL,
 	};
 	_exit(mpb_worker_main(&a));
 }

@@ -23,6 +23,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include "counters.h"
 #include "diag.h"
 
 #define MPB_FS_NAME_MAX 48
@@ -40,6 +41,7 @@ struct mpb_fs_request {
 	char workload[MPB_FS_NAME_MAX];      /* registry names, NUL-terminated */
 	char codec[MPB_FS_NAME_MAX];
 	uint64_t size, tasks, seed;          /* struct mpb_workload_params */
+	struct mpb_counter_plan counters;    /* what the worker counts on itself; n = 0: nothing */
 };
 
 struct mpb_fs_msg {

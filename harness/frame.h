@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "counters.h"
 #include "diag.h"
 
 #define MPB_FRAME_HEADER 8u
@@ -40,6 +41,9 @@ struct mpb_frame_bye {
 	/* /proc/self/smaps_rollup just before BYE; all 0 when not measured
 	 * (threads share the harness's memory: nothing of their own to report) */
 	uint64_t rss_kb, pss_kb, private_dirty_kb;
+	/* the worker's own perf counters, read just before BYE (counters.h);
+	 * n = 0 when it counted nothing */
+	struct mpb_counts counters;
 };
 
 /* Start a frame of `type` in out; returns the header's position among the

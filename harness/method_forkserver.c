@@ -289,6 +289,8 @@ static int fs_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
 		return mpb_fail(d, MPB_EINPUT, "forkserver: workload or codec name too long");
 	strcpy(rq.workload, a.workload->name);
 	strcpy(rq.codec, a.codec->name);
+	if (a.counters)
+		rq.counters = *a.counters;
 	if (fs.nw == fs.capw) { /* before the request: nothing may fail after the fork */
 		size_t cap = fs.capw * 2 + 8;
 		struct fs_worker *w = realloc(fs.w, cap * sizeof *w);

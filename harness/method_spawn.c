@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "counters.h"
 #include "frame.h"
 #include "hello.h"
 #include "method_proc.h"
@@ -54,6 +55,26 @@ static void reduced_env(char *envp[NKEEP + 1])
 			}
 		}
 	envp[n] = NULL;
+}
+
+/* The counter plan the worker opens on itself (counters.h) travels in the
+ * environment, since the HELLO's layout is fixed; none is added without a
+ * plan, and the harness's own environment never supplies one. */
+static void add_counters_env(struct mpb_pool *p, const struct mpb_slot *s, char **envp,
+			     char *buf, size_t len)
+{
+	struct mpb_worker_args a;
+	mpb_pool_worker_args(p, s, &a);
+	size_t n = 0, k = strlen(MPB_COUNTERS_ENV "=");
+	while (envp[n])
+		n++;
+	if (!a.counters || len <= k)
+		return;
+	memcpy(buf, MPB_COUNTERS_ENV "=", k);
+	if (mpb_counters_plan_format(a.counters, buf + k, len - k) < 0)
+		return;
+	envp[n] = buf;
+	envp[n + 1] = NULL;
 }
 
 /* The worker executable's path into path; failures carry `code`. */
@@ -149,7 +170,8 @@ static int spawn_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag 
 		return rc;
 
 	char *argv[] = { (char *)WORKER_NAME, NULL };
-	char *envp[NKEEP + 1];
+	char *envp[NKEEP + 2];
+	char counters_env[sizeof MPB_COUNTERS_ENV + MPB_COUNTERS_ENV_MAX];
 	pid_t pid;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
@@ -186,6 +208,7 @@ static int spawn_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag 
 		goto out;
 	}
 	reduced_env(envp);
+	add_counters_env(p, s, envp, counters_env, sizeof counters_env);
 	e = posix_spawn(&pid, path, &fa, &at, argv, envp);
 	if (e) {
 		rc = mpb_fail_errno(d, MPB_ERUN, e, "spawn: starting worker %u from %s", s->index,

@@ -1,15 +1,17 @@
 /* options.c — the option table and its parser (see options.h). */
 #include "options.h"
 
+#include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "parse.h"
 
-enum kind { OPT_STR, OPT_U64, OPT_FLAG };
+enum kind { OPT_STR, OPT_U64, OPT_FLAG, OPT_F64 };
 
-#define SWEEPLIKE (MPB_CMD_SWEEP | MPB_CMD_RUN)
+#define SWEEPLIKE (MPB_CMD_SWEEP | MPB_CMD_RUN | MPB_CMD_TUNE)
 
 struct option_def {
 	const char *name;      /* long name, without "--" */
@@ -18,7 +20,7 @@ struct option_def {
 	size_t offset;         /* field in struct mpb_config */
 	size_t given_offset;   /* bool field set when given on the command line, or 0 */
 	const char *def;       /* default (NULL: none; the plan picks per workload) */
-	uint64_t min, max;     /* range for OPT_U64 */
+	uint64_t min, max;     /* range for OPT_U64 and OPT_F64 */
 	const char *metavar;
 	const char *help;
 	unsigned cmds;
@@ -33,7 +35,8 @@ static const struct option_def table[] = {
 	  "work per task, in the workload's unit (k/M/G; KiB/MiB for bytes) [workload default]",
 	  SWEEPLIKE },
 	{ "workers", 'j', OPT_STR, F(workers), 0, "auto", 0, 0, "LIST|auto",
-	  "pool sizes; auto = 1, 2, 4, ... up to 2 x usable CPUs, plus the usable count", SWEEPLIKE },
+	  "pool sizes; auto = 1, 2, 4, ... up to 2 x usable CPUs, plus the usable count",
+	  MPB_CMD_SWEEP | MPB_CMD_RUN /* tune picks its own */ },
 	{ "methods", 'm', OPT_STR, F(methods), 0, "fork", 0, 0, "LIST", "start methods", SWEEPLIKE },
 	{ "chunksize", 'c', OPT_STR, F(chunksizes), 0, "python", 0, 0, "LIST",
 	  "tasks per message: integers or python (ceil(tasks / (4 x workers)))", SWEEPLIKE },
@@ -45,8 +48,21 @@ static const struct option_def table[] = {
 	{ "parent-rss", 0, OPT_STR, F(parent_rss), 0, "0", 0, 0, "SIZES",
 	  "private memory the harness touches before starting each pool (fork copies its page "
 	  "tables; spawn and forkserver do not)", SWEEPLIKE },
-	{ "runs", 'r', OPT_U64, F(runs), 0, "5", 1, 100000, "N", "measured runs per point",
+	{ "counters", 0, OPT_STR, F(counters), 0, "default", 0, 0, "LIST|default|none",
+	  "perf-event counters of the harness and every worker: libpfm4 event names, default "
+	  "(instructions, cycles, context-switches, cpu-migrations, page-faults, task-clock) "
+	  "or none", SWEEPLIKE },
+	{ "runs", 'r', OPT_U64, F(runs), 0, "5", 1, 100000, "N",
+	  "least measured runs per point (more up to --max-runs while the CI is wide)", SWEEPLIKE },
+	{ "max-runs", 0, OPT_U64, F(max_runs), F(given_max_runs), "30", 1, 100000, "N",
+	  "most measured runs per point (at least --runs)", SWEEPLIKE },
+	{ "max-time", 0, OPT_F64, F(max_time), 0, "10", 0, 86400, "SEC",
+	  "time budget of one point's measured runs, once it has --runs (0: none)", SWEEPLIKE },
+	{ "target-ci", 0, OPT_F64, F(target_ci), 0, "3", 0, 100, "PCT",
+	  "more runs until the 95% CI of a point's median wall time is within +-PCT of it",
 	  SWEEPLIKE },
+	{ "tolerance", 0, OPT_F64, F(tolerance), 0, "5", 0, 99, "PCT",
+	  "recommend the fewest workers within PCT of the best measured throughput", SWEEPLIKE },
 	{ "warmup", 0, OPT_U64, F(warmup), 0, "1", 0, 1000, "N",
 	  "warm-up rounds before measuring (discarded)", SWEEPLIKE },
 	{ "seed", 0, OPT_U64, F(seed), 0, "1", 0, INT64_MAX, "N",
@@ -57,8 +73,29 @@ static const struct option_def table[] = {
 	  "print no table and no progress, only errors", SWEEPLIKE },
 	{ "no-progress", 0, OPT_FLAG, F(no_progress), 0, NULL, 0, 0, NULL,
 	  "no progress line on stderr", SWEEPLIKE },
+	{ "no-ceiling", 0, OPT_FLAG, F(no_ceiling), 0, NULL, 0, 0, NULL,
+	  "do not measure the machine's ceiling (the same tasks over bare forked processes, "
+	  "interleaved with the pool runs)", SWEEPLIKE },
+	/* An option name may have one entry per set of commands (the parser takes
+	 * the entry of the command at hand): -o is a file for sweep, a directory
+	 * for report. Defaults of such entries stay NULL: defaults are filled
+	 * for every entry, whatever the command. */
+	{ "format", 0, OPT_STR, F(format), 0, NULL, 0, 0, "json|csv|md",
+	  "print the points as JSON, CSV or Markdown (one field table) instead of the console "
+	  "table; 'results: PATH' then goes to stderr", SWEEPLIKE },
+	{ "output", 'o', OPT_STR, F(output), 0, NULL, 0, 0, "DIR",
+	  "report directory, created when missing [the first RESULTS without .json, plus -report]",
+	  MPB_CMD_REPORT },
+	{ "format", 0, OPT_STR, F(format), 0, NULL, 0, 0, "csv|md|json",
+	  "print the points table in this format to stdout; no report directory unless -o is "
+	  "given too", MPB_CMD_REPORT },
+	{ "format", 0, OPT_STR, F(format), 0, NULL, 0, 0, "md|json",
+	  "md: a table for a CI job summary; json: schema mpbench.compare/1 [md]", MPB_CMD_COMPARE },
+	{ "threshold", 0, OPT_STR, F(threshold), 0, "10", 0, 0, "PCT",
+	  "a change of the median wall time beyond PCT percent, significant by the rank test, "
+	  "is a regression (exit status 3) or an improvement", MPB_CMD_COMPARE },
 	{ "help", 'h', OPT_FLAG, F(help), 0, NULL, 0, 0, NULL, "show this help",
-	  SWEEPLIKE | MPB_CMD_INFO | MPB_CMD_LIST },
+	  SWEEPLIKE | MPB_CMD_INFO | MPB_CMD_LIST | MPB_CMD_REPORT | MPB_CMD_COMPARE },
 };
 
 #define NOPT (sizeof table / sizeof table[0])
@@ -75,6 +112,8 @@ static void set_defaults(struct mpb_config *c)
 			*(const char **)field(c, o->offset) = o->def;
 		else if (o->kind == OPT_U64 && o->def)
 			*(uint64_t *)field(c, o->offset) = strtoull(o->def, NULL, 10);
+		else if (o->kind == OPT_F64 && o->def)
+			*(double *)field(c, o->offset) = strtod(o->def, NULL);
 	}
 }
 
@@ -119,6 +158,24 @@ static int unknown_option(unsigned cmd, const char *arg, const char *name, struc
 	return mpb_fail(d, MPB_EINPUT, "unknown option '%s' (see --help)", arg);
 }
 
+/* A plain decimal number within the option's range: no suffixes, no hex,
+ * no infinities. */
+static int parse_f64(const struct option_def *o, const char *what, const char *value,
+		     double *out, struct mpb_diag *d)
+{
+	char *end = NULL;
+	double v = strtod(value, &end);
+	bool plain = *value && strspn(value, "0123456789.") == strlen(value);
+	if (!plain || end != value + strlen(value) || !isfinite(v))
+		return mpb_fail(d, MPB_EINPUT, "%s: '%s' is not a number (accepted: a number from "
+				"%g to %g)", what, value, (double)o->min, (double)o->max);
+	if (v < (double)o->min || v > (double)o->max)
+		return mpb_fail(d, MPB_EINPUT, "%s: '%s' is out of range (accepted: %g to %g)", what,
+				value, (double)o->min, (double)o->max);
+	*out = v;
+	return 0;
+}
+
 static int assign(const struct option_def *o, const char *value, struct mpb_config *c,
 		  struct mpb_diag *d)
 {
@@ -141,24 +198,36 @@ static int assign(const struct option_def *o, const char *value, struct mpb_conf
 	case OPT_U64:
 		return mpb_parse_u64(value, MPB_UNIT_COUNT, o->min, o->max, what,
 				     (uint64_t *)field(c, o->offset), d);
+	case OPT_F64:
+		return parse_f64(o, what, value, (double *)field(c, o->offset), d);
 	}
 	return 0;
 }
 
-static const struct option_def *find_long(const char *name, size_t len)
+/* The entry for the command at hand when a name has several; else the first
+ * (which the caller then refuses as not applying to this command). */
+static const struct option_def *find_long(unsigned cmd, const char *name, size_t len)
 {
+	const struct option_def *any = NULL;
 	for (size_t i = 0; i < NOPT; i++)
-		if (strlen(table[i].name) == len && strncmp(table[i].name, name, len) == 0)
-			return &table[i];
-	return NULL;
+		if (strlen(table[i].name) == len && strncmp(table[i].name, name, len) == 0) {
+			if (table[i].cmds & cmd)
+				return &table[i];
+			any = any ? any : &table[i];
+		}
+	return any;
 }
 
-static const struct option_def *find_short(char ch)
+static const struct option_def *find_short(unsigned cmd, char ch)
 {
+	const struct option_def *any = NULL;
 	for (size_t i = 0; i < NOPT; i++)
-		if (table[i].short_name == ch)
-			return &table[i];
-	return NULL;
+		if (table[i].short_name == ch) {
+			if (table[i].cmds & cmd)
+				return &table[i];
+			any = any ? any : &table[i];
+		}
+	return any;
 }
 
 int mpb_options_parse(unsigned cmd, int argc, char **argv, struct mpb_config *cfg,
@@ -182,7 +251,7 @@ int mpb_options_parse(unsigned cmd, int argc, char **argv, struct mpb_config *cf
 		if (arg[1] == '-') {
 			const char *name = arg + 2, *eq = strchr(name, '=');
 			size_t len = eq ? (size_t)(eq - name) : strlen(name);
-			o = find_long(name, len);
+			o = find_long(cmd, name, len);
 			if (!o) {
 				char buf[64];
 				snprintf(buf, sizeof buf, "%.*s", (int)(len < 63 ? len : 63), name);
@@ -191,7 +260,7 @@ int mpb_options_parse(unsigned cmd, int argc, char **argv, struct mpb_config *cf
 			if (eq)
 				value = eq + 1;
 		} else {
-			o = find_short(arg[1]);
+			o = find_short(cmd, arg[1]);
 			if (!o)
 				return unknown_option(cmd, arg, arg + 1, d);
 			if (arg[2])
@@ -249,6 +318,8 @@ json_t *mpb_options_json(unsigned cmd, const struct mpb_config *cfg)
 		if (t->kind == OPT_STR) {
 			const char *s = *(const char *const *)cfield(cfg, t->offset);
 			v = s ? json_string(s) : json_null();
+		} else if (t->kind == OPT_F64) {
+			v = json_real(*(const double *)cfield(cfg, t->offset));
 		} else if (t->kind == OPT_U64) {
 			uint64_t u = *(const uint64_t *)cfield(cfg, t->offset);
 			v = json_integer((json_int_t)u); /* every U64 option is capped at INT64_MAX */

@@ -21,6 +21,9 @@ enum {
 	MPB_CMD_RUN = 1u << 1,
 	MPB_CMD_INFO = 1u << 2,
 	MPB_CMD_LIST = 1u << 3,
+	MPB_CMD_TUNE = 1u << 4,
+	MPB_CMD_REPORT = 1u << 5,
+	MPB_CMD_COMPARE = 1u << 6,
 };
 
 /* The parsed options of one command line. Strings point into argv or into
@@ -29,8 +32,16 @@ enum {
 struct mpb_config {
 	const char *workloads, *sizes, *workers, *methods, *chunksizes;
 	const char *codecs, *transports, *tasks, *output, *parent_rss;
+	const char *counters;        /* --counters: LIST, default or none (counters.h) */
+	const char *format;          /* --format: json|csv|md (export.h), md|json for compare */
+	const char *threshold;       /* --threshold PCT of compare (compare.h) */
 	uint64_t runs, warmup, seed;
+	uint64_t max_runs;           /* --max-runs (adaptive sampling, sampling.h) */
+	double max_time, target_ci;  /* --max-time seconds per item, --target-ci percent */
+	double tolerance;            /* --tolerance percent (recommendations) */
+	bool given_max_runs;         /* --max-runs came from the command line */
 	bool quiet, no_progress, help;
+	bool no_ceiling;     /* --no-ceiling: no bare-fork ceiling runs (ceiling.h) */
 	bool given_sizes, given_tasks; /* -s / -t came from the command line */
 	char **positional;   /* arguments that are not options (borrowed from argv) */
 	int npositional;

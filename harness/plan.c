@@ -232,6 +232,28 @@ static int add_baseline(struct mpb_plan *p, const struct mpb_workload_ops *w, ui
 	return 0;
 }
 
+/* One ceiling per distinct (workload, size, tasks, workers): the pool points
+ * that differ only in method, codec, chunk size or parent size share it. */
+static int add_ceiling(struct mpb_plan *p, const struct mpb_point *pt, size_t *idx)
+{
+	for (size_t i = 0; i < p->nceilings; i++) {
+		struct mpb_ceiling *c = &p->ceilings[i];
+		if (c->workload == pt->workload && c->size == pt->size && c->tasks == pt->tasks &&
+		    c->workers == pt->workers) {
+			*idx = i;
+			return 0;
+		}
+	}
+	struct mpb_ceiling *nc = realloc(p->ceilings, (p->nceilings + 1) * sizeof *nc);
+	if (!nc)
+		return -1;
+	p->ceilings = nc;
+	nc[p->nceilings] = (struct mpb_ceiling){ pt->workload, pt->size, pt->tasks, pt->workers,
+						 pt->baseline };
+	*idx = p->nceilings++;
+	return 0;
+}
+
 static json_t *str_array(char **items, size_t n)
 {
 	json_t *a = json_array();
@@ -287,6 +309,7 @@ static json_t *config_json(const struct mpb_config *cfg, const struct axes *a,
 	json_object_set_new(c, "warmup", json_integer((json_int_t)p->warmup));
 	json_object_set_new(c, "seed", json_integer((json_int_t)p->seed));
 	json_object_set_new(c, "points", json_integer((json_int_t)p->npoints));
+	json_object_set_new(c, "ceiling", json_boolean(!cfg->no_ceiling));
 	if (!c || !sizes || !tasks) {
 		json_decref(c);
 		return NULL;
@@ -365,6 +388,11 @@ int mpb_plan_build(const struct mpb_config *cfg, const struct mpb_machine *m,
 				rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
 				goto out;
 			}
+			pt.ceiling = MPB_NO_CEILING;
+			if (!cfg->no_ceiling && add_ceiling(plan, &pt, &pt.ceiling) < 0) {
+				rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
+				goto out;
+			}
 			struct mpb_point *np = realloc(plan->points, (plan->npoints + 1) * sizeof *np);
 			if (!np) {
 				rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
@@ -391,6 +419,7 @@ void mpb_plan_free(struct mpb_plan *plan)
 {
 	free(plan->points);
 	free(plan->baselines);
+	free(plan->ceilings);
 	json_decref(plan->config);
 	memset(plan, 0, sizeof *plan);
 }

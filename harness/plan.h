@@ -34,6 +34,7 @@ struct mpb_point {
 	enum mpb_chunk_strategy chunk_strategy;
 	uint64_t chunksize;   /* resolved */
 	size_t baseline;      /* index into plan.baselines */
+	size_t ceiling;       /* index into plan.ceilings, MPB_NO_CEILING when off */
 };
 
 struct mpb_baseline {
@@ -41,11 +42,23 @@ struct mpb_baseline {
 	uint64_t size, tasks;
 };
 
+/* The machine's scaling ceiling for one (workload, size, tasks, workers):
+ * the same tasks split over `workers` bare forked processes (ceiling.h). */
+struct mpb_ceiling {
+	const struct mpb_workload_ops *workload;
+	uint64_t size, tasks;
+	unsigned workers;
+	size_t baseline;      /* its tasks are the baseline's */
+};
+#define MPB_NO_CEILING ((size_t)-1)
+
 struct mpb_plan {
 	struct mpb_point *points;
 	size_t npoints;
 	struct mpb_baseline *baselines;
 	size_t nbaselines;
+	struct mpb_ceiling *ceilings;  /* empty with --no-ceiling */
+	size_t nceilings;
 	uint64_t runs, warmup, seed;
 	json_t *config;   /* the resolved plan, as recorded in results "config" */
 };

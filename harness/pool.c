@@ -87,6 +87,7 @@ void mpb_pool_worker_args(const struct mpb_pool *p, const struct mpb_slot *s,
 	a->codec = p->cfg.codec;
 	a->wparams = p->cfg.wparams;
 	a->rusage_who = RUSAGE_SELF;
+	a->counters = p->cfg.counters && p->cfg.counters->n ? p->cfg.counters : NULL;
 }
 
 /* "worker 3 (pid 1234)", or "worker 3 (thread)" for in-process workers. */
@@ -282,6 +283,7 @@ static int on_frame(struct mpb_pool *p, struct mpb_slot *s, const struct mpb_fra
 		w->rss_kb = b.rss_kb;
 		w->pss_kb = b.pss_kb;
 		w->private_dirty_kb = b.private_dirty_kb;
+		w->counters = b.counters;
 		return 0;
 	}
 	default:

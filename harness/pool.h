@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "codec.h"
+#include "counters.h"
 #include "diag.h"
 #include "value.h"
 #include "workload.h"
@@ -37,6 +38,9 @@ struct mpb_pool_config {
 	/* Optional: when *stop_flag becomes nonzero (a signal handler sets it),
 	 * the pool's wait loops give up within ~100 ms with MPB_EINTR. */
 	volatile sig_atomic_t *stop_flag;
+	/* Optional: the counters every worker opens on itself (counters.h);
+	 * NULL or n = 0 counts nothing. Must outlive the pool. */
+	const struct mpb_counter_plan *counters;
 };
 
 /* One worker's view of a pool's life. */
@@ -49,6 +53,8 @@ struct mpb_worker_report {
 	 * in-process workers */
 	bool has_memory;
 	uint64_t rss_kb, pss_kb, private_dirty_kb;
+	/* its perf counters from the start of its worker loop to its BYE */
+	struct mpb_counts counters;
 };
 
 struct mpb_pool_report {

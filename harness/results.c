@@ -12,11 +12,16 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "counters_report.h"
 #include "driver.h"
+#include "fit.h"
 #include "frame.h"
 #include "machine.h"
 #include "mpb_config.h"
+#include "recommend.h"
+#include "sampling.h"
 #include "stats.h"
+#include "warnings.h"
 
 static json_t *u64(uint64_t v)
 {
@@ -85,8 +90,11 @@ static json_t *point_json(const struct mpb_sweep *s, size_t i)
 	if (!o)
 		return NULL;
 	json_t *runs = json_array(), *summary = json_object();
-	for (size_t r = 0; r < ps->nruns; r++)
-		json_array_append_new(runs, run_json(&ps->runs[r]));
+	for (size_t r = 0; r < ps->nruns; r++) {
+		json_t *rj = run_json(&ps->runs[r]);
+		mpb_counters_run_json(rj, s->counters, &ps->runs[r]);
+		json_array_append_new(runs, rj);
+	}
 	size_t nm;
 	const struct mpb_metric *ms = mpb_metrics(&nm);
 	for (size_t k = 0; k < nm && ps->nruns; k++) {
@@ -95,6 +103,7 @@ static json_t *point_json(const struct mpb_sweep *s, size_t i)
 			json_object_set_new(summary, ms[k].name, summary_of(v, ps->nruns, s->plan->seed + i));
 		free(v);
 	}
+	mpb_counters_summaries_json(summary, s, i);
 	json_object_set_new(o, "runs", runs);
 	json_object_set_new(o, "summary", summary);
 
@@ -114,10 +123,18 @@ static json_t *point_json(const struct mpb_sweep *s, size_t i)
 	json_object_set_new(der, "worker_pss_bytes", real_or_null(dv.worker_pss_bytes, mem));
 	json_object_set_new(der, "worker_private_dirty_bytes",
 			    real_or_null(dv.worker_private_dirty_bytes, mem));
-	json_object_set_new(der, "ipc", json_null());
-	json_object_set_new(der, "ipc_unavailable_reason",
-			    json_string("hardware counters are not collected by this version"));
+	bool ceil = have && dv.have_ceiling, cs = ceil && dv.have_ceiling_speedup;
+	json_object_set_new(der, "ceiling_speedup", real_or_null(dv.ceiling_speedup, cs));
+	json_object_set_new(der, "ceiling_speedup_ci95", cs
+		? json_pack("[f, f]", dv.ceiling_speedup_ci_lo, dv.ceiling_speedup_ci_hi) : json_null());
+	json_object_set_new(der, "speedup_vs_ceiling", real_or_null(dv.speedup_vs_ceiling, ceil));
+	json_object_set_new(der, "speedup_vs_ceiling_ci95", ceil
+		? json_pack("[f, f]", dv.speedup_vs_ceiling_ci_lo, dv.speedup_vs_ceiling_ci_hi)
+		: json_null());
+	mpb_counters_derived_json(der, s->counters, have ? &dv.counters : NULL);
 	json_object_set_new(o, "derived", der);
+	json_object_set_new(o, "sampling", mpb_sampling_point_json(s, i));
+	json_object_set_new(o, "warnings", mpb_warnings_point_json(s, i));
 	json_object_set_new(o, "error", ps->failed ? json_string(ps->error) : json_null());
 	return o;
 }
@@ -129,10 +146,49 @@ static json_t *baseline_json(const struct mpb_sweep *s, size_t j)
 	json_t *runs = json_array();
 	for (size_t r = 0; r < bs->n; r++)
 		json_array_append_new(runs, u64((uint64_t)bs->wall_ns[r]));
-	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "workload", b->workload->name,
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "workload", b->workload->name,
 		"size", u64(b->size), "tasks", u64(b->tasks), "runs", runs,
 		"wall_ns", summary_of(bs->wall_ns, bs->n, s->plan->seed),
+		"sampling", mpb_sampling_baseline_json(s, j),
+		"warnings", mpb_warnings_baseline_json(s, j),
 		"error", bs->failed ? json_string(bs->error) : json_null());
+}
+
+/* A ceiling: its runs, their summary and its speedup over the serial
+ * baseline it shares its tasks with. */
+static json_t *ceiling_json(const struct mpb_sweep *s, size_t j)
+{
+	const struct mpb_ceiling *c = &s->plan->ceilings[j];
+	const struct mpb_ceiling_state *cs = &s->cls[j];
+	const struct mpb_baseline_state *bs = &s->bls[c->baseline];
+	struct mpb_ceiling_ratios cr;
+	bool sp = mpb_ceiling_ratios(bs->wall_ns, bs->n, cs->wall_ns, cs->n, NULL, 0,
+				     s->plan->seed + j, &cr) == 0 && cr.have_speedup;
+	json_t *runs = json_array();
+	for (size_t r = 0; r < cs->n; r++)
+		json_array_append_new(runs, u64((uint64_t)cs->wall_ns[r]));
+	return json_pack("{s:s, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o}",
+		"workload", c->workload->name, "size", u64(c->size), "tasks", u64(c->tasks),
+		"workers", (json_int_t)c->workers, "runs", runs,
+		"wall_ns", summary_of(cs->wall_ns, cs->n, s->plan->seed + j),
+		"speedup", real_or_null(cr.speedup, sp),
+		"speedup_ci95", sp ? json_pack("[f, f]", cr.speedup_ci_lo, cr.speedup_ci_hi)
+				   : json_null(),
+		"efficiency", real_or_null(cr.speedup / c->workers, sp),
+		"error", cs->failed ? json_string(cs->error) : json_null());
+}
+
+/* analysis.fits and analysis.recommendations, every warning, and tune's
+ * record. With doc NULL this does nothing and fails. */
+static int add_analysis(json_t *doc, const struct mpb_sweep *s)
+{
+	json_t *an = json_object_get(doc, "analysis");
+	int bad = json_object_set_new(an, "fits", mpb_fit_sweep_json(s)) < 0;
+	bad |= json_object_set_new(an, "recommendations", mpb_recommend_json(s)) < 0;
+	bad |= json_object_set_new(doc, "warnings", mpb_warnings_sweep_json(s)) < 0;
+	if (s->tune)
+		bad |= json_object_set(doc, "tune", s->tune) < 0;
+	return bad ? -1 : 0;
 }
 
 json_t *mpb_results_build(const struct mpb_sweep *s)
@@ -144,7 +200,10 @@ json_t *mpb_results_build(const struct mpb_sweep *s)
 		json_array_append_new(points, point_json(s, i));
 	for (size_t j = 0; j < s->plan->nbaselines; j++)
 		json_array_append_new(bls, baseline_json(s, j));
-	return json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:s, s:s, s:s, s:o, s:O, s:O, s:o, s:o, s:{s:[], s:[]}}",
+	json_t *cls = json_array();
+	for (size_t j = 0; s->cls && j < s->plan->nceilings; j++)
+		json_array_append_new(cls, ceiling_json(s, j));
+	json_t *doc = json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:s, s:s, s:s, s:o, s:O, s:O, s:o, s:o, s:{s:[], s:[]}}",
 		"schema", MPB_RESULTS_SCHEMA,
 		"tool", "name", "mpbench", "version", MPB_VERSION, "git", MPB_GIT,
 		"command", cmd, "started", s->started, "finished", s->finished,
@@ -154,6 +213,14 @@ json_t *mpb_results_build(const struct mpb_sweep *s)
 		"config", s->plan->config ? s->plan->config : json_null(),
 		"baselines", bls, "points", points,
 		"analysis", "fits", "recommendations");
+	json_object_set_new(json_object_get(doc, "machine"), "counters",
+			    mpb_counters_machine_json(s->counters));
+	/* with doc NULL this releases cls */
+	if (json_object_set_new(doc, "ceilings", cls) < 0 || add_analysis(doc, s) < 0) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
 }
 
 static int fsync_dir_of(const char *path)

@@ -91,6 +91,15 @@ static bool c_eff(const struct row *r, char *b, size_t n)
 	return true;
 }
 
+/* The pool's share of what the machine gives at this many processes. */
+static bool c_vs_ceil(const struct row *r, char *b, size_t n)
+{
+	if (!r->dv || !r->dv->have_ceiling)
+		return false;
+	snprintf(b, n, "%.0f%%", 100.0 * r->dv->speedup_vs_ceiling);
+	return true;
+}
+
 static bool c_ovh(const struct row *r, char *b, size_t n)
 {
 	if (!r->dv)
@@ -104,6 +113,31 @@ static bool c_startup(const struct row *r, char *b, size_t n)
 	if (!r->dv)
 		return false;
 	fmt_ns(b, n, r->dv->startup_per_worker_ns);
+	return true;
+}
+
+/* A per-task rate: three significant digits are plenty for a glance. */
+static void fmt_rate(char *buf, size_t len, double v)
+{
+	snprintf(buf, len, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
+}
+
+/* Context switches per task, from the perf counter (harness + workers). */
+static bool c_cs(const struct row *r, char *b, size_t n)
+{
+	if (!r->dv || !r->dv->counters.have_cs)
+		return false;
+	fmt_rate(b, n, r->dv->counters.cs_per_task);
+	return true;
+}
+
+/* Involuntary context switches per task (rusage): what oversubscription
+ * raises, and known even where perf counters are not. */
+static bool c_ics(const struct row *r, char *b, size_t n)
+{
+	if (!r->dv)
+		return false;
+	fmt_rate(b, n, r->dv->counters.ics_per_task);
 	return true;
 }
 
@@ -124,11 +158,56 @@ static const struct column columns[] = {
 	{ "+-CI", 7, false, c_ci },
 	{ "speedup", 8, false, c_speedup },
 	{ "eff", 5, false, c_eff },
+	{ "vs-ceil", 7, true, c_vs_ceil },
 	{ "ovh/task", 10, false, c_ovh },
 	{ "start/wkr", 10, false, c_startup },
+	{ "cs/task", 8, true, c_cs },
+	{ "invcs/task", 10, false, c_ics },
 	{ "pss/wkr", 9, true, c_pss },
 };
 #define NCOL (sizeof columns / sizeof columns[0])
+
+static bool same_group(const struct mpb_point *a, const struct mpb_point *b)
+{
+	return a->workload == b->workload && a->size == b->size && a->tasks == b->tasks &&
+	       a->method == b->method;
+}
+
+/* One sentence per (workload, size, tasks, method): the pool's best point
+ * against the machine's ceiling at the same number of workers. */
+static void print_ceiling_verdicts(FILE *f, const struct mpb_sweep *s)
+{
+	const struct mpb_plan *p = s->plan;
+	bool blank = false;
+	for (size_t i = 0; i < p->npoints; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = same_group(&p->points[j], &p->points[i]);
+		if (seen)
+			continue;
+		struct mpb_derived best = { 0 }, dv;
+		size_t bi = i;
+		for (size_t j = i; j < p->npoints; j++)
+			if (same_group(&p->points[j], &p->points[i]) &&
+			    mpb_analysis_point(s, j, &dv) == 0 && dv.have_speedup &&
+			    dv.have_ceiling_speedup && (!best.have_speedup || dv.speedup > best.speedup)) {
+				best = dv;
+				bi = j;
+			}
+		if (!best.have_speedup)
+			continue;
+		const struct mpb_point *pt = &p->points[bi];
+		char size[MPB_FMT_U64_LEN], line[256];
+		mpb_format_u64(pt->size, pt->workload->unit, size, sizeof size);
+		mpb_ceiling_sentence(line, sizeof line, best.ceiling_speedup, pt->workers,
+				     pt->method->name, best.speedup, best.speedup_vs_ceiling);
+		if (!blank)
+			fputc('\n', f);
+		blank = true;
+		fprintf(f, "%s %s x %llu tasks: %s\n", pt->workload->name, size,
+			(unsigned long long)pt->tasks, line);
+	}
+}
 
 void mpb_table_print(FILE *f, const struct mpb_sweep *s)
 {
@@ -161,6 +240,23 @@ void mpb_table_print(FILE *f, const struct mpb_sweep *s)
 			(unsigned long long)b->tasks, wall, bs->failed ? "  FAILED: " : "",
 			bs->failed ? bs->error : "");
 	}
+	for (size_t j = 0; s->cls && j < p->nceilings; j++) {
+		const struct mpb_ceiling_state *cs = &s->cls[j];
+		const struct mpb_ceiling *c = &p->ceilings[j];
+		const struct mpb_baseline_state *bs = &s->bls[c->baseline];
+		char size[MPB_FMT_U64_LEN], wall[32] = "-", sp[32] = "";
+		mpb_format_u64(c->size, c->workload->unit, size, sizeof size);
+		struct mpb_ceiling_ratios cr;
+		if (mpb_ceiling_ratios(bs->wall_ns, bs->n, cs->wall_ns, cs->n, NULL, 0, p->seed + j,
+				       &cr) == 0) {
+			fmt_ns(wall, sizeof wall, cr.ceiling_median_ns);
+			if (cr.have_speedup)
+				snprintf(sp, sizeof sp, ", %.2fx", cr.speedup);
+		}
+		fprintf(f, "%-8s %7s %6llu  ceiling at %u worker%s: %s%s%s%s\n", c->workload->name,
+			size, (unsigned long long)c->tasks, c->workers, c->workers == 1 ? "" : "s",
+			wall, sp, cs->failed ? "  FAILED: " : "", cs->failed ? cs->error : "");
+	}
 	for (size_t i = 0; i < p->npoints; i++) {
 		const struct mpb_point *pt = &p->points[i];
 		char size[MPB_FMT_U64_LEN];
@@ -179,4 +275,5 @@ void mpb_table_print(FILE *f, const struct mpb_sweep *s)
 		if (s->pts[i].failed)
 			fprintf(f, "    ^ %s\n", s->pts[i].error);
 	}
+	print_ceiling_verdicts(f, s);
 }

@@ -19,6 +19,7 @@ struct wstate {
 	struct mpb_value *args, *res;
 	size_t cap;
 	struct mpb_frame_bye bye;
+	struct mpb_counter_handle counters;
 };
 
 static int send_buf(struct wstate *w)
@@ -154,6 +155,8 @@ static void read_memory(struct mpb_frame_bye *b)
 static int send_bye(struct wstate *w)
 {
 	struct rusage ru;
+	/* first, so that saying goodbye is not counted as serving */
+	mpb_counters_read(&w->counters, &w->bye.counters);
 	if (getrusage(w->a->rusage_who, &ru) == 0) {
 		w->bye.nvcsw = (uint64_t)ru.ru_nvcsw;
 		w->bye.nivcsw = (uint64_t)ru.ru_nivcsw;
@@ -176,6 +179,8 @@ int mpb_worker_main(const struct mpb_worker_args *a)
 	struct mpb_diag d = { 0 };
 	int status = 1;
 
+	/* count this thread from here to BYE, whatever started it (counters.h) */
+	mpb_counters_open(&w.counters, a->counters, &mpb_counter_source_perf);
 	if (a->workload->setup && a->workload->setup(&a->wparams, &w.wl_state, &d) < 0) {
 		send_error(&w, 0, d.msg);
 		goto out;
@@ -213,6 +218,7 @@ int mpb_worker_main(const struct mpb_worker_args *a)
 	}
 	status = send_bye(&w) < 0 ? 3 : 0;
 out:
+	mpb_counters_close(&w.counters);
 	if (a->workload->teardown)
 		a->workload->teardown(w.wl_state);
 	mpb_buf_free(&w.in);

@@ -5,6 +5,7 @@
 #define MPB_WORKER_H
 
 #include "codec.h"
+#include "counters.h"
 #include "workload.h"
 
 struct mpb_worker_args {
@@ -14,6 +15,7 @@ struct mpb_worker_args {
 	const struct mpb_codec_ops *codec;
 	struct mpb_workload_params wparams;
 	int rusage_who;             /* RUSAGE_SELF for processes, RUSAGE_THREAD for threads */
+	const struct mpb_counter_plan *counters; /* counted on itself and sent in BYE; NULL: none */
 };
 
 /* Serve until STOP or EOF. Returns 0 after a clean STOP, 1 after a failure

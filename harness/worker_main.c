@@ -10,12 +10,15 @@
  */
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include "codec.h"
+#include "counters.h"
 #include "frame.h"
 #include "hello.h"
 #include "worker.h"
@@ -84,6 +87,11 @@ int main(void)
 	int rc = read_hello(&h, &w, &c);
 	if (rc)
 		return rc;
+	/* the counters to open on itself, from the spawning pool (counters.h);
+	 * a malformed plan counts nothing, which the harness sees as missing */
+	struct mpb_counter_plan plan;
+	const char *ce = getenv(MPB_COUNTERS_ENV);
+	bool count = ce && mpb_counters_plan_parse(ce, &plan) == 0 && plan.n > 0;
 	struct mpb_worker_args a = {
 		.index = h.index,
 		.in_fd = IN_FD,
@@ -92,6 +100,7 @@ int main(void)
 		.codec = c,
 		.wparams = h.params,
 		.rusage_who = RUSAGE_SELF,
+		.counters = count ? &plan : NULL,
 	};
 	return mpb_worker_main(&a);
 }

@@ -38,6 +38,9 @@ static const struct {
 	{ "chunksize", 'c' }, { "codec", 0 },    { "transport", 0 }, { "tasks", 't' },
 	{ "runs", 'r' },     { "warmup", 0 },    { "seed", 0 },      { "output", 'o' },
 	{ "quiet", 'q' },    { "no-progress", 0 }, { "help", 'h' }, { "parent-rss", 0 },
+	{ "no-ceiling", 0 }, { "counters", 0 },
+	{ "max-runs", 0 },   { "max-time", 0 },  { "target-ci", 0 }, { "tolerance", 0 },
+	{ "format", 0 },
 };
 
 /* ---- helpers ---------------------------------------------------------- */

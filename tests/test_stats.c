@@ -57,6 +57,9 @@ static const double ties[] = { 3.0, 1.0, 3.0, 3.0, 2.0, 3.0, 5.0, 1.0 };
 static const double one[] = { 42.0 };
 static const double outl[] = { 10.0, 10.2, 9.9, 10.1, 9.8, 10.0, 10.3, 9.7, 50.0, 10.1 };
 static const double flat[] = { 4.0, 4.0, 4.0, 4.0, 4.0, 100.0 }; /* MAD == 0 */
+static const double tiedmed[] = { 2.0, 7.0, 7.0, 7.0, 1.0, 9.0, 7.0, 3.0 }; /* even n, ties at the median */
+static const double pair[] = { 3.0, 8.0 };
+static const double same[] = { 6.5, 6.5, 6.5, 6.5, 6.5 };               /* odd n, all tied */
 
 struct ref {
 	const double *x;
@@ -74,6 +77,11 @@ static const struct ref refs[] = {
 	  1.0, 1.75, 2.625, 3.6, 4.3 },
 	{ outl, N_OF(outl), 9.7, 50.0, 10.05, 14.01, 12.64686610280279, 0.14999999999999947,
 	  9.7225, 9.925, 10.0, 14.27, 32.135 },
+	{ tiedmed, N_OF(tiedmed), 1.0, 9.0, 7.0, 5.375, 2.9246489410818914, 1.0,
+	  1.175, 2.75, 5.5, 7.6, 8.3 },
+	{ pair, N_OF(pair), 3.0, 8.0, 5.5, 5.5, 3.5355339059327378, 2.5,
+	  3.125, 4.25, 4.875, 7.5, 7.75 },
+	{ same, N_OF(same), 6.5, 6.5, 6.5, 6.5, 0.0, 0.0, 6.5, 6.5, 6.5, 6.5, 6.5 },
 };
 
 static void test_median(void **state)
@@ -310,6 +318,22 @@ static void test_mann_whitney_ties(void **state)
 	assert_close(p, 0.09667054340670096);
 }
 
+static void test_mann_whitney_many_ties(void **state)
+{
+	(void)state;
+	/* python3, the formulas at the top of this file (every value tied with
+	 * another somewhere) */
+	const double x[] = { 1, 2, 2, 3, 3, 3, 4, 5 }, y[] = { 2, 3, 3, 4, 4, 5, 5, 5, 6 };
+	double u, p;
+	assert_int_equal(mpb_stats_mann_whitney(x, N_OF(x), y, N_OF(y), &u, &p), 0);
+	assert_close(u, 17.5);
+	assert_close(p, 0.07608863010264959);
+	const double a[] = { 10, 20, 20, 30 }, b[] = { 20, 20, 40, 50, 50 };
+	assert_int_equal(mpb_stats_mann_whitney(a, N_OF(a), b, N_OF(b), &u, &p), 0);
+	assert_close(u, 4.0);
+	assert_close(p, 0.1574897544273815);
+}
+
 static void test_mann_whitney_no_ties(void **state)
 {
 	(void)state;
@@ -402,6 +426,7 @@ int main(void)
 		cmocka_unit_test(test_median_ci_determinism),
 		cmocka_unit_test(test_ratio_ci),
 		cmocka_unit_test(test_mann_whitney_ties),
+		cmocka_unit_test(test_mann_whitney_many_ties),
 		cmocka_unit_test(test_mann_whitney_no_ties),
 		cmocka_unit_test(test_mann_whitney_degenerate),
 		cmocka_unit_test(test_summary_json),

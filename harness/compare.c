@@ -1,0 +1,466 @@
+/* compare.c — match two results documents point by point and judge each
+ * matched point's wall time (see compare.h for the verdict rules). */
+#include "compare.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+
+/* Bootstrap seed of the first row; row i uses SEED + i, so a comparison is
+ * reproducible bit for bit. */
+#define COMPARE_SEED 1u
+
+static const char *const verdict_names[] = { "unchanged", "improved", "regressed",
+					     "inconclusive" };
+
+const char *mpb_compare_verdict_name(enum mpb_verdict v)
+{
+	return (unsigned)v < 4 ? verdict_names[v] : "?";
+}
+
+enum mpb_verdict mpb_compare_verdict(double r, double lo, double hi, double p, size_t nbase,
+				     size_t nnew, double t, double alpha)
+{
+	if (nbase < 2 || nnew < 2 || !isfinite(r) || !isfinite(p))
+		return MPB_VERDICT_INCONCLUSIVE;
+	bool sig = p < alpha;
+	if (sig && r > 1.0 + t && lo > 1.0)
+		return MPB_VERDICT_REGRESSED;
+	if (sig && r < 1.0 / (1.0 + t) && hi < 1.0)
+		return MPB_VERDICT_IMPROVED;
+	if (r >= 1.0 / (1.0 + t) && r <= 1.0 + t)
+		return MPB_VERDICT_UNCHANGED;
+	return MPB_VERDICT_INCONCLUSIVE;
+}
+
+/* The axes that identify a point, in key order. */
+static const struct { const char *name; bool str; } axes[] = {
+	{ "workload", true }, { "size", false }, { "tasks", false }, { "workers", false },
+	{ "method", true }, { "codec", true }, { "transport", true }, { "chunksize", false },
+	{ "parent_rss", false },
+};
+#define NAXES (sizeof axes / sizeof axes[0])
+
+static void axis_text(const json_t *point, size_t k, char *buf, size_t len)
+{
+	const json_t *v = json_object_get(point, axes[k].name);
+	if (json_is_string(v))
+		snprintf(buf, len, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+	else if (json_is_number(v))
+		snprintf(buf, len, "%.17g", json_number_value(v));
+	else
+		snprintf(buf, len, "?");
+}
+
+void mpb_compare_point_key(const json_t *point, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t k = 0; k < NAXES && used < len; k++) {
+		char v[160];
+		axis_text(point, k, v, sizeof v);
+		int n = snprintf(buf + used, len - used, "%s%s=%s", k ? " " : "", axes[k].name, v);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+int mpb_compare_parse_threshold(const char *text, double *pct, struct mpb_diag *d)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(text, &end);
+	if (end != text && *end == '%')
+		end++;
+	if (end == text || *end || errno || !(v > 0) || v > 1000 || !isfinite(v))
+		return mpb_fail(d, MPB_EINPUT, "--threshold: '%s' is not accepted (accepted: a "
+				"percentage > 0 and <= 1000, e.g. 10 or 2.5%%)", text);
+	*pct = v;
+	return 0;
+}
+
+/* Wall times of a point's runs into a new array; *n set. NULL on ENOMEM. */
+static double *walls(const json_t *point, size_t *n)
+{
+	const json_t *runs = json_object_get(point, "runs");
+	*n = json_array_size(runs);
+	double *v = malloc((*n ? *n : 1) * sizeof *v);
+	for (size_t i = 0; v && i < *n; i++)
+		v[i] = json_number_value(json_object_get(json_array_get(runs, i), "wall_ns"));
+	return v;
+}
+
+static int judge(struct mpb_compare_row *r, double t, double alpha, uint64_t seed)
+{
+	size_t nb, nn;
+	double *b = walls(r->base, &nb), *n = walls(r->new_, &nn);
+	int rc = 0;
+	r->nbase = nb;
+	r->nnew = nn;
+	r->base_median_ns = r->new_median_ns = NAN;
+	r->ratio = r->ratio_lo = r->ratio_hi = r->p = NAN;
+	if (!b || !n) {
+		rc = -1;
+		goto out;
+	}
+	if (nb)
+		r->base_median_ns = mpb_stats_median(b, nb);
+	if (nn)
+		r->new_median_ns = mpb_stats_median(n, nn);
+	if (nb && nn && r->base_median_ns > 0) {
+		r->ratio = r->new_median_ns / r->base_median_ns;
+		if (mpb_stats_ratio_ci(n, nn, b, nb, seed, &r->ratio_lo, &r->ratio_hi) < 0)
+			r->ratio_lo = r->ratio_hi = NAN;
+		double u;
+		if (mpb_stats_mann_whitney(n, nn, b, nb, &u, &r->p) < 0)
+			rc = -1;
+	}
+	r->verdict = mpb_compare_verdict(r->ratio, r->ratio_lo, r->ratio_hi, r->p, nb, nn, t, alpha);
+	bool fb = json_is_string(json_object_get(r->base, "error"));
+	bool fn = json_is_string(json_object_get(r->new_, "error"));
+	if (fb || fn) {
+		/* a failed point's runs stop at the failure: not a fair sample */
+		r->verdict = MPB_VERDICT_INCONCLUSIVE;
+		r->note = fb && fn ? "failed in both" : fb ? "failed in base" : "failed in new";
+	} else if (nb < 2 || nn < 2) {
+		r->note = "fewer than 2 runs";
+	}
+out:
+	free(b);
+	free(n);
+	return rc;
+}
+
+struct keyed {
+	char key[512];
+	const json_t *point;
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	return strcmp(((const struct keyed *)a)->key, ((const struct keyed *)b)->key);
+}
+
+static struct keyed *keyed_points(const json_t *doc, size_t *n)
+{
+	const json_t *pts = json_object_get(doc, "points");
+	*n = json_array_size(pts);
+	struct keyed *k = malloc((*n ? *n : 1) * sizeof *k);
+	for (size_t i = 0; k && i < *n; i++) {
+		k[i].point = json_array_get(pts, i);
+		mpb_compare_point_key(k[i].point, k[i].key, sizeof k[i].key);
+	}
+	return k;
+}
+
+static void machine_diffs(struct mpb_compare *c)
+{
+	static const char *const keys[] = { "cpu_model", "usable_cpus", "kernel" };
+	const json_t *mb = json_object_get(c->base_doc, "machine");
+	const json_t *mn = json_object_get(c->new_doc, "machine");
+	for (size_t k = 0; k < 3; k++) {
+		const json_t *a = json_object_get(mb, keys[k]), *b = json_object_get(mn, keys[k]);
+		if ((!a && !b) || (a && b && json_equal((json_t *)a, (json_t *)b)))
+			continue;
+		char *ta = a ? json_dumps(a, JSON_ENCODE_ANY) : NULL;
+		char *tb = b ? json_dumps(b, JSON_ENCODE_ANY) : NULL;
+		snprintf(c->machine_diff[c->ndiff++], sizeof c->machine_diff[0], "%s: %.100s vs %.100s",
+			 keys[k], ta ? ta : "absent", tb ? tb : "absent");
+		free(ta);
+		free(tb);
+	}
+}
+
+int mpb_compare_docs(const char *base_name, const json_t *base, const char *new_name,
+		     const json_t *new_, double threshold_pct, struct mpb_compare *out,
+		     struct mpb_diag *d)
+{
+	*out = (struct mpb_compare){ .threshold_pct = threshold_pct, .alpha = MPB_COMPARE_ALPHA,
+				     .base_name = base_name, .new_name = new_name,
+				     .base_doc = base, .new_doc = new_ };
+	size_t nb, nn;
+	struct keyed *kb = keyed_points(base, &nb), *kn = keyed_points(new_, &nn);
+	bool *used = calloc(nb ? nb : 1, sizeof *used);
+	int rc = 0;
+	if (!kb || !kn || !used || !(out->rows = calloc(nn ? nn : 1, sizeof *out->rows))) {
+		rc = mpb_fail(d, MPB_ENOMEM, "out of memory comparing results");
+		goto out;
+	}
+	qsort(kb, nb, sizeof *kb, cmp_keyed);
+	/* rows in NEW's order, which is the plan's */
+	for (size_t i = 0; i < nn; i++) {
+		struct keyed *m = nb ? bsearch(&kn[i], kb, nb, sizeof *kb, cmp_keyed) : NULL;
+		/* duplicate keys: bsearch may land on any; take the first unused */
+		while (m && m > kb && cmp_keyed(m - 1, &kn[i]) == 0)
+			m--;
+		while (m && m < kb + nb && cmp_keyed(m, &kn[i]) == 0 && used[m - kb])
+			m++;
+		if (!m || m == kb + nb || cmp_keyed(m, &kn[i]) != 0) {
+			out->only_new++;
+			continue;
+		}
+		used[m - kb] = true;
+		struct mpb_compare_row *r = &out->rows[out->nrows];
+		r->base = m->point;
+		r->new_ = kn[i].point;
+		if (judge(r, threshold_pct / 100.0, out->alpha, COMPARE_SEED + out->nrows) < 0) {
+			rc = mpb_fail(d, MPB_ENOMEM, "out of memory comparing results");
+			goto out;
+		}
+		out->counts[r->verdict]++;
+		out->nrows++;
+	}
+	out->only_base = nb - out->nrows;
+	if (out->nrows == 0) {
+		rc = mpb_fail(d, MPB_EINPUT, "%s and %s have no point in common (points are matched by "
+			      "workload, size, tasks, workers, method, codec, transport, chunksize, "
+			      "parent_rss)", base_name, new_name);
+		goto out;
+	}
+	machine_diffs(out);
+out:
+	free(kb);
+	free(kn);
+	free(used);
+	if (rc < 0)
+		mpb_compare_free(out);
+	return rc;
+}
+
+void mpb_compare_free(struct mpb_compare *c)
+{
+	free(c->rows);
+	c->rows = NULL;
+	c->nrows = 0;
+}
+
+/* ---- output ---- */
+
+static json_t *num_or_null(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *side_json(const char *name, const json_t *doc)
+{
+	const json_t *m = json_object_get(doc, "machine");
+	json_t *o = json_object();
+	json_object_set_new(o, "file", json_string(name));
+	static const char *const keys[] = { "hostname", "cpu_model", "usable_cpus", "kernel" };
+	for (size_t k = 0; k < 4; k++) {
+		const json_t *v = json_object_get(m, keys[k]);
+		json_object_set_new(o, keys[k], v ? json_deep_copy(v) : json_null());
+	}
+	const json_t *st = json_object_get(doc, "started");
+	json_object_set_new(o, "started", json_is_string(st) ? json_deep_copy(st) : json_null());
+	return o;
+}
+
+static json_t *compare_json(const struct mpb_compare *c)
+{
+	json_t *doc = json_object(), *rows = json_array(), *diffs = json_array(), *counts = json_object();
+	for (size_t i = 0; i < c->nrows; i++) {
+		const struct mpb_compare_row *r = &c->rows[i];
+		json_t *o = json_object();
+		for (size_t k = 0; k < NAXES; k++) {
+			const json_t *v = json_object_get(r->new_, axes[k].name);
+			json_object_set_new(o, axes[k].name, v ? json_deep_copy(v) : json_null());
+		}
+		json_object_set_new(o, "base_runs", json_integer((json_int_t)r->nbase));
+		json_object_set_new(o, "new_runs", json_integer((json_int_t)r->nnew));
+		json_object_set_new(o, "base_median_ns", num_or_null(r->base_median_ns));
+		json_object_set_new(o, "new_median_ns", num_or_null(r->new_median_ns));
+		json_object_set_new(o, "ratio", num_or_null(r->ratio));
+		json_object_set_new(o, "ratio_ci95", isfinite(r->ratio_lo) && isfinite(r->ratio_hi)
+				    ? json_pack("[f, f]", r->ratio_lo, r->ratio_hi) : json_null());
+		json_object_set_new(o, "p_value", num_or_null(r->p));
+		json_object_set_new(o, "verdict", json_string(mpb_compare_verdict_name(r->verdict)));
+		json_object_set_new(o, "note", r->note ? json_string(r->note) : json_null());
+		json_array_append_new(rows, o);
+	}
+	for (size_t k = 0; k < c->ndiff; k++)
+		json_array_append_new(diffs, json_string(c->machine_diff[k]));
+	for (size_t v = 0; v < 4; v++)
+		json_object_set_new(counts, verdict_names[v], json_integer((json_int_t)c->counts[v]));
+	json_object_set_new(doc, "schema", json_string(MPB_COMPARE_SCHEMA));
+	json_object_set_new(doc, "base", side_json(c->base_name, c->base_doc));
+	json_object_set_new(doc, "new", side_json(c->new_name, c->new_doc));
+	json_object_set_new(doc, "threshold_pct", json_real(c->threshold_pct));
+	json_object_set_new(doc, "alpha", json_real(c->alpha));
+	json_object_set_new(doc, "machine_differences", diffs);
+	json_object_set_new(doc, "counts", counts);
+	json_object_set_new(doc, "only_in_base", json_integer((json_int_t)c->only_base));
+	json_object_set_new(doc, "only_in_new", json_integer((json_int_t)c->only_new));
+	json_object_set_new(doc, "regressed", json_boolean(c->counts[MPB_VERDICT_REGRESSED] > 0));
+	json_object_set_new(doc, "points", rows);
+	return doc;
+}
+
+static void md_text(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|' || *s == '\\' || *s == '`' || *s == '*' || *s == '_')
+			fputc('\\', f);
+		if (*s == '<')
+			fputs("&lt;", f);
+		else if (*s == '>')
+			fputs("&gt;", f);
+		else if (*s == '&')
+			fputs("&amp;", f);
+		else if (*s == '\n' || *s == '\r')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void md_side(FILE *f, const char *label, const char *name, const json_t *doc)
+{
+	const json_t *m = json_object_get(doc, "machine");
+	const char *host = json_string_value(json_object_get(m, "hostname"));
+	const char *cpu = json_string_value(json_object_get(m, "cpu_model"));
+	const char *st = json_string_value(json_object_get(doc, "started"));
+	fprintf(f, "- %s: ", label);
+	md_text(f, name);
+	fputs(" (", f);
+	md_text(f, host ? host : "?");
+	fputs(", ", f);
+	md_text(f, cpu ? cpu : "unknown CPU");
+	fprintf(f, ", %lld usable CPUs, ",
+		(long long)json_integer_value(json_object_get(m, "usable_cpus")));
+	md_text(f, st ? st : "?");
+	fputs(")\n", f);
+}
+
+static void write_md(FILE *f, const struct mpb_compare *c)
+{
+	bool show[NAXES];
+	char a[160], b[160], x[64], y[64];
+	for (size_t k = 0; k < NAXES; k++) {
+		show[k] = k == 0 || k == 3 || k == 4; /* workload, workers, method always */
+		for (size_t i = 1; i < c->nrows && !show[k]; i++) {
+			axis_text(c->rows[0].new_, k, a, sizeof a);
+			axis_text(c->rows[i].new_, k, b, sizeof b);
+			show[k] = strcmp(a, b) != 0;
+		}
+	}
+	fputs("### mpbench compare\n\n", f);
+	md_side(f, "base", c->base_name, c->base_doc);
+	md_side(f, "new", c->new_name, c->new_doc);
+	fputc('\n', f);
+	if (c->ndiff) {
+		fputs("> **Warning: the machines differ** (", f);
+		for (size_t k = 0; k < c->ndiff; k++) {
+			fputs(k ? "; " : "", f);
+			md_text(f, c->machine_diff[k]);
+		}
+		fputs("): the ratios compare machines as much as code.\n\n", f);
+	}
+	bool common = false;
+	for (size_t k = 0; k < NAXES; k++) {
+		if (show[k])
+			continue;
+		axis_text(c->rows[0].new_, k, a, sizeof a);
+		fputs(common ? ", " : "All points: ", f);
+		fprintf(f, "%s ", axes[k].name);
+		md_text(f, a);
+		common = true;
+	}
+	if (common)
+		fputs(".\n\n", f);
+	for (size_t k = 0; k < NAXES; k++)
+		if (show[k])
+			fprintf(f, "| %s ", axes[k].name);
+	fputs("| base median (ms) | new median (ms) | new/base | 95% CI | p | verdict |\n", f);
+	for (size_t k = 0; k < NAXES; k++)
+		if (show[k])
+			fputs(axes[k].str ? "| --- " : "| ---: ", f);
+	fputs("| ---: | ---: | ---: | :---: | ---: | --- |\n", f);
+	for (size_t i = 0; i < c->nrows; i++) {
+		const struct mpb_compare_row *r = &c->rows[i];
+		for (size_t k = 0; k < NAXES; k++) {
+			if (!show[k])
+				continue;
+			axis_text(r->new_, k, a, sizeof a);
+			fputs("| ", f);
+			md_text(f, a);
+			fputc(' ', f);
+		}
+		mpb_export_format_number(r->base_median_ns / 1e6, x, sizeof x);
+		mpb_export_format_number(r->new_median_ns / 1e6, y, sizeof y);
+		fprintf(f, "| %s | %s ", x, y);
+		mpb_export_format_number(r->ratio, x, sizeof x);
+		fprintf(f, "| %s ", x);
+		if (isfinite(r->ratio_lo) && isfinite(r->ratio_hi))
+			fprintf(f, "| %.3f – %.3f ", r->ratio_lo, r->ratio_hi);
+		else
+			fputs("| - ", f);
+		if (isfinite(r->p))
+			fprintf(f, "| %.3g ", r->p);
+		else
+			fputs("| - ", f);
+		const char *v = mpb_compare_verdict_name(r->verdict);
+		if (r->verdict == MPB_VERDICT_REGRESSED)
+			fprintf(f, "| **%s** ", v);
+		else
+			fprintf(f, "| %s ", v);
+		if (r->note)
+			fprintf(f, "(%s) ", r->note);
+		fputs("|\n", f);
+	}
+	fprintf(f, "\n%s%zu regressed%s, %zu improved, %zu unchanged, %zu inconclusive of %zu matched "
+		"point%s (threshold %g%%, rank test at alpha %g; ratio = new / base median wall time, "
+		"above 1 is slower).",
+		c->counts[MPB_VERDICT_REGRESSED] ? "**" : "", c->counts[MPB_VERDICT_REGRESSED],
+		c->counts[MPB_VERDICT_REGRESSED] ? "**" : "", c->counts[MPB_VERDICT_IMPROVED],
+		c->counts[MPB_VERDICT_UNCHANGED], c->counts[MPB_VERDICT_INCONCLUSIVE], c->nrows,
+		c->nrows == 1 ? "" : "s", c->threshold_pct, c->alpha);
+	if (c->only_base || c->only_new)
+		fprintf(f, " Not matched: %zu point%s only in base, %zu only in new.", c->only_base,
+			c->only_base == 1 ? "" : "s", c->only_new);
+	fputc('\n', f);
+}
+
+int mpb_compare_write(FILE *f, enum mpb_export_format fmt, const struct mpb_compare *c,
+		      struct mpb_diag *d)
+{
+	if (fmt == MPB_EXPORT_JSON) {
+		json_t *doc = compare_json(c);
+		if (!doc)
+			return mpb_fail(d, MPB_ENOMEM, "out of memory writing the comparison");
+		json_dumpf(doc, f, JSON_INDENT(1));
+		fputc('\n', f);
+		json_decref(doc);
+	} else {
+		write_md(f, c);
+	}
+	if (fflush(f) != 0 || ferror(f))
+		return mpb_fail(d, MPB_EIO, "writing the comparison failed");
+	return 0;
+}
+
+int mpb_compare_status(const struct mpb_compare *c, struct mpb_diag *d)
+{
+	size_t n = c->counts[MPB_VERDICT_REGRESSED], shown = 0;
+	if (n == 0)
+		return 0;
+	char list[400] = "", key[512];
+	for (size_t i = 0; i < c->nrows && shown < 2; i++) {
+		const struct mpb_compare_row *r = &c->rows[i];
+		if (r->verdict != MPB_VERDICT_REGRESSED)
+			continue;
+		mpb_compare_point_key(r->new_, key, sizeof key);
+		size_t used = strlen(list);
+		snprintf(list + used, sizeof list - used, "%s%.180s (x%.3f, p %.2g)", shown ? "; " : "", key,
+			 r->ratio, r->p);
+		shown++;
+	}
+	return mpb_fail(d, MPB_EREGRESS, "%zu point%s regressed beyond %g%%: %s%s", n,
+			n == 1 ? "" : "s", c->threshold_pct, list, n > shown ? "; ..." : "");
+}

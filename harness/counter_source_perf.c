@@ -1,0 +1,123 @@
+/* counter_source_perf.c — the real counter source (see counter_source.h):
+ * event names through libpfm4 (pfm_get_os_event_encoding with
+ * PFM_OS_PERF_EVENT_EXT), counters through perf_event_open(2). */
+#include "counter_source.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <perfmon/pfmlib_perf_event.h>
+
+static pthread_once_t pfm_once = PTHREAD_ONCE_INIT;
+static int pfm_init_rc;
+
+static void pfm_init(void)
+{
+	pfm_init_rc = pfm_initialize();
+}
+
+static int perf_encode(void *ctx, const char *event, struct mpb_counter_spec *spec, char *why,
+		       size_t why_len)
+{
+	(void)ctx;
+	pthread_once(&pfm_once, pfm_init);
+	if (pfm_init_rc != PFM_SUCCESS) {
+		snprintf(why, why_len, "libpfm4 could not initialise: %s", pfm_strerror(pfm_init_rc));
+		return -ENOSYS;
+	}
+	struct perf_event_attr attr;
+	pfm_perf_encode_arg_t arg;
+	memset(&attr, 0, sizeof attr);
+	memset(&arg, 0, sizeof arg);
+	arg.attr = &attr;
+	arg.size = sizeof arg;
+	/* PLM0|PLM3: user and kernel unless the name's modifiers say otherwise;
+	 * the kernel may still demand user space only (EACCES at open) */
+	int rc = pfm_get_os_event_encoding(event, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT_EXT, &arg);
+	if (rc != PFM_SUCCESS) {
+		snprintf(why, why_len, "libpfm4: %s", pfm_strerror(rc));
+		return rc == PFM_ERR_NOTFOUND ? -ENOENT : rc == PFM_ERR_NOMEM ? -ENOMEM : -EINVAL;
+	}
+	memset(spec, 0, sizeof *spec);
+	spec->type = attr.type;
+	spec->config = attr.config;
+	spec->config1 = attr.config1;
+	spec->config2 = attr.config2;
+	spec->flags = (attr.exclude_user ? MPB_CSPEC_EXCLUDE_USER : 0) |
+		      (attr.exclude_kernel ? MPB_CSPEC_EXCLUDE_KERNEL : 0) |
+		      (attr.exclude_hv ? MPB_CSPEC_EXCLUDE_HV : 0) |
+		      (attr.exclude_idle ? MPB_CSPEC_EXCLUDE_IDLE : 0) |
+		      (attr.exclude_host ? MPB_CSPEC_EXCLUDE_HOST : 0) |
+		      (attr.exclude_guest ? MPB_CSPEC_EXCLUDE_GUEST : 0) |
+		      ((uint32_t)attr.precise_ip << MPB_CSPEC_PRECISE_SHIFT);
+	return 0;
+}
+
+static int perf_open(void *ctx, const struct mpb_counter_spec *spec, int group_fd, bool disabled)
+{
+	(void)ctx;
+	struct perf_event_attr attr;
+	memset(&attr, 0, sizeof attr);
+	attr.size = sizeof attr;
+	attr.type = spec->type;
+	attr.config = spec->config;
+	attr.config1 = spec->config1;
+	attr.config2 = spec->config2;
+	attr.disabled = disabled;
+	/* one read per counter, with the times that scale a multiplexed count;
+	 * no PERF_FORMAT_GROUP, so a member that had to leave its group reads
+	 * the same way as one inside it */
+	attr.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
+	attr.exclude_user = !!(spec->flags & MPB_CSPEC_EXCLUDE_USER);
+	attr.exclude_kernel = !!(spec->flags & MPB_CSPEC_EXCLUDE_KERNEL);
+	attr.exclude_hv = 1; /* never the hypervisor: it is not ours to measure */
+	attr.exclude_idle = !!(spec->flags & MPB_CSPEC_EXCLUDE_IDLE);
+	attr.exclude_host = !!(spec->flags & MPB_CSPEC_EXCLUDE_HOST);
+	attr.exclude_guest = !!(spec->flags & MPB_CSPEC_EXCLUDE_GUEST);
+	attr.precise_ip = (spec->flags & MPB_CSPEC_PRECISE_MASK) >> MPB_CSPEC_PRECISE_SHIFT;
+	/* pid 0 and cpu -1: this thread, wherever it runs; close-on-exec, so
+	 * a spawned worker does not inherit the harness's counters */
+	long fd = syscall(SYS_perf_event_open, &attr, 0, -1, group_fd, PERF_FLAG_FD_CLOEXEC);
+	return fd < 0 ? -errno : (int)fd;
+}
+
+static int perf_enable(void *ctx, int fd, bool on)
+{
+	(void)ctx;
+	int rc = ioctl(fd, on ? PERF_EVENT_IOC_ENABLE : PERF_EVENT_IOC_DISABLE, PERF_IOC_FLAG_GROUP);
+	return rc < 0 ? -errno : 0;
+}
+
+static int perf_read(void *ctx, int fd, uint64_t v[3])
+{
+	(void)ctx;
+	for (;;) {
+		ssize_t n = read(fd, v, 3 * sizeof *v);
+		if (n == (ssize_t)(3 * sizeof *v))
+			return 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		return n < 0 ? -errno : -EIO;
+	}
+}
+
+static void perf_close(void *ctx, int fd)
+{
+	(void)ctx;
+	close(fd);
+}
+
+const struct mpb_counter_source mpb_counter_source_perf = {
+	.name = "perf",
+	.encode = perf_encode,
+	.open = perf_open,
+	.enable = perf_enable,
+	.read = perf_read,
+	.close = perf_close,
+};

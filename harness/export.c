@@ -1,0 +1,749 @@
+/* export.c — points and baselines as JSON / CSV / Markdown / HTML tables
+ * from one field table per kind of row, and the validation that lets every
+ * reader trust a loaded results document (see export.h). */
+#include "export.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "results.h"
+#include "stats.h"
+
+/* ---- computed fields ---- */
+
+static json_t *c_source(const struct mpb_export_row *r)
+{
+	return r->source ? json_string(r->source) : json_null();
+}
+
+/* Half the width of the 95% CI of the median wall time, in percent of it. */
+static json_t *ci_pct_of(const json_t *summary)
+{
+	const json_t *med = json_object_get(summary, "median");
+	const json_t *ci = json_object_get(summary, "ci95");
+	if (!json_is_number(med) || json_number_value(med) <= 0 || !json_is_array(ci) ||
+	    !json_is_number(json_array_get(ci, 0)) || !json_is_number(json_array_get(ci, 1)))
+		return json_null();
+	double lo = json_number_value(json_array_get(ci, 0));
+	double hi = json_number_value(json_array_get(ci, 1));
+	return json_real(100.0 * (hi - lo) / 2.0 / json_number_value(med));
+}
+
+static json_t *c_wall_ci_pct(const struct mpb_export_row *r)
+{
+	return ci_pct_of(mpb_export_at(r->item, "summary.wall_ns"));
+}
+
+static json_t *c_baseline_ci_pct(const struct mpb_export_row *r)
+{
+	return ci_pct_of(json_object_get(r->item, "wall_ns"));
+}
+
+static json_t *c_vcs(const struct mpb_export_row *r)
+{
+	double v, iv;
+	return mpb_export_cs_per_task(r->item, &v, &iv) == 0 ? json_real(v) : json_null();
+}
+
+static json_t *c_ivcs(const struct mpb_export_row *r)
+{
+	double v, iv;
+	return mpb_export_cs_per_task(r->item, &v, &iv) == 0 ? json_real(iv) : json_null();
+}
+
+/* ---- the field tables ---- */
+
+#define STR MPB_FIELD_STR
+#define INT MPB_FIELD_INT
+#define REAL MPB_FIELD_REAL
+
+static const struct mpb_export_field point_fields[] = {
+	{ "source", STR, NULL, c_source, true, NULL, 0, true, "results file the point comes from" },
+	{ "id", INT, "id", NULL, false, NULL, 0, false, "index of the point in its plan" },
+	{ "workload", STR, "workload", NULL, true, NULL, 0, false, "workload" },
+	{ "size", INT, "size", NULL, true, NULL, 0, false, "work per task, workload unit" },
+	{ "tasks", INT, "tasks", NULL, true, NULL, 0, false, "tasks per map" },
+	{ "method", STR, "method", NULL, true, NULL, 0, false, "start method" },
+	{ "codec", STR, "codec", NULL, true, NULL, 0, false, "codec" },
+	{ "transport", STR, "transport", NULL, true, NULL, 0, false, "transport" },
+	{ "chunk_strategy", STR, "chunk_strategy", NULL, false, NULL, 0, false, "fixed, python, ..." },
+	{ "chunksize", INT, "chunksize", NULL, true, NULL, 0, false, "tasks per message (resolved)" },
+	{ "parent_rss", INT, "parent_rss", NULL, true, "MiB", 1048576.0, false,
+	  "bytes of parent memory touched before the pool starts" },
+	{ "workers", INT, "workers", NULL, true, NULL, 0, false, "pool size" },
+	{ "runs", INT, "summary.wall_ns.n", NULL, true, NULL, 0, false, "measured runs" },
+	{ "wall_median_ns", REAL, "summary.wall_ns.median", NULL, true, "ms", 1e6, false,
+	  "median wall time (pool start to pool stopped)" },
+	{ "wall_ci_lo_ns", REAL, "summary.wall_ns.ci95.0", NULL, false, "ms", 1e6, false,
+	  "95% CI of the median wall time, low end" },
+	{ "wall_ci_hi_ns", REAL, "summary.wall_ns.ci95.1", NULL, false, "ms", 1e6, false,
+	  "95% CI of the median wall time, high end" },
+	{ "wall_ci_pct", REAL, NULL, c_wall_ci_pct, true, "%", 0, false,
+	  "half-width of that CI, percent of the median" },
+	{ "startup_median_ns", REAL, "summary.startup_ns.median", NULL, false, "ms", 1e6, false,
+	  "median pool start-up" },
+	{ "map_median_ns", REAL, "summary.map_ns.median", NULL, false, "ms", 1e6, false, "median map" },
+	{ "teardown_median_ns", REAL, "summary.teardown_ns.median", NULL, false, "ms", 1e6, false,
+	  "median teardown" },
+	{ "compute_median_ns", REAL, "summary.compute_ns.median", NULL, false, "ms", 1e6, false,
+	  "median compute (sum over workers)" },
+	{ "codec_parent_median_ns", REAL, "summary.codec_parent_ns.median", NULL, false, "us", 1e3,
+	  false, "median parent codec time" },
+	{ "codec_workers_median_ns", REAL, "summary.codec_workers_ns.median", NULL, false, "us", 1e3,
+	  false, "median worker codec time (sum)" },
+	{ "speedup", REAL, "derived.speedup", NULL, true, NULL, 0, false, "serial / pool wall" },
+	{ "speedup_ci_lo", REAL, "derived.speedup_ci95.0", NULL, true, NULL, 0, false,
+	  "95% CI of the speedup, low end" },
+	{ "speedup_ci_hi", REAL, "derived.speedup_ci95.1", NULL, true, NULL, 0, false,
+	  "95% CI of the speedup, high end" },
+	{ "efficiency", REAL, "derived.efficiency", NULL, true, NULL, 0, false, "speedup / workers" },
+	{ "karp_flatt", REAL, "derived.karp_flatt", NULL, false, NULL, 0, false,
+	  "experimentally determined serial fraction" },
+	{ "ceiling_speedup", REAL, "derived.ceiling_speedup", NULL, true, NULL, 0, false,
+	  "serial / bare forked processes (the machine's ceiling)" },
+	{ "speedup_vs_ceiling", REAL, "derived.speedup_vs_ceiling", NULL, true, NULL, 0, false,
+	  "pool speedup / ceiling speedup" },
+	{ "overhead_per_task_ns", REAL, "derived.overhead_per_task_ns", NULL, true, "us", 1e3, false,
+	  "worker capacity during the map not spent computing, per task" },
+	{ "serialization_fraction", REAL, "derived.serialization_fraction", NULL, true, "%", 0.01,
+	  false, "share of pool capacity during the map spent in codecs" },
+	{ "startup_per_worker_ns", REAL, "derived.startup_per_worker_ns", NULL, true, "us", 1e3,
+	  false, "median of the mean per-worker start-up" },
+	{ "worker_pss_bytes", REAL, "derived.worker_pss_bytes", NULL, true, "MiB", 1048576.0, false,
+	  "proportional set size per worker" },
+	{ "ipc", REAL, "derived.ipc", NULL, true, NULL, 0, false, "instructions per cycle" },
+	{ "context_switches_per_task", REAL, "derived.context_switches_per_task", NULL, false, NULL,
+	  0, false, "context switches per task from the counters" },
+	{ "worker_voluntary_cs_per_task", REAL, NULL, c_vcs, true, NULL, 0, false,
+	  "voluntary context switches of the workers per task (rusage)" },
+	{ "worker_involuntary_cs_per_task", REAL, NULL, c_ivcs, true, NULL, 0, false,
+	  "involuntary context switches of the workers per task (rusage)" },
+	{ "error", STR, "error", NULL, true, NULL, 0, false, "why the point failed" },
+};
+
+static const struct mpb_export_field baseline_fields[] = {
+	{ "source", STR, NULL, c_source, true, NULL, 0, true, "results file the baseline comes from" },
+	{ "workload", STR, "workload", NULL, true, NULL, 0, false, "workload" },
+	{ "size", INT, "size", NULL, true, NULL, 0, false, "work per task, workload unit" },
+	{ "tasks", INT, "tasks", NULL, true, NULL, 0, false, "tasks" },
+	{ "runs", INT, "wall_ns.n", NULL, true, NULL, 0, false, "measured serial runs" },
+	{ "wall_median_ns", REAL, "wall_ns.median", NULL, true, "ms", 1e6, false,
+	  "median serial wall time" },
+	{ "wall_ci_lo_ns", REAL, "wall_ns.ci95.0", NULL, false, "ms", 1e6, false, "CI low end" },
+	{ "wall_ci_hi_ns", REAL, "wall_ns.ci95.1", NULL, false, "ms", 1e6, false, "CI high end" },
+	{ "wall_ci_pct", REAL, NULL, c_baseline_ci_pct, true, "%", 0, false, "CI half-width, %" },
+	{ "error", STR, "error", NULL, true, NULL, 0, false, "why the baseline failed" },
+};
+
+#undef STR
+#undef INT
+#undef REAL
+
+const struct mpb_export_field *mpb_export_point_fields(size_t *n)
+{
+	*n = sizeof point_fields / sizeof point_fields[0];
+	return point_fields;
+}
+
+const struct mpb_export_field *mpb_export_baseline_fields(size_t *n)
+{
+	*n = sizeof baseline_fields / sizeof baseline_fields[0];
+	return baseline_fields;
+}
+
+/* ---- values ---- */
+
+const json_t *mpb_export_at(const json_t *o, const char *path)
+{
+	const char *p = path;
+	while (o && *p) {
+		size_t n = strcspn(p, ".");
+		char key[64];
+		if (n >= sizeof key)
+			return NULL;
+		memcpy(key, p, n);
+		key[n] = '\0';
+		if (json_is_array(o)) {
+			char *end;
+			unsigned long i = strtoul(key, &end, 10);
+			o = *end ? NULL : json_array_get(o, i);
+		} else {
+			o = json_object_get(o, key); /* NULL for non-objects too */
+		}
+		p += n;
+		if (*p == '.')
+			p++;
+	}
+	return o;
+}
+
+json_t *mpb_export_value(const struct mpb_export_field *f, const struct mpb_export_row *r)
+{
+	if (f->compute)
+		return f->compute(r);
+	const json_t *v = mpb_export_at(r->item, f->path);
+	return v ? json_deep_copy(v) : json_null();
+}
+
+int mpb_export_cs_per_task(const json_t *point, double *voluntary, double *involuntary)
+{
+	const json_t *runs = json_object_get(point, "runs");
+	double tasks = json_number_value(json_object_get(point, "tasks"));
+	size_t n = json_array_size(runs), k = 0;
+	if (n == 0 || !(tasks > 0))
+		return -1;
+	double *v = malloc(n * sizeof *v), *iv = malloc(n * sizeof *iv);
+	if (!v || !iv) {
+		free(v);
+		free(iv);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const json_t *wd = json_object_get(json_array_get(runs, i), "workers_detail");
+		if (!json_is_array(wd) || json_array_size(wd) == 0)
+			continue;
+		double sv = 0, si = 0;
+		for (size_t w = 0; w < json_array_size(wd); w++) {
+			const json_t *o = json_array_get(wd, w);
+			sv += json_number_value(json_object_get(o, "voluntary_context_switches"));
+			si += json_number_value(json_object_get(o, "involuntary_context_switches"));
+		}
+		v[k] = sv / tasks;
+		iv[k++] = si / tasks;
+	}
+	if (k) {
+		*voluntary = mpb_stats_median(v, k);
+		*involuntary = mpb_stats_median(iv, k);
+	}
+	free(v);
+	free(iv);
+	return k ? 0 : -1;
+}
+
+int mpb_export_parse_format(const char *text, unsigned allowed, enum mpb_export_format *out,
+			    struct mpb_diag *d)
+{
+	static const struct { const char *name; enum mpb_export_format f; } names[] = {
+		{ "json", MPB_EXPORT_JSON }, { "csv", MPB_EXPORT_CSV }, { "md", MPB_EXPORT_MD },
+		{ "html", MPB_EXPORT_HTML },
+	};
+	char acc[64] = "";
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (!(allowed & names[i].f))
+			continue;
+		if (strcmp(text, names[i].name) == 0) {
+			*out = names[i].f;
+			return 0;
+		}
+		strcat(acc, acc[0] ? ", " : "");
+		strcat(acc, names[i].name);
+	}
+	return mpb_fail(d, MPB_EINPUT, "--format: '%s' is not accepted (accepted: %s)", text, acc);
+}
+
+/* ---- validation ---- */
+
+static const char *type_name(const json_t *v)
+{
+	if (!v)
+		return "absent";
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER:
+	case JSON_REAL: return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	default: return "null";
+	}
+}
+
+/* Walk a dotted path; every step that exists must be a container, the leaf
+ * (when present and not null) of kind k. */
+static int check_path(const char *file, const char *where, const json_t *item, const char *path,
+		      enum mpb_field_kind k, struct mpb_diag *d)
+{
+	const json_t *o = item;
+	const char *p = path;
+	while (*p) {
+		if (!json_is_object(o) && !json_is_array(o))
+			return mpb_fail(d, MPB_EINPUT, "%s: %s.%.*s is %s, expected an object",
+					file, where, (int)(p - path - 1), path, type_name(o));
+		size_t n = strcspn(p, ".");
+		char key[64];
+		if (n >= sizeof key)
+			return 0;
+		memcpy(key, p, n);
+		key[n] = '\0';
+		const json_t *next = json_is_array(o) ? json_array_get(o, strtoul(key, NULL, 10))
+						      : json_object_get(o, key);
+		p += n;
+		if (*p == '.')
+			p++;
+		if (!next || json_is_null(next))
+			return 0; /* absent: the exports show nothing */
+		o = next;
+		if (!*p) {
+			bool ok = k == MPB_FIELD_STR ? json_is_string(o) : json_is_number(o);
+			if (!ok)
+				return mpb_fail(d, MPB_EINPUT, "%s: %s.%s is %s, expected %s", file,
+						where, path, type_name(o),
+						k == MPB_FIELD_STR ? "a string" : "a number");
+		}
+	}
+	return 0;
+}
+
+static int check_table(const char *file, const json_t *arr, const char *what,
+		       const struct mpb_export_field *fs, size_t nf, struct mpb_diag *d)
+{
+	char where[96];
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		const json_t *it = json_array_get(arr, i);
+		snprintf(where, sizeof where, "%s[%zu]", what, i);
+		if (!json_is_object(it))
+			return mpb_fail(d, MPB_EINPUT, "%s: %s is %s, expected an object", file, where,
+					type_name(it));
+		for (size_t k = 0; k < nf; k++) {
+			if (!fs[k].path)
+				continue;
+			int rc = check_path(file, where, it, fs[k].path, fs[k].kind, d);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static bool nonneg_number(const json_t *v)
+{
+	return json_is_number(v) && json_number_value(v) >= 0;
+}
+
+/* The run fields the report and compare compute with. */
+static int check_runs(const char *file, size_t i, const json_t *p, struct mpb_diag *d)
+{
+	static const char *const timing[] = { "startup_ns", "map_ns", "teardown_ns", "compute_ns",
+					      "bytes_sent", "bytes_received" };
+	static const char *const wfields[] = { "startup_ns", "tasks", "compute_ns", "codec_ns",
+					       "idle_ns", "voluntary_context_switches",
+					       "involuntary_context_switches" };
+	const json_t *runs = json_object_get(p, "runs");
+	for (size_t r = 0; r < json_array_size(runs); r++) {
+		const json_t *run = json_array_get(runs, r);
+		if (!json_is_object(run))
+			return mpb_fail(d, MPB_EINPUT, "%s: points[%zu].runs[%zu] is %s, expected an object",
+					file, i, r, type_name(run));
+		const json_t *w = json_object_get(run, "wall_ns");
+		if (!json_is_number(w) || !(json_number_value(w) > 0))
+			return mpb_fail(d, MPB_EINPUT,
+					"%s: points[%zu].runs[%zu].wall_ns is not a positive number",
+					file, i, r);
+		for (size_t k = 0; k < sizeof timing / sizeof timing[0]; k++) {
+			const json_t *v = json_object_get(run, timing[k]);
+			if (v && !nonneg_number(v))
+				return mpb_fail(d, MPB_EINPUT,
+						"%s: points[%zu].runs[%zu].%s is not a number >= 0",
+						file, i, r, timing[k]);
+		}
+		const json_t *codec = json_object_get(run, "codec_ns");
+		if (codec && (!json_is_object(codec) ||
+			      (json_object_get(codec, "parent") && !nonneg_number(json_object_get(codec, "parent"))) ||
+			      (json_object_get(codec, "workers") && !nonneg_number(json_object_get(codec, "workers")))))
+			return mpb_fail(d, MPB_EINPUT,
+					"%s: points[%zu].runs[%zu].codec_ns is not {parent, workers} numbers",
+					file, i, r);
+		const json_t *wd = json_object_get(run, "workers_detail");
+		if (wd && !json_is_array(wd))
+			return mpb_fail(d, MPB_EINPUT, "%s: points[%zu].runs[%zu].workers_detail is %s, "
+					"expected an array", file, i, r, type_name(wd));
+		for (size_t k = 0; k < json_array_size(wd); k++) {
+			const json_t *o = json_array_get(wd, k);
+			if (!json_is_object(o))
+				return mpb_fail(d, MPB_EINPUT, "%s: points[%zu].runs[%zu].workers_detail[%zu] "
+						"is not an object", file, i, r, k);
+			for (size_t f = 0; f < sizeof wfields / sizeof wfields[0]; f++) {
+				const json_t *v = json_object_get(o, wfields[f]);
+				if (v && !nonneg_number(v))
+					return mpb_fail(d, MPB_EINPUT, "%s: points[%zu].runs[%zu]."
+							"workers_detail[%zu].%s is not a number >= 0",
+							file, i, r, k, wfields[f]);
+			}
+		}
+	}
+	return 0;
+}
+
+int mpb_export_validate(const char *path, const json_t *doc, struct mpb_diag *d)
+{
+	size_t npf, nbf;
+	const struct mpb_export_field *pf = mpb_export_point_fields(&npf);
+	const struct mpb_export_field *bf = mpb_export_baseline_fields(&nbf);
+	const json_t *points = json_object_get(doc, "points"), *bls = json_object_get(doc, "baselines");
+	if (!json_is_array(points) || !json_is_array(bls))
+		return mpb_fail(d, MPB_EINPUT, "%s: no \"points\" or \"baselines\" array", path);
+	int rc = check_table(path, points, "points", pf, npf, d);
+	if (rc == 0)
+		rc = check_table(path, bls, "baselines", bf, nbf, d);
+	for (size_t i = 0; rc == 0 && i < json_array_size(points); i++) {
+		const json_t *p = json_array_get(points, i);
+		static const char *const axes_s[] = { "workload", "method", "codec", "transport" };
+		static const char *const axes_n[] = { "size", "tasks", "chunksize", "parent_rss" };
+		for (size_t k = 0; rc == 0 && k < 4; k++)
+			if (!json_is_string(json_object_get(p, axes_s[k])))
+				rc = mpb_fail(d, MPB_EINPUT, "%s: points[%zu].%s is missing or not a string",
+					      path, i, axes_s[k]);
+		for (size_t k = 0; rc == 0 && k < 4; k++)
+			if (!nonneg_number(json_object_get(p, axes_n[k])))
+				rc = mpb_fail(d, MPB_EINPUT, "%s: points[%zu].%s is missing or not a number >= 0",
+					      path, i, axes_n[k]);
+		const json_t *w = json_object_get(p, "workers");
+		if (rc == 0 && (!json_is_integer(w) || json_integer_value(w) < 1))
+			rc = mpb_fail(d, MPB_EINPUT, "%s: points[%zu].workers is not an integer >= 1", path, i);
+		if (rc == 0 && !(json_number_value(json_object_get(p, "tasks")) >= 1))
+			rc = mpb_fail(d, MPB_EINPUT, "%s: points[%zu].tasks is below 1", path, i);
+		if (rc == 0 && !json_is_array(json_object_get(p, "runs")))
+			rc = mpb_fail(d, MPB_EINPUT, "%s: points[%zu].runs is not an array", path, i);
+		static const char *const objs[] = { "summary", "derived" };
+		for (size_t k = 0; rc == 0 && k < 2; k++) {
+			const json_t *o = json_object_get(p, objs[k]);
+			if (o && !json_is_object(o) && !json_is_null(o))
+				rc = mpb_fail(d, MPB_EINPUT, "%s: points[%zu].%s is %s, expected an object",
+					      path, i, objs[k], type_name(o));
+		}
+		if (rc == 0)
+			rc = check_runs(path, i, p, d);
+	}
+	for (size_t j = 0; rc == 0 && j < json_array_size(bls); j++) {
+		const json_t *b = json_array_get(bls, j), *runs = json_object_get(b, "runs");
+		if (runs && !json_is_array(runs))
+			rc = mpb_fail(d, MPB_EINPUT, "%s: baselines[%zu].runs is not an array", path, j);
+		for (size_t r = 0; rc == 0 && r < json_array_size(runs); r++)
+			if (!nonneg_number(json_array_get(runs, r)))
+				rc = mpb_fail(d, MPB_EINPUT, "%s: baselines[%zu].runs[%zu] is not a number >= 0",
+					      path, j, r);
+	}
+	const json_t *m = json_object_get(doc, "machine");
+	static const char *const mstr[] = { "cpu_model", "kernel", "hostname" };
+	for (size_t k = 0; rc == 0 && k < 3; k++) {
+		const json_t *v = json_object_get(m, mstr[k]);
+		if (v && !json_is_string(v) && !json_is_null(v))
+			rc = mpb_fail(d, MPB_EINPUT, "%s: machine.%s is %s, expected a string", path,
+				      mstr[k], type_name(v));
+	}
+	const json_t *u = json_object_get(m, "usable_cpus");
+	if (rc == 0 && u && !json_is_null(u) && !(json_is_integer(u) && json_integer_value(u) >= 1))
+		rc = mpb_fail(d, MPB_EINPUT, "%s: machine.usable_cpus is not an integer >= 1", path);
+	const json_t *an = json_object_get(doc, "analysis");
+	if (rc == 0 && an && !json_is_null(an)) {
+		if (!json_is_object(an))
+			rc = mpb_fail(d, MPB_EINPUT, "%s: analysis is %s, expected an object", path,
+				      type_name(an));
+		static const char *const arrs[] = { "fits", "recommendations" };
+		for (size_t k = 0; rc == 0 && k < 2; k++) {
+			const json_t *a = json_object_get(an, arrs[k]);
+			if (a && !json_is_array(a) && !json_is_null(a))
+				rc = mpb_fail(d, MPB_EINPUT, "%s: analysis.%s is %s, expected an array",
+					      path, arrs[k], type_name(a));
+		}
+	}
+	return rc;
+}
+
+/* ---- writers ---- */
+
+void mpb_export_format_number(double v, char *buf, size_t len)
+{
+	double a = fabs(v);
+	if (!isfinite(v))
+		snprintf(buf, len, "-");
+	else if (a == 0)
+		snprintf(buf, len, "0");
+	else if (a >= 1e4)
+		snprintf(buf, len, "%.0f", v);
+	else if (a >= 1e-3)
+		snprintf(buf, len, "%.4g", v); /* %g switches to exponents only outside [1e-4, 1e4) */
+	else
+		snprintf(buf, len, "%.3e", v);
+}
+
+struct table {
+	const struct mpb_export_field *fs;
+	size_t nf;
+	const char *array;      /* "points" or "baselines" */
+	const struct mpb_export_src *src;
+	size_t nsrc;
+	size_t nrows;
+	struct mpb_export_row *rows;
+	json_t **vals;          /* [nrows * nf] */
+	bool *col;              /* [nf]: column shown */
+};
+
+static void table_free(struct table *t)
+{
+	for (size_t i = 0; t->vals && i < t->nrows * t->nf; i++)
+		json_decref(t->vals[i]);
+	free(t->vals);
+	free(t->rows);
+	free(t->col);
+}
+
+static int table_fill(struct table *t, bool md, struct mpb_diag *d)
+{
+	size_t n = 0;
+	for (size_t s = 0; s < t->nsrc; s++)
+		n += json_array_size(json_object_get(t->src[s].doc, t->array));
+	t->rows = calloc(n ? n : 1, sizeof *t->rows);
+	t->vals = calloc(n * t->nf + 1, sizeof *t->vals);
+	t->col = calloc(t->nf, sizeof *t->col);
+	if (!t->rows || !t->vals || !t->col)
+		return mpb_fail(d, MPB_ENOMEM, "out of memory exporting %s", t->array);
+	for (size_t s = 0; s < t->nsrc; s++) {
+		const json_t *a = json_object_get(t->src[s].doc, t->array);
+		for (size_t i = 0; i < json_array_size(a); i++)
+			t->rows[t->nrows++] = (struct mpb_export_row){ t->src[s].name, json_array_get(a, i) };
+	}
+	for (size_t r = 0; r < t->nrows; r++)
+		for (size_t k = 0; k < t->nf; k++) {
+			json_t *v = mpb_export_value(&t->fs[k], &t->rows[r]);
+			if (!v)
+				return mpb_fail(d, MPB_ENOMEM, "out of memory exporting %s", t->array);
+			t->vals[r * t->nf + k] = v;
+		}
+	for (size_t k = 0; k < t->nf; k++) {
+		const struct mpb_export_field *f = &t->fs[k];
+		t->col[k] = !(f->multi_only && t->nsrc < 2) && (!md || f->md);
+		if (md && t->col[k]) { /* Markdown leaves out columns with nothing to show */
+			bool any = false;
+			for (size_t r = 0; r < t->nrows && !any; r++)
+				any = !json_is_null(t->vals[r * t->nf + k]);
+			t->col[k] = any;
+		}
+	}
+	return 0;
+}
+
+static void csv_string(FILE *f, const char *s)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL && s[0] != ' ') {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* Markdown text: a cell must not break the table (|, newline) nor become
+ * HTML when GitHub renders it. */
+static void md_string(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '|': fputs("\\|", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '\n':
+		case '\r':
+		case '\t': fputc(' ', f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+static void html_string(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+/* A cell of the Markdown / HTML table, as text. */
+static void cell_text(const struct mpb_export_field *f, const json_t *v, char *buf, size_t len)
+{
+	if (json_is_null(v)) {
+		snprintf(buf, len, "-");
+	} else if (json_is_string(v)) {
+		snprintf(buf, len, "%s", json_string_value(v));
+	} else if (json_is_integer(v) && !f->unit) {
+		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+	} else {
+		double scale = f->scale > 0 ? f->scale : 1.0;
+		mpb_export_format_number(json_number_value(v) / scale, buf, len);
+	}
+}
+
+static void write_csv(FILE *f, const struct table *t)
+{
+	bool first = true;
+	for (size_t k = 0; k < t->nf; k++) {
+		if (!t->col[k])
+			continue;
+		fputs(first ? "" : ",", f);
+		fputs(t->fs[k].name, f);
+		first = false;
+	}
+	fputc('\n', f);
+	for (size_t r = 0; r < t->nrows; r++) {
+		first = true;
+		for (size_t k = 0; k < t->nf; k++) {
+			if (!t->col[k])
+				continue;
+			const json_t *v = t->vals[r * t->nf + k];
+			fputs(first ? "" : ",", f);
+			first = false;
+			if (json_is_string(v)) {
+				csv_string(f, json_string_value(v));
+			} else if (!json_is_null(v)) {
+				/* the JSON text of the number: the CSV holds exactly the JSON's value */
+				char *s = json_dumps(v, JSON_ENCODE_ANY);
+				fputs(s ? s : "", f);
+				free(s);
+			}
+		}
+		fputc('\n', f);
+	}
+}
+
+static void write_md(FILE *f, const struct table *t)
+{
+	for (size_t k = 0; k < t->nf; k++) {
+		if (!t->col[k])
+			continue;
+		fprintf(f, "| %s", t->fs[k].name);
+		if (t->fs[k].unit)
+			fprintf(f, " (%s)", t->fs[k].unit);
+		fputc(' ', f);
+	}
+	fputs("|\n", f);
+	for (size_t k = 0; k < t->nf; k++)
+		if (t->col[k])
+			fputs(t->fs[k].kind == MPB_FIELD_STR ? "| --- " : "| ---: ", f);
+	fputs("|\n", f);
+	char buf[600];
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t k = 0; k < t->nf; k++) {
+			if (!t->col[k])
+				continue;
+			cell_text(&t->fs[k], t->vals[r * t->nf + k], buf, sizeof buf);
+			fputs("| ", f);
+			md_string(f, buf);
+			fputc(' ', f);
+		}
+		fputs("|\n", f);
+	}
+}
+
+static void write_html(FILE *f, const struct table *t)
+{
+	fputs("<table>\n<thead><tr>", f);
+	for (size_t k = 0; k < t->nf; k++) {
+		if (!t->col[k])
+			continue;
+		fputs("<th>", f);
+		html_string(f, t->fs[k].name);
+		if (t->fs[k].unit)
+			fprintf(f, " (%s)", t->fs[k].unit);
+		fputs("</th>", f);
+	}
+	fputs("</tr></thead>\n<tbody>\n", f);
+	char buf[600];
+	for (size_t r = 0; r < t->nrows; r++) {
+		fputs("<tr>", f);
+		for (size_t k = 0; k < t->nf; k++) {
+			if (!t->col[k])
+				continue;
+			cell_text(&t->fs[k], t->vals[r * t->nf + k], buf, sizeof buf);
+			fputs(t->fs[k].kind == MPB_FIELD_STR ? "<td>" : "<td class=\"num\">", f);
+			html_string(f, buf);
+			fputs("</td>", f);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</tbody>\n</table>\n", f);
+}
+
+static int write_json(FILE *f, const struct table *t, struct mpb_diag *d)
+{
+	json_t *arr = json_array();
+	for (size_t r = 0; arr && r < t->nrows; r++) {
+		json_t *o = json_object();
+		for (size_t k = 0; o && k < t->nf; k++)
+			if (t->col[k])
+				json_object_set(o, t->fs[k].name, t->vals[r * t->nf + k]);
+		if (!o || json_array_append_new(arr, o) < 0) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	}
+	if (!arr)
+		return mpb_fail(d, MPB_ENOMEM, "out of memory exporting %s", t->array);
+	int rc = json_dumpf(arr, f, JSON_INDENT(1));
+	fputc('\n', f);
+	json_decref(arr);
+	return rc < 0 ? mpb_fail(d, MPB_EIO, "writing the %s table failed", t->array) : 0;
+}
+
+static int export_table(FILE *f, enum mpb_export_format fmt, const char *array,
+			const struct mpb_export_field *fs, size_t nf,
+			const struct mpb_export_src *src, size_t nsrc, struct mpb_diag *d)
+{
+	struct table t = { .fs = fs, .nf = nf, .array = array, .src = src, .nsrc = nsrc };
+	bool md = fmt == MPB_EXPORT_MD || fmt == MPB_EXPORT_HTML;
+	int rc = table_fill(&t, md, d);
+	if (rc == 0) {
+		switch (fmt) {
+		case MPB_EXPORT_CSV: write_csv(f, &t); break;
+		case MPB_EXPORT_MD: write_md(f, &t); break;
+		case MPB_EXPORT_HTML: write_html(f, &t); break;
+		case MPB_EXPORT_JSON: rc = write_json(f, &t, d); break;
+		}
+	}
+	table_free(&t);
+	if (rc == 0 && (fflush(f) != 0 || ferror(f)))
+		rc = mpb_fail(d, MPB_EIO, "writing the %s table failed", array);
+	return rc;
+}
+
+int mpb_export_points(FILE *f, enum mpb_export_format fmt, const struct mpb_export_src *src,
+		      size_t nsrc, struct mpb_diag *d)
+{
+	size_t nf;
+	const struct mpb_export_field *fs = mpb_export_point_fields(&nf);
+	return export_table(f, fmt, "points", fs, nf, src, nsrc, d);
+}
+
+int mpb_export_baselines(FILE *f, enum mpb_export_format fmt, const struct mpb_export_src *src,
+			 size_t nsrc, struct mpb_diag *d)
+{
+	size_t nf;
+	const struct mpb_export_field *fs = mpb_export_baseline_fields(&nf);
+	return export_table(f, fmt, "baselines", fs, nf, src, nsrc, d);
+}
+
+int mpb_export_sweep(FILE *f, enum mpb_export_format fmt, const struct mpb_sweep *s,
+		     struct mpb_diag *d)
+{
+	json_t *doc = mpb_results_build(s);
+	if (!doc)
+		return mpb_fail(d, MPB_ENOMEM, "out of memory building the results document");
+	struct mpb_export_src src = { "", doc };
+	int rc = mpb_export_points(f, fmt, &src, 1, d);
+	json_decref(doc);
+	return rc;
+}

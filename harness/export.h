@@ -1,0 +1,102 @@
+/* export.h — the points (and serial baselines) of results documents as JSON,
+ * CSV, Markdown or HTML tables, every column from ONE field table, so the
+ * formats cannot disagree (hyperfine's CSV exporter drifting from its JSON is
+ * the cautionary tale). `sweep --format` and `report --format` print these;
+ * the report's index.md / index.html embed the Markdown / HTML form.
+ *
+ * Input is never trusted: mpb_export_validate checks, before anything reads
+ * a document, that every value the field table (and the report and compare)
+ * will read has the expected type.
+ */
+#ifndef MPB_EXPORT_H
+#define MPB_EXPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "diag.h"
+
+enum mpb_export_format {
+	MPB_EXPORT_JSON = 1u << 0,
+	MPB_EXPORT_CSV = 1u << 1,
+	MPB_EXPORT_MD = 1u << 2,
+	MPB_EXPORT_HTML = 1u << 3,
+};
+
+enum mpb_field_kind { MPB_FIELD_STR, MPB_FIELD_INT, MPB_FIELD_REAL };
+
+struct mpb_export_row {
+	const char *source;    /* name of the results file the row comes from */
+	const json_t *item;    /* the point (or baseline) object */
+};
+
+struct mpb_export_field {
+	const char *name;      /* JSON key and CSV header */
+	enum mpb_field_kind kind;
+	const char *path;      /* dotted path in the item ("summary.wall_ns.ci95.0"); NULL: computed */
+	json_t *(*compute)(const struct mpb_export_row *r); /* new reference or NULL when path is set */
+	bool md;               /* a column of the Markdown / HTML table */
+	const char *unit;      /* Markdown unit, shown in the header "name (unit)"; NULL: raw value */
+	double scale;          /* Markdown value = raw value / scale (0 means 1) */
+	bool multi_only;       /* only when rows come from more than one file */
+	const char *help;      /* one line for the docs */
+};
+
+/* The field tables: points and serial baselines. */
+const struct mpb_export_field *mpb_export_point_fields(size_t *n);
+const struct mpb_export_field *mpb_export_baseline_fields(size_t *n);
+
+/* The raw value of field f for row r: a new reference, json_null() when the
+ * document has none. NULL only on ENOMEM. */
+json_t *mpb_export_value(const struct mpb_export_field *f, const struct mpb_export_row *r);
+
+/* The value at a dotted path ("a.b.0"); NULL when absent. Borrowed. */
+const json_t *mpb_export_at(const json_t *o, const char *path);
+
+/* Parse "json", "csv", "md" against the formats allowed (a mask of
+ * enum mpb_export_format); -MPB_EINPUT naming the value and what is accepted. */
+int mpb_export_parse_format(const char *text, unsigned allowed, enum mpb_export_format *out,
+			    struct mpb_diag *d);
+
+/* Check a loaded results document deeply enough that every reader of mpbench
+ * (exports, report, compare) may trust the types it reads: every field of the
+ * tables, runs' timings, workers_detail, baselines. Errors name the file (path)
+ * and the place: -MPB_EINPUT. */
+int mpb_export_validate(const char *path, const json_t *doc, struct mpb_diag *d);
+
+/* One results document and the name its rows are known by. */
+struct mpb_export_src {
+	const char *name;
+	const json_t *doc;
+};
+
+/* Write the points (baselines) of every source as one table in fmt. JSON:
+ * an array of objects; CSV: RFC 4180 with a header line of field names, raw
+ * values at full precision; Markdown / HTML: the `md` columns scaled to their
+ * unit, columns that are empty in every row left out. 0, or -MPB_EIO when f
+ * reports a write error. */
+int mpb_export_points(FILE *f, enum mpb_export_format fmt, const struct mpb_export_src *src,
+		      size_t nsrc, struct mpb_diag *d);
+int mpb_export_baselines(FILE *f, enum mpb_export_format fmt, const struct mpb_export_src *src,
+			 size_t nsrc, struct mpb_diag *d);
+
+struct mpb_sweep;
+
+/* The points of a sweep as it stands (its results document, built afresh)
+ * in fmt: what `sweep --format` prints. 0 or a negative MPB_E* code. */
+int mpb_export_sweep(FILE *f, enum mpb_export_format fmt, const struct mpb_sweep *s,
+		     struct mpb_diag *d);
+
+/* Per-task context switches of the workers of a point: for each run the sum
+ * over workers_detail divided by tasks, then the median over runs. 0, or -1
+ * when the point has no runs with workers_detail. */
+int mpb_export_cs_per_task(const json_t *point, double *voluntary, double *involuntary);
+
+/* Markdown / HTML text of a number as the tables show it (no exponent for
+ * ordinary magnitudes, four significant digits). */
+void mpb_export_format_number(double v, char *buf, size_t len);
+
+#endif

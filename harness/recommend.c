@@ -1,0 +1,387 @@
+/* recommend.c — worker count, chunk size and method recommendations (see
+ * recommend.h). */
+#include "recommend.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "driver.h"
+#include "parse.h"
+
+const char *mpb_recommend_shape_name(enum mpb_rec_shape s)
+{
+	switch (s) {
+	case MPB_SHAPE_SINGLE: return "single";
+	case MPB_SHAPE_FLAT: return "flat";
+	case MPB_SHAPE_RISING: return "rising";
+	case MPB_SHAPE_PEAK: return "peak";
+	case MPB_SHAPE_PLATEAU: return "plateau";
+	}
+	return "unknown";
+}
+
+/* Best throughput among the candidates with w workers (the envelope over
+ * chunk sizes), and how many there are. */
+static double envelope(const struct mpb_rec_candidate *c, size_t n, unsigned w, size_t *count)
+{
+	double best = 0;
+	*count = 0;
+	for (size_t i = 0; i < n; i++)
+		if (c[i].workers == w) {
+			(*count)++;
+			best = fmax(best, c[i].throughput);
+		}
+	return best;
+}
+
+static const char *plural(unsigned n)
+{
+	return n == 1 ? "" : "s";
+}
+
+static void append(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	if (used + 1 >= len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+static void explain(const struct mpb_rec_candidate *c, size_t n, const struct mpb_rec_context *ctx,
+		    unsigned wmax, struct mpb_recommendation *r)
+{
+	const struct mpb_rec_candidate *rec = &c[r->rec], *best = &c[r->best];
+	double tol = 100.0 * ctx->tolerance;
+	char *w = r->why;
+	size_t len = sizeof r->why;
+	w[0] = '\0';
+	if (r->rec == r->best)
+		append(w, len, "%u worker%s give%s the best measured throughput (%.4g tasks/s)",
+		       rec->workers, plural(rec->workers), rec->workers == 1 ? "s" : "",
+		       rec->throughput);
+	else
+		append(w, len, "%u worker%s reach%s %.1f%% of the best measured throughput "
+		       "(%.4g tasks/s with %u workers), within the %g%% tolerance",
+		       rec->workers, plural(rec->workers), rec->workers == 1 ? "es" : "",
+		       100.0 * r->vs_best, best->throughput, best->workers, tol);
+	size_t cnt;
+	double last = envelope(c, n, wmax, &cnt);
+	switch (r->shape) {
+	case MPB_SHAPE_SINGLE:
+		append(w, len, "; only one worker count was measured");
+		break;
+	case MPB_SHAPE_FLAT:
+		append(w, len, "; throughput is flat: more workers buy less than %g%%", tol);
+		break;
+	case MPB_SHAPE_RISING:
+		append(w, len, "; throughput still rises at the most workers measured (%u): "
+		       "more workers may pay", wmax);
+		break;
+	case MPB_SHAPE_PEAK:
+		append(w, len, "; throughput peaks at %u worker%s and falls to %.0f%% of that at %u",
+		       best->workers, plural(best->workers), 100.0 * last / best->throughput, wmax);
+		if (ctx->usable_cpus && wmax > ctx->usable_cpus)
+			append(w, len, " (%u workers oversubscribe the %u usable CPUs)", wmax,
+			       ctx->usable_cpus);
+		break;
+	case MPB_SHAPE_PLATEAU:
+		append(w, len, "; past %u worker%s throughput gains less than %g%% (plateau up to %u)",
+		       rec->workers, plural(rec->workers), tol, wmax);
+		break;
+	}
+	if (r->chunks_at_rec > 1)
+		append(w, len, "; chunksize %llu is the fastest of the %zu chunk sizes measured at %u "
+		       "worker%s", (unsigned long long)rec->chunksize, r->chunks_at_rec,
+		       rec->workers, plural(rec->workers));
+}
+
+int mpb_recommend_curve(const struct mpb_rec_candidate *c, size_t n,
+			const struct mpb_rec_context *ctx, struct mpb_recommendation *r)
+{
+	memset(r, 0, sizeof *r);
+	if (n == 0)
+		return -1;
+	unsigned wmin = c[0].workers, wmax = c[0].workers;
+	for (size_t i = 0; i < n; i++) {
+		if (!(c[i].throughput > 0) || !isfinite(c[i].throughput))
+			return -1;
+		/* ties go to fewer workers */
+		if (c[i].throughput > c[r->best].throughput ||
+		    (c[i].throughput == c[r->best].throughput && c[i].workers < c[r->best].workers))
+			r->best = i;
+		wmin = c[i].workers < wmin ? c[i].workers : wmin;
+		wmax = c[i].workers > wmax ? c[i].workers : wmax;
+	}
+	double floor_thr = (1.0 - ctx->tolerance) * c[r->best].throughput;
+	r->rec = r->best;
+	for (size_t i = 0; i < n; i++) {
+		if (c[i].throughput < floor_thr)
+			continue;
+		const struct mpb_rec_candidate *cur = &c[r->rec];
+		if (c[i].workers < cur->workers ||
+		    (c[i].workers == cur->workers && c[i].throughput > cur->throughput))
+			r->rec = i;
+	}
+	const struct mpb_rec_candidate *rec = &c[r->rec];
+	r->vs_best = rec->throughput / c[r->best].throughput;
+	size_t cnt;
+	envelope(c, n, rec->workers, &r->chunks_at_rec);
+	double last = envelope(c, n, wmax, &cnt);
+	if (wmin == wmax)
+		r->shape = MPB_SHAPE_SINGLE;
+	else if (c[r->best].workers == wmax && rec->workers == wmax)
+		r->shape = MPB_SHAPE_RISING;
+	else if (last < floor_thr)
+		r->shape = MPB_SHAPE_PEAK;
+	else if (rec->workers == wmin)
+		r->shape = MPB_SHAPE_FLAT;
+	else
+		r->shape = MPB_SHAPE_PLATEAU;
+	r->over_cpus = ctx->usable_cpus && rec->workers > ctx->usable_cpus;
+	if (rec->mem_per_worker > 0 && ctx->mem_available) {
+		double m = floor((double)ctx->mem_available / rec->mem_per_worker);
+		r->memory_max_workers = m > 1e9 ? 1000000000u : (unsigned)m;
+		r->over_memory = r->memory_max_workers < rec->workers;
+	}
+	explain(c, n, ctx, wmax, r);
+	return 0;
+}
+
+bool mpb_recommend_same_group(const struct mpb_point *a, const struct mpb_point *b)
+{
+	return a->workload == b->workload && a->size == b->size && a->tasks == b->tasks &&
+	       a->parent_rss == b->parent_rss && a->method == b->method && a->codec == b->codec &&
+	       strcmp(a->transport, b->transport) == 0;
+}
+
+/* Groups that differ only in method and codec compete for the best method. */
+static bool same_family(const struct mpb_point *a, const struct mpb_point *b)
+{
+	return a->workload == b->workload && a->size == b->size && a->tasks == b->tasks &&
+	       a->parent_rss == b->parent_rss && strcmp(a->transport, b->transport) == 0;
+}
+
+static int group_entry(const struct mpb_sweep *s, size_t first, bool *done,
+		       struct mpb_rec_candidate *cand, struct mpb_rec_entry *e, bool *have)
+{
+	const struct mpb_plan *p = s->plan;
+	size_t n = 0;
+	*have = false;
+	for (size_t k = first; k < p->npoints; k++) {
+		if (done[k] || !mpb_recommend_same_group(&p->points[k], &p->points[first]))
+			continue;
+		done[k] = true;
+		struct mpb_derived dv;
+		if (s->pts[k].failed || mpb_analysis_point(s, k, &dv) < 0 || !(dv.wall_median_ns > 0))
+			continue;
+		cand[n++] = (struct mpb_rec_candidate){
+			.id = k,
+			.workers = p->points[k].workers,
+			.chunksize = p->points[k].chunksize,
+			.throughput = (double)p->points[k].tasks * 1e9 / dv.wall_median_ns,
+			.mem_per_worker = dv.have_memory ? dv.worker_pss_bytes : 0,
+		};
+	}
+	if (n == 0)
+		return 0;
+	struct mpb_rec_context ctx = {
+		.tolerance = s->tolerance,
+		.usable_cpus = s->machine && s->machine->usable_cpus > 0
+				       ? (unsigned)s->machine->usable_cpus : 0,
+		.mem_available = s->machine ? s->machine->mem_available_bytes : 0,
+	};
+	memset(e, 0, sizeof *e);
+	if (mpb_recommend_curve(cand, n, &ctx, &e->r) < 0)
+		return 0;
+	e->point = cand[e->r.rec].id;
+	e->best_point = cand[e->r.best].id;
+	e->throughput = cand[e->r.rec].throughput;
+	e->best_throughput = cand[e->r.best].throughput;
+	e->mem_per_worker = cand[e->r.rec].mem_per_worker;
+	*have = true;
+	return 0;
+}
+
+/* best_method of every entry: the method of the family's entry with the
+ * highest best throughput. */
+static void best_methods(const struct mpb_sweep *s, struct mpb_rec_entry *e, size_t n)
+{
+	const struct mpb_point *pts = s->plan->points;
+	for (size_t i = 0; i < n; i++) {
+		size_t top = i, methods = 0;
+		for (size_t k = 0; k < n; k++) {
+			if (!same_family(&pts[e[k].point], &pts[e[i].point]))
+				continue;
+			bool new_method = true;
+			for (size_t j = 0; j < k; j++)
+				if (same_family(&pts[e[j].point], &pts[e[i].point]) &&
+				    pts[e[j].point].method == pts[e[k].point].method)
+					new_method = false;
+			methods += new_method;
+			if (e[k].best_throughput > e[top].best_throughput)
+				top = k;
+		}
+		e[i].best_method = pts[e[top].point].method->name;
+		e[i].is_best_method = pts[e[top].point].method == pts[e[i].point].method;
+		e[i].family_methods = methods;
+	}
+}
+
+int mpb_recommend_sweep(const struct mpb_sweep *s, struct mpb_rec_entry **out, size_t *n)
+{
+	const struct mpb_plan *p = s->plan;
+	*out = NULL;
+	*n = 0;
+	if (!s->pts || p->npoints == 0)
+		return 0;
+	bool *done = calloc(p->npoints, sizeof *done);
+	struct mpb_rec_candidate *cand = malloc(p->npoints * sizeof *cand);
+	struct mpb_rec_entry *e = malloc(p->npoints * sizeof *e);
+	if (!done || !cand || !e) {
+		free(done);
+		free(cand);
+		free(e);
+		return -1;
+	}
+	size_t ne = 0;
+	for (size_t i = 0; i < p->npoints; i++) {
+		bool have;
+		if (done[i])
+			continue;
+		group_entry(s, i, done, cand, &e[ne], &have);
+		ne += have;
+	}
+	free(done);
+	free(cand);
+	if (ne == 0) {
+		free(e);
+		return 0;
+	}
+	best_methods(s, e, ne);
+	*out = e;
+	*n = ne;
+	return 0;
+}
+
+size_t mpb_recommend_warnings(const struct mpb_sweep *s, const struct mpb_rec_entry *e,
+			      char out[2][MPB_REC_WARN_LEN])
+{
+	const struct mpb_point *pt = &s->plan->points[e->point];
+	char size[MPB_FMT_U64_LEN];
+	size_t k = 0;
+	mpb_format_u64(pt->size, pt->workload->unit, size, sizeof size);
+	if (e->r.over_cpus)
+		snprintf(out[k++], MPB_REC_WARN_LEN,
+			 "%s %s %s: the recommended %u workers exceed the %d usable CPUs: the gain "
+			 "past %d comes from overlapping waits, or is noise", pt->workload->name, size,
+			 pt->method->name, pt->workers, s->machine->usable_cpus,
+			 s->machine->usable_cpus);
+	if (e->r.over_memory)
+		snprintf(out[k++], MPB_REC_WARN_LEN,
+			 "%s %s %s: the memory available now (%.1f GiB) holds only %u workers of "
+			 "%.1f MiB (PSS) each, fewer than the recommended %u", pt->workload->name,
+			 size, pt->method->name, (double)s->machine->mem_available_bytes / (1 << 30),
+			 e->r.memory_max_workers, e->mem_per_worker / (1 << 20), pt->workers);
+	return k;
+}
+
+static json_t *rec_json(const struct mpb_sweep *s, const struct mpb_rec_entry *e)
+{
+	const struct mpb_point *pt = &s->plan->points[e->point];
+	const struct mpb_point *bp = &s->plan->points[e->best_point];
+	json_t *o = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:I}",
+		"workload", pt->workload->name, "size", (json_int_t)pt->size,
+		"tasks", (json_int_t)pt->tasks, "method", pt->method->name,
+		"codec", pt->codec->name, "transport", pt->transport,
+		"parent_rss", (json_int_t)pt->parent_rss, "workers", (json_int_t)pt->workers,
+		"chunksize", (json_int_t)pt->chunksize,
+		"chunk_strategy", mpb_chunk_strategy_name(pt->chunk_strategy),
+		"point", (json_int_t)pt->id);
+	if (!o)
+		return NULL;
+	json_t *warn = json_array();
+	char w[2][MPB_REC_WARN_LEN];
+	size_t nw = mpb_recommend_warnings(s, e, w);
+	for (size_t k = 0; k < nw; k++)
+		json_array_append_new(warn, json_string(w[k]));
+	int bad = 0;
+	bad |= json_object_set_new(o, "throughput_vs_best", json_real(e->r.vs_best));
+	bad |= json_object_set_new(o, "throughput_per_s", json_real(e->throughput));
+	bad |= json_object_set_new(o, "best_workers", json_integer(bp->workers));
+	bad |= json_object_set_new(o, "best_chunksize", json_integer((json_int_t)bp->chunksize));
+	bad |= json_object_set_new(o, "best_point", json_integer(bp->id));
+	bad |= json_object_set_new(o, "best_throughput_per_s", json_real(e->best_throughput));
+	bad |= json_object_set_new(o, "tolerance", json_real(s->tolerance));
+	bad |= json_object_set_new(o, "shape", json_string(mpb_recommend_shape_name(e->r.shape)));
+	bad |= json_object_set_new(o, "why", json_string(e->r.why));
+	bad |= json_object_set_new(o, "best_method", json_string(e->best_method));
+	bad |= json_object_set_new(o, "methods_compared", json_integer((json_int_t)e->family_methods));
+	bad |= json_object_set_new(o, "usable_cpus", s->machine && s->machine->usable_cpus > 0
+				   ? json_integer(s->machine->usable_cpus) : json_null());
+	bad |= json_object_set_new(o, "memory_max_workers", e->r.memory_max_workers
+				   ? json_integer(e->r.memory_max_workers) : json_null());
+	bad |= json_object_set_new(o, "warnings", warn);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *mpb_recommend_json(const struct mpb_sweep *s)
+{
+	struct mpb_rec_entry *e;
+	size_t n;
+	if (mpb_recommend_sweep(s, &e, &n) < 0)
+		return NULL;
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < n; i++) {
+		json_t *o = rec_json(s, &e[i]);
+		if (!o || json_array_append_new(arr, o) < 0) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	}
+	free(e);
+	return arr;
+}
+
+void mpb_recommend_print(FILE *f, const struct mpb_sweep *s)
+{
+	struct mpb_rec_entry *e;
+	size_t n;
+	if (mpb_recommend_sweep(s, &e, &n) < 0 || n == 0)
+		return;
+	fprintf(f, "\nrecommendation (smallest worker count within %g%% of the best measured "
+		"throughput):\n", 100.0 * s->tolerance);
+	for (size_t i = 0; i < n; i++) {
+		const struct mpb_point *pt = &s->plan->points[e[i].point];
+		char size[MPB_FMT_U64_LEN];
+		mpb_format_u64(pt->size, pt->workload->unit, size, sizeof size);
+		fprintf(f, "  %s %s %s: use %u worker%s, chunksize %llu\n    %s\n", pt->workload->name,
+			size, pt->method->name, pt->workers, plural(pt->workers),
+			(unsigned long long)pt->chunksize, e[i].r.why);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct mpb_point *pt = &s->plan->points[e[i].point];
+		bool first = true;
+		for (size_t k = 0; k < i; k++)
+			first &= !same_family(&s->plan->points[e[k].point], pt);
+		if (!first || e[i].family_methods < 2)
+			continue;
+		char size[MPB_FMT_U64_LEN];
+		mpb_format_u64(pt->size, pt->workload->unit, size, sizeof size);
+		fprintf(f, "  best method for %s %s: %s (highest throughput of the %zu methods "
+			"measured)\n", pt->workload->name, size, e[i].best_method, e[i].family_methods);
+	}
+	free(e);
+}

@@ -1,0 +1,104 @@
+/* recommend.h — the answer users want: how many workers, which chunk size,
+ * which start method.
+ *
+ * Per group (the points of a sweep that differ only in worker count and
+ * chunk size): the smallest worker count whose throughput (tasks per second
+ * from the median wall time) is within the tolerance of the best measured
+ * one, at its fastest chunk size, with the reason in words. Per family (the
+ * groups that differ only in method and codec): the best method. Warnings
+ * when the recommendation exceeds the usable CPUs or the memory available
+ * holds fewer such workers. The logic is a pure function over candidates
+ * (mpb_recommend_curve) so that it can be tested on synthetic curves. */
+#ifndef MPB_RECOMMEND_H
+#define MPB_RECOMMEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#define MPB_RECOMMEND_DEFAULT_TOLERANCE 0.05
+
+struct mpb_sweep;
+struct mpb_point;
+
+struct mpb_rec_candidate {
+	size_t id;               /* the caller's reference (a point index) */
+	unsigned workers;
+	uint64_t chunksize;
+	double throughput;       /* tasks per second, > 0 */
+	double mem_per_worker;   /* bytes (PSS) of one worker; 0 when unknown */
+};
+
+struct mpb_rec_context {
+	double tolerance;        /* fraction of the best throughput, 0 <= t < 1 */
+	unsigned usable_cpus;    /* 0 when unknown */
+	uint64_t mem_available;  /* bytes; 0 when unknown */
+};
+
+enum mpb_rec_shape {
+	MPB_SHAPE_SINGLE,   /* one worker count measured */
+	MPB_SHAPE_FLAT,     /* the fewest workers measured are within the tolerance */
+	MPB_SHAPE_RISING,   /* the most workers measured are the best and nothing below is close */
+	MPB_SHAPE_PEAK,     /* a maximum, then a fall below the tolerance at the most workers */
+	MPB_SHAPE_PLATEAU,  /* gains past the recommendation stay within the tolerance */
+};
+
+struct mpb_recommendation {
+	size_t rec, best;          /* indices into the candidates */
+	double vs_best;            /* throughput(rec) / throughput(best) */
+	enum mpb_rec_shape shape;
+	size_t chunks_at_rec;      /* chunk sizes measured at the recommended count */
+	bool over_cpus;            /* recommended workers > usable CPUs */
+	unsigned memory_max_workers; /* workers the available memory holds; 0 unknown */
+	bool over_memory;          /* memory_max_workers < recommended workers */
+	char why[600];
+};
+
+/* "single", "flat", "rising", "peak", "plateau". */
+const char *mpb_recommend_shape_name(enum mpb_rec_shape s);
+
+/* Recommend from candidates c[0..n), n >= 1 (every throughput > 0).
+ * Returns 0, or -1 when n is 0 or a throughput is not positive. */
+int mpb_recommend_curve(const struct mpb_rec_candidate *c, size_t n,
+			const struct mpb_rec_context *ctx, struct mpb_recommendation *r);
+
+/* Same group: every axis equal except workers and chunk size. */
+bool mpb_recommend_same_group(const struct mpb_point *a, const struct mpb_point *b);
+
+/* A group's recommendation within a sweep. */
+struct mpb_rec_entry {
+	size_t point;              /* recommended point (plan index) */
+	size_t best_point;         /* best measured point */
+	double throughput, best_throughput; /* tasks per second */
+	double mem_per_worker;     /* PSS of one worker at the recommended point; 0 unknown */
+	struct mpb_recommendation r;
+	const char *best_method;   /* best method of the family (this group's own when alone) */
+	bool is_best_method;
+	size_t family_methods;     /* methods compared for best_method */
+};
+
+/* One entry per group with measured points, in plan order of the groups.
+ * The tolerance is s->tolerance. *out is NULL when *n is 0; free() it.
+ * 0, or -1 on allocation failure. */
+int mpb_recommend_sweep(const struct mpb_sweep *s, struct mpb_rec_entry **out, size_t *n);
+
+/* analysis.recommendations: [{workload, size, tasks, method, codec,
+ * transport, parent_rss, workers, chunksize, chunk_strategy, point,
+ * throughput_vs_best, throughput_per_s, best_workers, best_chunksize,
+ * best_throughput_per_s, tolerance, shape, why, best_method, usable_cpus,
+ * memory_max_workers, warnings}]. NULL on ENOMEM. */
+json_t *mpb_recommend_json(const struct mpb_sweep *s);
+
+#define MPB_REC_WARN_LEN 300
+/* The warnings of one entry (more workers than usable CPUs, more than the
+ * memory holds) into out; returns how many (0..2). */
+size_t mpb_recommend_warnings(const struct mpb_sweep *s, const struct mpb_rec_entry *e,
+			      char out[2][MPB_REC_WARN_LEN]);
+
+/* The recommendations as lines for the console (after the table). */
+void mpb_recommend_print(FILE *f, const struct mpb_sweep *s);
+
+#endif

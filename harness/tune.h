@@ -1,0 +1,63 @@
+/* tune.h — `mpbench tune`: find the recommended worker count without the
+ * full grid.
+ *
+ * Phase 1 measures the coarse counts 1, 2, 4, ... up to 2 x usable CPUs
+ * (plus the usable count itself, as -j auto does). Each later phase adds,
+ * per group, the midpoint between the recommended count and the measured
+ * count below it (is a smaller count good enough?) and the midpoints
+ * between the best count and its measured neighbours (is the best higher
+ * in between?), until no group has anything left to try. Throughout, the
+ * sweep races: a point whose CI cannot come within the tolerance of its
+ * group's best gets no more runs than --runs (sampling.h).
+ *
+ * Every phase is an ordinary sweep of the driver over a plan built by
+ * mpb_plan_build with that phase's worker counts; the runs measured so far
+ * move over to the next phase's plan, so the final document (written after
+ * every round, as for sweep) is the sweep document of all counts measured,
+ * plus a top-level "tune" record of the phases. */
+#ifndef MPB_TUNE_H
+#define MPB_TUNE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "diag.h"
+#include "machine.h"
+#include "options.h"
+#include "plan.h"
+
+#define MPB_TUNE_MAX_PHASES 8
+
+struct mpb_sweep;
+
+/* The coarse phase's worker counts as a -j list ("1,2,4"). 0 or -1 when
+ * buf is too small. */
+int mpb_tune_coarse_workers(unsigned usable, unsigned cap, char *buf, size_t len);
+
+/* Build the coarse phase's plan for tune: cfg->workers becomes the coarse
+ * list (written into buf), and the options must name one workload, one
+ * size and one task count. 0 or -MPB_EINPUT (nothing allocated). */
+int mpb_tune_plan(struct mpb_config *cfg, const struct mpb_machine *m, char *buf, size_t len,
+		  struct mpb_plan *plan, struct mpb_diag *d);
+
+/* Refinement candidates for one group, pure: m[0..n) the measured counts
+ * (ascending, unique), rec and best two of them. Writes the counts that are
+ * not measured yet, within [1, cap], ascending, into out; returns how many
+ * (0..3). */
+size_t mpb_tune_refine(const unsigned *m, size_t n, unsigned rec, unsigned best, unsigned cap,
+		       unsigned out[3]);
+
+/* Run tune. s is set up as for mpb_sweep_run, with s->plan == plan built
+ * from cfg with cfg->workers = the coarse list; s->sampling.race_tolerance
+ * set to enable racing. Later phases replace *plan (the caller frees the
+ * final one as usual) and move the runs over. Sets s->tune to the record of
+ * the phases (the caller json_decref's it). Returns what mpb_sweep_run
+ * returns for the phase that ended the tune, or -MPB_EINPUT / -MPB_ENOMEM
+ * when a phase's plan cannot be built. */
+int mpb_tune_run(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_config *cfg,
+		 const struct mpb_machine *m, struct mpb_diag *d);
+
+/* One line for the console: the worker counts each phase measured. */
+void mpb_tune_print(FILE *f, const struct mpb_sweep *s);
+
+#endif

@@ -1,0 +1,23 @@
+# overhead.gp — template: where the pool's time goes, one stacked bar per point.
+# Data columns (ns per task): 2 compute, 3 serialization, 4 transport and
+# waiting, 5 start-up, 6 teardown, 7 serial baseline per task.
+# mpbench report fills the markers: TITLE, BLOCK (the data block of this
+# panel), UNIT and SCALE (ns per UNIT), YMAX, XMAX (bars sit at x = 0, 1, ...).
+set title "@TITLE@" noenhanced
+set ylabel "pool time per task (@UNIT@) = workers × phase time / tasks"
+set style data histograms
+set style histogram rowstacked
+set style fill solid 0.85 border rgb "#444444"
+set boxwidth 0.7
+set xtics rotate by 90 right nomirror noenhanced
+set grid ytics lc rgb "#dddddd"
+set key outside right top vertical Left reverse noenhanced samplen 2 spacing 1.2
+set yrange [0:@YMAX@]
+set xrange [-0.6:@XMAX@]
+S = @SCALE@
+plot 'overhead.dat' index @BLOCK@ using ($2/S):xtic(1) title "compute (task function)" lc rgb "#4878d0", \
+     '' index @BLOCK@ using ($3/S) title "serialization (codec, parent + workers)" lc rgb "#ee854a", \
+     '' index @BLOCK@ using ($4/S) title "transport and waiting" lc rgb "#6acc64", \
+     '' index @BLOCK@ using ($5/S) title "start-up (workers × pool start-up)" lc rgb "#d65f5f", \
+     '' index @BLOCK@ using ($6/S) title "teardown (workers × pool teardown)" lc rgb "#956cb4", \
+     '' index @BLOCK@ using 0:($7/S) with points pt 7 ps 1.6 lc rgb "black" title "serial time per task"

@@ -1,0 +1,312 @@
+/* test_compare.c — cmocka tests for compare.c: every branch of the verdict
+ * rule, matching points by their axes, the regression status and its
+ * message, machine fingerprints, --threshold parsing and both outputs, on
+ * hand-built documents whose run times are chosen to land in each verdict. */
+#include "compare.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+
+#define T 0.10
+#define A 0.05
+
+/* ---- the rule ---- */
+
+static void test_verdict_rule(void **state)
+{
+	(void)state;
+	/* significant, beyond the threshold, CI clear of 1 */
+	assert_int_equal(mpb_compare_verdict(1.3, 1.2, 1.4, 0.01, 5, 5, T, A), MPB_VERDICT_REGRESSED);
+	assert_int_equal(mpb_compare_verdict(0.7, 0.6, 0.8, 0.01, 5, 5, T, A), MPB_VERDICT_IMPROVED);
+	/* the threshold is symmetric in ratio: 1 / 1.1, not 0.9 */
+	assert_int_equal(mpb_compare_verdict(0.91, 0.8, 0.95, 0.01, 5, 5, T, A), MPB_VERDICT_UNCHANGED);
+	assert_int_equal(mpb_compare_verdict(0.90, 0.8, 0.95, 0.01, 5, 5, T, A), MPB_VERDICT_IMPROVED);
+	/* within the threshold: unchanged whether significant or not */
+	assert_int_equal(mpb_compare_verdict(1.05, 1.01, 1.08, 0.001, 9, 9, T, A), MPB_VERDICT_UNCHANGED);
+	assert_int_equal(mpb_compare_verdict(1.0, 0.7, 1.4, 0.9, 5, 5, T, A), MPB_VERDICT_UNCHANGED);
+	assert_int_equal(mpb_compare_verdict(1.1, 1.05, 1.2, 0.01, 5, 5, T, A), MPB_VERDICT_UNCHANGED);
+	/* beyond the threshold but not significant: inconclusive */
+	assert_int_equal(mpb_compare_verdict(1.3, 0.9, 1.6, 0.3, 5, 5, T, A), MPB_VERDICT_INCONCLUSIVE);
+	assert_int_equal(mpb_compare_verdict(0.7, 0.5, 1.1, 0.2, 5, 5, T, A), MPB_VERDICT_INCONCLUSIVE);
+	/* significant, beyond the threshold, but the CI reaches 1 */
+	assert_int_equal(mpb_compare_verdict(1.3, 0.99, 1.6, 0.04, 5, 5, T, A), MPB_VERDICT_INCONCLUSIVE);
+	/* p exactly alpha is not significant */
+	assert_int_equal(mpb_compare_verdict(1.3, 1.2, 1.4, A, 5, 5, T, A), MPB_VERDICT_INCONCLUSIVE);
+	/* too few runs, or nothing to compute with */
+	assert_int_equal(mpb_compare_verdict(1.0, 1.0, 1.0, 1.0, 1, 5, T, A), MPB_VERDICT_INCONCLUSIVE);
+	assert_int_equal(mpb_compare_verdict(NAN, NAN, NAN, NAN, 5, 5, T, A), MPB_VERDICT_INCONCLUSIVE);
+	/* a larger threshold turns the same change into "unchanged" */
+	assert_int_equal(mpb_compare_verdict(1.3, 1.2, 1.4, 0.01, 5, 5, 0.5, A), MPB_VERDICT_UNCHANGED);
+	assert_string_equal(mpb_compare_verdict_name(MPB_VERDICT_REGRESSED), "regressed");
+	assert_string_equal(mpb_compare_verdict_name(MPB_VERDICT_INCONCLUSIVE), "inconclusive");
+}
+
+static void test_threshold(void **state)
+{
+	(void)state;
+	double t;
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_compare_parse_threshold("10", &t, &d), 0);
+	assert_true(t == 10);
+	assert_int_equal(mpb_compare_parse_threshold("2.5%", &t, &d), 0);
+	assert_true(t == 2.5);
+	const char *bad[] = { "0", "-1", "abc", "", "1e9", "nan", "5%%", "10 ", "inf" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		t = -1;
+		assert_int_equal(mpb_compare_parse_threshold(bad[i], &t, &d), -MPB_EINPUT);
+		assert_true(t == -1);
+		assert_non_null(strstr(d.msg, "--threshold"));
+	}
+}
+
+/* ---- documents ---- */
+
+static json_t *point(const char *method, int workers, const double *wall, size_t n,
+		     const char *error)
+{
+	json_t *runs = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(runs, json_pack("{s:f}", "wall_ns", wall[i]));
+	return json_pack("{s:s, s:I, s:I, s:i, s:s, s:s, s:s, s:I, s:I, s:o, s:o}",
+			 "workload", "sumsq", "size", (json_int_t)2000000, "tasks", (json_int_t)4,
+			 "workers", workers, "method", method, "codec", "raw", "transport", "pipe",
+			 "chunksize", (json_int_t)1, "parent_rss", (json_int_t)0, "runs", runs,
+			 "error", error ? json_string(error) : json_null());
+}
+
+static json_t *doc(const char *cpu, json_t *points)
+{
+	return json_pack("{s:s, s:{s:s, s:s, s:i, s:s}, s:s, s:o, s:[]}", "schema",
+			 "mpbench.results/1", "machine", "hostname", "h", "cpu_model", cpu,
+			 "usable_cpus", 2, "kernel", "6.1", "started", "2024-01-01T00:00:00Z",
+			 "points", points, "baselines");
+}
+
+static const double base_a[] = { 100, 101, 102, 103, 104, 105 };
+static const double base_b[] = { 200, 202, 204, 206, 208, 210 };
+
+static double *scaled(const double *v, size_t n, double k)
+{
+	static double out[16];
+	for (size_t i = 0; i < n; i++)
+		out[i] = v[i] * k;
+	return out;
+}
+
+static json_t *base_doc(void)
+{
+	return doc("CPU A", json_pack("[o, o]", point("fork", 1, base_a, 6, NULL),
+				      point("fork", 2, base_b, 6, NULL)));
+}
+
+static const struct mpb_compare_row *row_of(const struct mpb_compare *c, int workers)
+{
+	for (size_t i = 0; i < c->nrows; i++)
+		if (json_integer_value(json_object_get(c->rows[i].new_, "workers")) == workers)
+			return &c->rows[i];
+	fail_msg("no row for %d workers", workers);
+	return &c->rows[0]; /* not reached */
+}
+
+static void test_identical(void **state)
+{
+	(void)state;
+	json_t *b = base_doc(), *n = base_doc();
+	struct mpb_compare c;
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_compare_docs("b.json", b, "n.json", n, 10, &c, &d), 0);
+	assert_int_equal(c.nrows, 2);
+	assert_int_equal(c.counts[MPB_VERDICT_UNCHANGED], 2);
+	assert_int_equal(c.ndiff, 0);
+	for (size_t i = 0; i < c.nrows; i++) {
+		assert_true(c.rows[i].ratio == 1.0);
+		assert_true(c.rows[i].ratio_lo <= 1.0 && c.rows[i].ratio_hi >= 1.0);
+		assert_true(c.rows[i].p > 0.9);
+	}
+	assert_int_equal(mpb_compare_status(&c, &d), 0);
+	mpb_compare_free(&c);
+	json_decref(b);
+	json_decref(n);
+}
+
+static void test_regression_named(void **state)
+{
+	(void)state;
+	json_t *b = base_doc();
+	json_t *n = doc("CPU A", json_pack("[o, o]", point("fork", 1, base_a, 6, NULL),
+					   point("fork", 2, scaled(base_b, 6, 1.3), 6, NULL)));
+	struct mpb_compare c;
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_compare_docs("b.json", b, "n.json", n, 10, &c, &d), 0);
+	const struct mpb_compare_row *r = row_of(&c, 2);
+	assert_int_equal(r->verdict, MPB_VERDICT_REGRESSED);
+	assert_true(fabs(r->ratio - 1.3) < 1e-9);
+	assert_true(r->ratio_lo > 1.0);
+	assert_true(r->p < 0.05);
+	assert_int_equal(row_of(&c, 1)->verdict, MPB_VERDICT_UNCHANGED);
+	assert_int_equal(c.counts[MPB_VERDICT_REGRESSED], 1);
+	assert_int_equal(mpb_compare_status(&c, &d), -MPB_EREGRESS);
+	assert_non_null(strstr(d.msg, "1 point regressed beyond 10%"));
+	assert_non_null(strstr(d.msg, "workers=2 method=fork"));
+	/* a threshold above the change: no regression */
+	mpb_compare_free(&c);
+	assert_int_equal(mpb_compare_docs("b.json", b, "n.json", n, 40, &c, &d), 0);
+	assert_int_equal(row_of(&c, 2)->verdict, MPB_VERDICT_UNCHANGED);
+	assert_int_equal(mpb_compare_status(&c, &d), 0);
+	mpb_compare_free(&c);
+	json_decref(b);
+	json_decref(n);
+}
+
+static void test_improvement_and_noise(void **state)
+{
+	(void)state;
+	/* 1 worker: 30% faster, clean; 2 workers: median 30% slower but the runs
+	 * overlap the base's (some faster than any base run) */
+	static const double noisy[] = { 150, 262, 270, 280, 190, 300 };
+	json_t *b = base_doc();
+	json_t *n = doc("CPU A", json_pack("[o, o]", point("fork", 1, scaled(base_a, 6, 0.7), 6, NULL),
+					   point("fork", 2, noisy, 6, NULL)));
+	struct mpb_compare c;
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_compare_docs("b.json", b, "n.json", n, 10, &c, &d), 0);
+	assert_int_equal(row_of(&c, 1)->verdict, MPB_VERDICT_IMPROVED);
+	const struct mpb_compare_row *r = row_of(&c, 2);
+	assert_true(r->ratio > 1.1);
+	assert_true(r->p >= 0.05);
+	assert_int_equal(r->verdict, MPB_VERDICT_INCONCLUSIVE);
+	assert_int_equal(mpb_compare_status(&c, &d), 0);
+	mpb_compare_free(&c);
+	json_decref(b);
+	json_decref(n);
+}
+
+static void test_matching(void **state)
+{
+	(void)state;
+	/* new has 2 workers (matches), spawn (only new) and lacks 1 worker (only base) */
+	json_t *b = base_doc();
+	json_t *n = doc("CPU B", json_pack("[o, o]", point("spawn", 2, base_b, 6, NULL),
+					   point("fork", 2, base_b, 6, NULL)));
+	struct mpb_compare c;
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_compare_docs("b.json", b, "n.json", n, 10, &c, &d), 0);
+	assert_int_equal(c.nrows, 1);
+	assert_int_equal(c.only_base, 1);
+	assert_int_equal(c.only_new, 1);
+	assert_string_equal(json_string_value(json_object_get(c.rows[0].base, "method")), "fork");
+	/* the fingerprints differ in the CPU model only */
+	assert_int_equal(c.ndiff, 1);
+	assert_non_null(strstr(c.machine_diff[0], "cpu_model: \"CPU A\" vs \"CPU B\""));
+	mpb_compare_free(&c);
+	json_decref(n);
+
+	/* nothing in common */
+	n = doc("CPU A", json_pack("[o]", point("thread", 3, base_b, 6, NULL)));
+	assert_int_equal(mpb_compare_docs("b.json", b, "n.json", n, 10, &c, &d), -MPB_EINPUT);
+	assert_non_null(strstr(d.msg, "no point in common"));
+	assert_non_null(strstr(d.msg, "b.json"));
+	json_decref(n);
+	json_decref(b);
+}
+
+static void test_failed_and_short(void **state)
+{
+	(void)state;
+	json_t *b = base_doc();
+	json_t *n = doc("CPU A", json_pack("[o, o]", point("fork", 1, scaled(base_a, 6, 2), 6, "worker died"),
+					   point("fork", 2, base_b, 1, NULL)));
+	struct mpb_compare c;
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_compare_docs("b.json", b, "n.json", n, 10, &c, &d), 0);
+	/* twice as slow, but the point failed: no verdict on a cut-short sample */
+	assert_int_equal(row_of(&c, 1)->verdict, MPB_VERDICT_INCONCLUSIVE);
+	assert_string_equal(row_of(&c, 1)->note, "failed in new");
+	assert_int_equal(row_of(&c, 2)->verdict, MPB_VERDICT_INCONCLUSIVE);
+	assert_string_equal(row_of(&c, 2)->note, "fewer than 2 runs");
+	assert_int_equal(mpb_compare_status(&c, &d), 0);
+	mpb_compare_free(&c);
+	json_decref(b);
+	json_decref(n);
+}
+
+static char *write_text(const struct mpb_compare *c, enum mpb_export_format fmt)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct mpb_diag d = { 0 };
+	assert_non_null(f);
+	assert_int_equal(mpb_compare_write(f, fmt, c, &d), 0);
+	fclose(f);
+	return buf;
+}
+
+static void test_outputs(void **state)
+{
+	(void)state;
+	json_t *b = base_doc();
+	json_t *n = doc("CPU B", json_pack("[o, o]", point("fork", 1, base_a, 6, NULL),
+					   point("fork", 2, scaled(base_b, 6, 1.3), 6, NULL)));
+	struct mpb_compare c;
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_compare_docs("b.json", b, "n.json", n, 10, &c, &d), 0);
+	char *md = write_text(&c, MPB_EXPORT_MD);
+	assert_non_null(strstr(md, "Warning: the machines differ"));
+	assert_non_null(strstr(md, "| **regressed** |"));
+	assert_non_null(strstr(md, "| unchanged |"));
+	assert_non_null(strstr(md, "**1 regressed**, 0 improved, 1 unchanged, 0 inconclusive of 2"));
+	/* the axes that do not vary are said once, not in every row */
+	assert_non_null(strstr(md, "All points: size 2000000, tasks 4"));
+	free(md);
+	char *js = write_text(&c, MPB_EXPORT_JSON);
+	json_error_t err;
+	json_t *o = json_loads(js, 0, &err);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "schema")), MPB_COMPARE_SCHEMA);
+	assert_true(json_is_true(json_object_get(o, "regressed")));
+	assert_int_equal(json_integer_value(mpb_export_at(o, "counts.regressed")), 1);
+	assert_int_equal(json_array_size(json_object_get(o, "machine_differences")), 1);
+	json_t *pts = json_object_get(o, "points");
+	assert_int_equal(json_array_size(pts), 2);
+	for (size_t i = 0; i < 2; i++) {
+		json_t *p = json_array_get(pts, i);
+		const struct mpb_compare_row *r = &c.rows[i];
+		assert_string_equal(json_string_value(json_object_get(p, "verdict")),
+				    mpb_compare_verdict_name(r->verdict));
+		assert_true(json_number_value(json_object_get(p, "ratio")) == r->ratio);
+		assert_true(json_number_value(mpb_export_at(p, "ratio_ci95.0")) == r->ratio_lo);
+		assert_true(json_number_value(json_object_get(p, "p_value")) == r->p);
+		assert_int_equal(json_integer_value(json_object_get(p, "base_runs")), 6);
+	}
+	json_decref(o);
+	free(js);
+	mpb_compare_free(&c);
+	json_decref(b);
+	json_decref(n);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_verdict_rule),
+		cmocka_unit_test(test_threshold),
+		cmocka_unit_test(test_identical),
+		cmocka_unit_test(test_regression_named),
+		cmocka_unit_test(test_improvement_and_noise),
+		cmocka_unit_test(test_matching),
+		cmocka_unit_test(test_failed_and_short),
+		cmocka_unit_test(test_outputs),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,294 @@
+/* test_recommend.c — unit tests for harness/recommend.c: the recommendation
+ * on synthetic throughput curves (plateau, peak then decline under
+ * oversubscription, flat, still rising, several chunk sizes, a memory
+ * limit), its edge cases, and the sweep-level entries and JSON (best
+ * method, the DESIGN.md keys) over a hand-built sweep. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "driver.h"
+#include "method.h"
+#include "recommend.h"
+#include "workload.h"
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Candidates from (workers, throughput) pairs, chunk size 1. */
+static void curve(struct mpb_rec_candidate *c, const unsigned *w, const double *thr, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		c[i] = (struct mpb_rec_candidate){ .id = 100 + i, .workers = w[i], .chunksize = 1,
+						   .throughput = thr[i] };
+}
+
+static void test_plateau(void **state)
+{
+	(void)state;
+	const unsigned w[] = { 1, 2, 4, 8 };
+	const double thr[] = { 100, 180, 188, 190 };
+	struct mpb_rec_candidate c[4];
+	curve(c, w, thr, 4);
+	struct mpb_rec_context ctx = { 0.05, 8, 0 };
+	struct mpb_recommendation r;
+	assert_int_equal(mpb_recommend_curve(c, 4, &ctx, &r), 0);
+	/* 180 < 0.95 * 190 = 180.5 < 188: 4 workers */
+	assert_int_equal(c[r.rec].workers, 4);
+	assert_int_equal(c[r.best].workers, 8);
+	assert_true(fabs(r.vs_best - 188.0 / 190.0) < 1e-12);
+	assert_int_equal(r.shape, MPB_SHAPE_PLATEAU);
+	assert_string_equal(mpb_recommend_shape_name(r.shape), "plateau");
+	assert_false(r.over_cpus);
+	assert_false(r.over_memory);
+	assert_int_equal(r.chunks_at_rec, 1);
+	assert_non_null(strstr(r.why, "4 workers reach 98.9%"));
+	assert_non_null(strstr(r.why, "8 workers"));
+	assert_non_null(strstr(r.why, "plateau"));
+
+	/* a wider tolerance settles for 2 workers */
+	ctx.tolerance = 0.10;
+	assert_int_equal(mpb_recommend_curve(c, 4, &ctx, &r), 0);
+	assert_int_equal(c[r.rec].workers, 2);
+}
+
+static void test_peak_then_decline(void **state)
+{
+	(void)state;
+	/* 2 usable CPUs: the third and fourth worker only add contention */
+	const unsigned w[] = { 4, 1, 3, 2 };
+	const double thr[] = { 120, 100, 150, 190 };
+	struct mpb_rec_candidate c[4];
+	curve(c, w, thr, 4);
+	struct mpb_rec_context ctx = { 0.05, 2, 0 };
+	struct mpb_recommendation r;
+	assert_int_equal(mpb_recommend_curve(c, 4, &ctx, &r), 0);
+	assert_int_equal(c[r.rec].workers, 2);
+	assert_int_equal(r.rec, r.best);
+	assert_true(r.vs_best == 1.0);
+	assert_int_equal(r.shape, MPB_SHAPE_PEAK);
+	assert_false(r.over_cpus);
+	assert_non_null(strstr(r.why, "2 workers give the best"));
+	assert_non_null(strstr(r.why, "peaks at 2 workers"));
+	assert_non_null(strstr(r.why, "63%")); /* 120 / 190 at 4 workers */
+	assert_non_null(strstr(r.why, "oversubscribe the 2 usable CPUs"));
+}
+
+static void test_flat(void **state)
+{
+	(void)state;
+	const unsigned w[] = { 1, 2, 4 };
+	const double thr[] = { 100, 101, 99.5 };
+	struct mpb_rec_candidate c[3];
+	curve(c, w, thr, 3);
+	struct mpb_rec_context ctx = { 0.05, 2, 0 };
+	struct mpb_recommendation r;
+	assert_int_equal(mpb_recommend_curve(c, 3, &ctx, &r), 0);
+	assert_int_equal(c[r.rec].workers, 1);
+	assert_int_equal(c[r.best].workers, 2);
+	assert_int_equal(r.shape, MPB_SHAPE_FLAT);
+	assert_non_null(strstr(r.why, "1 worker reaches"));
+	assert_non_null(strstr(r.why, "flat"));
+}
+
+static void test_rising_over_cpus(void **state)
+{
+	(void)state;
+	const unsigned w[] = { 1, 2, 4 };
+	const double thr[] = { 100, 200, 400 };
+	struct mpb_rec_candidate c[3];
+	curve(c, w, thr, 3);
+	struct mpb_rec_context ctx = { 0.05, 2, 0 };
+	struct mpb_recommendation r;
+	assert_int_equal(mpb_recommend_curve(c, 3, &ctx, &r), 0);
+	assert_int_equal(c[r.rec].workers, 4);
+	assert_int_equal(r.shape, MPB_SHAPE_RISING);
+	assert_true(r.over_cpus);
+	assert_non_null(strstr(r.why, "still rises"));
+	/* unknown usable CPUs: no such warning */
+	ctx.usable_cpus = 0;
+	assert_int_equal(mpb_recommend_curve(c, 3, &ctx, &r), 0);
+	assert_false(r.over_cpus);
+}
+
+static void test_chunk_sizes(void **state)
+{
+	(void)state;
+	struct mpb_rec_candidate c[] = {
+		{ 0, 1, 1, 100, 0 }, { 1, 1, 8, 110, 0 },
+		{ 2, 2, 1, 150, 0 }, { 3, 2, 8, 205, 0 }, { 4, 2, 32, 190, 0 },
+		{ 5, 4, 1, 160, 0 }, { 6, 4, 8, 210, 0 },
+	};
+	struct mpb_rec_context ctx = { 0.05, 4, 0 };
+	struct mpb_recommendation r;
+	assert_int_equal(mpb_recommend_curve(c, N_OF(c), &ctx, &r), 0);
+	/* best 210 (4 workers, chunk 8); 205 at 2 workers qualifies with chunk 8 */
+	assert_int_equal(r.rec, 3);
+	assert_int_equal(r.best, 6);
+	assert_int_equal(r.chunks_at_rec, 3);
+	assert_non_null(strstr(r.why, "chunksize 8 is the fastest of the 3 chunk sizes"));
+}
+
+static void test_memory_limit(void **state)
+{
+	(void)state;
+	const unsigned w[] = { 1, 2, 4 };
+	const double thr[] = { 100, 190, 380 };
+	struct mpb_rec_candidate c[3];
+	curve(c, w, thr, 3);
+	for (size_t i = 0; i < 3; i++)
+		c[i].mem_per_worker = 1024.0 * 1024 * 1024;
+	struct mpb_rec_context ctx = { 0.05, 8, 3ull << 30 };
+	struct mpb_recommendation r;
+	assert_int_equal(mpb_recommend_curve(c, 3, &ctx, &r), 0);
+	assert_int_equal(c[r.rec].workers, 4);
+	assert_int_equal(r.memory_max_workers, 3);
+	assert_true(r.over_memory);
+	ctx.mem_available = 8ull << 30;
+	assert_int_equal(mpb_recommend_curve(c, 3, &ctx, &r), 0);
+	assert_int_equal(r.memory_max_workers, 8);
+	assert_false(r.over_memory);
+	/* unknown memory per worker: no limit claimed */
+	c[2].mem_per_worker = 0;
+	assert_int_equal(mpb_recommend_curve(c, 3, &ctx, &r), 0);
+	assert_int_equal(r.memory_max_workers, 0);
+	assert_false(r.over_memory);
+}
+
+static void test_edges(void **state)
+{
+	(void)state;
+	struct mpb_recommendation r;
+	struct mpb_rec_context ctx = { 0.05, 2, 0 };
+	assert_int_equal(mpb_recommend_curve(NULL, 0, &ctx, &r), -1);
+	struct mpb_rec_candidate bad[] = { { 0, 1, 1, 100, 0 }, { 1, 2, 1, 0, 0 } };
+	assert_int_equal(mpb_recommend_curve(bad, 2, &ctx, &r), -1);
+	bad[1].throughput = NAN;
+	assert_int_equal(mpb_recommend_curve(bad, 2, &ctx, &r), -1);
+
+	/* one count */
+	struct mpb_rec_candidate one[] = { { 0, 3, 1, 50, 0 } };
+	assert_int_equal(mpb_recommend_curve(one, 1, &ctx, &r), 0);
+	assert_int_equal(r.rec, 0);
+	assert_int_equal(r.shape, MPB_SHAPE_SINGLE);
+	assert_true(r.over_cpus);
+
+	/* tolerance 0: the best itself; equal throughputs go to fewer workers */
+	const unsigned w[] = { 4, 2, 1 };
+	const double thr[] = { 200, 200, 150 };
+	struct mpb_rec_candidate c[3];
+	curve(c, w, thr, 3);
+	ctx.tolerance = 0;
+	assert_int_equal(mpb_recommend_curve(c, 3, &ctx, &r), 0);
+	assert_int_equal(c[r.best].workers, 2);
+	assert_int_equal(c[r.rec].workers, 2);
+}
+
+/* A hand-built sweep: sumsq at 1, 2, 4 workers with fork and with spawn;
+ * spawn is faster. Wall times in ns per run. */
+static void test_sweep_entries_and_json(void **state)
+{
+	(void)state;
+	const unsigned w[] = { 1, 2, 4, 1, 2, 4 };
+	const double wall[] = { 1000, 560, 540, 900, 480, 470 };
+	struct mpb_point pt[6];
+	struct mpb_point_state ps[6];
+	struct mpb_sample smp[6][3];
+	memset(pt, 0, sizeof pt);
+	memset(ps, 0, sizeof ps);
+	for (size_t i = 0; i < 6; i++) {
+		pt[i] = (struct mpb_point){
+			.id = (unsigned)i, .workload = &mpb_workload_sumsq, .size = 5000000, .tasks = 4,
+			.workers = w[i], .method = mpb_method_find(i < 3 ? "fork" : "spawn"),
+			.codec = mpb_codec_find("raw"), .transport = "pipe", .chunksize = 1,
+		};
+		for (size_t k = 0; k < 3; k++)
+			smp[i][k] = (struct mpb_sample){ .wall_ns = (uint64_t)wall[i] + k };
+		ps[i] = (struct mpb_point_state){ .runs = smp[i], .nruns = 3, .cap = 3 };
+	}
+	double serial[] = { 1000, 1000, 1000 };
+	struct mpb_baseline bl = { &mpb_workload_sumsq, 5000000, 4 };
+	struct mpb_baseline_state bs = { .wall_ns = serial, .n = 3, .cap = 3 };
+	struct mpb_plan plan = { .points = pt, .npoints = 6, .baselines = &bl, .nbaselines = 1,
+				 .runs = 3, .seed = 1 };
+	struct mpb_machine m;
+	memset(&m, 0, sizeof m);
+	m.usable_cpus = 2;
+	struct mpb_sweep s = { .plan = &plan, .machine = &m, .pts = ps, .bls = &bs,
+			       .tolerance = 0.05 };
+
+	struct mpb_rec_entry *e;
+	size_t n;
+	assert_int_equal(mpb_recommend_sweep(&s, &e, &n), 0);
+	assert_int_equal(n, 2);
+	/* fork: 561 vs best 541 -> 96.4%: 2 workers; spawn: 481 vs 471 -> 2 */
+	assert_int_equal(e[0].point, 1);
+	assert_int_equal(e[0].best_point, 2);
+	assert_int_equal(e[1].point, 4);
+	assert_int_equal(e[1].best_point, 5);
+	assert_string_equal(e[0].best_method, "spawn");
+	assert_string_equal(e[1].best_method, "spawn");
+	assert_false(e[0].is_best_method);
+	assert_true(e[1].is_best_method);
+	assert_int_equal(e[0].family_methods, 2);
+	assert_true(fabs(e[0].throughput - 4e9 / 561.0) < 1e-6);
+	free(e);
+
+	json_t *recs = mpb_recommend_json(&s);
+	assert_non_null(recs);
+	assert_int_equal(json_array_size(recs), 2);
+	json_t *r0 = json_array_get(recs, 0);
+	const char *keys[] = { "workload", "size", "method", "workers", "chunksize",
+			       "throughput_vs_best", "why" };
+	for (size_t k = 0; k < N_OF(keys); k++)
+		assert_non_null(json_object_get(r0, keys[k]));
+	assert_string_equal(json_string_value(json_object_get(r0, "workload")), "sumsq");
+	assert_int_equal(json_integer_value(json_object_get(r0, "size")), 5000000);
+	assert_string_equal(json_string_value(json_object_get(r0, "method")), "fork");
+	assert_int_equal(json_integer_value(json_object_get(r0, "workers")), 2);
+	assert_int_equal(json_integer_value(json_object_get(r0, "chunksize")), 1);
+	assert_true(fabs(json_real_value(json_object_get(r0, "throughput_vs_best")) -
+			 541.0 / 561.0) < 1e-12);
+	assert_true(json_is_string(json_object_get(r0, "why")));
+	assert_string_equal(json_string_value(json_object_get(r0, "best_method")), "spawn");
+	assert_int_equal(json_array_size(json_object_get(r0, "warnings")), 0);
+	json_decref(recs);
+
+	/* a failed point is never recommended */
+	ps[1].failed = true;
+	assert_int_equal(mpb_recommend_sweep(&s, &e, &n), 0);
+	assert_int_equal(e[0].point, 2);
+	assert_true(e[0].r.over_cpus);
+	char warn[2][MPB_REC_WARN_LEN];
+	assert_int_equal(mpb_recommend_warnings(&s, &e[0], warn), 1);
+	assert_non_null(strstr(warn[0], "4 workers exceed the 2 usable CPUs"));
+	free(e);
+
+	/* nothing measured: no entries */
+	for (size_t i = 0; i < 6; i++)
+		ps[i].nruns = 0;
+	assert_int_equal(mpb_recommend_sweep(&s, &e, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plateau),
+		cmocka_unit_test(test_peak_then_decline),
+		cmocka_unit_test(test_flat),
+		cmocka_unit_test(test_rising_over_cpus),
+		cmocka_unit_test(test_chunk_sizes),
+		cmocka_unit_test(test_memory_limit),
+		cmocka_unit_test(test_edges),
+		cmocka_unit_test(test_sweep_entries_and_json),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,439 @@
+/* test_report.c — cmocka tests for report.c and report_plots.c: loading
+ * refuses truncated, wrong-schema and malformed files naming them; a report
+ * of the stored sample results (results/samples/) written without gnuplot
+ * has every data file, script and index, its data files hold exactly the
+ * figures of the results, plots without data are left out with the reason;
+ * hostile text from a results file cannot reach a gnuplot script unquoted;
+ * a template with an unknown marker is refused. Rendering with gnuplot is
+ * tested by tests/integration/test_report.py. */
+#include "report.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "export.h"
+
+/* snprintf into an array, failing the test on truncation */
+#define SNP(buf, ...) assert_true(snprintf(buf, sizeof buf, __VA_ARGS__) < (int)sizeof buf)
+
+/* ---- scratch directory and files ---- */
+
+static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb; (void)type; (void)ftw;
+	return remove(path);
+}
+
+static int make_dir(void **state)
+{
+	char *dir = strdup("/tmp/mpb_report_XXXXXX");
+	if (!dir || !mkdtemp(dir)) {
+		free(dir);
+		return -1;
+	}
+	*state = dir;
+	return 0;
+}
+
+static int remove_dir(void **state)
+{
+	int rc = nftw(*state, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(*state);
+	return rc == 0 ? 0 : -1;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *buf = malloc((size_t)n + 1);
+	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	if (buf)
+		buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void spit(const char *path, const char *text, size_t n)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+}
+
+static off_t size_of(const char *dir, const char *name)
+{
+	char p[PATH_MAX];
+	struct stat st;
+	SNP(p, "%s/%s", dir, name);
+	return stat(p, &st) == 0 ? st.st_size : -1;
+}
+
+/* results/samples/NAME of the source tree, found from the templates' path. */
+static void sample(const char *name, char *buf, size_t len)
+{
+	char tpl[PATH_MAX];
+	struct mpb_diag d = { 0 };
+	unsetenv("MPBENCH_PLOTS_DIR");
+	assert_int_equal(mpb_report_templates_dir(tpl, sizeof tpl, &d), 0);
+	assert_true(snprintf(buf, len, "%s/../../results/samples/%s", tpl, name) < (int)len);
+	assert_int_equal(access(buf, R_OK), 0);
+}
+
+static json_t *load(const char *path)
+{
+	json_t *doc = NULL;
+	struct mpb_diag d = { 0 };
+	char *paths[] = { (char *)path };
+	assert_int_equal(mpb_report_load(paths, 1, &doc, &d), 0);
+	return doc;
+}
+
+/* ---- tests ---- */
+
+static void test_default_dir(void **state)
+{
+	(void)state;
+	char b[64];
+	mpb_report_default_dir("results/vm-2024.json", b, sizeof b);
+	assert_string_equal(b, "results/vm-2024-report");
+	mpb_report_default_dir("plain", b, sizeof b);
+	assert_string_equal(b, "plain-report");
+}
+
+static void test_templates_dir(void **state)
+{
+	char buf[PATH_MAX], p[PATH_MAX];
+	struct mpb_diag d = { 0 };
+	setenv("MPBENCH_PLOTS_DIR", *state, 1); /* an empty directory */
+	assert_int_equal(mpb_report_templates_dir(buf, sizeof buf, &d), -MPB_EINPUT);
+	assert_non_null(strstr(d.msg, "MPBENCH_PLOTS_DIR"));
+	unsetenv("MPBENCH_PLOTS_DIR");
+	assert_int_equal(mpb_report_templates_dir(buf, sizeof buf, &d), 0);
+	SNP(p, "%s/overhead.gp", buf);
+	assert_int_equal(access(p, R_OK), 0);
+}
+
+static void test_load_refuses(void **state)
+{
+	const char *dir = *state;
+	char src[PATH_MAX], bad[PATH_MAX];
+	struct mpb_diag d = { 0 };
+	json_t *docs[2];
+	sample("sumsq-fork-thread.json", src, sizeof src);
+	char *text = slurp(src);
+	assert_non_null(text);
+	SNP(bad, "%s/truncated.json", dir);
+	spit(bad, text, strlen(text) / 2);
+	char *paths[] = { src, bad };
+	/* the good first file is released when the second fails (ASan checks) */
+	assert_int_equal(mpb_report_load(paths, 2, docs, &d), -MPB_EINPUT);
+	assert_non_null(strstr(d.msg, bad));
+	assert_non_null(strstr(d.msg, "invalid JSON"));
+
+	char *schema = strstr(text, "mpbench.results/1");
+	assert_non_null(schema);
+	schema[strlen("mpbench.results/")] = '9';
+	spit(bad, text, strlen(text));
+	assert_int_equal(mpb_report_load(paths + 1, 1, docs, &d), -MPB_EINPUT);
+	assert_non_null(strstr(d.msg, "mpbench.results/9"));
+	assert_non_null(strstr(d.msg, bad));
+	free(text);
+
+	json_t *doc = load(src);
+	json_object_set_new(json_object_get(json_array_get(json_object_get(doc, "points"), 2),
+					    "derived"), "efficiency", json_string("high"));
+	assert_int_equal(json_dump_file(doc, bad, 0), 0);
+	json_decref(doc);
+	assert_int_equal(mpb_report_load(paths + 1, 1, docs, &d), -MPB_EINPUT);
+	assert_non_null(strstr(d.msg, "points[2].derived.efficiency is a string"));
+
+	char missing[PATH_MAX];
+	SNP(missing, "%s/none.json", dir);
+	paths[0] = missing;
+	assert_int_equal(mpb_report_load(paths, 1, docs, &d), -MPB_EINPUT);
+	assert_non_null(strstr(d.msg, missing));
+}
+
+/* Data lines (not comments, not blank) of block `block` of a .dat text. */
+static size_t block_lines(const char *text, size_t block, char lines[][256], size_t max)
+{
+	size_t b = 0, n = 0, blanks = 0;
+	for (const char *p = text; *p;) {
+		size_t len = strcspn(p, "\n");
+		if (len == 0) {
+			if (++blanks == 2)
+				b++; /* two blank lines end a block */
+		} else {
+			blanks = 0;
+			if (p[0] != '#' && b == block && n < max)
+				snprintf(lines[n++], 256, "%.*s", (int)len, p);
+		}
+		p += len + (p[len] == '\n');
+	}
+	return n;
+}
+
+static void test_report_without_gnuplot(void **state)
+{
+	const char *dir = *state;
+	char src[PATH_MAX], out[PATH_MAX], p[PATH_MAX];
+	sample("sumsq-fork-thread.json", src, sizeof src);
+	json_t *doc = load(src);
+	SNP(out, "%s/r", dir);
+	char *paths[] = { src };
+	struct mpb_report_opts o = { .paths = paths, .docs = &doc, .n = 1, .outdir = out,
+				     .gnuplot = "/nonexistent/gnuplot" };
+	struct mpb_report_result res;
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_report_write(&o, &res, &d), 0);
+	assert_true(res.gnuplot_missing);
+	const char *always[] = { "speedup", "efficiency", "overhead", "serialization", "startup",
+				 "ctxsw" };
+	for (size_t i = 0; i < res.nplots; i++) {
+		const struct mpb_report_plot *pl = &res.plots[i];
+		bool want = false;
+		for (size_t k = 0; k < sizeof always / sizeof always[0]; k++)
+			want |= strcmp(pl->name, always[k]) == 0;
+		assert_int_equal(pl->made, want);
+		assert_false(pl->rendered);
+		char n[64];
+		SNP(n, "%s.dat", pl->name);
+		if (want) {
+			assert_true(size_of(out, n) > 0);
+			SNP(n, "%s.gp", pl->name);
+			assert_true(size_of(out, n) > 0);
+		} else {
+			assert_int_equal(size_of(out, n), -1);
+			assert_true(strlen(pl->why) > 10);
+		}
+		if (strcmp(pl->name, "ipc") == 0) /* the results' own reason */
+			assert_non_null(strstr(pl->why, "no point has an IPC figure"));
+		if (strcmp(pl->name, "startup_rss") == 0)
+			assert_non_null(strstr(pl->why, "--parent-rss"));
+	}
+	assert_true(size_of(out, "index.md") > 0);
+	assert_true(size_of(out, "index.html") > 0);
+	assert_true(size_of(out, "points.csv") > 0);
+	SNP(p, "%s/index.md", out);
+	char *md = slurp(p);
+	assert_non_null(md);
+	assert_non_null(strstr(md, "gnuplot is not installed"));
+	assert_non_null(strstr(md, "## Plots left out"));
+	assert_non_null(strstr(md, "![Speedup vs workers](speedup.png)"));
+	free(md);
+
+	/* speedup.dat holds each point's speedup and CI, as in the results */
+	SNP(p, "%s/speedup.dat", out);
+	char *dat = slurp(p);
+	assert_non_null(dat);
+	const json_t *pts = json_object_get(doc, "points");
+	size_t found = 0;
+	for (size_t i = 0; i < json_array_size(pts); i++) {
+		const json_t *pt = json_array_get(pts, i);
+		char line[160];
+		SNP(line, "\n%lld\t%.9g\t%.9g\t%.9g\t",
+			 (long long)json_integer_value(json_object_get(pt, "workers")),
+			 json_number_value(mpb_export_at(pt, "derived.speedup")),
+			 json_number_value(mpb_export_at(pt, "derived.speedup_ci95.0")),
+			 json_number_value(mpb_export_at(pt, "derived.speedup_ci95.1")));
+		found += strstr(dat, line) != NULL;
+	}
+	assert_int_equal(found, json_array_size(pts));
+	free(dat);
+
+	/* overhead.dat: compute is the compute median per task, and the parts
+	 * add up to workers x (start-up + map + teardown) / tasks */
+	SNP(p, "%s/overhead.dat", out);
+	dat = slurp(p);
+	assert_non_null(dat);
+	static char lines[64][256];
+	size_t n = block_lines(dat, 0, lines, 64);
+	assert_int_equal(n, json_array_size(pts));
+	size_t matched = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *q = strchr(lines[i] + 1, '"');
+		assert_non_null(q);
+		double v[6];
+		char *end = (char *)q + 1;
+		for (int k = 0; k < 6; k++)
+			v[k] = strtod(end, &end);
+		for (size_t j = 0; j < json_array_size(pts); j++) {
+			const json_t *pt = json_array_get(pts, j);
+			double tasks = json_number_value(json_object_get(pt, "tasks"));
+			double w = json_number_value(json_object_get(pt, "workers"));
+			double c = json_number_value(mpb_export_at(pt, "summary.compute_ns.median")) / tasks;
+			if (fabs(v[0] - c) > 1e-6 * c)
+				continue;
+			double whole = w * (json_number_value(mpb_export_at(pt, "summary.startup_ns.median")) +
+					    json_number_value(mpb_export_at(pt, "summary.map_ns.median")) +
+					    json_number_value(mpb_export_at(pt, "summary.teardown_ns.median"))) / tasks;
+			double sum = v[0] + v[1] + v[2] + v[3] + v[4];
+			/* equal unless transport+waiting was clamped at 0 */
+			assert_true(sum >= whole * (1 - 1e-6));
+			if (v[2] > 0)
+				assert_true(fabs(sum - whole) <= 1e-6 * whole);
+			matched++;
+			break;
+		}
+	}
+	assert_int_equal(matched, n);
+	free(dat);
+	json_decref(doc);
+}
+
+static void test_parent_rss_plot(void **state)
+{
+	const char *dir = *state;
+	char src[PATH_MAX], out[PATH_MAX];
+	sample("null-parent-rss.json", src, sizeof src);
+	json_t *doc = load(src);
+	SNP(out, "%s/rss", dir);
+	char *paths[] = { src };
+	struct mpb_report_opts o = { .paths = paths, .docs = &doc, .n = 1, .outdir = out,
+				     .gnuplot = "/nonexistent/gnuplot" };
+	struct mpb_report_result res;
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_report_write(&o, &res, &d), 0);
+	bool made = false;
+	for (size_t i = 0; i < res.nplots; i++)
+		if (strcmp(res.plots[i].name, "startup_rss") == 0)
+			made = res.plots[i].made;
+	assert_true(made);
+	/* two parent sizes for each of fork and spawn: two points per block */
+	char p[PATH_MAX];
+	SNP(p, "%s/startup_rss.dat", out);
+	char *dat = slurp(p);
+	static char lines[8][256];
+	assert_non_null(dat);
+	assert_int_equal(block_lines(dat, 0, lines, 8), 2);
+	assert_int_equal(block_lines(dat, 1, lines, 8), 2);
+	assert_int_equal(strtod(lines[1], NULL), 67108864.0);
+	free(dat);
+	json_decref(doc);
+}
+
+static void test_hostile_text(void **state)
+{
+	const char *dir = *state;
+	char src[PATH_MAX], out[PATH_MAX], p[PATH_MAX];
+	sample("sumsq-fork-thread.json", src, sizeof src);
+	json_t *doc = load(src);
+	const char *evil = "x'`touch pwned`\"@M\\\ny";
+	json_t *pts = json_object_get(doc, "points");
+	for (size_t i = 0; i < json_array_size(pts); i++)
+		json_object_set_new(json_array_get(pts, i), "method", json_string(evil));
+	json_object_set_new(json_object_get(doc, "machine"), "cpu_model", json_string(evil));
+	SNP(out, "%s/evil", dir);
+	char *paths[] = { src };
+	struct mpb_report_opts o = { .paths = paths, .docs = &doc, .n = 1, .outdir = out,
+				     .gnuplot = "/nonexistent/gnuplot" };
+	struct mpb_report_result res;
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_report_write(&o, &res, &d), 0);
+	const char *names[] = { "speedup.gp", "overhead.gp", "ctxsw.gp", "startup.gp" };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		SNP(p, "%s/%s", out, names[i]);
+		char *gp = slurp(p);
+		assert_non_null(gp);
+		assert_null(strchr(gp, '`'));
+		assert_null(strstr(gp, "@M"));
+		assert_non_null(strstr(gp, "x__touch pwned___M__y")); /* reduced, still legible */
+		free(gp);
+	}
+	SNP(p, "%s/overhead.dat", out);
+	char *dat = slurp(p);
+	assert_non_null(dat);
+	assert_null(strchr(dat, '`'));
+	free(dat);
+	/* the HTML escapes it */
+	SNP(p, "%s/index.html", out);
+	char *html = slurp(p);
+	assert_non_null(html);
+	assert_null(strstr(html, "x'`touch pwned`\"@M"));
+	assert_non_null(strstr(html, "&quot;@M"));
+	free(html);
+	json_decref(doc);
+}
+
+static void test_templates_checked(void **state)
+{
+	const char *dir = *state;
+	char src[PATH_MAX], tpl[PATH_MAX], mine[PATH_MAX], p[PATH_MAX], q[PATH_MAX];
+	struct mpb_diag d = { 0 };
+	unsetenv("MPBENCH_PLOTS_DIR");
+	assert_int_equal(mpb_report_templates_dir(tpl, sizeof tpl, &d), 0);
+	SNP(mine, "%s/tpl", dir);
+	assert_int_equal(mkdir(mine, 0700), 0);
+	const char *names[] = { "speedup", "efficiency", "overhead", "serialization", "startup",
+				"startup_rss", "ctxsw", "ipc" };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		SNP(p, "%s/%s.gp", tpl, names[i]);
+		SNP(q, "%s/%s.gp", mine, names[i]);
+		char *t = slurp(p);
+		assert_non_null(t);
+		if (strcmp(names[i], "efficiency") == 0) {
+			size_t n = strlen(t);
+			char *t2 = malloc(n + 32);
+			assert_non_null(t2);
+			snprintf(t2, n + 32, "%sset label '@BOGUS@'\n", t);
+			free(t);
+			t = t2;
+		}
+		spit(q, t, strlen(t));
+		free(t);
+	}
+	sample("sumsq-fork-thread.json", src, sizeof src);
+	json_t *doc = load(src);
+	char out[PATH_MAX];
+	SNP(out, "%s/t", dir);
+	char *paths[] = { src };
+	struct mpb_report_opts o = { .paths = paths, .docs = &doc, .n = 1, .outdir = out,
+				     .gnuplot = "/nonexistent/gnuplot", .templates = mine };
+	struct mpb_report_result res;
+	assert_int_equal(mpb_report_write(&o, &res, &d), -MPB_EINPUT);
+	assert_non_null(strstr(d.msg, "@BOGUS@"));
+	assert_non_null(strstr(d.msg, "efficiency.gp"));
+
+	/* an output directory that cannot be made */
+	o.templates = NULL;
+	o.outdir = "/nonexistent/dir/r";
+	assert_int_equal(mpb_report_write(&o, &res, &d), -MPB_EINPUT);
+	assert_non_null(strstr(d.msg, "/nonexistent/dir/r"));
+	json_decref(doc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_default_dir),
+		cmocka_unit_test_setup_teardown(test_templates_dir, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_load_refuses, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_report_without_gnuplot, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_parent_rss_plot, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_hostile_text, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_templates_checked, make_dir, remove_dir),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,102 @@
+/* test_tune.c — unit tests for harness/tune.c's pure parts: the coarse
+ * phase's worker list and the refinement candidates around the knee. The
+ * phases themselves run real pools: tests/integration/test_tune.py. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "machine.h"
+#include "options.h"
+#include "plan.h"
+#include "tune.h"
+
+static void test_coarse_workers(void **state)
+{
+	(void)state;
+	char buf[256];
+	assert_int_equal(mpb_tune_coarse_workers(2, 4, buf, sizeof buf), 0);
+	assert_string_equal(buf, "1,2,4");
+	assert_int_equal(mpb_tune_coarse_workers(6, 12, buf, sizeof buf), 0);
+	assert_string_equal(buf, "1,2,4,6,8");
+	assert_int_equal(mpb_tune_coarse_workers(1, 2, buf, sizeof buf), 0);
+	assert_string_equal(buf, "1,2");
+	/* a process limit below 2 x usable caps the list */
+	assert_int_equal(mpb_tune_coarse_workers(8, 5, buf, sizeof buf), 0);
+	assert_string_equal(buf, "1,2,4");
+	assert_int_equal(mpb_tune_coarse_workers(64, 128, buf, 4), -1);
+}
+
+static void test_refine(void **state)
+{
+	(void)state;
+	unsigned out[3];
+	/* 2-core machine, measured 1, 2, 4; recommended and best 2: try 3 */
+	const unsigned m1[] = { 1, 2, 4 };
+	assert_int_equal(mpb_tune_refine(m1, 3, 2, 2, 4, out), 1);
+	assert_int_equal(out[0], 3);
+	/* best at 4 too: between 2 and 4 again */
+	assert_int_equal(mpb_tune_refine(m1, 3, 2, 4, 4, out), 1);
+	assert_int_equal(out[0], 3);
+	/* once 3 is measured nothing is left */
+	const unsigned m2[] = { 1, 2, 3, 4 };
+	assert_int_equal(mpb_tune_refine(m2, 4, 2, 3, 4, out), 0);
+	assert_int_equal(mpb_tune_refine(m2, 4, 2, 4, 4, out), 0);
+
+	/* a big machine: recommended 16 after 8, best 32 between 16 and 64 */
+	const unsigned m3[] = { 1, 2, 4, 8, 16, 32, 64 };
+	assert_int_equal(mpb_tune_refine(m3, 7, 16, 32, 64, out), 3);
+	assert_int_equal(out[0], 12); /* is fewer than 16 enough? */
+	assert_int_equal(out[1], 24); /* between 16 and the best */
+	assert_int_equal(out[2], 48); /* between the best and 64 */
+	/* the cap keeps candidates at or below 2 x usable */
+	assert_int_equal(mpb_tune_refine(m3, 7, 16, 64, 40, out), 1);
+	assert_int_equal(out[0], 12);
+	/* recommended 1: nothing below; duplicates collapse */
+	const unsigned m4[] = { 1, 4 };
+	assert_int_equal(mpb_tune_refine(m4, 2, 1, 4, 8, out), 1);
+	assert_int_equal(out[0], 2);
+}
+
+static void test_tune_plan(void **state)
+{
+	(void)state;
+	struct mpb_machine m;
+	memset(&m, 0, sizeof m);
+	m.usable_cpus = 2;
+	m.max_user_processes = -1;
+	struct mpb_config cfg;
+	struct mpb_diag d = { 0 };
+	char buf[256];
+	struct mpb_plan plan;
+	char *a1[] = { "-w", "null", "-t", "10", "-m", "fork,thread" };
+	assert_int_equal(mpb_options_parse(MPB_CMD_TUNE, 6, a1, &cfg, &d), 0);
+	assert_int_equal(mpb_tune_plan(&cfg, &m, buf, sizeof buf, &plan, &d), 0);
+	assert_string_equal(cfg.workers, "1,2,4");
+	assert_int_equal(plan.npoints, 6);
+	assert_int_equal(plan.nbaselines, 1);
+	mpb_plan_free(&plan);
+
+	/* tune takes one workload, size and task count; -j is not its option */
+	char *a2[] = { "-w", "null", "-t", "10,20" };
+	assert_int_equal(mpb_options_parse(MPB_CMD_TUNE, 4, a2, &cfg, &d), 0);
+	assert_int_equal(mpb_tune_plan(&cfg, &m, buf, sizeof buf, &plan, &d), -MPB_EINPUT);
+	assert_non_null(strstr(d.msg, "tune"));
+	assert_non_null(strstr(d.msg, "one workload, one size"));
+	char *a3[] = { "-j", "2" };
+	assert_int_equal(mpb_options_parse(MPB_CMD_TUNE, 2, a3, &cfg, &d), -MPB_EINPUT);
+	assert_non_null(strstr(d.msg, "--workers"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_coarse_workers),
+		cmocka_unit_test(test_refine),
+		cmocka_unit_test(test_tune_plan),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
