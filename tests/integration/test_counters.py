@@ -77,10 +77,11 @@ def files_under(root):
     return sorted(out)
 
 
-def run(args, cwd, prefix=()):
-    return subprocess.run(list(prefix) + [MPBENCH] + list(args), cwd=cwd,
+def run(args, cwd, prefix=(), exe=None, env=None):
+    return subprocess.run(list(prefix) + [exe or MPBENCH] + list(args), cwd=cwd,
                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True, timeout=RUN_TIMEOUT_S)
+                          stderr=subprocess.PIPE, text=True, timeout=RUN_TIMEOUT_S,
+                          env=env)
 
 
 class CountersTestCase(unittest.TestCase):
@@ -91,11 +92,11 @@ class CountersTestCase(unittest.TestCase):
         self.tmp = self._tmp.name
         self.addCleanup(self._tmp.cleanup)
 
-    def measure(self, args, prefix=(), cwd=None):
+    def measure(self, args, prefix=(), cwd=None, exe=None, env=None):
         """Run mpbench writing r.json in a temp dir; check exit 0; return (doc, proc)."""
         cwd = cwd or self.tmp
         out = os.path.join(cwd, "r.json")
-        p = run(list(args) + ["-o", out], cwd, prefix)
+        p = run(list(args) + ["-o", out], cwd, prefix, exe, env)
         self.assertEqual(p.returncode, 0, "%s: exit %d\nstdout:\n%s\nstderr:\n%s"
                          % (args, p.returncode, p.stdout, p.stderr))
         return load_results(out), p
@@ -348,12 +349,25 @@ class TestUnprivileged(CountersTestCase):
         if os.geteuid() != 0 or not setpriv or paranoid is None or paranoid < 2:
             self.skipTest("needs root (to run as nobody), setpriv and perf_event_paranoid >= 2")
         os.chmod(self.tmp, 0o777)
+        # The checkout may sit where nobody cannot look (a 0700 temporary
+        # directory in CI): run copies of both binaries from the test's own
+        # world-readable directory instead.
+        bindir = os.path.join(self.tmp, "bin")
+        os.mkdir(bindir)
+        os.chmod(bindir, 0o755)
+        exe = shutil.copy(MPBENCH, os.path.join(bindir, "mpbench"))
+        worker = os.environ.get("MPBENCH_WORKER") or os.path.join(os.path.dirname(MPBENCH),
+                                                                 "mpbench-worker")
+        wexe = shutil.copy(worker, os.path.join(bindir, "mpbench-worker"))
+        for f in (exe, wexe):
+            os.chmod(f, 0o755)
+        env = dict(os.environ, MPBENCH_WORKER=wexe)
         prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
-        probe = run(["--version"], self.tmp, prefix)
+        probe = run(["--version"], self.tmp, prefix, exe, env)
         if probe.returncode != 0:
-            self.skipTest("nobody cannot run %s: %s" % (MPBENCH, probe.stderr.strip()))
+            self.skipTest("nobody cannot run %s: %s" % (exe, probe.stderr.strip()))
         doc, p = self.measure(["run", "-w", "null", "-t", "200", "-j", "2", "-r", "1",
-                               "--warmup", "0", "-m", "spawn"], prefix=prefix)
+                               "--warmup", "0", "-m", "spawn"], prefix=prefix, exe=exe, env=env)
         mc = doc["machine"]["counters"]
         for name in ("context-switches", "cpu-migrations"):
             self.assertFalse(mc[name]["available"], name)
