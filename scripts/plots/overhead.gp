@@ -4,14 +4,14 @@
 # mpbench report fills the markers: TITLE, BLOCK (the data block of this
 # panel), UNIT and SCALE (ns per UNIT), YMAX, XMAX (bars sit at x = 0, 1, ...).
 set title "@TITLE@" noenhanced
-set ylabel "pool time per task (@UNIT@) = workers × phase time / tasks"
+set ylabel "pool time per task (@UNIT@)"
 set style data histograms
 set style histogram rowstacked
 set style fill solid 0.85 border rgb "#444444"
 set boxwidth 0.7
 set xtics rotate by 90 right nomirror noenhanced
 set grid ytics lc rgb "#dddddd"
-set key outside right top vertical Left reverse noenhanced samplen 2 spacing 1.2
+set key below horizontal Left reverse noenhanced samplen 2 spacing 1.2 maxcols 3
 set yrange [0:@YMAX@]
 set xrange [-0.6:@XMAX@]
 S = @SCALE@
