@@ -627,7 +627,7 @@ int mpb_ceiling_measure_machine(unsigned workers, volatile sig_atomic_t *stop_fl
 	int rc = calibrate(w, serial_target / (double)out->tasks, &out->size, d);
 	if (rc < 0)
 		return rc;
-	struct mpb_workload_params wp = { out->size, out->tasks, 0 };
+	struct mpb_workload_params wp = { out->size, out->tasks, 0, 0 };
 	struct mpb_value *args = calloc(out->tasks, sizeof *args);
 	double *ser = malloc(INFO_RUNS * sizeof *ser), *cei = malloc(INFO_RUNS * sizeof *cei);
 	if (!args || !ser || !cei) {

@@ -9,11 +9,14 @@
 #include <unistd.h>
 
 #include "ceiling.h"
+#include "cmd_point.h"
 #include "codec.h"
 #include "compare.h"
 #include "counter_source.h"
 #include "counters.h"
 #include "counters_report.h"
+#include "deadline.h"
+#include "inject.h"
 #include "driver.h"
 #include "export.h"
 #include "floor.h"
@@ -71,7 +74,8 @@ struct command {
 	const char *name;
 	unsigned mask;
 	const char *args;
-	const char *summary;
+	const char *brief;    /* one line for `mpbench --help` */
+	const char *summary;  /* the paragraph of `mpbench COMMAND --help` */
 	int (*fn)(const struct command *c, int argc, char **argv, int full_argc, char **full_argv,
 		  struct mpb_diag *d);
 };
@@ -120,17 +124,28 @@ static int prepare_methods(const struct mpb_plan *plan, struct mpb_diag *d)
 	return 0;
 }
 
-/* Every warning once, on stderr, after the table: at most a screenful. */
+/* Every warning once, on stderr, after the table: at most a screenful of the
+ * per-point and baseline ones; those about the machine and the
+ * recommendation (few, and the ones a user acts on) always show. */
 static void print_warnings(const struct mpb_sweep *s)
 {
 	struct mpb_warning_list l = { 0 };
 	enum { MAX_SHOWN = 12 };
 	if (mpb_warnings_collect(s, &l) == 0) {
-		for (size_t i = 0; i < l.n && i < MAX_SHOWN; i++)
+		size_t shown = 0, hidden = 0;
+		for (size_t i = 0; i < l.n; i++) {
+			bool always = strcmp(l.v[i].scope, "machine") == 0 ||
+				      strcmp(l.v[i].scope, "recommendation") == 0;
+			if (!always && shown >= MAX_SHOWN) {
+				hidden++;
+				continue;
+			}
+			shown += !always;
 			fprintf(stderr, "mpbench: warning: %s\n", l.v[i].message);
-		if (l.n > MAX_SHOWN)
+		}
+		if (hidden)
 			fprintf(stderr, "mpbench: warning: ... and %zu more (\"warnings\" in the results)\n",
-				l.n - MAX_SHOWN);
+				hidden);
 	}
 	mpb_warnings_free(&l);
 }
@@ -151,6 +166,8 @@ static int sweep_like(const struct command *c, int argc, char **argv, int full_a
 	}
 	if (cfg.npositional)
 		return mpb_fail(d, MPB_EINPUT, "%s: unexpected argument '%s'", c->name, cfg.positional[0]);
+	if ((rc = mpb_inject_check(d)) < 0) /* a test's typo must not pass silently */
+		return rc;
 	enum mpb_export_format fmt = MPB_EXPORT_JSON;
 	if (cfg.format && (rc = mpb_export_parse_format(cfg.format, MPB_EXPORT_JSON | MPB_EXPORT_CSV |
 							MPB_EXPORT_MD, &fmt, d)) < 0)
@@ -160,12 +177,17 @@ static int sweep_like(const struct command *c, int argc, char **argv, int full_a
 	char coarse[1024];
 	if ((rc = mpb_sampling_policy_from(&cfg, c->mask == MPB_CMD_TUNE, &policy, &tolerance, d)) < 0)
 		return rc;
+	struct mpb_cmd_spec cmdspec; /* --cmd: before the plan, which it gives workload cmd */
+	if ((rc = mpb_cmd_spec_from(&cfg, &cmdspec, d)) < 0)
+		return rc;
 	if ((rc = mpb_machine_probe(NULL, &m, d)) < 0)
 		return rc;
 	if (c->mask == MPB_CMD_TUNE)
 		rc = mpb_tune_plan(&cfg, &m, coarse, sizeof coarse, &plan, d);
 	else
 		rc = mpb_plan_build(&cfg, &m, &plan, d);
+	if (rc == 0 && (rc = mpb_cmd_spec_check_plan(&cmdspec, &plan, d)) < 0)
+		mpb_plan_free(&plan); /* before anything is created, results/ included */
 	if (rc < 0)
 		return rc;
 	if (c->mask == MPB_CMD_RUN && plan.npoints != 1) {
@@ -207,6 +229,10 @@ static int sweep_like(const struct command *c, int argc, char **argv, int full_a
 		.counters = &counters,
 		.sampling = policy,
 		.tolerance = tolerance,
+		.run_timeout_ns = mpb_deadline_ns(cfg.run_timeout_s),
+		.task_timeout_ns = mpb_deadline_ns(cfg.task_timeout_s),
+		.fail_fast = cfg.fail_fast,
+		.cmd = &cmdspec,
 	};
 	/* other load, sampled while this process still sleeps */
 	mpb_warnings_probe_busy(100, &s.start_busy_cpus);
@@ -328,9 +354,13 @@ static int cmd_list(const struct command *c, int argc, char **argv, int full_arg
 	printf("codecs:\n");
 	for (size_t i = 0; i < n; i++)
 		printf("  %-10s %s\n", co[i]->name, co[i]->summary);
-	printf("transports:\n  %-10s %s\n", "pipe", "length-prefixed frames over a pipe per direction");
-	printf("chunksize:\n  %-10s %s\n  %-10s %s\n", "N", "N tasks per message", "python",
-	       "ceil(tasks / (4 x workers)), the rule of Pool.map");
+	const struct mpb_transport_ops *const *tr = mpb_transport_all(&n);
+	printf("transports:\n");
+	for (size_t i = 0; i < n; i++)
+		printf("  %-10s %s\n", tr[i]->name, tr[i]->summary);
+	printf("chunksize:\n  %-10s %s\n  %-10s %s\n  %-10s %s\n", "N", "N tasks per message",
+	       "python", "ceil(tasks / (4 x workers)), the rule of Pool.map", "auto",
+	       "from 1, grown until a chunk takes ~50 ms, shrunk at the end (joblib's auto batching)");
 	printf("counters:\n  %-10s %s\n  %-10s %s\n  %-10s %s\n", "default",
 	       MPB_COUNTERS_DEFAULT, "none", "no perf-event counters (rusage is still recorded)",
 	       "EVENT", "any libpfm4 event name, with modifiers (e.g. cycles:u, perf_raw::r00c0)");
@@ -427,25 +457,32 @@ static int cmd_compare(const struct command *c, int argc, char **argv, int full_
 
 static const struct command commands[] = {
 	{ "sweep", MPB_CMD_SWEEP, NULL,
+	  "measure a grid of points (workers x sizes x methods x ...) against a serial baseline",
 	  "Cross workloads x sizes x tasks x methods x chunk sizes x workers; measure every point\n"
 	  "against its serial baseline and write results JSON.", sweep_like },
-	{ "run", MPB_CMD_RUN, NULL, "Measure one point (one value per axis), same options as sweep.",
+	{ "run", MPB_CMD_RUN, NULL, "measure one point, same options as sweep",
+	  "Measure one point (one value per axis), same options as sweep.",
 	  sweep_like },
 	{ "tune", MPB_CMD_TUNE, NULL,
+	  "recommend the worker count (and method, chunk size) for one workload and size",
 	  "Recommend the worker count (and method, chunk size) for one workload and size:\n"
 	  "1, 2, 4, ... up to 2 x usable CPUs, then refinement around the knee; points that\n"
 	  "cannot come within --tolerance of the best get no more than -r runs.\n"
 	  "Writes the same results JSON as sweep.", sweep_like },
 	{ "info", MPB_CMD_INFO, NULL,
+	  "machine, usable CPUs, counter availability, floor costs and scaling ceiling",
 	  "Machine metadata, usable CPUs, the machine's floor costs and its scaling\n"
 	  "ceiling at usable CPUs, measured now.", cmd_info },
-	{ "list", MPB_CMD_LIST, NULL, "Workloads, start methods, codecs, transports, chunk sizes.",
+	{ "list", MPB_CMD_LIST, NULL, "workloads, start methods, codecs, transports, chunk sizes",
+	  "Workloads, start methods, codecs, transports, chunk sizes.",
 	  cmd_list },
 	{ "report", MPB_CMD_REPORT, "RESULTS.json...",
+	  "plots, index.md and index.html (or CSV/Markdown/JSON) from results files",
 	  "Plots (PNG and SVG, drawn by gnuplot), index.md and a self-contained index.html from\n"
 	  "one or more results files; or, with --format, their points as CSV, Markdown or JSON.",
 	  cmd_report },
 	{ "compare", MPB_CMD_COMPARE, "BASE.json NEW.json",
+	  "judge NEW against BASE point by point; exit status 3 on a regression",
 	  "Match the points of two results files by their axes and judge each one's wall time:\n"
 	  "ratio of medians with a bootstrap CI, Mann-Whitney p, verdict. Exit status 3 when a\n"
 	  "point regressed beyond --threshold with significance.", cmd_compare },
@@ -457,10 +494,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: mpbench COMMAND [options]   (mpbench COMMAND --help for its options)\n\n"
 		   "commands:\n");
 	for (size_t i = 0; i < NCMD; i++) {
-		const char *nl = strchr(commands[i].summary, '\n');
-		fprintf(f, "  %-8s %.*s\n", commands[i].name,
-			nl ? (int)(nl - commands[i].summary) : (int)strlen(commands[i].summary),
-			commands[i].summary);
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].brief);
 	}
 }
 

@@ -5,6 +5,7 @@
 
 static const struct mpb_codec_ops *const codecs[] = {
 	&mpb_codec_raw,
+	&mpb_codec_json,
 	&mpb_codec_none,
 };
 

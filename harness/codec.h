@@ -31,6 +31,7 @@ struct mpb_codec_ops {
 };
 
 extern const struct mpb_codec_ops mpb_codec_raw;
+extern const struct mpb_codec_ops mpb_codec_json;
 extern const struct mpb_codec_ops mpb_codec_none;
 
 /* Registry: all codecs, in listing order. */

@@ -68,7 +68,8 @@ void mpb_counters_total(const struct mpb_counter_set *set, size_t k, const struc
 	for (unsigned w = 0; w < r->nworkers; w++)
 		ws = min_state(ws, add_scope(&r->worker[w].counters, pn, pi, &t->workers, &en, &run));
 	t->workers_state = ws;
-	t->state = min_state(t->harness_state, ws);
+	/* no workers: a cmd run, whose harness scope is the command's tree */
+	t->state = r->nworkers ? min_state(t->harness_state, ws) : t->harness_state;
 	if (t->state == 1)
 		t->value = t->harness + t->workers;
 	t->coverage = en > 0 ? run / en : 0;

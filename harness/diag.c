@@ -11,6 +11,11 @@ static int vfail(struct mpb_diag *d, int code, int errnum, const char *fmt, va_l
 		int n = vsnprintf(d->msg, sizeof d->msg, fmt, ap);
 		if (errnum && n >= 0 && (size_t)n < sizeof d->msg)
 			snprintf(d->msg + n, sizeof d->msg - (size_t)n, ": %s", strerror(errnum));
+		/* one line, whatever a hostile file or argument put in a quoted
+		 * value: control characters become '?' */
+		for (char *c = d->msg; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
 		d->code = code;
 	}
 	return -code;

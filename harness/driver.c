@@ -28,9 +28,9 @@ static bool stopping(const struct mpb_sweep *s)
 
 /* Build the baseline's parent-side workload state and task arguments. */
 static int prepare_baseline(const struct mpb_baseline *b, struct mpb_baseline_state *st,
-			    uint64_t seed, struct mpb_diag *d)
+			    const struct mpb_plan *pl, struct mpb_diag *d)
 {
-	struct mpb_workload_params wp = { b->size, b->tasks, seed };
+	struct mpb_workload_params wp = { b->size, b->tasks, pl->seed, pl->result_size };
 	if (st->ready)
 		return 0;
 	if (b->workload->setup && b->workload->setup(&wp, &st->wl_state, d) < 0)
@@ -49,9 +49,9 @@ static int prepare_baseline(const struct mpb_baseline *b, struct mpb_baseline_st
 }
 
 static int verify_all(const struct mpb_baseline *b, struct mpb_baseline_state *st,
-		      uint64_t seed, struct mpb_value *res, struct mpb_diag *d)
+		      const struct mpb_plan *pl, struct mpb_value *res, struct mpb_diag *d)
 {
-	struct mpb_workload_params wp = { b->size, b->tasks, seed };
+	struct mpb_workload_params wp = { b->size, b->tasks, pl->seed, pl->result_size };
 	for (uint64_t i = 0; i < b->tasks; i++) {
 		int rc = b->workload->verify(st->wl_state, &wp, i, &st->args[i], &res[i], d);
 		if (rc < 0) {
@@ -82,7 +82,9 @@ static int run_baseline(struct mpb_sweep *s, size_t j, bool keep, struct mpb_dia
 {
 	const struct mpb_baseline *b = &s->plan->baselines[j];
 	struct mpb_baseline_state *st = &s->bls[j];
-	int rc = prepare_baseline(b, st, s->plan->seed, d);
+	if (b->workload->flags & MPB_WORKLOAD_EXTERNAL) /* the command at 1 worker */
+		return mpb_cmd_baseline_run(s, j, keep, d);
+	int rc = prepare_baseline(b, st, s->plan, d);
 	if (rc < 0)
 		return rc;
 	struct mpb_value *res = calloc(b->tasks, sizeof *res);
@@ -97,7 +99,7 @@ static int run_baseline(struct mpb_sweep *s, size_t j, bool keep, struct mpb_dia
 	}
 	uint64_t t1 = mpb_now_ns();
 	if (rc == 0)
-		rc = verify_all(b, st, s->plan->seed, res, d);
+		rc = verify_all(b, st, s->plan, res, d);
 	mpb_value_clear_array(res, b->tasks);
 	free(res);
 	if (rc == 0 && keep && push_double(&st->wall_ns, &st->n, &st->cap, (double)(t1 - t0)) < 0)
@@ -133,9 +135,11 @@ int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
 			struct mpb_diag *d)
 {
 	const struct mpb_point *pt = &s->plan->points[i];
+	if (pt->workload->flags & MPB_WORKLOAD_EXTERNAL) /* no pool: a command (cmd_point.h) */
+		return mpb_cmd_point_run(s, i, out, d);
 	const struct mpb_baseline *b = &s->plan->baselines[pt->baseline];
 	struct mpb_baseline_state *st = &s->bls[pt->baseline];
-	int rc = prepare_baseline(b, st, s->plan->seed, d);
+	int rc = prepare_baseline(b, st, s->plan, d);
 	if (rc == 0)
 		rc = set_ballast(s, (size_t)pt->parent_rss, d);
 	if (rc < 0)
@@ -146,11 +150,15 @@ int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
 	struct mpb_pool_config pc = {
 		.method = pt->method,
 		.codec = pt->codec,
+		.transport = mpb_transport_find(pt->transport),
 		.workload = pt->workload,
-		.wparams = { pt->size, pt->tasks, s->plan->seed },
+		.wparams = { pt->size, pt->tasks, s->plan->seed, s->plan->result_size },
 		.workers = pt->workers,
 		.chunksize = pt->chunksize,
+		.chunk_auto = pt->chunk_strategy == MPB_CHUNK_AUTO,
 		.stop_flag = s->stop_flag,
+		.run_timeout_ns = s->run_timeout_ns,
+		.task_timeout_ns = s->task_timeout_ns,
 	};
 	struct mpb_pool *pool = NULL;
 	/* the harness counts its own thread around the run; workers count
@@ -181,6 +189,8 @@ int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
 		out->codec_workers_ns = r->codec_workers_ns;
 		out->bytes_sent = r->bytes_sent;
 		out->bytes_received = r->bytes_received;
+		mpb_overhead_split(r, &out->overhead); /* an inconsistent split is recorded as such */
+		out->chunks = r->chunks;
 		out->nworkers = r->workers;
 		out->worker = malloc(r->workers * sizeof *out->worker);
 		if (!out->worker)
@@ -190,7 +200,7 @@ int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
 	}
 	mpb_pool_free(pool);
 	if (rc == 0) {
-		rc = verify_all(b, st, s->plan->seed, res, d);
+		rc = verify_all(b, st, s->plan, res, d);
 		if (rc < 0) {
 			free(out->worker);
 			out->worker = NULL;
@@ -260,6 +270,7 @@ static int point_run(struct mpb_sweep *s, size_t i, bool keep, struct mpb_diag *
 	if (keep && keep_sample(&s->pts[i], &smp) == 0)
 		return 0;
 	free(smp.worker);
+	json_decref(smp.cmd);
 	return keep ? mpb_fail(d, MPB_ENOMEM, "out of memory") : 0;
 }
 
@@ -311,7 +322,7 @@ static int ceiling_run(struct mpb_sweep *s, size_t j, bool keep, struct mpb_diag
 	const struct mpb_baseline *b = &s->plan->baselines[c->baseline];
 	struct mpb_baseline_state *st = &s->bls[c->baseline];
 	struct mpb_ceiling_state *cs = &s->cls[j];
-	int rc = prepare_baseline(b, st, s->plan->seed, d);
+	int rc = prepare_baseline(b, st, s->plan, d);
 	if (rc == 0)
 		rc = set_ballast(s, 0, d);
 	if (rc < 0)
@@ -377,6 +388,8 @@ static int run_round(struct mpb_sweep *s, struct mpb_rng *rng, struct item *all,
 	for (size_t k = 0; k < n; k++) {
 		if (stopping(s))
 			return -MPB_EINTR;
+		if (s->fail_fast && *failures)
+			return 0; /* --fail-fast: the caller's loops end too */
 		if (s->progress)
 			s->progress(s->progress_ctx, (*done)++, total);
 		if (s->on_run)
@@ -442,7 +455,7 @@ int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 	int rc = 0, failures = 0;
 	for (uint64_t round = 0; round < p->warmup && rc == 0; round++)
 		rc = run_round(s, &rng, all, nall, live, false, &failures, &done, total);
-	while (rc == 0 && any_wants_more(s, all, nall)) {
+	while (rc == 0 && !(s->fail_fast && failures) && any_wants_more(s, all, nall)) {
 		rc = run_round(s, &rng, all, nall, live, true, &failures, &done, total);
 		if (rc == 0 && (rc = write_results(s, d)) < 0) {
 			s->status = "failed";
@@ -469,7 +482,8 @@ int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 		return w;
 	if (failures)
 		return mpb_fail(d, MPB_ERUN,
-				"%d point(s), baseline(s) or ceiling(s) failed (recorded in %s)", failures,
+				"%d point(s), baseline(s) or ceiling(s) failed%s (recorded in %s)", failures,
+				s->fail_fast ? "; --fail-fast stopped the sweep there" : "",
 				s->output ? s->output : "the results");
 	return 0;
 }
@@ -477,8 +491,10 @@ int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 void mpb_sweep_free(struct mpb_sweep *s)
 {
 	for (size_t i = 0; s->pts && i < s->plan->npoints; i++) {
-		for (size_t r = 0; r < s->pts[i].nruns; r++)
+		for (size_t r = 0; r < s->pts[i].nruns; r++) {
 			free(s->pts[i].runs[r].worker);
+			json_decref(s->pts[i].runs[r].cmd);
+		}
 		free(s->pts[i].runs);
 	}
 	for (size_t j = 0; s->bls && j < s->plan->nbaselines; j++) {

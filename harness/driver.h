@@ -15,8 +15,10 @@
 #include <jansson.h>
 
 #include "ceiling.h"
+#include "cmd_point.h"
 #include "counters.h"
 #include "machine.h"
+#include "overhead.h"
 #include "plan.h"
 #include "pool.h"
 #include "sampling.h"
@@ -28,6 +30,9 @@ struct mpb_sample {
 	unsigned nworkers;
 	struct mpb_worker_report *worker; /* [nworkers], owned */
 	struct mpb_scope_counts harness;  /* the harness thread's counters and rusage */
+	struct mpb_overhead overhead;     /* the split of map and serve time (overhead.h) */
+	struct mpb_chunk_stats chunks;    /* chunk sizes the map chose (chunk.h) */
+	json_t *cmd;                      /* workload cmd: the run's "cmd" record (owned), else NULL */
 };
 
 struct mpb_point_state {
@@ -69,6 +74,9 @@ struct mpb_sweep {
 	double tolerance;                /* recommendations: fraction of the best (0: the best) */
 	double start_busy_cpus;          /* CPUs busy with other work at the start; < 0 unknown */
 	json_t *tune;                    /* `tune`'s record, top-level "tune" (borrowed), or NULL */
+	const struct mpb_cmd_spec *cmd;  /* --cmd and friends (cmd_point.h), or NULL */
+	uint64_t run_timeout_ns, task_timeout_ns; /* --timeout, --task-timeout per pool run; 0: none */
+	bool fail_fast;                  /* --fail-fast: no more runs after the first failure */
 	/* filled by the driver */
 	void *ballast;                   /* --parent-rss memory, touched */
 	size_t ballast_len;

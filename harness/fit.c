@@ -301,19 +301,12 @@ unsigned mpb_fit_usl_peak(const struct mpb_usl *u)
 	return mpb_fit_usl_speedup(u, hi) > mpb_fit_usl_speedup(u, lo) ? (unsigned)hi : (unsigned)lo;
 }
 
-static int cmp_double(const void *pa, const void *pb)
-{
-	double a = *(const double *)pa, b = *(const double *)pb;
-	return (a > b) - (a < b);
-}
-
-/* Median of a resample of x[0..n) drawn into buf. */
+/* Median of a resample of x[0..n) drawn into buf: the one median of stats.h. */
 static double resampled_median(const double *x, size_t n, double *buf, struct mpb_rng *rng)
 {
 	for (size_t i = 0; i < n; i++)
 		buf[i] = x[mpb_rng_below(rng, n)];
-	qsort(buf, n, sizeof *buf, cmp_double);
-	return n % 2 ? buf[n / 2] : (buf[n / 2 - 1] + buf[n / 2]) / 2.0;
+	return mpb_stats_median(buf, n);
 }
 
 static int serial_fraction_ci(const struct mpb_fit_curve *c, uint64_t seed, double *lo,

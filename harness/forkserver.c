@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "transport.h"
 #include "worker.h"
 #include "workload.h"
 
@@ -107,7 +108,7 @@ static void reap_kids(struct server *sv)
 __attribute__((noreturn))
 static void run_worker(struct server *sv, const struct mpb_fs_request *rq,
 		       const struct mpb_workload_ops *wl, const struct mpb_codec_ops *co,
-		       int in_fd, int out_fd)
+		       const struct mpb_transport_ops *tp, int in_fd, int out_fd, int chan_fd)
 {
 	/* die with the server (which dies with the harness); then check it did
 	 * not die already, in the window before prctl */
@@ -127,7 +128,9 @@ static void run_worker(struct server *sv, const struct mpb_fs_request *rq,
 		.out_fd = out_fd,
 		.workload = wl,
 		.codec = co,
-		.wparams = { rq->size, rq->tasks, rq->seed },
+		.transport = tp,
+		.chan_fd = chan_fd,
+		.wparams = { rq->size, rq->tasks, rq->seed, 0 },
 		.rusage_who = RUSAGE_SELF,
 		.counters = rq->counters.n ? &rq->counters : NULL,
 	};
@@ -156,7 +159,7 @@ static int handle_request(struct server *sv)
 	struct mpb_fs_request rq;
 	union {
 		struct cmsghdr h;
-		char buf[CMSG_SPACE(2 * sizeof(int))];
+		char buf[CMSG_SPACE(3 * sizeof(int))];
 	} cb;
 	struct iovec iov = { &rq, sizeof rq };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb.buf,
@@ -166,7 +169,7 @@ static int handle_request(struct server *sv)
 		return errno == EINTR || errno == EAGAIN ? 0 : -1;
 	if (n == 0)
 		return -1;
-	int fds[2] = { -1, -1 }, nfds = 0;
+	int fds[3] = { -1, -1, -1 }, nfds = 0;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 			continue;
@@ -174,7 +177,7 @@ static int handle_request(struct server *sv)
 		for (size_t i = 0; i < k; i++) {
 			int fd;
 			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-			if (nfds < 2)
+			if (nfds < 3)
 				fds[nfds++] = fd;
 			else
 				close(fd);
@@ -182,9 +185,15 @@ static int handle_request(struct server *sv)
 	}
 	const struct mpb_workload_ops *wl = NULL;
 	const struct mpb_codec_ops *co = NULL;
-	if ((size_t)n != sizeof rq || rq.kind != MPB_FS_START || nfds != 2 ||
+	const struct mpb_transport_ops *tp = NULL;
+	bool named = (size_t)n == sizeof rq && terminated(rq.transport, sizeof rq.transport) &&
+		     rq.transport[0];
+	if (named)
+		tp = mpb_transport_find(rq.transport);
+	if ((size_t)n != sizeof rq || rq.kind != MPB_FS_START ||
+	    nfds != (tp && tp->attach ? 3 : 2) || (named && !tp) ||
 	    (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || !terminated(rq.workload, sizeof rq.workload) ||
-	    !terminated(rq.codec, sizeof rq.codec))
+	    !terminated(rq.codec, sizeof rq.codec) || !terminated(rq.transport, sizeof rq.transport))
 		send_failed(sv, 0, "malformed request");
 	else if (!(wl = mpb_workload_find(rq.workload)))
 		send_failed(sv, 0, "workload '%s' is not in the registry", rq.workload);
@@ -195,7 +204,7 @@ static int handle_request(struct server *sv)
 	else {
 		pid_t pid = fork();
 		if (pid == 0)
-			run_worker(sv, &rq, wl, co, fds[0], fds[1]);
+			run_worker(sv, &rq, wl, co, tp, fds[0], fds[1], fds[2]);
 		if (pid < 0) {
 			send_failed(sv, errno, "fork");
 		} else {
@@ -276,6 +285,9 @@ int mpb_forkserver_start(pid_t *pid, int *sock, struct mpb_diag *d)
 		if (getppid() != parent)
 			_exit(3);
 		close(sv[0]);
+		/* a name of its own: ps shows which process is the server, and
+		 * the test-only kill-server fault (inject.h) finds it by name */
+		prctl(PR_SET_NAME, MPB_FORKSERVER_COMM);
 		serve(sv[1]);
 	}
 	close(sv[1]);
@@ -287,20 +299,28 @@ int mpb_forkserver_start(pid_t *pid, int *sock, struct mpb_diag *d)
 int mpb_forkserver_send(int sock, const struct mpb_fs_request *rq, int in_fd, int out_fd,
 			struct mpb_diag *d)
 {
+	return mpb_forkserver_send_chan(sock, rq, in_fd, out_fd, -1, d);
+}
+
+int mpb_forkserver_send_chan(int sock, const struct mpb_fs_request *rq, int in_fd, int out_fd,
+			     int chan_fd, struct mpb_diag *d)
+{
 	union {
 		struct cmsghdr h;
-		char buf[CMSG_SPACE(2 * sizeof(int))];
+		char buf[CMSG_SPACE(3 * sizeof(int))];
 	} cb;
 	memset(&cb, 0, sizeof cb);
 	struct iovec iov = { (void *)rq, sizeof *rq };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb.buf,
 			     .msg_controllen = sizeof cb.buf };
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	int fds[2] = { in_fd, out_fd };
+	int fds[3] = { in_fd, out_fd, chan_fd };
+	size_t nfds = chan_fd >= 0 ? 3 : 2;
+	mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof fds);
-	memcpy(CMSG_DATA(c), fds, sizeof fds);
+	c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
 	for (;;) {
 		ssize_t n = sendmsg(sock, &mh, MSG_NOSIGNAL);
 		if (n == (ssize_t)sizeof *rq)

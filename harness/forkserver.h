@@ -7,7 +7,9 @@
  * SOCK_SEQPACKET unix socket pair: one message per datagram, in order.
  *
  *   harness → server  struct mpb_fs_request + 2 descriptors (SCM_RIGHTS): the
- *                     worker's input and output ends of its pipes
+ *                     worker's input and output ends of its pipes, and a third,
+ *                     its transport channel, when rq.transport names one that
+ *                     shares state (transport.h)
  *   server → harness  MPB_FS_SPAWNED {pid} or MPB_FS_FAILED {err, msg}, one
  *                     per request, in request order; MPB_FS_EXITED {pid, wait
  *                     status, rusage} whenever the server reaps a worker.
@@ -18,6 +20,9 @@
  */
 #ifndef MPB_FORKSERVER_H
 #define MPB_FORKSERVER_H
+
+/* The server's process name (/proc/PID/comm, at most 15 characters). */
+#define MPB_FORKSERVER_COMM "mpb-forkserver"
 
 #include <stdint.h>
 #include <sys/resource.h>
@@ -42,6 +47,7 @@ struct mpb_fs_request {
 	char codec[MPB_FS_NAME_MAX];
 	uint64_t size, tasks, seed;          /* struct mpb_workload_params */
 	struct mpb_counter_plan counters;    /* what the worker counts on itself; n = 0: nothing */
+	char transport[MPB_FS_NAME_MAX];     /* "" (pipe) or a registry name */
 };
 
 struct mpb_fs_msg {
@@ -63,6 +69,10 @@ int mpb_forkserver_start(pid_t *pid, int *sock, struct mpb_diag *d);
  * ECONNRESET), or another negative code. */
 int mpb_forkserver_send(int sock, const struct mpb_fs_request *rq, int in_fd, int out_fd,
 			struct mpb_diag *d);
+/* The same with the worker's transport channel as a third descriptor
+ * (chan_fd < 0: none, as mpb_forkserver_send). */
+int mpb_forkserver_send_chan(int sock, const struct mpb_fs_request *rq, int in_fd, int out_fd,
+			     int chan_fd, struct mpb_diag *d);
 
 /* Receive one message, waiting up to timeout_ms (0: only what is queued).
  * 1 with *m filled; 0 when nothing came in time or a signal interrupted the

@@ -37,6 +37,8 @@ struct mpb_frame {
 /* Totals a worker reports when it stops (its own view; see pool.h). */
 struct mpb_frame_bye {
 	uint64_t tasks, compute_ns, codec_ns, idle_ns;
+	uint64_t send_ns;  /* in the transport sending results (blocked while the parent lags) */
+	uint64_t serve_ns; /* READY sent → BYE built: the window the times above lie in */
 	uint64_t nvcsw, nivcsw, minflt, majflt, maxrss_kb;
 	/* /proc/self/smaps_rollup just before BYE; all 0 when not measured
 	 * (threads share the harness's memory: nothing of their own to report) */

@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "transport.h"
 
 struct mpb_pool;
 
@@ -33,9 +34,12 @@ struct mpb_slot {
 	bool have_ru;
 	void *method_data;      /* method-private */
 	struct mpb_buf in, out;
+	struct mpb_endpoint ep; /* the parent's side of the channel (transport.h) */
+	int chan_fd;            /* transport descriptor for a worker in another image, or -1 */
 	uint64_t *inflight;     /* FIFO of first-task indices of chunks sent */
 	uint32_t *inflight_n;   /* ... and their task counts */
 	unsigned inflight_cap, inflight_head, inflight_count;
+	uint64_t busy_since_ns; /* the head chunk reached the worker's queue front (deadline.h) */
 };
 
 /* A wait status that is neither exited nor signaled: the worker is gone but

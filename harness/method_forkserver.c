@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -228,6 +229,10 @@ static int fs_prepare(struct mpb_diag *d)
 		fs.atfork = true;
 	}
 	forget_in_child(); /* anything left is a copy inherited from our parent */
+	/* when the server dies, its workers (killed by PDEATHSIG) become our
+	 * children instead of init's, so that fs_reap can reap them: no zombie
+	 * outlives the pool, and none lands on whoever started mpbench */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	int rc = mpb_forkserver_start(&fs.pid, &fs.sock, d);
 	if (rc < 0) {
 		fs.pid = 0;
@@ -289,6 +294,8 @@ static int fs_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
 		return mpb_fail(d, MPB_EINPUT, "forkserver: workload or codec name too long");
 	strcpy(rq.workload, a.workload->name);
 	strcpy(rq.codec, a.codec->name);
+	if (a.transport && a.transport != &mpb_transport_pipe)
+		snprintf(rq.transport, sizeof rq.transport, "%s", a.transport->name);
 	if (a.counters)
 		rq.counters = *a.counters;
 	if (fs.nw == fs.capw) { /* before the request: nothing may fail after the fork */
@@ -299,7 +306,7 @@ static int fs_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
 		fs.w = w;
 		fs.capw = cap;
 	}
-	int rc = mpb_forkserver_send(fs.sock, &rq, s->child_in, s->child_out, d);
+	int rc = mpb_forkserver_send_chan(fs.sock, &rq, s->child_in, s->child_out, s->chan_fd, d);
 	if (rc == -MPB_ERUN)
 		return server_failed(d, what);
 	if (rc < 0)
@@ -357,6 +364,16 @@ static int fs_reap(struct mpb_pool *p, struct mpb_slot *s, bool block, struct mp
 			continue;
 		}
 		if (worker_gone(w, block ? SLICE_MS : 0)) {
+			/* the pool names this as the cause when the status is unknown */
+			if (fs.reaped && WIFSIGNALED(fs.status))
+				mpb_fail(d, MPB_ERUN, "its forkserver (pid %d) was killed by signal %d "
+					 "first", (int)fs.pid, WTERMSIG(fs.status));
+			else
+				mpb_fail(d, MPB_ERUN, "its forkserver (pid %d) died first", (int)fs.pid);
+			/* orphaned to us (fs_prepare): reap it; it has exited, so
+			 * this does not block, and ECHILD means it was not ours */
+			while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
+				;
 			s->wait_status = MPB_WAIT_STATUS_UNKNOWN;
 			s->have_ru = false;
 			forget(w);

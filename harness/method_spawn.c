@@ -31,6 +31,7 @@ extern char **environ;
 
 #define WORKER_IN_FD 3
 #define WORKER_OUT_FD 4
+#define WORKER_CHAN_FD MPB_TRANSPORT_CHAN_FD /* the transport channel (shm), if any */
 #define WORKER_NAME "mpbench-worker"
 
 /* What a worker may need from the environment: the loader's and sanitizers'
@@ -40,6 +41,7 @@ static const char *const keep_env[] = {
 	"PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "TZ",
 	"LD_LIBRARY_PATH", "LD_PRELOAD",
 	"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS",
+	"MPBENCH_INJECT", /* test-only faults (inject.h) reach spawned workers too */
 };
 #define NKEEP (sizeof keep_env / sizeof keep_env[0])
 
@@ -72,6 +74,22 @@ static void add_counters_env(struct mpb_pool *p, const struct mpb_slot *s, char 
 		return;
 	memcpy(buf, MPB_COUNTERS_ENV "=", k);
 	if (mpb_counters_plan_format(a.counters, buf + k, len - k) < 0)
+		return;
+	envp[n] = buf;
+	envp[n + 1] = NULL;
+}
+
+/* A transport other than pipe is named in the environment (the HELLO's
+ * layout is fixed); its channel is descriptor WORKER_CHAN_FD. */
+static void add_transport_env(struct mpb_pool *p, char **envp, char *buf, size_t len)
+{
+	struct mpb_worker_args a;
+	mpb_pool_worker_args(p, &(struct mpb_slot){ .chan_fd = -1 }, &a);
+	size_t n = 0;
+	while (envp[n])
+		n++;
+	if (!a.transport || a.transport == &mpb_transport_pipe ||
+	    (size_t)snprintf(buf, len, MPB_TRANSPORT_ENV "=%s", a.transport->name) >= len)
 		return;
 	envp[n] = buf;
 	envp[n + 1] = NULL;
@@ -113,9 +131,9 @@ static int worker_path(char *path, size_t len, int code, struct mpb_diag *d)
  * keeps close-on-exec on older libcs, never happens). */
 static int lift(int *fd)
 {
-	if (*fd > WORKER_OUT_FD)
+	if (*fd > WORKER_CHAN_FD)
 		return 0;
-	int n = fcntl(*fd, F_DUPFD_CLOEXEC, WORKER_OUT_FD + 1);
+	int n = fcntl(*fd, F_DUPFD_CLOEXEC, WORKER_CHAN_FD + 1);
 	if (n < 0)
 		return -1;
 	close(*fd);
@@ -162,7 +180,8 @@ static int spawn_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag 
 	int rc = worker_path(path, sizeof path, MPB_ERUN, d);
 	if (rc < 0)
 		return rc;
-	if (lift(&s->child_in) < 0 || lift(&s->child_out) < 0)
+	if (lift(&s->child_in) < 0 || lift(&s->child_out) < 0 ||
+	    (s->chan_fd >= 0 && lift(&s->chan_fd) < 0))
 		return mpb_fail_errno(d, MPB_ESYS, errno, "spawn: fcntl on worker %u's pipes",
 				      s->index);
 	rc = put_hello(p, s, d);
@@ -170,8 +189,9 @@ static int spawn_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag 
 		return rc;
 
 	char *argv[] = { (char *)WORKER_NAME, NULL };
-	char *envp[NKEEP + 2];
+	char *envp[NKEEP + 3];
 	char counters_env[sizeof MPB_COUNTERS_ENV + MPB_COUNTERS_ENV_MAX];
+	char transport_env[96];
 	pid_t pid;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
@@ -188,9 +208,11 @@ static int spawn_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag 
 	e = posix_spawn_file_actions_adddup2(&fa, s->child_in, WORKER_IN_FD);
 	if (!e)
 		e = posix_spawn_file_actions_adddup2(&fa, s->child_out, WORKER_OUT_FD);
+	if (!e && s->chan_fd >= 0)
+		e = posix_spawn_file_actions_adddup2(&fa, s->chan_fd, WORKER_CHAN_FD);
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
 	if (!e)
-		e = posix_spawn_file_actions_addclosefrom_np(&fa, WORKER_OUT_FD + 1);
+		e = posix_spawn_file_actions_addclosefrom_np(&fa, WORKER_CHAN_FD + 1);
 #endif
 	/* a fresh image starts with default dispositions and nothing blocked,
 	 * not with what the harness ignores (SIGPIPE) or blocks */
@@ -209,6 +231,7 @@ static int spawn_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag 
 	}
 	reduced_env(envp);
 	add_counters_env(p, s, envp, counters_env, sizeof counters_env);
+	add_transport_env(p, envp, transport_env, sizeof transport_env);
 	e = posix_spawn(&pid, path, &fa, &at, argv, envp);
 	if (e) {
 		rc = mpb_fail_errno(d, MPB_ERUN, e, "spawn: starting worker %u from %s", s->index,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "parse.h"
 
 enum kind { OPT_STR, OPT_U64, OPT_FLAG, OPT_F64 };
@@ -29,7 +30,7 @@ struct option_def {
 #define F(field) offsetof(struct mpb_config, field)
 
 static const struct option_def table[] = {
-	{ "workload", 'w', OPT_STR, F(workloads), 0, "sumsq", 0, 0, "LIST",
+	{ "workload", 'w', OPT_STR, F(workloads), F(given_workloads), "sumsq", 0, 0, "LIST",
 	  "workloads to run (see `mpbench list`)", SWEEPLIKE },
 	{ "sizes", 's', OPT_STR, F(sizes), F(given_sizes), NULL, 0, 0, "LIST",
 	  "work per task, in the workload's unit (k/M/G; KiB/MiB for bytes) [workload default]",
@@ -39,10 +40,14 @@ static const struct option_def table[] = {
 	  MPB_CMD_SWEEP | MPB_CMD_RUN /* tune picks its own */ },
 	{ "methods", 'm', OPT_STR, F(methods), 0, "fork", 0, 0, "LIST", "start methods", SWEEPLIKE },
 	{ "chunksize", 'c', OPT_STR, F(chunksizes), 0, "python", 0, 0, "LIST",
-	  "tasks per message: integers or python (ceil(tasks / (4 x workers)))", SWEEPLIKE },
-	{ "codec", 0, OPT_STR, F(codecs), 0, "raw", 0, 0, "LIST", "argument/result codecs", SWEEPLIKE },
-	{ "transport", 0, OPT_STR, F(transports), 0, "pipe", 0, 0, "LIST", "byte transports",
-	  SWEEPLIKE },
+	  "tasks per message: integers, python (ceil(tasks / (4 x workers))) or auto (grow "
+	  "until a chunk takes ~50 ms, shrink at the end)", SWEEPLIKE },
+	{ "codec", 0, OPT_STR, F(codecs), 0, "raw", 0, 0, "LIST",
+	  "argument/result codecs: raw (flat binary), json (jansson, heavy like pickle)", SWEEPLIKE },
+	{ "transport", 0, OPT_STR, F(transports), 0, "pipe", 0, 0, "LIST",
+	  "byte transports: pipe, shm (shared-memory rings; see `mpbench list`)", SWEEPLIKE },
+	{ "result-size", 0, OPT_STR, F(result_size), 0, "0", 0, 0, "BYTES",
+	  "bytes each payload task returns (KiB/MiB; 0: an 8-byte checksum)", SWEEPLIKE },
 	{ "tasks", 't', OPT_STR, F(tasks), F(given_tasks), NULL, 0, 0, "LIST",
 	  "tasks per map call [workload default]", SWEEPLIKE },
 	{ "parent-rss", 0, OPT_STR, F(parent_rss), 0, "0", 0, 0, "SIZES",
@@ -63,6 +68,26 @@ static const struct option_def table[] = {
 	  SWEEPLIKE },
 	{ "tolerance", 0, OPT_F64, F(tolerance), 0, "5", 0, 99, "PCT",
 	  "recommend the fewest workers within PCT of the best measured throughput", SWEEPLIKE },
+	{ "timeout", 0, OPT_F64, F(run_timeout_s), 0, "0", 0, 86400, "SEC",
+	  "fail a run that takes longer than SEC: its workers are killed and reaped (0: none)",
+	  SWEEPLIKE },
+	{ "task-timeout", 0, OPT_F64, F(task_timeout_s), 0, "0", 0, 86400, "SEC",
+	  "fail a run when one message of tasks takes a worker longer than SEC (0: none)",
+	  SWEEPLIKE },
+	{ "fail-fast", 0, OPT_FLAG, F(fail_fast), 0, NULL, 0, 0, NULL,
+	  "stop the sweep at the first failed point (the rest are not run; exit status 1)",
+	  SWEEPLIKE },
+	{ "config", 0, OPT_STR, F(config), 0, NULL, 0, 0, "FILE",
+	  "option values from a JSON object {\"long-option-name\": value}; the command line "
+	  "overrides them", SWEEPLIKE },
+	{ "cmd", 0, OPT_STR, F(cmd), 0, NULL, 0, 0, "TEMPLATE",
+	  "measure an external command per run (workload cmd); placeholders {workers} {size} "
+	  "{method} {chunksize} {tasks}", SWEEPLIKE },
+	{ "baseline-cmd", 0, OPT_STR, F(baseline_cmd), 0, NULL, 0, 0, "TEMPLATE",
+	  "the serial baseline of --cmd [the --cmd template with {workers}=1]", SWEEPLIKE },
+	{ "shell", 0, OPT_FLAG, F(shell), 0, NULL, 0, 0, NULL,
+	  "run the --cmd templates with /bin/sh -c instead of splitting them into words",
+	  SWEEPLIKE },
 	{ "warmup", 0, OPT_U64, F(warmup), 0, "1", 0, 1000, "N",
 	  "warm-up rounds before measuring (discarded)", SWEEPLIKE },
 	{ "seed", 0, OPT_U64, F(seed), 0, "1", 0, INT64_MAX, "N",
@@ -230,10 +255,74 @@ static const struct option_def *find_short(unsigned cmd, char ch)
 	return any;
 }
 
+/* --config FILE: the last one given, or NULL (before any "--"). */
+static const char *config_arg(int argc, char **argv)
+{
+	const char *path = NULL;
+	for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			path = argv[++i];
+		else if (strncmp(argv[i], "--config=", 9) == 0)
+			path = argv[i] + 9;
+	}
+	return path;
+}
+
+/* Apply a --config file's values (config.h), before the command line's, so
+ * that the command line overrides them. Errors name the file and the key. */
+static int apply_config(unsigned cmd, const char *path, struct mpb_config *c, struct mpb_diag *d)
+{
+	json_t *obj;
+	int rc = mpb_config_load(path, &obj, d);
+	if (rc < 0)
+		return rc;
+	const char *key;
+	json_t *v;
+	json_object_foreach(obj, key, v) {
+		const struct option_def *o = find_long(cmd, key, strlen(key));
+		if (!o || !(o->cmds & cmd) || strcmp(key, "config") == 0 || strcmp(key, "help") == 0) {
+			char names[1024];
+			size_t used = 0;
+			names[0] = '\0';
+			for (size_t i = 0; i < NOPT && used < sizeof names; i++) {
+				const char *n = table[i].name;
+				if ((table[i].cmds & cmd) && strcmp(n, "config") && strcmp(n, "help"))
+					used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
+								 used ? ", " : "", n);
+			}
+			return mpb_fail(d, MPB_EINPUT, "config %s: unknown key '%s' (accepted: %s)", path,
+					key, names);
+		}
+		if (o->kind == OPT_FLAG) {
+			if (!json_is_boolean(v))
+				return mpb_fail(d, MPB_EINPUT, "config %s: key '%s' takes true or false",
+						path, key);
+			if (json_is_true(v) && (rc = assign(o, "", c, d)) < 0)
+				return rc;
+			continue;
+		}
+		if (!json_is_string(v))
+			return mpb_fail(d, MPB_EINPUT, "config %s: key '%s' takes a value (%s), not "
+					"true/false", path, key, o->metavar);
+		if ((rc = assign(o, json_string_value(v), c, d)) < 0) {
+			char m[sizeof d->msg];
+			snprintf(m, sizeof m, "%s", d->msg);
+			return mpb_fail(d, MPB_EINPUT, "config %s: %s", path, m);
+		}
+	}
+	return 0;
+}
+
 int mpb_options_parse(unsigned cmd, int argc, char **argv, struct mpb_config *cfg,
 		      struct mpb_diag *d)
 {
 	set_defaults(cfg);
+	const char *cpath = (cmd & SWEEPLIKE) ? config_arg(argc, argv) : NULL;
+	if (cpath) {
+		int rc = apply_config(cmd, cpath, cfg, d);
+		if (rc < 0)
+			return rc;
+	}
 	cfg->positional = argv;
 	bool only_positional = false;
 	for (int i = 0; i < argc; i++) {

@@ -32,6 +32,7 @@ enum {
 struct mpb_config {
 	const char *workloads, *sizes, *workers, *methods, *chunksizes;
 	const char *codecs, *transports, *tasks, *output, *parent_rss;
+	const char *result_size;     /* --result-size BYTES of payload's results (plan.c) */
 	const char *counters;        /* --counters: LIST, default or none (counters.h) */
 	const char *format;          /* --format: json|csv|md (export.h), md|json for compare */
 	const char *threshold;       /* --threshold PCT of compare (compare.h) */
@@ -39,10 +40,18 @@ struct mpb_config {
 	uint64_t max_runs;           /* --max-runs (adaptive sampling, sampling.h) */
 	double max_time, target_ci;  /* --max-time seconds per item, --target-ci percent */
 	double tolerance;            /* --tolerance percent (recommendations) */
+	double run_timeout_s;        /* --timeout SEC: one run's limit (0: none), reliability */
+	double task_timeout_s;       /* --task-timeout SEC: one task's limit (0: none) */
+	bool fail_fast;              /* --fail-fast: stop the sweep at the first failed point */
+	const char *config;          /* --config FILE: option values from JSON (config.h) */
 	bool given_max_runs;         /* --max-runs came from the command line */
 	bool quiet, no_progress, help;
 	bool no_ceiling;     /* --no-ceiling: no bare-fork ceiling runs (ceiling.h) */
 	bool given_sizes, given_tasks; /* -s / -t came from the command line */
+	const char *cmd;             /* --cmd TEMPLATE: the cmd workload (cmd.h) */
+	const char *baseline_cmd;    /* --baseline-cmd TEMPLATE: its serial baseline */
+	bool shell;                  /* --shell: run the templates with /bin/sh -c */
+	bool given_workloads;        /* -w came from the command line */
 	char **positional;   /* arguments that are not options (borrowed from argv) */
 	int npositional;
 };

@@ -4,14 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "npoints.h"
 #include "parse.h"
 #include "pool.h"
-
-static const char *const transports[] = { "pipe" };
+#include "transport.h"
 
 const char *mpb_chunk_strategy_name(enum mpb_chunk_strategy s)
 {
-	return s == MPB_CHUNK_PYTHON ? "python" : "fixed";
+	return s == MPB_CHUNK_PYTHON ? "python" : s == MPB_CHUNK_AUTO ? "auto" : "fixed";
 }
 
 size_t mpb_plan_auto_workers(unsigned usable, unsigned *out, size_t cap)
@@ -119,12 +119,11 @@ static int check_names(char **items, size_t n, const char *what, const char *acc
 static const void *find_wl(const char *s) { return mpb_workload_find(s); }
 static const void *find_method(const char *s) { return mpb_method_find(s); }
 static const void *find_codec(const char *s) { return mpb_codec_find(s); }
+/* the point keeps the registry's name: it outlives the parsed list */
 static const void *find_transport(const char *s)
 {
-	for (size_t i = 0; i < sizeof transports / sizeof transports[0]; i++)
-		if (strcmp(s, transports[i]) == 0)
-			return transports[i];
-	return NULL;
+	const struct mpb_transport_ops *t = mpb_transport_find(s);
+	return t ? t->name : NULL;
 }
 
 /* In-process methods pass values by reference whatever --codec says, so
@@ -175,18 +174,20 @@ static int parse_names(const struct mpb_config *cfg, struct axes *a, struct mpb_
 	if ((rc = check_names(a->codec, a->ncodec, "--codec", acc, find_codec, d)) < 0 ||
 	    (rc = check_by_ref(a, d)) < 0)
 		return rc;
-	if ((rc = check_names(a->trans, a->ntrans, "--transport", "pipe", find_transport, d)) < 0)
+	const struct mpb_transport_ops *const *tr = mpb_transport_all(&n);
+	NAMES(acc, tr, n);
+	if ((rc = check_names(a->trans, a->ntrans, "--transport", acc, find_transport, d)) < 0)
 		return rc;
 	for (size_t i = 0; i < a->nchunk; i++) {
 		uint64_t v;
-		if (strcmp(a->chunk[i], "python") == 0)
+		if (strcmp(a->chunk[i], "python") == 0 || strcmp(a->chunk[i], "auto") == 0)
 			continue;
 		struct mpb_diag tmp;
 		if (mpb_parse_u64(a->chunk[i], MPB_UNIT_COUNT, 1, UINT32_MAX, "-c/--chunksize", &v,
 				  &tmp) < 0)
 			return mpb_fail(d, MPB_EINPUT,
 					"-c/--chunksize: '%s' is not a chunk size (accepted: an integer "
-					"from 1 to %u, or python)", a->chunk[i], UINT32_MAX);
+					"from 1 to %u, python or auto)", a->chunk[i], UINT32_MAX);
 	}
 	return 0;
 }
@@ -211,6 +212,46 @@ static int parse_parent_rss(const struct mpb_config *cfg, const struct mpb_machi
 		}
 	}
 	return 0;
+}
+
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+	return a && b > UINT64_MAX / a ? UINT64_MAX : a * b;
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return b > UINT64_MAX - a ? UINT64_MAX : a + b;
+}
+
+/* A point whose workload would not fit in the memory available now is bad
+ * input, caught before anything runs: started anyway, it swaps (measuring the
+ * disk) or the OOM killer takes workers one by one while the pool starts more.
+ * The estimate: the workload's per-process state in every worker and in the
+ * parent (serial baseline), every task's argument and result in the parent,
+ * and the parent's --parent-rss ballast. */
+static int check_memory(const struct mpb_point *pt, uint64_t result_size,
+			const struct mpb_machine *m, struct mpb_diag *d)
+{
+	const struct mpb_workload_ops *w = pt->workload;
+	if (!w->footprint || !m->mem_available_bytes)
+		return 0;
+	struct mpb_workload_params wp = { .size = pt->size, .tasks = pt->tasks,
+					  .result_size = result_size };
+	uint64_t per_process = 0, per_task = 0;
+	w->footprint(&wp, &per_process, &per_task);
+	uint64_t need = sat_add(sat_add(sat_mul(per_process, (uint64_t)pt->workers + 1),
+					sat_mul(per_task, pt->tasks)),
+				pt->parent_rss);
+	if (need <= m->mem_available_bytes)
+		return 0;
+	char size[MPB_FMT_U64_LEN];
+	mpb_format_u64(pt->size, w->unit, size, sizeof size);
+	return mpb_fail(d, MPB_EINPUT,
+			"%s -s %s with %u workers and %llu tasks needs about %.1f GiB, more than "
+			"the %.1f GiB available now (accepted: points that fit in memory; lower "
+			"-s, -t or -j)", w->name, size, pt->workers, (unsigned long long)pt->tasks,
+			(double)need / (1ull << 30), (double)m->mem_available_bytes / (1ull << 30));
 }
 
 static int add_baseline(struct mpb_plan *p, const struct mpb_workload_ops *w, uint64_t size,
@@ -308,6 +349,7 @@ static json_t *config_json(const struct mpb_config *cfg, const struct axes *a,
 	json_object_set_new(c, "runs", json_integer((json_int_t)p->runs));
 	json_object_set_new(c, "warmup", json_integer((json_int_t)p->warmup));
 	json_object_set_new(c, "seed", json_integer((json_int_t)p->seed));
+	json_object_set_new(c, "result_size", json_integer((json_int_t)p->result_size));
 	json_object_set_new(c, "points", json_integer((json_int_t)p->npoints));
 	json_object_set_new(c, "ceiling", json_boolean(!cfg->no_ceiling));
 	if (!c || !sizes || !tasks) {
@@ -329,6 +371,10 @@ int mpb_plan_build(const struct mpb_config *cfg, const struct mpb_machine *m,
 	plan->runs = cfg->runs;
 	plan->warmup = cfg->warmup;
 	plan->seed = cfg->seed;
+	if (cfg->result_size &&
+	    (rc = mpb_parse_u64(cfg->result_size, MPB_UNIT_BYTES, 0, 256ull << 20, "--result-size",
+				&plan->result_size, d)) < 0)
+		return rc;
 	if ((rc = parse_names(cfg, &a, d)) < 0 || (rc = parse_workers(cfg, m, &a, d)) < 0 ||
 	    (rc = parse_parent_rss(cfg, m, &rss, &nrss, d)) < 0)
 		goto out;
@@ -355,6 +401,12 @@ int mpb_plan_build(const struct mpb_config *cfg, const struct mpb_machine *m,
 			tasks[0] = w->default_tasks;
 			ntasks = 1;
 		}
+		size_t axes_n[] = { nsizes, ntasks, a.nmeth, a.ncodec, a.ntrans, a.nchunk, nrss,
+				    a.nworkers };
+		if ((rc = mpb_npoints_check(plan->npoints, axes_n, sizeof axes_n / sizeof axes_n[0],
+					    "sizes x tasks x methods x codecs x transports x "
+					    "chunksizes x parent-rss x workers", d)) < 0)
+			goto out;
 		for (size_t si = 0; si < nsizes; si++)
 		for (size_t ti = 0; ti < ntasks; ti++)
 		for (size_t mi = 0; mi < a.nmeth; mi++)
@@ -378,18 +430,25 @@ int mpb_plan_build(const struct mpb_config *cfg, const struct mpb_machine *m,
 			if (strcmp(a.chunk[ki], "python") == 0) {
 				pt.chunk_strategy = MPB_CHUNK_PYTHON;
 				pt.chunksize = mpb_pool_python_chunksize(pt.tasks, pt.workers);
+			} else if (strcmp(a.chunk[ki], "auto") == 0) {
+				pt.chunk_strategy = MPB_CHUNK_AUTO;
+				pt.chunksize = 1;
 			} else {
 				pt.chunk_strategy = MPB_CHUNK_FIXED;
 				/* validated in parse_names */
 				mpb_parse_u64(a.chunk[ki], MPB_UNIT_COUNT, 1, UINT32_MAX,
 					      "-c/--chunksize", &pt.chunksize, NULL);
 			}
+			if ((rc = check_memory(&pt, plan->result_size, m, d)) < 0)
+				goto out;
 			if (add_baseline(plan, w, pt.size, pt.tasks, &pt.baseline) < 0) {
 				rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
 				goto out;
 			}
 			pt.ceiling = MPB_NO_CEILING;
-			if (!cfg->no_ceiling && add_ceiling(plan, &pt, &pt.ceiling) < 0) {
+			/* a command has no tasks to split over bare processes */
+			if (!cfg->no_ceiling && !(w->flags & MPB_WORKLOAD_EXTERNAL) &&
+			    add_ceiling(plan, &pt, &pt.ceiling) < 0) {
 				rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
 				goto out;
 			}

@@ -20,7 +20,9 @@
 #define MPB_MAX_WORKERS 4096u
 #define MPB_MAX_TASKS 10000000ull
 
-enum mpb_chunk_strategy { MPB_CHUNK_FIXED, MPB_CHUNK_PYTHON };
+/* auto: sized while the map runs (chunk.h); its point's chunksize is 1, the
+ * start, and each run records the sizes chosen */
+enum mpb_chunk_strategy { MPB_CHUNK_FIXED, MPB_CHUNK_PYTHON, MPB_CHUNK_AUTO };
 
 struct mpb_point {
 	unsigned id;
@@ -60,6 +62,7 @@ struct mpb_plan {
 	struct mpb_ceiling *ceilings;  /* empty with --no-ceiling */
 	size_t nceilings;
 	uint64_t runs, warmup, seed;
+	uint64_t result_size; /* --result-size in bytes */
 	json_t *config;   /* the resolved plan, as recorded in results "config" */
 };
 

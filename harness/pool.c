@@ -21,11 +21,22 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "deadline.h"
 #include "frame.h"
+#include "inject.h"
 #include "method.h"
 #include "worker.h"
 
+/* Chunks queued per worker when the config does not say: at least 2, so a
+ * worker never waits for the parent between chunks; up to 8 while many small
+ * chunks remain, so that the parent's replies arriving late (a busy machine,
+ * a sleeping parent) do not starve workers of tiny tasks. Deep queues of
+ * large chunks would split the work statically instead of by who is free, so
+ * the depth falls back to 2 when fewer than 2 x workers x 8 chunks are left
+ * (always with python's 4 chunks per worker). */
 #define DEFAULT_INFLIGHT 2
+#define MAX_INFLIGHT 8
+#define DEEP_QUEUE_BYTES (256u << 10)
 #define POLL_SLICE_MS 100
 #define REAP_GRACE_NS 2000000000ull /* a stopping worker gets 2 s before SIGKILL */
 
@@ -37,6 +48,9 @@ struct mpb_pool {
 	unsigned *pfd_slot;
 	struct mpb_pool_report rep;
 	bool failed, stopped;
+	struct mpb_deadline deadline; /* --timeout / --task-timeout of this run */
+	struct mpb_chunker chunker;   /* chunk sizes of the current map (chunk.h) */
+	uint64_t polls;               /* poll(2) calls made by pump */
 	/* map state */
 	struct mpb_value *results;
 	size_t map_n, map_done;
@@ -52,7 +66,20 @@ uint64_t mpb_pool_python_chunksize(uint64_t tasks, unsigned workers)
 
 static unsigned inflight_max(const struct mpb_pool *p)
 {
-	return p->cfg.inflight ? p->cfg.inflight : DEFAULT_INFLIGHT;
+	return p->cfg.inflight ? p->cfg.inflight : MAX_INFLIGHT;
+}
+
+/* The queue depth for the next round of feeding (see DEFAULT_INFLIGHT). */
+static unsigned inflight_now(const struct mpb_pool *p, uint64_t remaining)
+{
+	if (p->cfg.inflight)
+		return p->cfg.inflight;
+	uint64_t chunk = p->chunker.autosize ? p->chunker.size : p->chunker.fixed;
+	uint64_t chunks_left = remaining / (chunk ? chunk : 1);
+	uint64_t depth = chunks_left / (2ull * (p->nslots ? p->nslots : 1));
+	return depth < DEFAULT_INFLIGHT ? DEFAULT_INFLIGHT
+	       : depth > MAX_INFLIGHT	? MAX_INFLIGHT
+					: (unsigned)depth;
 }
 
 static void close_fd(int *fd)
@@ -72,6 +99,7 @@ void mpb_pool_close_inherited(struct mpb_pool *p, const struct mpb_slot *keep)
 		if (s != keep) {
 			close_fd(&s->child_in);
 			close_fd(&s->child_out);
+			close_fd(&s->chan_fd);
 		}
 	}
 }
@@ -85,6 +113,9 @@ void mpb_pool_worker_args(const struct mpb_pool *p, const struct mpb_slot *s,
 	a->out_fd = s->child_out;
 	a->workload = p->cfg.workload;
 	a->codec = p->cfg.codec;
+	a->transport = p->cfg.transport;
+	a->chan = s->ep.ch;
+	a->chan_fd = s->chan_fd;
 	a->wparams = p->cfg.wparams;
 	a->rusage_who = RUSAGE_SELF;
 	a->counters = p->cfg.counters && p->cfg.counters->n ? p->cfg.counters : NULL;
@@ -173,8 +204,11 @@ static int drain_in(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d);
 static int flush_out(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
 {
 	while (mpb_buf_pending(&s->out) > 0) {
-		ssize_t w = write(s->to_fd, mpb_buf_head(&s->out), mpb_buf_pending(&s->out));
+		uint64_t t0 = mpb_now_ns();
+		ssize_t w = s->ep.ops->send(&s->ep, mpb_buf_head(&s->out), mpb_buf_pending(&s->out));
+		p->rep.transport_parent_ns += mpb_now_ns() - t0;
 		if (w < 0) {
+			errno = (int)-w;
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN)
@@ -227,6 +261,7 @@ static int on_results(struct mpb_pool *p, struct mpb_slot *s, struct mpb_reader 
 	p->rep.codec_parent_ns += mpb_now_ns() - t0;
 	s->inflight_head = (h + 1) % s->inflight_cap;
 	s->inflight_count--;
+	s->busy_since_ns = mpb_now_ns(); /* the next chunk, if any, starts now */
 	p->map_done += count;
 	struct mpb_worker_report *w = &p->rep.worker[s->index];
 	w->tasks += count;
@@ -234,6 +269,7 @@ static int on_results(struct mpb_pool *p, struct mpb_slot *s, struct mpb_reader 
 	w->codec_ns += codec;
 	p->rep.compute_ns += compute;
 	p->rep.codec_workers_ns += codec;
+	mpb_chunk_observe(&p->chunker, count, compute + codec);
 	return 0;
 }
 
@@ -274,6 +310,8 @@ static int on_frame(struct mpb_pool *p, struct mpb_slot *s, const struct mpb_fra
 		memcpy(&b, raw, sizeof b);
 		s->said_bye = true;
 		w->idle_ns = b.idle_ns;
+		w->send_ns = b.send_ns;
+		w->serve_ns = b.serve_ns;
 		w->nvcsw = b.nvcsw;
 		w->nivcsw = b.nivcsw;
 		w->minflt = b.minflt;
@@ -311,8 +349,11 @@ static int drain_in(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
 			return mpb_fail(d, MPB_ENOMEM, "out of memory reading from worker %u", s->index);
 		}
 		size_t room = s->in.cap - s->in.len;
-		ssize_t r = read(s->from_fd, s->in.data + s->in.len, room);
+		uint64_t t0 = mpb_now_ns();
+		ssize_t r = s->ep.ops->recv(&s->ep, s->in.data + s->in.len, room);
+		p->rep.transport_parent_ns += mpb_now_ns() - t0;
 		if (r < 0) {
+			errno = (int)-r;
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN)
@@ -332,9 +373,11 @@ static int drain_in(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
 			struct mpb_frame f;
 			size_t used;
 			int rc = mpb_frame_parse(mpb_buf_head(&s->in), mpb_buf_pending(&s->in), &f, &used, d);
-			if (rc < 0) {
+			if (rc < 0) { /* name the sender: frame.c cannot */
+				char w[48], m[sizeof d->msg];
+				snprintf(m, sizeof m, "%s", d->msg);
 				p->failed = true;
-				return rc;
+				return mpb_fail(d, MPB_ERUN, "%s sent a %s", who(s, w, sizeof w), m);
 			}
 			if (rc == 0)
 				break;
@@ -349,24 +392,93 @@ static int drain_in(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
 	return 0;
 }
 
-/* One poll round over every live worker. */
+/* "task 7" or "tasks 8-11": the chunk a worker is working on. */
+static void head_chunk(const struct mpb_slot *s, char *buf, size_t len)
+{
+	uint64_t a = s->inflight[s->inflight_head], n = s->inflight_n[s->inflight_head];
+	if (n == 1)
+		snprintf(buf, len, "task %" PRIu64, a);
+	else
+		snprintf(buf, len, "tasks %" PRIu64 "-%" PRIu64, a, a + n - 1);
+}
+
+/* Past --timeout or --task-timeout: fail the run naming the limit and, for a
+ * task limit, the worker and what it held; mpb_pool_free kills and reaps. */
+static int over_time(struct mpb_pool *p, struct mpb_diag *d)
+{
+	unsigned i = 0;
+	char w[48], held[64];
+	switch (mpb_deadline_check(&p->deadline, mpb_now_ns(), p->slot, p->nslots, &i)) {
+	case MPB_DEADLINE_RUN:
+		p->failed = true;
+		return mpb_fail(d, MPB_ERUN, "timeout: the run exceeded --timeout %g s (%zu of %zu "
+				"tasks done); its workers were killed",
+				(double)p->deadline.run_ns / 1e9, p->map_done, p->map_n);
+	case MPB_DEADLINE_TASK:
+		p->failed = true;
+		head_chunk(&p->slot[i], held, sizeof held);
+		return mpb_fail(d, MPB_ERUN, "timeout: %s exceeded --task-timeout %g s on %s; it was killed",
+				who(&p->slot[i], w, sizeof w), (double)p->deadline.task_ns / 1e9, held);
+	default:
+		return 0;
+	}
+}
+
+/* A transport whose data path makes no system call (shm): look at every
+ * ring for a few microseconds before paying for a sleep and a wake-up. True
+ * when some worker can be served now. */
+static bool any_ready(void *ctx)
+{
+	struct mpb_pool *p = ctx;
+	for (unsigned i = 0; i < p->nslots; i++) {
+		struct mpb_slot *s = &p->slot[i];
+		if (!s->eof && p->cfg.transport->ready(&s->ep, mpb_buf_pending(&s->out) > 0))
+			return true;
+	}
+	return false;
+}
+
+static bool spin_ready(struct mpb_pool *p)
+{
+	return mpb_transport_spin(any_ready, p);
+}
+
+/* One wait-and-serve round over every live worker: spin (shm), else sleep in
+ * poll until a pipe is readable/writable or a wake-up byte arrives, then
+ * serve what is ready. Time spent spinning or asleep is the parent's waiting
+ * time; time in send/recv is its transport time (see results/README.md). */
 static int pump(struct mpb_pool *p, struct mpb_diag *d)
 {
-	unsigned n = 0;
-	for (unsigned i = 0; i < p->nslots; i++) {
+	const struct mpb_transport_ops *tp = p->cfg.transport;
+	unsigned n = 0, live = 0, soon = 0;
+	uint64_t tw = mpb_now_ns();
+	for (unsigned i = 0; i < p->nslots; i++)
+		live += !p->slot[i].eof;
+	if (live == 0)
+		return 0;
+	bool hot = tp->spins && spin_ready(p);
+	for (unsigned i = 0; !hot && i < p->nslots; i++) {
 		struct mpb_slot *s = &p->slot[i];
 		if (s->eof)
 			continue;
-		p->pfd[n] = (struct pollfd){ .fd = s->from_fd, .events = POLLIN };
-		p->pfd_slot[n++] = i;
-		if (mpb_buf_pending(&s->out) > 0) {
-			p->pfd[n] = (struct pollfd){ .fd = s->to_fd, .events = POLLOUT };
-			p->pfd_slot[n++] = i;
-		}
+		unsigned ready = 0;
+		unsigned k = tp->arm(&s->ep, mpb_buf_pending(&s->out) > 0, &p->pfd[n], &ready);
+		for (unsigned j = 0; j < k; j++)
+			p->pfd_slot[n + j] = i;
+		n += k;
+		soon |= ready;
 	}
-	if (n == 0)
-		return 0;
-	int rc = poll(p->pfd, n, POLL_SLICE_MS);
+	int rc = 0;
+	if (!hot) {
+		p->polls++;
+		rc = poll(p->pfd, n, soon ? 0 : POLL_SLICE_MS);
+	}
+	int poll_errno = errno;
+	for (unsigned i = 0; !hot && tp->disarm && i < p->nslots; i++)
+		if (!p->slot[i].eof)
+			tp->disarm(&p->slot[i].ep);
+	p->rep.wait_parent_ns += mpb_now_ns() - tw;
+	errno = poll_errno;
 	if (rc < 0 && errno != EINTR) {
 		p->failed = true;
 		return mpb_fail_errno(d, MPB_ESYS, errno, "poll");
@@ -375,11 +487,26 @@ static int pump(struct mpb_pool *p, struct mpb_diag *d)
 		p->failed = true;
 		return mpb_fail(d, MPB_EINTR, "interrupted");
 	}
+	int late = over_time(p, d);
+	if (late < 0)
+		return late;
 	for (unsigned k = 0; rc > 0 && k < n; k++) {
 		struct mpb_slot *s = &p->slot[p->pfd_slot[k]];
 		if (!p->pfd[k].revents || s->eof)
 			continue;
 		int r = p->pfd[k].fd == s->to_fd ? flush_out(p, s, d) : drain_in(p, s, d);
+		if (r < 0)
+			return r;
+	}
+	/* bytes in shared memory wake nobody: serve every ring that has some */
+	for (unsigned i = 0; tp->ready && i < p->nslots; i++) {
+		struct mpb_slot *s = &p->slot[i];
+		unsigned b = s->eof ? 0 : tp->ready(&s->ep, mpb_buf_pending(&s->out) > 0);
+		int r = 0;
+		if (b & MPB_TP_READABLE)
+			r = drain_in(p, s, d);
+		if (r == 0 && (b & MPB_TP_WRITABLE) && !s->eof)
+			r = flush_out(p, s, d);
 		if (r < 0)
 			return r;
 	}
@@ -410,6 +537,10 @@ static int open_slot(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
 	p->nslots = s->index + 1;
 	if (set_nonblock(s->to_fd) < 0 || set_nonblock(s->from_fd) < 0)
 		return mpb_fail_errno(d, MPB_ESYS, errno, "fcntl on worker %u's pipes", s->index);
+	s->ep = (struct mpb_endpoint){ .ops = p->cfg.transport, .in_fd = s->from_fd,
+				       .out_fd = s->to_fd };
+	if (p->cfg.transport->create)
+		return p->cfg.transport->create(&s->ep.ch, &s->chan_fd, d);
 	return 0;
 }
 
@@ -426,6 +557,8 @@ int mpb_pool_start(const struct mpb_pool_config *c, struct mpb_pool **out, struc
 		return mpb_fail(d, MPB_ENOMEM, "pool: out of memory");
 	*out = p;
 	p->cfg = *c;
+	if (!p->cfg.transport)
+		p->cfg.transport = &mpb_transport_pipe;
 	unsigned nw = c->workers, cap = inflight_max(p);
 	p->slot = calloc(nw, sizeof *p->slot);
 	p->pfd = calloc(2 * (size_t)nw, sizeof *p->pfd);
@@ -437,7 +570,7 @@ int mpb_pool_start(const struct mpb_pool_config *c, struct mpb_pool **out, struc
 	for (unsigned i = 0; i < nw; i++) {
 		struct mpb_slot *s = &p->slot[i];
 		s->index = i;
-		s->to_fd = s->from_fd = s->child_in = s->child_out = -1;
+		s->to_fd = s->from_fd = s->child_in = s->child_out = s->chan_fd = -1;
 		s->inflight_cap = cap;
 		s->inflight = calloc(cap, sizeof *s->inflight);
 		s->inflight_n = calloc(cap, sizeof *s->inflight_n);
@@ -446,15 +579,26 @@ int mpb_pool_start(const struct mpb_pool_config *c, struct mpb_pool **out, struc
 	}
 
 	uint64_t t0 = mpb_now_ns();
+	p->deadline = (struct mpb_deadline){ t0, c->run_timeout_ns, c->task_timeout_ns };
 	for (unsigned i = 0; i < nw; i++) {
 		struct mpb_slot *s = &p->slot[i];
-		int rc = open_slot(p, s, d);
+		/* thousands of launches on a swapping machine take minutes: an
+		 * interrupt or a limit must not wait for the last one */
+		if (p->cfg.stop_flag && *p->cfg.stop_flag) {
+			p->failed = true;
+			return mpb_fail(d, MPB_EINTR, "interrupted");
+		}
+		int rc = over_time(p, d);
+		if (rc == 0)
+			rc = open_slot(p, s, d);
 		if (rc < 0) {
 			p->failed = true;
 			return rc;
 		}
 		s->requested_ns = mpb_now_ns();
-		rc = c->method->launch(p, s, d);
+		rc = mpb_inject_launch(i, c->method->name, d); /* test-only (inject.h) */
+		if (rc == 0)
+			rc = c->method->launch(p, s, d);
 		if (rc < 0) {
 			p->failed = true;
 			return rc;
@@ -495,6 +639,8 @@ static int send_chunk(struct mpb_pool *p, struct mpb_slot *s, const struct mpb_v
 				" exceeds the 1 GiB frame limit: use a smaller chunksize", count, first);
 	}
 	p->rep.codec_parent_ns += mpb_now_ns() - t0;
+	if (s->inflight_count == 0)
+		s->busy_since_ns = mpb_now_ns(); /* it starts on this chunk now */
 	unsigned tail = (s->inflight_head + s->inflight_count) % s->inflight_cap;
 	s->inflight[tail] = first;
 	s->inflight_n[tail] = count;
@@ -505,18 +651,33 @@ nomem:
 	return mpb_fail(d, MPB_ENOMEM, "pool: out of memory encoding tasks");
 }
 
-/* Give every worker up to inflight_max chunks, breadth first so that the
+/* System calls made on the parent's side of every channel so far. */
+static uint64_t parent_syscalls(const struct mpb_pool *p)
+{
+	uint64_t n = p->polls;
+	for (unsigned i = 0; i < p->nslots; i++)
+		n += p->slot[i].ep.syscalls;
+	return n;
+}
+
+/* Give every worker up to inflight_now chunks, breadth first so that the
  * first round reaches every worker before anyone gets a second chunk. */
 static int feed(struct mpb_pool *p, const struct mpb_value *args, uint64_t *next,
 		struct mpb_diag *d)
 {
 	uint64_t n = p->map_n;
-	for (unsigned depth = 0; depth < inflight_max(p) && *next < n; depth++) {
+	unsigned max_depth = inflight_now(p, n - *next);
+	for (unsigned depth = 0; depth < max_depth && *next < n; depth++) {
 		for (unsigned i = 0; i < p->nslots && *next < n; i++) {
 			struct mpb_slot *s = &p->slot[i];
 			if (s->inflight_count > depth || s->eof)
 				continue;
-			uint64_t cnt = n - *next < p->cfg.chunksize ? n - *next : p->cfg.chunksize;
+			/* beyond 2, queue only small messages: megabytes of
+			 * encoded tasks waiting in our buffer help nobody */
+			if (depth >= DEFAULT_INFLIGHT && !p->cfg.inflight &&
+			    mpb_buf_pending(&s->out) > DEEP_QUEUE_BYTES)
+				continue;
+			uint64_t cnt = mpb_chunk_next(&p->chunker, n - *next);
 			int rc = send_chunk(p, s, args, *next, (uint32_t)cnt, d);
 			if (rc < 0)
 				return rc;
@@ -534,6 +695,12 @@ int mpb_pool_map(struct mpb_pool *p, const struct mpb_value *args, size_t n,
 	if (p->cfg.chunksize > UINT32_MAX)
 		return mpb_fail(d, MPB_EINPUT, "pool: chunksize above %u", UINT32_MAX);
 	uint64_t next = 0, t0 = mpb_now_ns();
+	uint64_t tr0 = p->rep.transport_parent_ns, wt0 = p->rep.wait_parent_ns;
+	uint64_t sc0 = parent_syscalls(p);
+	if (p->cfg.chunk_auto)
+		mpb_chunk_init_auto(&p->chunker, p->cfg.workers, p->cfg.chunk_target_ns);
+	else
+		mpb_chunk_init_fixed(&p->chunker, p->cfg.chunksize);
 	p->results = results;
 	p->map_n = n;
 	p->map_done = 0;
@@ -546,6 +713,10 @@ int mpb_pool_map(struct mpb_pool *p, const struct mpb_value *args, size_t n,
 			return rc;
 	}
 	p->rep.map_ns += mpb_now_ns() - t0;
+	p->rep.map_transport_parent_ns += p->rep.transport_parent_ns - tr0;
+	p->rep.map_wait_parent_ns += p->rep.wait_parent_ns - wt0;
+	p->rep.chunks = p->chunker.st;
+	p->rep.syscalls_parent += parent_syscalls(p) - sc0;
 	p->rep.tasks += n;
 	p->results = NULL;
 	return 0;
@@ -623,6 +794,10 @@ void mpb_pool_free(struct mpb_pool *p)
 		close_fd(&s->from_fd);
 		close_fd(&s->child_in);
 		close_fd(&s->child_out);
+		close_fd(&s->chan_fd);
+		if (s->ep.ops && s->ep.ops->destroy)
+			s->ep.ops->destroy(s->ep.ch);
+		s->ep.ch = NULL;
 		mpb_buf_free(&s->in);
 		mpb_buf_free(&s->out);
 		free(s->inflight);

@@ -18,9 +18,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "chunk.h"
 #include "codec.h"
 #include "counters.h"
 #include "diag.h"
+#include "transport.h"
 #include "value.h"
 #include "workload.h"
 
@@ -30,14 +32,22 @@ struct mpb_pool;
 struct mpb_pool_config {
 	const struct mpb_method_ops *method;
 	const struct mpb_codec_ops *codec;
+	const struct mpb_transport_ops *transport; /* NULL: pipe */
 	const struct mpb_workload_ops *workload;
 	struct mpb_workload_params wparams;
 	unsigned workers;          /* >= 1 */
-	uint64_t chunksize;        /* tasks per TASKS frame, >= 1 */
-	unsigned inflight;         /* chunks queued per worker; 0 means 2 */
+	uint64_t chunksize;        /* tasks per TASKS frame, >= 1 (auto: ignored) */
+	bool chunk_auto;           /* size chunks by measured task time (chunk.h) */
+	uint64_t chunk_target_ns;  /* auto: wanted chunk duration; 0: 50 ms */
+	unsigned inflight;         /* chunks queued per worker; 0: 2 to 8 by chunks left (pool.c) */
 	/* Optional: when *stop_flag becomes nonzero (a signal handler sets it),
 	 * the pool's wait loops give up within ~100 ms with MPB_EINTR. */
 	volatile sig_atomic_t *stop_flag;
+	/* Optional limits (deadline.h), 0: none. run_timeout_ns bounds start to
+	 * stop; task_timeout_ns how long a worker may hold one chunk. Past
+	 * either, the call fails with MPB_ERUN naming the limit and the worker;
+	 * mpb_pool_free then kills and reaps every worker. */
+	uint64_t run_timeout_ns, task_timeout_ns;
 	/* Optional: the counters every worker opens on itself (counters.h);
 	 * NULL or n = 0 counts nothing. Must outlive the pool. */
 	const struct mpb_counter_plan *counters;
@@ -48,6 +58,8 @@ struct mpb_worker_report {
 	pid_t pid;
 	uint64_t startup_ns;   /* start requested → worker ready */
 	uint64_t tasks, compute_ns, codec_ns, idle_ns;
+	uint64_t send_ns;      /* sending results through the transport */
+	uint64_t serve_ns;     /* READY sent → BYE: the window the parts above lie in */
 	uint64_t nvcsw, nivcsw, minflt, majflt, maxrss_kb;
 	/* memory at the end of the run (smaps_rollup); has_memory false for
 	 * in-process workers */
@@ -64,6 +76,14 @@ struct mpb_pool_report {
 	uint64_t compute_ns;        /* sum of workers' compute */
 	uint64_t codec_parent_ns;   /* parent encode + decode */
 	uint64_t codec_workers_ns;  /* sum of workers' decode + encode */
+	uint64_t transport_parent_ns; /* parent inside the transport's send/recv (syscalls, copies) */
+	uint64_t wait_parent_ns;    /* parent spinning or asleep waiting for workers */
+	uint64_t syscalls_parent;   /* the parent's read/write/poll calls for its channels, in maps */
+	/* the parts of map_ns (the overhead split, overhead.h): the parent's
+	 * codec time is all inside maps; these are its transport and waiting
+	 * time inside maps only */
+	uint64_t map_transport_parent_ns, map_wait_parent_ns;
+	struct mpb_chunk_stats chunks; /* chunk sizes chosen by the last map */
 	uint64_t bytes_sent, bytes_received;
 	uint64_t tasks;
 	unsigned workers;

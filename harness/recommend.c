@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "ceiling.h"
 #include "driver.h"
 #include "parse.h"
 
@@ -207,6 +208,17 @@ static int group_entry(const struct mpb_sweep *s, size_t first, bool *done,
 	e->throughput = cand[e->r.rec].throughput;
 	e->best_throughput = cand[e->r.best].throughput;
 	e->mem_per_worker = cand[e->r.rec].mem_per_worker;
+	/* the pool's cost apart from the machine's (issue 10): how close the
+	 * recommended point comes to bare processes at the same worker count */
+	struct mpb_derived dv;
+	const struct mpb_point *rp = &p->points[e->point];
+	if (mpb_analysis_point(s, e->point, &dv) == 0 && dv.have_speedup && dv.have_ceiling &&
+	    dv.have_ceiling_speedup) {
+		char line[256];
+		mpb_ceiling_sentence(line, sizeof line, dv.ceiling_speedup, rp->workers,
+				     rp->method->name, dv.speedup, dv.speedup_vs_ceiling);
+		append(e->r.why, sizeof e->r.why, "; %s", line);
+	}
 	*have = true;
 	return 0;
 }
@@ -355,6 +367,42 @@ json_t *mpb_recommend_json(const struct mpb_sweep *s)
 	return arr;
 }
 
+/* "sumsq 5M [fork]" plus every axis of the group key that the plan sweeps
+ * (tasks, parent RSS, codec, transport), so that two groups which differ
+ * only there do not print as the same line. The best-method line (method false) is per
+ * family, which spans codecs. */
+static void group_label(const struct mpb_plan *p, const struct mpb_point *pt, bool method,
+			char *buf, size_t len)
+{
+	bool tasks = false, prss = false, codec = false, transport = false;
+	for (size_t k = 0; k < p->npoints; k++) {
+		const struct mpb_point *q = &p->points[k];
+		if (q->workload != pt->workload)
+			continue;
+		tasks |= q->tasks != pt->tasks;
+		prss |= q->parent_rss != pt->parent_rss;
+		/* thread's codec is none whatever was asked: not a swept axis */
+		codec |= method && q->method == pt->method && q->codec != pt->codec;
+		transport |= strcmp(q->transport, pt->transport) != 0;
+	}
+	char v[MPB_FMT_U64_LEN];
+	mpb_format_u64(pt->size, pt->workload->unit, v, sizeof v);
+	buf[0] = '\0';
+	append(buf, len, "%s %s", pt->workload->name, v);
+	if (method)
+		append(buf, len, " %s", pt->method->name);
+	if (tasks)
+		append(buf, len, " x %llu tasks", (unsigned long long)pt->tasks);
+	if (prss) {
+		mpb_format_u64(pt->parent_rss, MPB_UNIT_BYTES, v, sizeof v);
+		append(buf, len, ", parent RSS %s", v);
+	}
+	if (codec)
+		append(buf, len, ", codec %s", pt->codec->name);
+	if (transport)
+		append(buf, len, ", transport %s", pt->transport);
+}
+
 void mpb_recommend_print(FILE *f, const struct mpb_sweep *s)
 {
 	struct mpb_rec_entry *e;
@@ -365,11 +413,10 @@ void mpb_recommend_print(FILE *f, const struct mpb_sweep *s)
 		"throughput):\n", 100.0 * s->tolerance);
 	for (size_t i = 0; i < n; i++) {
 		const struct mpb_point *pt = &s->plan->points[e[i].point];
-		char size[MPB_FMT_U64_LEN];
-		mpb_format_u64(pt->size, pt->workload->unit, size, sizeof size);
-		fprintf(f, "  %s %s %s: use %u worker%s, chunksize %llu\n    %s\n", pt->workload->name,
-			size, pt->method->name, pt->workers, plural(pt->workers),
-			(unsigned long long)pt->chunksize, e[i].r.why);
+		char label[256];
+		group_label(s->plan, pt, true, label, sizeof label);
+		fprintf(f, "  %s: use %u worker%s, chunksize %llu\n    %s\n", label, pt->workers,
+			plural(pt->workers), (unsigned long long)pt->chunksize, e[i].r.why);
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct mpb_point *pt = &s->plan->points[e[i].point];
@@ -378,10 +425,10 @@ void mpb_recommend_print(FILE *f, const struct mpb_sweep *s)
 			first &= !same_family(&s->plan->points[e[k].point], pt);
 		if (!first || e[i].family_methods < 2)
 			continue;
-		char size[MPB_FMT_U64_LEN];
-		mpb_format_u64(pt->size, pt->workload->unit, size, sizeof size);
-		fprintf(f, "  best method for %s %s: %s (highest throughput of the %zu methods "
-			"measured)\n", pt->workload->name, size, e[i].best_method, e[i].family_methods);
+		char label[256];
+		group_label(s->plan, pt, false, label, sizeof label);
+		fprintf(f, "  best method for %s: %s (highest throughput of the %zu methods "
+			"measured)\n", label, e[i].best_method, e[i].family_methods);
 	}
 	free(e);
 }

@@ -361,8 +361,9 @@ int mpb_rp_workers_axis(const struct mpb_rp_ctx *c, const size_t *cand, size_t n
 	}
 	for (size_t i = 0; i < nu; i++) {
 		bool right = us[i] >= (lo + hi) / 2;
+		/* behind the data: with one worker count the points sit on the line */
 		mpb_sb_printf(marks, "set arrow from %g, graph 0 to %g, graph 1 nohead dt 2 lw 1.5 "
-			  "lc rgb \"#c00000\" front\n", us[i], us[i]);
+			  "lc rgb \"#c00000\" back\n", us[i], us[i]);
 		mpb_sb_printf(marks, "set label 'usable CPUs: %g' at %g, graph 0.96 %s offset char %s,0 "
 			  "tc rgb \"#c00000\" front\n", us[i], us[i], right ? "right" : "left",
 			  right ? "-0.6" : "0.6");

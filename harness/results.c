@@ -48,6 +48,8 @@ static json_t *workers_json(const struct mpb_sample *r)
 			"minor_faults", u64(w->minflt), "major_faults", u64(w->majflt),
 			"maxrss_bytes", u64(w->maxrss_kb * 1024)));
 		json_t *o = json_array_get(a, json_array_size(a) - 1);
+		json_object_set_new(o, "send_ns", u64(w->send_ns));   /* overhead split */
+		json_object_set_new(o, "serve_ns", u64(w->serve_ns));
 		json_object_set_new(o, "rss_bytes", w->has_memory ? u64(w->rss_kb * 1024) : json_null());
 		json_object_set_new(o, "pss_bytes", w->has_memory ? u64(w->pss_kb * 1024) : json_null());
 		json_object_set_new(o, "private_dirty_bytes",
@@ -93,6 +95,9 @@ static json_t *point_json(const struct mpb_sweep *s, size_t i)
 	for (size_t r = 0; r < ps->nruns; r++) {
 		json_t *rj = run_json(&ps->runs[r]);
 		mpb_counters_run_json(rj, s->counters, &ps->runs[r]);
+		mpb_overhead_run_json(rj, &ps->runs[r]);
+		if (ps->runs[r].cmd) /* workload cmd: the command's record (cmd_point.h) */
+			json_object_set(rj, "cmd", ps->runs[r].cmd);
 		json_array_append_new(runs, rj);
 	}
 	size_t nm;
@@ -117,6 +122,7 @@ static json_t *point_json(const struct mpb_sweep *s, size_t i)
 	json_object_set_new(der, "karp_flatt", real_or_null(dv.karp_flatt, have && dv.have_karp_flatt));
 	json_object_set_new(der, "overhead_per_task_ns", real_or_null(dv.overhead_per_task_ns, have));
 	json_object_set_new(der, "serialization_fraction", real_or_null(dv.serialization_fraction, have));
+	mpb_overhead_derived_json(der, ps);
 	json_object_set_new(der, "startup_per_worker_ns", real_or_null(dv.startup_per_worker_ns, have));
 	bool mem = have && dv.have_memory;
 	json_object_set_new(der, "worker_rss_bytes", real_or_null(dv.worker_rss_bytes, mem));

@@ -47,7 +47,16 @@ struct column {
 	bool (*cell)(const struct row *r, char *buf, size_t len);
 };
 
-static bool c_method(const struct row *r, char *b, size_t n) { snprintf(b, n, "%s", r->pt->method->name); return true; }
+/* "fork", or "fork/shm/json" when the transport or codec is not the default */
+static bool c_method(const struct row *r, char *b, size_t n)
+{
+	const struct mpb_point *pt = r->pt;
+	bool tp = pt->transport && strcmp(pt->transport, "pipe") != 0;
+	bool co = pt->codec != &mpb_codec_raw && pt->codec != &mpb_codec_none;
+	snprintf(b, n, "%s%s%s%s%s", pt->method->name, tp ? "/" : "", tp ? pt->transport : "",
+		 co ? "/" : "", co ? pt->codec->name : "");
+	return true;
+}
 static bool c_chunk(const struct row *r, char *b, size_t n) { snprintf(b, n, "%llu", (unsigned long long)r->pt->chunksize); return true; }
 static bool c_workers(const struct row *r, char *b, size_t n) { snprintf(b, n, "%u", r->pt->workers); return true; }
 
@@ -150,7 +159,7 @@ static bool c_pss(const struct row *r, char *b, size_t n)
 }
 
 static const struct column columns[] = {
-	{ "method", -10, false, c_method },
+	{ "method", -15, false, c_method },
 	{ "prss", 7, true, c_rss },
 	{ "chunk", 6, false, c_chunk },
 	{ "workers", 7, false, c_workers },

@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "frame.h"
+#include "inject.h"
 
 struct wstate {
 	const struct mpb_worker_args *a;
@@ -20,12 +21,41 @@ struct wstate {
 	size_t cap;
 	struct mpb_frame_bye bye;
 	struct mpb_counter_handle counters;
+	struct mpb_endpoint ep;  /* the worker's side of the channel (transport.h) */
+	bool own_chan;           /* ep.ch was attached here, so unmapped here */
+	uint64_t serve0;         /* READY sent: the start of the window BYE reports */
 };
 
 static int send_buf(struct wstate *w)
 {
-	int rc = mpb_io_write_all(w->a->out_fd, w->out.data, w->out.len);
+	uint64_t t0 = mpb_now_ns();
+	int rc = mpb_transport_write_all(&w->ep, w->out.data, w->out.len);
+	w->bye.send_ns += mpb_now_ns() - t0;
 	mpb_buf_reset(&w->out);
+	return rc;
+}
+
+/* How a test-only corrupt frame (inject.h) reaches the parent: as results do. */
+static int inject_send(void *ctx, const void *p, size_t n)
+{
+	struct wstate *w = ctx;
+	return mpb_transport_write_all(&w->ep, p, n);
+}
+
+/* The worker's endpoint: the transport's shared state comes inherited
+ * (fork, thread) or from a descriptor (a fresh image). */
+static int open_endpoint(struct wstate *w, struct mpb_diag *d)
+{
+	const struct mpb_worker_args *a = w->a;
+	w->ep = (struct mpb_endpoint){ .ops = a->transport ? a->transport : &mpb_transport_pipe,
+				       .in_fd = a->in_fd, .out_fd = a->out_fd, .ch = a->chan,
+				       .worker = true };
+	if (!w->ep.ops->attach || w->ep.ch)
+		return 0;
+	if (a->chan_fd < 0)
+		return mpb_fail(d, MPB_ERUN, "transport %s: no channel descriptor", w->ep.ops->name);
+	int rc = w->ep.ops->attach(&w->ep.ch, a->chan_fd, d);
+	w->own_chan = rc == 0;
 	return rc;
 }
 
@@ -157,6 +187,7 @@ static int send_bye(struct wstate *w)
 	struct rusage ru;
 	/* first, so that saying goodbye is not counted as serving */
 	mpb_counters_read(&w->counters, &w->bye.counters);
+	w->bye.serve_ns = mpb_now_ns() - w->serve0;
 	if (getrusage(w->a->rusage_who, &ru) == 0) {
 		w->bye.nvcsw = (uint64_t)ru.ru_nvcsw;
 		w->bye.nivcsw = (uint64_t)ru.ru_nivcsw;
@@ -181,6 +212,12 @@ int mpb_worker_main(const struct mpb_worker_args *a)
 
 	/* count this thread from here to BYE, whatever started it (counters.h) */
 	mpb_counters_open(&w.counters, a->counters, &mpb_counter_source_perf);
+	if (open_endpoint(&w, &d) < 0) {
+		/* nothing to send an ERROR through but the pipe */
+		w.ep.ops = &mpb_transport_pipe;
+		send_error(&w, 0, d.msg);
+		goto out;
+	}
 	if (a->workload->setup && a->workload->setup(&a->wparams, &w.wl_state, &d) < 0) {
 		send_error(&w, 0, d.msg);
 		goto out;
@@ -189,10 +226,14 @@ int mpb_worker_main(const struct mpb_worker_args *a)
 		status = 3;
 		goto out;
 	}
+	/* the overhead split's window: compute, codec, idle and send all lie
+	 * in it, so they cannot add up to more (overhead.h) */
+	w.bye.send_ns = 0;
+	w.serve0 = mpb_now_ns();
 	for (;;) {
 		struct mpb_frame f;
 		uint64_t t0 = mpb_now_ns();
-		int rc = mpb_frame_read(a->in_fd, &w.in, &f, &d);
+		int rc = mpb_transport_read_frame(&w.ep, &w.in, &f, &d);
 		w.bye.idle_ns += mpb_now_ns() - t0;
 		if (rc == 0) {
 			status = 3; /* the parent went away */
@@ -208,6 +249,8 @@ int mpb_worker_main(const struct mpb_worker_args *a)
 			send_error(&w, 0, "unexpected frame from the parent");
 			goto out;
 		}
+		if (a->rusage_who == RUSAGE_SELF) /* process workers only (inject.h) */
+			mpb_inject_worker(a->index, w.bye.tasks, inject_send, &w);
 		rc = run_chunk(&w, &f);
 		if (rc == -2) {
 			status = 3;
@@ -221,6 +264,8 @@ out:
 	mpb_counters_close(&w.counters);
 	if (a->workload->teardown)
 		a->workload->teardown(w.wl_state);
+	if (w.own_chan)
+		w.ep.ops->destroy(w.ep.ch);
 	mpb_buf_free(&w.in);
 	mpb_buf_free(&w.out);
 	free(w.args);

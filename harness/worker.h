@@ -6,6 +6,7 @@
 
 #include "codec.h"
 #include "counters.h"
+#include "transport.h"
 #include "workload.h"
 
 struct mpb_worker_args {
@@ -13,6 +14,12 @@ struct mpb_worker_args {
 	int in_fd, out_fd;          /* blocking descriptors */
 	const struct mpb_workload_ops *workload;
 	const struct mpb_codec_ops *codec;
+	/* NULL: pipe. A transport with shared state is reached through chan
+	 * (the parent's mapping, inherited by fork and threads) or, when chan is
+	 * NULL, attached from chan_fd (a worker in another image). */
+	const struct mpb_transport_ops *transport;
+	void *chan;
+	int chan_fd;
 	struct mpb_workload_params wparams;
 	int rusage_who;             /* RUSAGE_SELF for processes, RUSAGE_THREAD for threads */
 	const struct mpb_counter_plan *counters; /* counted on itself and sent in BYE; NULL: none */

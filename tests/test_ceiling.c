@@ -81,7 +81,7 @@ static void *shared(size_t len)
 static struct mpb_value *make_args(const struct mpb_workload_ops *w, void *st, uint64_t size,
 				   uint64_t tasks)
 {
-	struct mpb_workload_params wp = { size, tasks, 1 };
+	struct mpb_workload_params wp = { size, tasks, 1, 0 };
 	struct mpb_value *a = calloc(tasks ? tasks : 1, sizeof *a);
 	assert_non_null(a);
 	for (uint64_t i = 0; i < tasks; i++)
@@ -178,7 +178,7 @@ static void test_run_exactly_once(void **state)
 			uint64_t n = tasks[t];
 			struct counter_state cs = { shared(n * sizeof *cs.runs), shared(n * sizeof *cs.pid) };
 			struct mpb_value *args = make_args(&counter_wl, &cs, 0, n);
-			struct mpb_ceiling_job job = { &counter_wl, &cs, { 0, n, 1 }, args, w, NULL };
+			struct mpb_ceiling_job job = { &counter_wl, &cs, { 0, n, 1, 0 }, args, w, NULL };
 			size_t arena = 0;
 			uint64_t wall = 0, done[8] = { 0 };
 			int fds = count_fds();
@@ -228,7 +228,7 @@ static void test_run_sumsq(void **state)
 	for (unsigned wk = 1; wk <= 8; wk++) {
 		uint64_t n = 5;
 		struct mpb_value *args = make_args(w, NULL, 20000, n);
-		struct mpb_ceiling_job job = { w, NULL, { 20000, n, 1 }, args, wk, NULL };
+		struct mpb_ceiling_job job = { w, NULL, { 20000, n, 1, 0 }, args, wk, NULL };
 		size_t arena = 0;
 		uint64_t wall;
 		struct mpb_diag d = { 0 };
@@ -311,7 +311,7 @@ static void test_run_rich_results(void **state)
 		for (size_t t = 0; t < N_OF(tasks); t++) {
 			uint64_t n = tasks[t];
 			struct mpb_value *args = make_args(&rich_wl, NULL, 0, n);
-			struct mpb_ceiling_job job = { &rich_wl, NULL, { 0, n, 1 }, args, w, NULL };
+			struct mpb_ceiling_job job = { &rich_wl, NULL, { 0, n, 1, 0 }, args, w, NULL };
 			size_t arena = 0;
 			uint64_t wall;
 			struct mpb_diag d = { 0 };
@@ -380,7 +380,7 @@ static void run_fails(struct faulty_state *fs, unsigned workers, uint64_t n, int
 		      volatile sig_atomic_t *stop, struct mpb_diag *d)
 {
 	struct mpb_value *args = make_args(&faulty_wl, fs, 0, n);
-	struct mpb_ceiling_job job = { &faulty_wl, fs, { 0, n, 1 }, args, workers, stop };
+	struct mpb_ceiling_job job = { &faulty_wl, fs, { 0, n, 1, 0 }, args, workers, stop };
 	size_t arena = 0;
 	uint64_t wall;
 	int fds = count_fds();
@@ -455,7 +455,7 @@ static void test_interrupt(void **state)
 	uint64_t n = 4;
 	struct counter_state cs = { shared(n * sizeof *cs.runs), shared(n * sizeof *cs.pid) };
 	struct mpb_value *args = make_args(&counter_wl, &cs, 0, n);
-	struct mpb_ceiling_job job = { &counter_wl, &cs, { 0, n, 1 }, args, 2, &stop_flag };
+	struct mpb_ceiling_job job = { &counter_wl, &cs, { 0, n, 1, 0 }, args, 2, &stop_flag };
 	size_t arena = 0;
 	uint64_t wall;
 	assert_int_equal(mpb_ceiling_run(&job, &arena, &wall, NULL, &d), -MPB_EINTR);
@@ -474,10 +474,10 @@ static void test_bad_job(void **state)
 	struct mpb_diag d = { 0 };
 	size_t arena = 0;
 	uint64_t wall;
-	struct mpb_ceiling_job job = { &counter_wl, NULL, { 0, 4, 1 }, NULL, 2, NULL };
+	struct mpb_ceiling_job job = { &counter_wl, NULL, { 0, 4, 1, 0 }, NULL, 2, NULL };
 	assert_int_equal(mpb_ceiling_run(&job, &arena, &wall, NULL, &d), -MPB_EINPUT);
 	struct mpb_value args[1] = { mpb_value_int(0) };
-	job = (struct mpb_ceiling_job){ &counter_wl, NULL, { 0, 1, 1 }, args, 0, NULL };
+	job = (struct mpb_ceiling_job){ &counter_wl, NULL, { 0, 1, 1, 0 }, args, 0, NULL };
 	assert_int_equal(mpb_ceiling_run(&job, &arena, &wall, NULL, &d), -MPB_EINPUT);
 	assert_no_children();
 }

@@ -1171,7 +1171,7 @@ static struct mpb_pool *run_pool(const struct mpb_method_ops *m, const struct mp
 				 const struct mpb_counter_set *set)
 {
 	struct mpb_diag d = { 0 };
-	struct mpb_workload_params wp = { size, n, 3 };
+	struct mpb_workload_params wp = { size, n, 3, 0 };
 	struct mpb_value *args = calloc(n, sizeof *args), *res = calloc(n, sizeof *res);
 	assert_non_null(args);
 	assert_non_null(res);

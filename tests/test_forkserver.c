@@ -172,7 +172,7 @@ static void tasks_make(struct tasks *t, const struct mpb_workload_ops *wl, uint6
 {
 	struct mpb_diag d = { 0 };
 	t->wl = wl;
-	t->wp = (struct mpb_workload_params){ size, n, 42 };
+	t->wp = (struct mpb_workload_params){ size, n, 42, 0 };
 	t->n = n;
 	t->args = calloc(n, sizeof *t->args);
 	t->res = calloc(n, sizeof *t->res);

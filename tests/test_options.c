@@ -41,6 +41,9 @@ static const struct {
 	{ "no-ceiling", 0 }, { "counters", 0 },
 	{ "max-runs", 0 },   { "max-time", 0 },  { "target-ci", 0 }, { "tolerance", 0 },
 	{ "format", 0 },
+	{ "timeout", 0 },    { "task-timeout", 0 }, { "fail-fast", 0 }, { "config", 0 },
+	{ "cmd", 0 },        { "baseline-cmd", 0 }, { "shell", 0 },
+	{ "result-size", 0 },
 };
 
 /* ---- helpers ---------------------------------------------------------- */

@@ -666,6 +666,36 @@ static void test_parent_rss_malformed(void **state)
 		    &d);
 }
 
+/* Workloads that hold memory are refused when a point would not fit in what
+ * is available, and accepted when it does: stream keeps -s bytes in every
+ * process, payload every task's bytes in the parent. */
+static void test_memory_footprint(void **state)
+{
+	(void)state;
+	struct mpb_machine m = fake_machine(2, -1);
+	m.mem_available_bytes = 4096 * MiB;
+	struct mpb_diag d;
+	struct mpb_plan p;
+
+	/* 256 MiB x (4 workers + the parent) = 1.25 GiB: fits */
+	build_ok(&m, ARGS("-w", "stream", "-s", "256MiB", "-j", "4", "-t", "2"), &p);
+	mpb_plan_free(&p);
+	/* 256 MiB x 65 processes = 16.25 GiB: refused, naming the size */
+	build_fails(&m, ARGS("-w", "stream", "-s", "256MiB", "-j", "1,64", "-t", "2"), "256MiB",
+		    "stream", &d);
+	assert_contains(d.msg, "64 workers");
+	/* payload: 1 MiB x 1000 tasks fits, x 10M tasks (9.5 TiB) does not and
+	 * the product does not overflow into something small */
+	build_ok(&m, ARGS("-w", "payload", "-s", "1MiB", "-j", "2", "-t", "1000"), &p);
+	mpb_plan_free(&p);
+	build_fails(&m, ARGS("-w", "payload", "-s", "1MiB", "-j", "2", "-t", "10M"), "1MiB",
+		    "payload", &d);
+	/* unknown available memory: no estimate is refused */
+	m.mem_available_bytes = 0;
+	build_ok(&m, ARGS("-w", "stream", "-s", "256MiB", "-j", "64", "-t", "2"), &p);
+	mpb_plan_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -687,6 +717,7 @@ int main(void)
 		cmocka_unit_test(test_parent_rss_config_json),
 		cmocka_unit_test(test_parent_rss_above_available),
 		cmocka_unit_test(test_parent_rss_malformed),
+		cmocka_unit_test(test_memory_footprint),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

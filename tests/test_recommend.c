@@ -2,7 +2,8 @@
  * on synthetic throughput curves (plateau, peak then decline under
  * oversubscription, flat, still rising, several chunk sizes, a memory
  * limit), its edge cases, and the sweep-level entries and JSON (best
- * method, the DESIGN.md keys) over a hand-built sweep. */
+ * method, the DESIGN.md keys) over a hand-built sweep; the ceiling sentence
+ * in the reason and the printed lines' axes. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,9 +11,11 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ceiling.h"
 #include "codec.h"
 #include "driver.h"
 #include "method.h"
@@ -278,6 +281,142 @@ static void test_sweep_entries_and_json(void **state)
 	assert_null(e);
 }
 
+/* Wall times of `n` hand-built points, 3 runs each (w + 0, w + 1, w + 2 ns),
+ * against a serial baseline of 1000 ns. */
+struct mini_sweep {
+	struct mpb_point pt[8];
+	struct mpb_point_state ps[8];
+	struct mpb_sample smp[8][3];
+	double serial[3];
+	struct mpb_baseline bl;
+	struct mpb_baseline_state bs;
+	struct mpb_plan plan;
+	struct mpb_machine m;
+	struct mpb_sweep s;
+};
+
+static void mini_sweep(struct mini_sweep *ms, const struct mpb_point *pts, const double *wall,
+		       size_t n)
+{
+	memset(ms, 0, sizeof *ms);
+	for (size_t i = 0; i < n; i++) {
+		ms->pt[i] = pts[i];
+		ms->pt[i].id = (unsigned)i;
+		for (size_t k = 0; k < 3; k++)
+			ms->smp[i][k] = (struct mpb_sample){ .wall_ns = (uint64_t)wall[i] + k };
+		ms->ps[i] = (struct mpb_point_state){ .runs = ms->smp[i], .nruns = 3, .cap = 3 };
+	}
+	for (size_t k = 0; k < 3; k++)
+		ms->serial[k] = 1000;
+	ms->bl = (struct mpb_baseline){ &mpb_workload_sumsq, 5000000, 4 };
+	ms->bs = (struct mpb_baseline_state){ .wall_ns = ms->serial, .n = 3, .cap = 3 };
+	ms->plan = (struct mpb_plan){ .points = ms->pt, .npoints = n, .baselines = &ms->bl,
+				      .nbaselines = 1, .runs = 3, .seed = 1 };
+	ms->m.usable_cpus = 2;
+	ms->s = (struct mpb_sweep){ .plan = &ms->plan, .machine = &ms->m, .pts = ms->ps,
+				    .bls = &ms->bs, .tolerance = 0.05 };
+}
+
+static struct mpb_point sumsq_point(const char *method, unsigned workers, uint64_t parent_rss)
+{
+	return (struct mpb_point){
+		.workload = &mpb_workload_sumsq, .size = 5000000, .tasks = 4, .workers = workers,
+		.parent_rss = parent_rss, .method = mpb_method_find(method),
+		.codec = mpb_codec_find(strcmp(method, "thread") == 0 ? "none" : "raw"),
+		.transport = "pipe", .chunksize = 1, .ceiling = MPB_NO_CEILING,
+	};
+}
+
+/* With the machine's ceiling measured, the reason names it in words
+ * (issue 10): "this machine scales to X at N workers; the pool reaches Y, Z%". */
+static void test_why_names_the_ceiling(void **state)
+{
+	(void)state;
+	static struct mini_sweep ms;
+	const struct mpb_point pts[] = { sumsq_point("fork", 1, 0), sumsq_point("fork", 2, 0),
+					 sumsq_point("fork", 4, 0) };
+	const double wall[] = { 1000, 560, 540 };
+	mini_sweep(&ms, pts, wall, 3);
+	struct mpb_ceiling cl[3];
+	struct mpb_ceiling_state cs[3];
+	double cwall[3][3];
+	for (size_t i = 0; i < 3; i++) {
+		cl[i] = (struct mpb_ceiling){ &mpb_workload_sumsq, 5000000, 4, pts[i].workers, 0 };
+		for (size_t k = 0; k < 3; k++)
+			cwall[i][k] = i == 0 ? 1000 : 520;
+		cs[i] = (struct mpb_ceiling_state){ .wall_ns = cwall[i], .n = 3, .cap = 3 };
+		ms.pt[i].ceiling = i;
+	}
+	ms.plan.ceilings = cl;
+	ms.plan.nceilings = 3;
+	ms.s.cls = cs;
+
+	struct mpb_rec_entry *e;
+	size_t n;
+	assert_int_equal(mpb_recommend_sweep(&ms.s, &e, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(e[0].point, 1); /* 561 is within 5% of 541 */
+	/* serial 1000 / ceiling 520 = 1.92x; 1000 / 561 = 1.78x; 520 / 561 = 93% */
+	if (!strstr(e[0].r.why, "; this machine scales to 1.92x at 2 workers; the fork pool "
+				"reaches 1.78x, 93% of that"))
+		fail_msg("why: %s", e[0].r.why);
+	free(e);
+
+	/* no ceiling runs (--no-ceiling): no such sentence */
+	for (size_t i = 0; i < 3; i++)
+		cs[i].n = 0;
+	assert_int_equal(mpb_recommend_sweep(&ms.s, &e, &n), 0);
+	assert_int_equal(n, 1);
+	assert_null(strstr(e[0].r.why, "this machine"));
+	free(e);
+}
+
+/* The printed recommendation names every axis that was swept, so that two
+ * groups differing only in parent RSS do not print as the same line; the
+ * thread pool's codec none is no swept axis. */
+static void test_print_names_swept_axes(void **state)
+{
+	(void)state;
+	static struct mini_sweep ms;
+	const struct mpb_point pts[] = {
+		sumsq_point("fork", 1, 0), sumsq_point("fork", 2, 0),
+		sumsq_point("fork", 1, 64u << 20), sumsq_point("fork", 2, 64u << 20),
+		sumsq_point("thread", 1, 0), sumsq_point("thread", 2, 0),
+		sumsq_point("thread", 1, 64u << 20), sumsq_point("thread", 2, 64u << 20),
+	};
+	const double wall[] = { 1000, 560, 1100, 900, 950, 500, 960, 510 };
+	mini_sweep(&ms, pts, wall, 8);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	mpb_recommend_print(f, &ms.s);
+	assert_int_equal(fclose(f), 0);
+	const char *want[] = {
+		"  sumsq 5M fork, parent RSS 0: use 2 workers, chunksize 1\n",
+		"  sumsq 5M fork, parent RSS 64MiB: use 2 workers, chunksize 1\n",
+		"  sumsq 5M thread, parent RSS 0: use 2 workers, chunksize 1\n",
+		"  sumsq 5M thread, parent RSS 64MiB: use 2 workers, chunksize 1\n",
+		"  best method for sumsq 5M, parent RSS 0: thread (",
+		"  best method for sumsq 5M, parent RSS 64MiB: thread (",
+	};
+	for (size_t i = 0; i < N_OF(want); i++)
+		if (!strstr(text, want[i]))
+			fail_msg("missing %s in:\n%s", want[i], text);
+	assert_null(strstr(text, "codec"));
+	free(text);
+
+	/* one parent size: the line is as short as before */
+	mini_sweep(&ms, pts, wall, 2);
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	mpb_recommend_print(f, &ms.s);
+	assert_int_equal(fclose(f), 0);
+	if (!strstr(text, "\n  sumsq 5M fork: use 2 workers, chunksize 1\n"))
+		fail_msg("got:\n%s", text);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +428,8 @@ int main(void)
 		cmocka_unit_test(test_memory_limit),
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_sweep_entries_and_json),
+		cmocka_unit_test(test_why_names_the_ceiling),
+		cmocka_unit_test(test_print_names_swept_axes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

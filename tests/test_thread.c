@@ -309,7 +309,7 @@ static void taskset_make(struct taskset *t, const struct mpb_workload_ops *w, ui
 	struct mpb_diag d = { 0 };
 	memset(t, 0, sizeof *t);
 	t->w = w;
-	t->wp = (struct mpb_workload_params){ size, tasks, 1 };
+	t->wp = (struct mpb_workload_params){ size, tasks, 1, 0 };
 	if (w->setup)
 		assert_int_equal(w->setup(&t->wp, &t->state, &d), 0);
 	t->args = calloc(tasks, sizeof *t->args);

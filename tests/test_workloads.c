@@ -230,7 +230,7 @@ static void test_sumsq_run_seed_size(void **state)
 	assert_true(want == sumsq_doubling(n));
 	uint64_t got = run_int(&mpb_workload_sumsq, n);
 	assert_true(got == want);
-	struct mpb_workload_params p = { n, 1, 0 };
+	struct mpb_workload_params p = { n, 1, 0, 0 };
 	struct mpb_diag d = { 0 };
 	assert_int_equal(verify_int(&mpb_workload_sumsq, NULL, &p, 0, n, got, &d), 0);
 }
@@ -244,7 +244,7 @@ static void test_sumsq_run_large_verified(void **state)
 	const uint64_t n = (1ull << 28) + 7;
 	uint64_t got = run_int(&mpb_workload_sumsq, n);
 	assert_true(got == sumsq_doubling(n));
-	struct mpb_workload_params p = { n, 1, 0 };
+	struct mpb_workload_params p = { n, 1, 0, 0 };
 	struct mpb_diag d = { 0 };
 	assert_int_equal(verify_int(&mpb_workload_sumsq, NULL, &p, 0, n, got, &d), 0);
 	assert_int_equal(verify_int(&mpb_workload_sumsq, NULL, &p, 0, n, got + 1, &d), -MPB_ERUN);
@@ -263,7 +263,7 @@ static void test_sumsq_verify_huge_n(void **state)
 	};
 	for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
 		uint64_t want = sumsq_doubling(ns[i]);
-		struct mpb_workload_params p = { ns[i], 1, 0 };
+		struct mpb_workload_params p = { ns[i], 1, 0, 0 };
 		struct mpb_diag d = { 0 };
 		if (verify_int(&mpb_workload_sumsq, NULL, &p, 0, ns[i], want, &d) != 0)
 			fail_msg("verify rejects the true sum for n=%llu: %s",
@@ -279,7 +279,7 @@ static void test_sumsq_verify_catches_corruption(void **state)
 {
 	(void)state;
 	const uint64_t size = 1000;
-	struct mpb_workload_params p = { size, 4, 0 };
+	struct mpb_workload_params p = { size, 4, 0, 0 };
 	for (uint64_t index = 0; index < 4; index++) {
 		struct mpb_value arg = { 0 }, res = { 0 };
 		struct mpb_diag d = { 0 };
@@ -318,7 +318,7 @@ static void test_sumsq_make_task(void **state)
 	(void)state;
 	const uint64_t sizes[] = { 1, 1000, 5000000 };
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-		struct mpb_workload_params p = { sizes[i], 10, 99 };
+		struct mpb_workload_params p = { sizes[i], 10, 99, 0 };
 		for (uint64_t index = 0; index < 10; index++) {
 			struct mpb_value arg = { 0 };
 			struct mpb_diag d = { 0 };
@@ -350,7 +350,7 @@ static void test_sumsq_rejects_non_int_argument(void **state)
 static void test_null_round_trip(void **state)
 {
 	(void)state;
-	struct mpb_workload_params p = { 0, 100, 0 };
+	struct mpb_workload_params p = { 0, 100, 0, 0 };
 	const uint64_t indices[] = { 0, 1, 2, 99, 12345, UINT64_MAX };
 	for (size_t i = 0; i < sizeof indices / sizeof indices[0]; i++) {
 		uint64_t index = indices[i];
@@ -394,7 +394,7 @@ static void test_skeleton_life_cycle(void **state)
 {
 	(void)state;
 	const struct mpb_workload_ops *w = &mpb_workload_skeleton;
-	struct mpb_workload_params p = { 1000, 8, 1 };
+	struct mpb_workload_params p = { 1000, 8, 1, 0 };
 	struct mpb_diag d = { 0 };
 	void *st = NULL;
 	assert_non_null(w->setup);

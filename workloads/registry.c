@@ -7,6 +7,11 @@
 static const struct mpb_workload_ops *const workloads[] = {
 	&mpb_workload_null,
 	&mpb_workload_sumsq,
+	&mpb_workload_payload,
+	&mpb_workload_stream,
+	&mpb_workload_imbalance,
+	&mpb_workload_sleep,
+	&mpb_workload_cmd,
 };
 
 const struct mpb_workload_ops *const *mpb_workload_all(size_t *n)

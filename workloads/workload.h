@@ -19,10 +19,18 @@
 
 #define MPB_WORKLOAD_ABI 1
 
+/* Workload flags. */
+enum {
+	/* Not pooled: each run executes an external command measured from
+	 * outside (cmd.h); no pool, no ceiling, run_task is never called. */
+	MPB_WORKLOAD_EXTERNAL = 1u << 0,
+};
+
 struct mpb_workload_params {
 	uint64_t size;   /* work in one task, in the workload's unit */
 	uint64_t tasks;  /* tasks in one map */
 	uint64_t seed;   /* for workloads that draw random task costs */
+	uint64_t result_size; /* bytes a task returns (payload's --result-size; 0: default) */
 };
 
 struct mpb_workload_ops {
@@ -49,10 +57,22 @@ struct mpb_workload_ops {
 		      struct mpb_diag *d);
 	/* Optional: release what setup built. */
 	void (*teardown)(void *state);
+	/* Optional: memory in bytes that setup keeps in each process that runs
+	 * tasks (*per_process) and that one task's argument plus result take
+	 * (*per_task; the parent holds every task's). The plan refuses a point
+	 * whose estimate exceeds the memory available, instead of letting the
+	 * machine swap or the OOM killer pick off workers. Left out: negligible. */
+	void (*footprint)(const struct mpb_workload_params *p, uint64_t *per_process,
+			  uint64_t *per_task);
 };
 
 extern const struct mpb_workload_ops mpb_workload_null;
 extern const struct mpb_workload_ops mpb_workload_sumsq;
+extern const struct mpb_workload_ops mpb_workload_payload;
+extern const struct mpb_workload_ops mpb_workload_stream;
+extern const struct mpb_workload_ops mpb_workload_imbalance;
+extern const struct mpb_workload_ops mpb_workload_sleep;
+extern const struct mpb_workload_ops mpb_workload_cmd;
 
 /* Registry: every workload in listing order. */
 const struct mpb_workload_ops *const *mpb_workload_all(size_t *n);

@@ -198,6 +198,35 @@ class TuneTestCase(unittest.TestCase):
             self.assertTrue(0 <= u["sigma"] <= 1 and u["kappa"] >= 0)
             self.assertEqual(u["dof"], 0)
 
+    def test_recommendation_names_axes_and_ceiling(self):
+        """Groups that differ only in parent RSS print as distinct lines, and a
+        reason ends with the ceiling sentence when the ceiling was measured
+        (results/README.md, "analysis.recommendations[]")."""
+        doc, p = self.run_ok(["sweep", "-w", "null", "-t", "50", "-j", "1,2", "-m", "fork",
+                              "--parent-rss", "0,8MiB", "-r", "1", "--max-runs", "1",
+                              "--warmup", "0", "--counters", "none", "--no-progress"])
+        recs = doc["analysis"]["recommendations"]
+        self.assertEqual(sorted(r["parent_rss"] for r in recs), [0, 8 << 20])
+        for r in recs:
+            label = "null 0 fork, parent RSS %s" % ("0" if r["parent_rss"] == 0 else "8MiB")
+            self.assertRegex(p.stdout, r"(?m)^  %s: use %d workers?, chunksize %d$"
+                             % (re.escape(label), r["workers"], r["chunksize"]))
+            pt = doc["points"][r["point"]]
+            d = pt["derived"]
+            self.assertIsNotNone(d["ceiling_speedup"], "ceiling on by default")
+            self.assertTrue(r["why"].endswith(
+                "; this machine scales to %.2fx at %d worker%s; the fork pool reaches %.2fx, "
+                "%.0f%% of that" % (d["ceiling_speedup"], r["workers"],
+                                    "" if r["workers"] == 1 else "s", d["speedup"],
+                                    100 * d["speedup_vs_ceiling"])), r["why"])
+        # without the ceiling, no such sentence
+        doc, p = self.run_ok(["sweep", "-w", "null", "-t", "50", "-j", "1,2", "-r", "1",
+                              "--max-runs", "1", "--warmup", "0", "--counters", "none",
+                              "--no-ceiling", "--no-progress"])
+        for r in doc["analysis"]["recommendations"]:
+            self.assertNotIn("this machine scales", r["why"])
+        self.assertRegex(p.stdout, r"(?m)^  null 0 fork: use \d+ workers?, chunksize \d+$")
+
     def test_tune_phases_and_recommendation(self):
         # Which worker count wins is a timing (2 on an idle 2-core machine,
         # reported in the closing note, not asserted: CI machines are loaded).

@@ -1,0 +1,231 @@
+/* cmd_point.c — the `cmd` workload in a sweep (see cmd_point.h). */
+#include "cmd_point.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "cmd_run.h"
+#include "driver.h"
+#include "fdchan.h"
+
+static bool only_cmd(const char *list)
+{
+	return strcmp(list, mpb_workload_cmd.name) == 0;
+}
+
+static bool lists_cmd(const char *list)
+{
+	size_t n = strlen(mpb_workload_cmd.name);
+	for (const char *p = list; (p = strstr(p, mpb_workload_cmd.name)); p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == '\0' || p[n] == ','))
+			return true;
+	return false;
+}
+
+int mpb_cmd_spec_from(struct mpb_config *cfg, struct mpb_cmd_spec *spec, struct mpb_diag *d)
+{
+	memset(spec, 0, sizeof *spec);
+	if (!cfg->cmd) {
+		if (cfg->baseline_cmd)
+			return mpb_fail(d, MPB_EINPUT, "--baseline-cmd needs --cmd TEMPLATE");
+		if (cfg->shell)
+			return mpb_fail(d, MPB_EINPUT, "--shell needs --cmd TEMPLATE");
+		if (lists_cmd(cfg->workloads))
+			return mpb_fail(d, MPB_EINPUT, "-w/--workload cmd needs --cmd TEMPLATE (e.g. "
+					"--cmd 'python3 workloads/python/seed.py -j {workers} -m {method}')");
+		return 0;
+	}
+	if (!cfg->given_workloads)
+		cfg->workloads = mpb_workload_cmd.name;
+	else if (!only_cmd(cfg->workloads))
+		return mpb_fail(d, MPB_EINPUT, "--cmd runs the workload cmd: -w/--workload '%s' cannot "
+				"go with it (accepted: -w cmd, or no -w)", cfg->workloads);
+	int rc = mpb_cmd_check(cfg->cmd, cfg->shell, "--cmd", d);
+	if (rc == 0 && cfg->baseline_cmd)
+		rc = mpb_cmd_check(cfg->baseline_cmd, cfg->shell, "--baseline-cmd", d);
+	if (rc < 0)
+		return rc;
+	spec->tmpl = cfg->cmd;
+	spec->baseline_tmpl = cfg->baseline_cmd;
+	spec->shell = cfg->shell;
+	spec->timeout_s = cfg->run_timeout_s;
+	return 0;
+}
+
+static void point_vars(const struct mpb_point *pt, struct mpb_cmd_vars *v)
+{
+	*v = (struct mpb_cmd_vars){ pt->workers, pt->size, pt->tasks, pt->chunksize,
+				    pt->method->name };
+}
+
+/* The baseline's values: --cmd's at {workers}=1, the rest from the first
+ * point the baseline serves. */
+static int baseline_vars(const struct mpb_plan *plan, size_t j, struct mpb_cmd_vars *v)
+{
+	for (size_t i = 0; i < plan->npoints; i++)
+		if (plan->points[i].baseline == j) {
+			point_vars(&plan->points[i], v);
+			v->workers = 1;
+			return 0;
+		}
+	return -1;
+}
+
+static int expand_for(const struct mpb_cmd_spec *spec, bool baseline,
+		      const struct mpb_cmd_vars *v, char ***argv, struct mpb_diag *d)
+{
+	const char *t = baseline && spec->baseline_tmpl ? spec->baseline_tmpl : spec->tmpl;
+	const char *what = baseline && spec->baseline_tmpl ? "--baseline-cmd" : "--cmd";
+	return mpb_cmd_expand(t, spec->shell, v, what, argv, NULL, d);
+}
+
+int mpb_cmd_spec_check_plan(const struct mpb_cmd_spec *spec, const struct mpb_plan *plan,
+			    struct mpb_diag *d)
+{
+	if (!spec->tmpl)
+		return 0;
+	/* auto sizes chunks inside mpbench's own pool, while it maps: a command
+	 * only ever sees {chunksize} */
+	for (size_t i = 0; i < plan->npoints; i++)
+		if (strcmp(mpb_chunk_strategy_name(plan->points[i].chunk_strategy), "auto") == 0)
+			return mpb_fail(d, MPB_EINPUT, "-c/--chunksize: auto cannot go with --cmd (the "
+					"program gets {chunksize}; accepted: integers or python)");
+	for (size_t k = 0; k < plan->npoints + plan->nbaselines; k++) {
+		struct mpb_cmd_vars v;
+		bool bl = k >= plan->npoints;
+		if (bl && baseline_vars(plan, k - plan->npoints, &v) < 0)
+			continue;
+		if (!bl)
+			point_vars(&plan->points[k], &v);
+		char **argv;
+		int rc = expand_for(spec, bl, &v, &argv, d);
+		if (rc == 0)
+			rc = mpb_cmd_check_executable(argv[0], bl && spec->baseline_tmpl
+						      ? "--baseline-cmd" : "--cmd", d);
+		mpb_cmd_argv_free(argv);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static json_t *u64j(uint64_t v)
+{
+	return json_integer((json_int_t)(v > INT64_MAX ? INT64_MAX : v));
+}
+
+/* The run's "cmd" record. NULL on ENOMEM. */
+static json_t *record(char **argv, const struct mpb_cmd_result *r)
+{
+	json_t *av = json_array();
+	for (size_t k = 0; av && argv[k]; k++)
+		json_array_append_new(av, json_string(argv[k]));
+	json_t *o = json_pack("{s:o, s:I, s:o, s:o, s:b, s:{s:o, s:o, s:o, s:o, s:o, s:o, s:o}, "
+			      "s:s, s:o}",
+		"argv", av, "pid", (json_int_t)r->pid,
+		"exit_status", r->exited ? json_integer(r->exit_status) : json_null(),
+		"signal", r->term_signal ? json_integer(r->term_signal) : json_null(),
+		"timed_out", r->timed_out,
+		"tree", "user_ns", u64j(r->tree.user_ns), "system_ns", u64j(r->tree.system_ns),
+		"maxrss_bytes", u64j(r->tree.maxrss_bytes), "minor_faults", u64j(r->tree.minflt),
+		"major_faults", u64j(r->tree.majflt),
+		"voluntary_context_switches", u64j(r->tree.nvcsw),
+		"involuntary_context_switches", u64j(r->tree.nivcsw),
+		"stderr_tail", r->stderr_tail, "stderr_bytes", u64j(r->stderr_bytes));
+	json_t *fd = mpb_fdchan_json(&r->chan);
+	if (!o || !fd) {
+		json_decref(o);
+		json_decref(fd);
+		return NULL;
+	}
+	json_object_update(o, fd);
+	json_decref(fd);
+	return o;
+}
+
+static uint64_t reported(const struct mpb_cmd_result *r, const char *a, const char *b)
+{
+	uint64_t v = 0;
+	if (!mpb_fdchan_get(&r->chan, a, &v) && b)
+		mpb_fdchan_get(&r->chan, b, &v);
+	return v;
+}
+
+int mpb_cmd_point_run(struct mpb_sweep *s, size_t i, struct mpb_sample *out, struct mpb_diag *d)
+{
+	const struct mpb_point *pt = &s->plan->points[i];
+	struct mpb_cmd_vars v;
+	char **argv;
+	if (!s->cmd || !s->cmd->tmpl)
+		return mpb_fail(d, MPB_EINPUT, "workload cmd needs --cmd TEMPLATE");
+	point_vars(pt, &v);
+	int rc = expand_for(s->cmd, false, &v, &argv, d);
+	if (rc < 0)
+		return rc;
+	struct mpb_cmd_job job = {
+		.argv = argv,
+		.timeout_s = s->cmd->timeout_s,
+		.counters = s->counters ? &s->counters->plan : NULL,
+		.stop_flag = s->stop_flag,
+	};
+	struct mpb_cmd_result r;
+	rc = mpb_cmd_run(&job, &r, d);
+	if (rc == 0) {
+		memset(out, 0, sizeof *out);
+		out->wall_ns = r.wall_ns;
+		out->startup_ns = reported(&r, "startup_ns", NULL);
+		out->map_ns = reported(&r, "map_ns", NULL);
+		out->teardown_ns = reported(&r, "teardown_ns", NULL);
+		out->compute_ns = reported(&r, "compute_ns", NULL);
+		out->codec_parent_ns = reported(&r, "codec_parent_ns", "serialize_ns");
+		out->codec_workers_ns = reported(&r, "codec_workers_ns", NULL);
+		out->bytes_sent = reported(&r, "bytes_sent", NULL);
+		out->bytes_received = reported(&r, "bytes_received", NULL);
+		/* the command's whole tree stands where the harness thread would */
+		out->harness.perf = r.counts;
+		out->harness.nvcsw = r.tree.nvcsw;
+		out->harness.nivcsw = r.tree.nivcsw;
+		out->harness.minflt = r.tree.minflt;
+		out->harness.majflt = r.tree.majflt;
+		out->cmd = record(argv, &r);
+		if (!out->cmd)
+			rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
+	}
+	mpb_cmd_result_free(&r);
+	mpb_cmd_argv_free(argv);
+	return rc;
+}
+
+int mpb_cmd_baseline_run(struct mpb_sweep *s, size_t j, bool keep, struct mpb_diag *d)
+{
+	struct mpb_baseline_state *st = &s->bls[j];
+	struct mpb_cmd_vars v;
+	char **argv;
+	if (!s->cmd || !s->cmd->tmpl)
+		return mpb_fail(d, MPB_EINPUT, "workload cmd needs --cmd TEMPLATE");
+	if (baseline_vars(s->plan, j, &v) < 0)
+		return mpb_fail(d, MPB_EINPUT, "cmd: baseline %zu serves no point", j);
+	int rc = expand_for(s->cmd, true, &v, &argv, d);
+	if (rc < 0)
+		return rc;
+	struct mpb_cmd_job job = { .argv = argv, .timeout_s = s->cmd->timeout_s,
+				   .stop_flag = s->stop_flag };
+	struct mpb_cmd_result r;
+	rc = mpb_cmd_run(&job, &r, d);
+	mpb_cmd_result_free(&r);
+	mpb_cmd_argv_free(argv);
+	if (rc < 0 || !keep)
+		return rc;
+	if (st->n == st->cap) {
+		size_t nc = st->cap ? st->cap * 2 : 8;
+		double *nv = realloc(st->wall_ns, nc * sizeof *nv);
+		if (!nv)
+			return mpb_fail(d, MPB_ENOMEM, "out of memory");
+		st->wall_ns = nv;
+		st->cap = nc;
+	}
+	st->wall_ns[st->n++] = (double)r.wall_ns;
+	return 0;
+}
