@@ -68,6 +68,7 @@ static int imbalance_make(void *state, const struct mpb_workload_params *p, uint
 	return 0;
 }
 
+MPB_WORKLOAD_HOT
 static int imbalance_run(void *state, const struct mpb_value *arg, struct mpb_value *result,
 			 struct mpb_diag *d)
 {

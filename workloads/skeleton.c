@@ -35,6 +35,7 @@ static int skeleton_make(void *state, const struct mpb_workload_params *p, uint6
 }
 
 /* The work itself. */
+/* MPB_WORKLOAD_HOT: when the task is a hot loop (see workload.h) */
 static int skeleton_run(void *state, const struct mpb_value *arg, struct mpb_value *result,
 			struct mpb_diag *d)
 {

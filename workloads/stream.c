@@ -71,6 +71,7 @@ static int stream_make(void *state, const struct mpb_workload_params *p, uint64_
 	return 0;
 }
 
+MPB_WORKLOAD_HOT
 static int stream_run(void *state, const struct mpb_value *arg, struct mpb_value *result,
 		      struct mpb_diag *d)
 {

@@ -22,6 +22,7 @@ static int sumsq_make(void *state, const struct mpb_workload_params *p, uint64_t
 	return 0;
 }
 
+MPB_WORKLOAD_HOT
 static int sumsq_run(void *state, const struct mpb_value *arg, struct mpb_value *result,
 		     struct mpb_diag *d)
 {
