@@ -52,6 +52,10 @@ DERIVED_KEYS = {"ipc", "ipc_unavailable_reason", "context_switches_per_task",
 # perf, and must be within these fractions of it: a run that lost the workers
 # (about half the work here) or the harness would fall below them.
 PERF_CS_MIN_FRACTION = 0.85
+# Under ASan+UBSan (MPB_SANITIZE=1 scripts/test.sh) each process spends much of
+# its CPU time in the sanitizers' start-up and exit, outside the pool run that
+# mpbench counts, so only the upper bounds (never above perf) are checked there.
+SANITIZED = os.environ.get("MPB_SANITIZE") == "1"
 PERF_TASK_CLOCK_MIN_FRACTION = 0.70
 
 
@@ -442,20 +446,22 @@ class TestPerfStatCrossCheck(CountersTestCase):
                     self.assertLessEqual(ours_ms, pc["task-clock"] + 0.01,
                                          "%s: task-clock %.3f ms above perf's %.2f"
                                          % (method, ours_ms, pc["task-clock"]))
-                    self.assertGreaterEqual(ours_ms,
-                                            PERF_TASK_CLOCK_MIN_FRACTION * pc["task-clock"],
-                                            "%s: task-clock %.3f ms, perf %.2f"
-                                            % (method, ours_ms, pc["task-clock"]))
+                    if not SANITIZED:
+                        self.assertGreaterEqual(ours_ms,
+                                              PERF_TASK_CLOCK_MIN_FRACTION * pc["task-clock"],
+                                              "%s: task-clock %.3f ms, perf %.2f"
+                                              % (method, ours_ms, pc["task-clock"]))
                 else:
                     self.assertTrue(doc["machine"]["counters"]["task-clock"]["reason"])
                 if None not in cs and pc.get("context-switches"):
                     self.assertLessEqual(sum(cs), pc["context-switches"],
                                          "%s: %d context switches, perf %d"
                                          % (method, sum(cs), pc["context-switches"]))
-                    self.assertGreaterEqual(sum(cs),
-                                            PERF_CS_MIN_FRACTION * pc["context-switches"],
-                                            "%s: %d context switches, perf %d"
-                                            % (method, sum(cs), pc["context-switches"]))
+                    if not SANITIZED:
+                        self.assertGreaterEqual(sum(cs),
+                                              PERF_CS_MIN_FRACTION * pc["context-switches"],
+                                              "%s: %d context switches, perf %d"
+                                              % (method, sum(cs), pc["context-switches"]))
                 else:
                     # perf fell back to user space only (0), or we could not count
                     self.assertTrue(doc["machine"]["counters"]["context-switches"]["reason"]
