@@ -35,7 +35,8 @@ import unittest
 MPBENCH = os.environ.get("MPBENCH", "")
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLES = os.path.normpath(os.path.join(HERE, "..", "..", "results", "samples"))
-SAMPLE_FILES = ["sumsq-fork-thread.json", "null-chunks.json", "null-parent-rss.json"]
+SAMPLE_FILES = ["sumsq-fork-thread.json", "null-chunks.json", "null-parent-rss.json",
+                "sumsq-methods-ceiling.json"]
 
 RUN_TIMEOUT_S = 180  # hang detection only
 
@@ -148,6 +149,37 @@ class ReportTestCase(unittest.TestCase):
         return path, doc
 
     # ---- the report ----
+
+    def test_speedup_plot_draws_the_ceiling(self):
+        """The reference sample has ceilings: the speedup data carries a ceiling
+        block whose values are the file's derived ceiling_speedup per worker
+        count, and the plot script draws it."""
+        name = "sumsq-methods-ceiling.json"
+        with open(self.sample(name), encoding="utf-8") as f:
+            doc = json.load(f)
+        want = {}
+        for pt in doc["points"]:
+            cs = pt["derived"].get("ceiling_speedup")
+            self.assertIsNotNone(cs, "point %d has no ceiling_speedup" % pt["id"])
+            want[pt["workers"]] = cs
+        out = os.path.join(self.tmp, "rep")
+        p = mpbench(["report", self.sample(name), "-o", out], self.tmp)
+        self.assert_rc(p, 0, "report")
+        with open(os.path.join(out, "speedup.dat"), encoding="utf-8") as f:
+            blocks = f.read().split("\n\n\n")
+        ceil = [b for b in blocks
+                if any(l.startswith("# block") and ": ceiling" in l for l in b.splitlines())]
+        self.assertEqual(len(ceil), 1, "one ceiling block in speedup.dat")
+        got = {}
+        for line in ceil[0].splitlines():
+            if line and not line.startswith("#"):
+                fields = line.split()
+                got[int(fields[0])] = float(fields[1])
+        self.assertEqual(sorted(got), sorted(want))
+        for w, v in want.items():
+            self.assertAlmostEqual(got[w], v, places=6, msg="ceiling at %d workers" % w)
+        with open(os.path.join(out, "speedup.gp"), encoding="utf-8") as f:
+            self.assertIn("ceiling", f.read())
 
     def test_report_files_and_rendering(self):
         out = os.path.join(self.tmp, "rep")
