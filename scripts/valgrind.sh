@@ -26,15 +26,16 @@ wrapper="valgrind --quiet --error-exitcode=99 --leak-check=full \
 --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
 --child-silent-after-fork=yes --track-origins=no \
 --suppressions=$PWD/scripts/valgrind.supp"
-# Tests that measure what valgrind changes, not memory safety (they run under
-# ASan+UBSan in scripts/test.sh instead):
-#   ceiling    bare children meet on a spinning shared-memory barrier, which
-#              valgrind's one-thread-at-a-time scheduling turns into minutes
-#   transport  test_syscall_counts counts the syscalls of a transfer, and
-#              valgrind makes its own
-#   results    test_sweep_document runs a sweep with its ceilings (as above);
-#              the results reader is covered here by fuzz_results
-skip=" ceiling transport results "
+# Left out for now (they run under ASan+UBSan in scripts/test.sh):
+#   ceiling    ran for over 18 minutes under valgrind without finishing
+#   results    test_sweep_document records a failed point under valgrind,
+#              although the same sweep run by the mpbench binary under
+#              valgrind completes; not yet understood. The results reader
+#              is covered here by fuzz_results.
+skip=" ceiling results "
+# tests that check scheduling-dependent counts (transport's wake-ups) relax
+# those checks, and only those, when they see this
+export MPB_VALGRIND=1
 tests=()
 for t in $(meson test -C "$dir" --list --suite unit --suite fuzz 2>/dev/null | grep ' / ' | sed 's/.* \/ //'); do
   case "$skip" in *" $t "*) ;; *) tests+=("$t") ;; esac

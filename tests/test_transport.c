@@ -453,8 +453,12 @@ static void test_syscall_counts(void **state)
 	/* pipe: a write per task message and a read per result message */
 	assert_true(calls[0] >= N);
 	/* shm: the rings carry the bytes; system calls only for wake-ups,
-	 * at most a read + poll + wake-up per message when every wait sleeps */
-	assert_true(calls[1] <= 4ull * N);
+	 * at most a read + poll + wake-up per message when every wait sleeps.
+	 * Under valgrind (scripts/valgrind.sh sets MPB_VALGRIND) every process
+	 * runs ~50x slower and one thread at a time, so a spin rarely meets its
+	 * peer and the wake-up count says nothing about the transport. */
+	if (!getenv("MPB_VALGRIND"))
+		assert_true(calls[1] <= 4ull * N);
 	assert_no_children();
 }
 
