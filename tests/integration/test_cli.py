@@ -27,7 +27,7 @@ import sys
 import tempfile
 import unittest
 
-MPBENCH = os.environ.get("MPBENCH", "")
+from mpbtest import MPBENCH, files_under, load_results
 
 # Hang detection only: the sweeps below take well under a second when idle.
 RUN_TIMEOUT_S = 180
@@ -56,33 +56,6 @@ def mpbench(args, cwd, preexec_fn=None):
     return subprocess.run([MPBENCH] + list(args), cwd=cwd, stdin=subprocess.DEVNULL,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                           timeout=RUN_TIMEOUT_S, preexec_fn=preexec_fn)
-
-
-def _no_duplicates(pairs):
-    keys = [k for k, _ in pairs]
-    dup = {k for k in keys if keys.count(k) > 1}
-    if dup:
-        raise ValueError("duplicate keys %s" % sorted(dup))
-    return dict(pairs)
-
-
-def _no_constant(name):
-    raise ValueError("non-standard JSON constant %s" % name)
-
-
-def load_results(path):
-    """Strict JSON: no duplicate keys, no NaN/Infinity."""
-    with open(path, encoding="utf-8") as f:
-        return json.load(f, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
-
-
-def files_under(root):
-    """Every non-directory entry below root, relative paths, sorted."""
-    out = []
-    for dirpath, _dirs, files in os.walk(root):
-        for name in files:
-            out.append(os.path.relpath(os.path.join(dirpath, name), root))
-    return sorted(out)
 
 
 def word(value):

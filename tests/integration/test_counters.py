@@ -25,7 +25,7 @@ import sys
 import tempfile
 import unittest
 
-MPBENCH = os.environ.get("MPBENCH", "")
+from mpbtest import MPBENCH, files_under, load_results
 
 # Hang detection only.
 RUN_TIMEOUT_S = 300
@@ -57,28 +57,6 @@ PERF_CS_MIN_FRACTION = 0.85
 # mpbench counts, so only the upper bounds (never above perf) are checked there.
 SANITIZED = os.environ.get("MPB_SANITIZE") == "1"
 PERF_TASK_CLOCK_MIN_FRACTION = 0.70
-
-
-def load_results(path):
-    def no_dup(pairs):
-        keys = [k for k, _ in pairs]
-        if len(keys) != len(set(keys)):
-            raise ValueError("duplicate keys in %s" % keys)
-        return dict(pairs)
-
-    def no_const(name):
-        raise ValueError("non-standard JSON constant %s" % name)
-
-    with open(path, encoding="utf-8") as f:
-        return json.load(f, object_pairs_hook=no_dup, parse_constant=no_const)
-
-
-def files_under(root):
-    out = []
-    for dirpath, _dirs, files in os.walk(root):
-        for name in files:
-            out.append(os.path.relpath(os.path.join(dirpath, name), root))
-    return sorted(out)
 
 
 def run(args, cwd, prefix=(), exe=None, env=None):

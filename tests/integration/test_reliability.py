@@ -27,20 +27,11 @@ import tempfile
 import time
 import unittest
 
-MPBENCH = os.environ.get("MPBENCH", "")
+from mpbtest import MPBENCH, load_results
 BOUND_S = 60.0          # hang detection only; each run here takes well under a second
 PR_SET_CHILD_SUBREAPER = 36
 METHODS = ("fork", "spawn", "forkserver")
 TRANSPORTS = ("pipe", "shm")
-
-
-def _no_constant(name):
-    raise ValueError("non-standard JSON constant %s" % name)
-
-
-def load_results(path):
-    with open(path, encoding="utf-8") as f:
-        return json.load(f, parse_constant=_no_constant)
 
 
 def our_children():

@@ -27,19 +27,10 @@ import sys
 import tempfile
 import unittest
 
-MPBENCH = os.environ.get("MPBENCH", "")
+from mpbtest import MPBENCH, load_results as load
 RUN_TIMEOUT_S = 300  # hang detection only
 STOPS = {"target_ci", "max_runs", "max_time", "dropped"}
 REC_KEYS = {"workload", "size", "method", "workers", "chunksize", "throughput_vs_best", "why"}
-
-
-def _no_constant(name):
-    raise ValueError("non-standard JSON constant %s" % name)
-
-
-def load(path):
-    with open(path, encoding="utf-8") as f:
-        return json.load(f, parse_constant=_no_constant)
 
 
 def pin_two_cpus():

@@ -16,15 +16,14 @@ import sys
 import tempfile
 import unittest
 
-MPBENCH = os.environ.get("MPBENCH", "")
+import mpbtest
+from mpbtest import MPBENCH
 RUN_TIMEOUT_S = 300  # hang detection only
 QUICK = ["-r", "1", "--max-runs", "1", "--warmup", "0", "--no-progress", "-o", "r.json"]
 
 
 def mpbench(args, cwd):
-    return subprocess.run([MPBENCH] + list(args), cwd=cwd, stdin=subprocess.DEVNULL,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          timeout=RUN_TIMEOUT_S)
+    return mpbtest.mpbench(args, cwd, RUN_TIMEOUT_S)
 
 
 class WorkloadsTestCase(unittest.TestCase):
