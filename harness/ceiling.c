@@ -9,11 +9,11 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "method_proc.h"
 #include "stats.h"
 
 #define POLL_SLICE_MS 100
@@ -226,17 +226,6 @@ static _Noreturn void child_main(const struct mpb_ceiling_job *job, struct share
 	if (rec->status != CH_SHORT)
 		rec->status = CH_OK;
 	_exit(0);
-}
-
-static int open_pidfd(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-	(void)pid;
-	errno = ENOSYS;
-	return -1;
-#endif
 }
 
 struct kids {
@@ -479,7 +468,7 @@ static int run_once(const struct mpb_ceiling_job *job, size_t arena_bytes, uint6
 		if (pid == 0)
 			child_main(job, &sh, k, parent);
 		kd.pid[k] = orig[k] = pid;
-		kd.pidfd[k] = open_pidfd(pid);
+		kd.pidfd[k] = mpb_proc_pidfd(pid);
 		if (kd.pidfd[k] < 0)
 			kd.use_pidfd = false;
 		kd.n = k + 1;

@@ -19,6 +19,7 @@
 #include <linux/perf_event.h>
 
 #include "clock.h"
+#include "method_proc.h"
 
 extern char **environ;
 
@@ -171,23 +172,10 @@ static void open_counters(const struct mpb_counter_plan *p, pid_t pid, int *fd,
 	for (uint32_t i = 0; i < out->n; i++) {
 		const struct mpb_counter_spec *s = &p->ev[i];
 		struct perf_event_attr a;
-		memset(&a, 0, sizeof a);
-		a.size = sizeof a;
-		a.type = s->type;
-		a.config = s->config;
-		a.config1 = s->config1;
-		a.config2 = s->config2;
+		mpb_counter_spec_attr(s, &a);
 		a.disabled = 1;
 		a.enable_on_exec = 1;
 		a.inherit = 1;
-		a.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
-		a.exclude_user = !!(s->flags & MPB_CSPEC_EXCLUDE_USER);
-		a.exclude_kernel = !!(s->flags & MPB_CSPEC_EXCLUDE_KERNEL);
-		a.exclude_hv = 1;
-		a.exclude_idle = !!(s->flags & MPB_CSPEC_EXCLUDE_IDLE);
-		a.exclude_host = !!(s->flags & MPB_CSPEC_EXCLUDE_HOST);
-		a.exclude_guest = !!(s->flags & MPB_CSPEC_EXCLUDE_GUEST);
-		a.precise_ip = (s->flags & MPB_CSPEC_PRECISE_MASK) >> MPB_CSPEC_PRECISE_SHIFT;
 		long r = syscall(SYS_perf_event_open, &a, pid, -1, -1, PERF_FLAG_FD_CLOEXEC);
 		fd[i] = r < 0 ? -1 : (int)r;
 		if (r < 0) {
@@ -203,14 +191,12 @@ static void read_counters(int *fd, struct mpb_counts *out)
 		if (fd[i] < 0)
 			continue;
 		uint64_t v[3];
-		ssize_t n;
-		while ((n = read(fd[i], v, sizeof v)) < 0 && errno == EINTR)
-			;
-		if (n == (ssize_t)sizeof v) {
+		int rc = mpb_counter_source_perf.read(NULL, fd[i], v);
+		if (rc == 0) {
 			out->c[i] = (struct mpb_count){ v[0], v[1], v[2], MPB_COUNT_OK, 0 };
 		} else {
 			out->c[i].state = MPB_COUNT_FAILED;
-			out->c[i].err = n < 0 ? errno : EIO;
+			out->c[i].err = -rc;
 		}
 		close_fd(&fd[i]);
 	}
@@ -348,7 +334,7 @@ int mpb_cmd_run(const struct mpb_cmd_job *job, struct mpb_cmd_result *r, struct 
 	close_fd(&gate_p[0]);
 	close_fd(&exec_p[1]);
 	open_counters(job->counters, pid, cfd, &r->counts);
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	pidfd = mpb_proc_pidfd(pid);
 
 	size_t tail_len = 0;
 	int oom = 0, status = 0;

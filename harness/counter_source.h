@@ -60,5 +60,10 @@ struct mpb_counter_source {
 
 /* libpfm4 + perf_event_open. Its encode initialises libpfm4 on first use. */
 extern const struct mpb_counter_source mpb_counter_source_perf;
+/* The perf_event_attr of an encoded event, as every mpbench counter opens it
+ * (read format with the enabled/running times, hypervisor excluded); callers
+ * add how it is attached (disabled, inherit, enable_on_exec). */
+struct perf_event_attr;
+void mpb_counter_spec_attr(const struct mpb_counter_spec *spec, struct perf_event_attr *attr);
 
 #endif

@@ -59,28 +59,33 @@ static int perf_encode(void *ctx, const char *event, struct mpb_counter_spec *sp
 	return 0;
 }
 
+void mpb_counter_spec_attr(const struct mpb_counter_spec *spec, struct perf_event_attr *attr)
+{
+	memset(attr, 0, sizeof *attr);
+	attr->size = sizeof *attr;
+	attr->type = spec->type;
+	attr->config = spec->config;
+	attr->config1 = spec->config1;
+	attr->config2 = spec->config2;
+	/* one read per counter, with the times that scale a multiplexed count;
+	 * no PERF_FORMAT_GROUP, so a member that had to leave its group reads
+	 * the same way as one inside it */
+	attr->read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
+	attr->exclude_user = !!(spec->flags & MPB_CSPEC_EXCLUDE_USER);
+	attr->exclude_kernel = !!(spec->flags & MPB_CSPEC_EXCLUDE_KERNEL);
+	attr->exclude_hv = 1; /* never the hypervisor: it is not ours to measure */
+	attr->exclude_idle = !!(spec->flags & MPB_CSPEC_EXCLUDE_IDLE);
+	attr->exclude_host = !!(spec->flags & MPB_CSPEC_EXCLUDE_HOST);
+	attr->exclude_guest = !!(spec->flags & MPB_CSPEC_EXCLUDE_GUEST);
+	attr->precise_ip = (spec->flags & MPB_CSPEC_PRECISE_MASK) >> MPB_CSPEC_PRECISE_SHIFT;
+}
+
 static int perf_open(void *ctx, const struct mpb_counter_spec *spec, int group_fd, bool disabled)
 {
 	(void)ctx;
 	struct perf_event_attr attr;
-	memset(&attr, 0, sizeof attr);
-	attr.size = sizeof attr;
-	attr.type = spec->type;
-	attr.config = spec->config;
-	attr.config1 = spec->config1;
-	attr.config2 = spec->config2;
+	mpb_counter_spec_attr(spec, &attr);
 	attr.disabled = disabled;
-	/* one read per counter, with the times that scale a multiplexed count;
-	 * no PERF_FORMAT_GROUP, so a member that had to leave its group reads
-	 * the same way as one inside it */
-	attr.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
-	attr.exclude_user = !!(spec->flags & MPB_CSPEC_EXCLUDE_USER);
-	attr.exclude_kernel = !!(spec->flags & MPB_CSPEC_EXCLUDE_KERNEL);
-	attr.exclude_hv = 1; /* never the hypervisor: it is not ours to measure */
-	attr.exclude_idle = !!(spec->flags & MPB_CSPEC_EXCLUDE_IDLE);
-	attr.exclude_host = !!(spec->flags & MPB_CSPEC_EXCLUDE_HOST);
-	attr.exclude_guest = !!(spec->flags & MPB_CSPEC_EXCLUDE_GUEST);
-	attr.precise_ip = (spec->flags & MPB_CSPEC_PRECISE_MASK) >> MPB_CSPEC_PRECISE_SHIFT;
 	/* pid 0 and cpu -1: this thread, wherever it runs; close-on-exec, so
 	 * a spawned worker does not inherit the harness's counters */
 	long fd = syscall(SYS_perf_event_open, &attr, 0, -1, group_fd, PERF_FLAG_FD_CLOEXEC);

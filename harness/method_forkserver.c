@@ -31,6 +31,7 @@
 
 #include "clock.h"
 #include "forkserver.h"
+#include "method_proc.h"
 #include "worker.h"
 
 #define REPLY_TIMEOUT_NS 10000000000ull  /* a fork of the small server takes ~100 us */
@@ -190,16 +191,6 @@ static bool worker_gone(const struct fs_worker *w, int timeout_ms)
 	return false;
 }
 
-static int open_pidfd(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-	(void)pid;
-	return -1;
-#endif
-}
-
 static void signal_worker(const struct fs_worker *w)
 {
 #ifdef SYS_pidfd_send_signal
@@ -321,7 +312,7 @@ static int fs_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
 	if (m.kind == MPB_FS_FAILED)
 		return mpb_fail(d, MPB_ERUN, "forkserver: %s: %s%s%s", what, m.msg, m.err ? ": " : "",
 				m.err ? strerror(m.err) : "");
-	fs.w[fs.nw++] = (struct fs_worker){ .pid = m.pid, .pidfd = open_pidfd(m.pid) };
+	fs.w[fs.nw++] = (struct fs_worker){ .pid = m.pid, .pidfd = mpb_proc_pidfd(m.pid) };
 	s->pid = m.pid;
 	close(s->child_in);
 	close(s->child_out);

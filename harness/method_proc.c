@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 int mpb_proc_reap(struct mpb_slot *s, bool block, struct mpb_diag *d)
 {
@@ -39,4 +41,15 @@ void mpb_proc_kill(struct mpb_slot *s)
 {
 	if (s->pid > 0 && !s->ended)
 		kill(s->pid, SIGKILL);
+}
+
+int mpb_proc_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
 }

@@ -5,6 +5,7 @@
 #define MPB_METHOD_PROC_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "diag.h"
 #include "method.h"
@@ -17,5 +18,9 @@ int mpb_proc_reap(struct mpb_slot *s, bool block, struct mpb_diag *d);
 /* SIGKILL s->pid unless it was never started or is already reaped (its pid
  * may then belong to someone else). */
 void mpb_proc_kill(struct mpb_slot *s);
+/* A pidfd for pid (close-on-exec by the kernel), or -1 with errno set
+ * (ENOSYS where the kernel or the headers predate pidfd_open): callers keep a
+ * way to wait without one. */
+int mpb_proc_pidfd(pid_t pid);
 
 #endif
