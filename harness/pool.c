@@ -402,10 +402,15 @@ static void head_chunk(const struct mpb_slot *s, char *buf, size_t len)
 		snprintf(buf, len, "tasks %" PRIu64 "-%" PRIu64, a, a + n - 1);
 }
 
-/* Past --timeout or --task-timeout: fail the run naming the limit and, for a
- * task limit, the worker and what it held; mpb_pool_free kills and reaps. */
-static int over_time(struct mpb_pool *p, struct mpb_diag *d)
+/* Interrupted, or past --timeout or --task-timeout: fail the run naming the
+ * cause and, for a task limit, the worker and what it held; mpb_pool_free
+ * kills and reaps. */
+static int check_limits(struct mpb_pool *p, struct mpb_diag *d)
 {
+	if (p->cfg.stop_flag && *p->cfg.stop_flag) {
+		p->failed = true;
+		return mpb_fail(d, MPB_EINTR, "interrupted");
+	}
 	unsigned i = 0;
 	char w[48], held[64];
 	switch (mpb_deadline_check(&p->deadline, mpb_now_ns(), p->slot, p->nslots, &i)) {
@@ -483,11 +488,7 @@ static int pump(struct mpb_pool *p, struct mpb_diag *d)
 		p->failed = true;
 		return mpb_fail_errno(d, MPB_ESYS, errno, "poll");
 	}
-	if (p->cfg.stop_flag && *p->cfg.stop_flag) {
-		p->failed = true;
-		return mpb_fail(d, MPB_EINTR, "interrupted");
-	}
-	int late = over_time(p, d);
+	int late = check_limits(p, d);
 	if (late < 0)
 		return late;
 	for (unsigned k = 0; rc > 0 && k < n; k++) {
@@ -584,11 +585,7 @@ int mpb_pool_start(const struct mpb_pool_config *c, struct mpb_pool **out, struc
 		struct mpb_slot *s = &p->slot[i];
 		/* thousands of launches on a swapping machine take minutes: an
 		 * interrupt or a limit must not wait for the last one */
-		if (p->cfg.stop_flag && *p->cfg.stop_flag) {
-			p->failed = true;
-			return mpb_fail(d, MPB_EINTR, "interrupted");
-		}
-		int rc = over_time(p, d);
+		int rc = check_limits(p, d);
 		if (rc == 0)
 			rc = open_slot(p, s, d);
 		if (rc < 0) {

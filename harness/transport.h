@@ -40,7 +40,6 @@ struct mpb_endpoint {
 	bool eof;            /* the peer closed its end */
 	/* counted on this side, for the overhead split */
 	uint64_t syscalls;   /* read/write/poll calls made for this endpoint */
-	uint64_t wakeups;    /* times this side slept and was woken */
 };
 
 struct mpb_transport_ops {
