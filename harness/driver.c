@@ -26,11 +26,18 @@ static bool stopping(const struct mpb_sweep *s)
 	return s->stop_flag && *s->stop_flag;
 }
 
+/* What a workload is told about (size, tasks) under this plan. */
+static struct mpb_workload_params wparams(const struct mpb_plan *pl, uint64_t size,
+					  uint64_t tasks)
+{
+	return (struct mpb_workload_params){ size, tasks, pl->seed, pl->result_size };
+}
+
 /* Build the baseline's parent-side workload state and task arguments. */
 static int prepare_baseline(const struct mpb_baseline *b, struct mpb_baseline_state *st,
 			    const struct mpb_plan *pl, struct mpb_diag *d)
 {
-	struct mpb_workload_params wp = { b->size, b->tasks, pl->seed, pl->result_size };
+	struct mpb_workload_params wp = wparams(pl, b->size, b->tasks);
 	if (st->ready)
 		return 0;
 	if (b->workload->setup && b->workload->setup(&wp, &st->wl_state, d) < 0)
@@ -51,7 +58,7 @@ static int prepare_baseline(const struct mpb_baseline *b, struct mpb_baseline_st
 static int verify_all(const struct mpb_baseline *b, struct mpb_baseline_state *st,
 		      const struct mpb_plan *pl, struct mpb_value *res, struct mpb_diag *d)
 {
-	struct mpb_workload_params wp = { b->size, b->tasks, pl->seed, pl->result_size };
+	struct mpb_workload_params wp = wparams(pl, b->size, b->tasks);
 	for (uint64_t i = 0; i < b->tasks; i++) {
 		int rc = b->workload->verify(st->wl_state, &wp, i, &st->args[i], &res[i], d);
 		if (rc < 0) {
@@ -152,7 +159,7 @@ int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
 		.codec = pt->codec,
 		.transport = mpb_transport_find(pt->transport),
 		.workload = pt->workload,
-		.wparams = { pt->size, pt->tasks, s->plan->seed, s->plan->result_size },
+		.wparams = wparams(s->plan, pt->size, pt->tasks),
 		.workers = pt->workers,
 		.chunksize = pt->chunksize,
 		.chunk_auto = pt->chunk_strategy == MPB_CHUNK_AUTO,
@@ -249,7 +256,7 @@ struct item_kind {
 	size_t (*nruns)(const struct mpb_sweep *s, size_t i);
 	/* Run item i once, keeping the measurement when `keep`. */
 	int (*run)(struct mpb_sweep *s, size_t i, bool keep, struct mpb_diag *d);
-	/* Adaptive sampling (sampling.h); NULL: exactly --runs runs. */
+	/* Adaptive sampling (sampling.h): does item i want another measured run? */
 	bool (*wants_more)(const struct mpb_sweep *s, size_t i);
 	/* Where the time and CPU of item i's measured runs add up, and whether
 	 * the CPU of all its processes is visible; NULL: not accounted. */
@@ -330,7 +337,7 @@ static int ceiling_run(struct mpb_sweep *s, size_t j, bool keep, struct mpb_diag
 	struct mpb_ceiling_job job = {
 		.workload = c->workload,
 		.wl_state = st->wl_state,
-		.params = { c->size, c->tasks, s->plan->seed },
+		.params = wparams(s->plan, c->size, c->tasks),
 		.args = st->args,
 		.workers = c->workers,
 		.stop_flag = s->stop_flag,
@@ -357,33 +364,29 @@ struct item {
 	size_t index;
 };
 
-/* Sampling policy: at least --runs, then what sampling.c decides. */
-static bool wants_more(const struct mpb_sweep *s, const struct item *it)
-{
-	if (it->kind->wants_more)
-		return it->kind->wants_more(s, it->index);
-	return it->kind->nruns(s, it->index) < s->plan->runs;
-}
-
 /* Warm-up runs only for items without measured runs (tune's later phases
- * keep the runs of earlier ones). */
+ * keep the runs of earlier ones); measured runs while sampling.c's policy
+ * (at least --runs, then until the CI or the budget says stop) wants more. */
 static bool schedule(const struct mpb_sweep *s, const struct item *it, bool keep)
 {
 	if (!keep)
 		return it->kind->nruns(s, it->index) == 0;
-	return wants_more(s, it);
+	return it->kind->wants_more(s, it->index);
 }
 
-/* Run every live item once, in a freshly shuffled order. Returns 0, or
- * -MPB_EINTR / -MPB_ENOMEM; failures of single items are recorded in the
- * item and counted in *failures. */
+/* Run every live item once, in a freshly shuffled order; *nlive says how
+ * many were live (0: nothing wants more). Returns 0, or -MPB_EINTR /
+ * -MPB_ENOMEM; failures of single items are recorded in the item and
+ * counted in *failures. */
 static int run_round(struct mpb_sweep *s, struct mpb_rng *rng, struct item *all, size_t nall,
-		     struct item *live, bool keep, int *failures, size_t *done, size_t total)
+		     struct item *live, bool keep, int *failures, size_t *done, size_t total,
+		     size_t *nlive)
 {
 	size_t n = 0;
 	for (size_t k = 0; k < nall; k++)
 		if (!*all[k].kind->failed(s, all[k].index) && schedule(s, &all[k], keep))
 			live[n++] = all[k];
+	*nlive = n;
 	mpb_rng_shuffle(rng, live, n, sizeof *live);
 	for (size_t k = 0; k < n; k++) {
 		if (stopping(s))
@@ -411,14 +414,6 @@ static int run_round(struct mpb_sweep *s, struct mpb_rng *rng, struct item *all,
 		}
 	}
 	return 0;
-}
-
-static bool any_wants_more(struct mpb_sweep *s, const struct item *all, size_t nall)
-{
-	for (size_t k = 0; k < nall; k++)
-		if (!*all[k].kind->failed(s, all[k].index) && wants_more(s, &all[k]))
-			return true;
-	return false;
 }
 
 int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
@@ -453,10 +448,15 @@ int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 	mpb_rng_seed(&rng, p->seed);
 	size_t done = 0, total = (size_t)(p->warmup + mpb_sampling_max_runs(s)) * nall;
 	int rc = 0, failures = 0;
+	size_t nlive = 0;
 	for (uint64_t round = 0; round < p->warmup && rc == 0; round++)
-		rc = run_round(s, &rng, all, nall, live, false, &failures, &done, total);
-	while (rc == 0 && !(s->fail_fast && failures) && any_wants_more(s, all, nall)) {
-		rc = run_round(s, &rng, all, nall, live, true, &failures, &done, total);
+		rc = run_round(s, &rng, all, nall, live, false, &failures, &done, total, &nlive);
+	/* each round decides once per item whether it wants more (a bootstrap
+	 * of its runs); a round with nothing live ends the sweep */
+	while (rc == 0 && !(s->fail_fast && failures)) {
+		rc = run_round(s, &rng, all, nall, live, true, &failures, &done, total, &nlive);
+		if (rc == 0 && nlive == 0)
+			break;
 		if (rc == 0 && (rc = write_results(s, d)) < 0) {
 			s->status = "failed";
 			free(all);
