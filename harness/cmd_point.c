@@ -89,7 +89,7 @@ int mpb_cmd_spec_check_plan(const struct mpb_cmd_spec *spec, const struct mpb_pl
 	/* auto sizes chunks inside mpbench's own pool, while it maps: a command
 	 * only ever sees {chunksize} */
 	for (size_t i = 0; i < plan->npoints; i++)
-		if (strcmp(mpb_chunk_strategy_name(plan->points[i].chunk_strategy), "auto") == 0)
+		if (plan->points[i].chunk_strategy == MPB_CHUNK_AUTO)
 			return mpb_fail(d, MPB_EINPUT, "-c/--chunksize: auto cannot go with --cmd (the "
 					"program gets {chunksize}; accepted: integers or python)");
 	for (size_t k = 0; k < plan->npoints + plan->nbaselines; k++) {

@@ -6,14 +6,6 @@
  * workload; the EXTERNAL flag keeps it out of the pool and the ceiling. */
 #include "workload.h"
 
-static int cmd_make(void *state, const struct mpb_workload_params *p, uint64_t index,
-		    struct mpb_value *arg, struct mpb_diag *d)
-{
-	(void)state; (void)p; (void)d;
-	*arg = mpb_value_int(index);
-	return 0;
-}
-
 static int cmd_run(void *state, const struct mpb_value *arg, struct mpb_value *result,
 		   struct mpb_diag *d)
 {
@@ -41,7 +33,7 @@ const struct mpb_workload_ops mpb_workload_cmd = {
 	.default_tasks = 4,
 	.min_size = 0,
 	.max_size = UINT64_MAX / 2,
-	.make_task = cmd_make,
+	.make_task = mpb_workload_make_index,
 	.run_task = cmd_run,
 	.verify = cmd_verify,
 };

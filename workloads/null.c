@@ -3,14 +3,6 @@
  * transport), the reference cost other workloads are compared against. */
 #include "workload.h"
 
-static int null_make(void *state, const struct mpb_workload_params *p, uint64_t index,
-		     struct mpb_value *arg, struct mpb_diag *d)
-{
-	(void)state; (void)p; (void)d;
-	*arg = mpb_value_int(index);
-	return 0;
-}
-
 static int null_run(void *state, const struct mpb_value *arg, struct mpb_value *result,
 		    struct mpb_diag *d)
 {
@@ -42,7 +34,7 @@ const struct mpb_workload_ops mpb_workload_null = {
 	.default_tasks = 10000,
 	.min_size = 0,
 	.max_size = UINT64_MAX,
-	.make_task = null_make,
+	.make_task = mpb_workload_make_index,
 	.run_task = null_run,
 	.verify = null_verify,
 };

@@ -43,3 +43,11 @@ int mpb_workload_check(const struct mpb_workload_ops *w, struct mpb_diag *d)
 				w->name);
 	return 0;
 }
+
+int mpb_workload_make_index(void *state, const struct mpb_workload_params *p, uint64_t index,
+			    struct mpb_value *arg, struct mpb_diag *d)
+{
+	(void)state; (void)p; (void)d;
+	*arg = mpb_value_int(index);
+	return 0;
+}

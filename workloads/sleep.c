@@ -34,14 +34,6 @@ static void sleep_teardown(void *state)
 	free(state);
 }
 
-static int sleep_make(void *state, const struct mpb_workload_params *p, uint64_t index,
-		      struct mpb_value *arg, struct mpb_diag *d)
-{
-	(void)state; (void)p; (void)d;
-	*arg = mpb_value_int(index);
-	return 0;
-}
-
 static int sleep_run(void *state, const struct mpb_value *arg, struct mpb_value *result,
 		     struct mpb_diag *d)
 {
@@ -85,7 +77,7 @@ const struct mpb_workload_ops mpb_workload_sleep = {
 	.min_size = 0,
 	.max_size = 3600ull * 1000000,
 	.setup = sleep_setup,
-	.make_task = sleep_make,
+	.make_task = mpb_workload_make_index,
 	.run_task = sleep_run,
 	.verify = sleep_verify,
 	.teardown = sleep_teardown,

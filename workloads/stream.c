@@ -63,14 +63,6 @@ static void stream_teardown(void *state)
 	free(s);
 }
 
-static int stream_make(void *state, const struct mpb_workload_params *p, uint64_t index,
-		       struct mpb_value *arg, struct mpb_diag *d)
-{
-	(void)state; (void)p; (void)d;
-	*arg = mpb_value_int(index);
-	return 0;
-}
-
 MPB_WORKLOAD_HOT
 static int stream_run(void *state, const struct mpb_value *arg, struct mpb_value *result,
 		      struct mpb_diag *d)
@@ -140,7 +132,7 @@ const struct mpb_workload_ops mpb_workload_stream = {
 	.min_size = 3 * sizeof(uint64_t),
 	.max_size = 1ull << 40,
 	.setup = stream_setup,
-	.make_task = stream_make,
+	.make_task = mpb_workload_make_index,
 	.run_task = stream_run,
 	.verify = stream_verify,
 	.teardown = stream_teardown,

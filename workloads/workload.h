@@ -82,6 +82,10 @@ extern const struct mpb_workload_ops mpb_workload_imbalance;
 extern const struct mpb_workload_ops mpb_workload_sleep;
 extern const struct mpb_workload_ops mpb_workload_cmd;
 
+/* A make_task for workloads whose task argument is just its index. */
+int mpb_workload_make_index(void *state, const struct mpb_workload_params *p, uint64_t index,
+			    struct mpb_value *arg, struct mpb_diag *d);
+
 /* Registry: every workload in listing order. */
 const struct mpb_workload_ops *const *mpb_workload_all(size_t *n);
 /* Look up by name; NULL when unknown. */
