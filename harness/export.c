@@ -560,7 +560,7 @@ static void md_string(FILE *f, const char *s)
 	}
 }
 
-static void html_string(FILE *f, const char *s)
+void mpb_export_html_string(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
@@ -656,7 +656,7 @@ static void write_html(FILE *f, const struct table *t)
 		if (!t->col[k])
 			continue;
 		fputs("<th>", f);
-		html_string(f, t->fs[k].name);
+		mpb_export_html_string(f, t->fs[k].name);
 		if (t->fs[k].unit)
 			fprintf(f, " (%s)", t->fs[k].unit);
 		fputs("</th>", f);
@@ -670,7 +670,7 @@ static void write_html(FILE *f, const struct table *t)
 				continue;
 			cell_text(&t->fs[k], t->vals[r * t->nf + k], buf, sizeof buf);
 			fputs(t->fs[k].kind == MPB_FIELD_STR ? "<td>" : "<td class=\"num\">", f);
-			html_string(f, buf);
+			mpb_export_html_string(f, buf);
 			fputs("</td>", f);
 		}
 		fputs("</tr>\n", f);

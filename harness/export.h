@@ -73,6 +73,9 @@ struct mpb_export_src {
 	const json_t *doc;
 };
 
+/* Write s to f with the HTML special characters escaped (&, <, >, "). */
+void mpb_export_html_string(FILE *f, const char *s);
+
 /* Write the points (baselines) of every source as one table in fmt. JSON:
  * an array of objects; CSV: RFC 4180 with a header line of field names, raw
  * values at full precision; Markdown / HTML: the `md` columns scaled to their

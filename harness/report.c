@@ -287,24 +287,11 @@ static void md_esc(FILE *f, const char *s)
 	}
 }
 
-static void html_esc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
 /* Text from the input or from us, escaped for both. */
 static void doc_text(struct doc *dc, const char *s)
 {
 	md_esc(dc->md, s);
-	html_esc(dc->html, s);
+	mpb_export_html_string(dc->html, s);
 }
 
 static void doc_raw(struct doc *dc, const char *md, const char *html)
@@ -321,7 +308,7 @@ static void doc_code(struct doc *dc, const char *s)
 		fputc(*c == '\n' ? ' ' : *c, dc->md);
 	fputs(strchr(s, '`') ? " ``" : "`", dc->md);
 	fputs("<code>", dc->html);
-	html_esc(dc->html, s);
+	mpb_export_html_string(dc->html, s);
 	fputs("</code>", dc->html);
 }
 
@@ -333,7 +320,7 @@ static void doc_heading(struct doc *dc, int level, const char *text)
 	md_esc(dc->md, text);
 	fputs("\n\n", dc->md);
 	fprintf(dc->html, "<h%d>", level);
-	html_esc(dc->html, text);
+	mpb_export_html_string(dc->html, text);
 	fprintf(dc->html, "</h%d>\n", level);
 }
 
