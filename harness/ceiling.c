@@ -231,6 +231,7 @@ static _Noreturn void child_main(const struct mpb_ceiling_job *job, struct share
 struct kids {
 	unsigned n;         /* forked */
 	pid_t *pid;         /* 0 once reaped */
+	pid_t *orig;        /* as forked, for messages after reaping */
 	int *pidfd;         /* -1 when pidfd_open failed */
 	int *status;        /* wait status once reaped */
 	bool use_pidfd;
@@ -299,7 +300,7 @@ static int judge(const struct kids *kd, const struct shared *sh, unsigned k, pid
  * siblings killed. Returns 0 with every child reaped and judged sound, or a
  * failure after kill_all. */
 static int wait_all(const struct mpb_ceiling_job *job, struct kids *kd, const struct shared *sh,
-		    const pid_t *orig, struct mpb_diag *d)
+		    struct mpb_diag *d)
 {
 	unsigned live = kd->n;
 	struct pollfd *pfd = NULL;
@@ -338,21 +339,24 @@ static int wait_all(const struct mpb_ceiling_job *job, struct kids *kd, const st
 				unsigned k = who[j];
 				if (reap_one(kd, k, false) == 1) {
 					live--;
-					rc = judge(kd, sh, k, orig[k], d);
+					rc = judge(kd, sh, k, kd->orig[k], d);
 				}
 			}
 		} else {
-			/* no pidfd: wait in fork order; a signal (EINTR) still gets
-			 * the stop flag looked at */
+			/* no pidfd (kernel before 5.3, valgrind): look at every
+			 * child, then sleep 1 ms. Blocking on one child in fork
+			 * order would miss a later sibling's failure while the
+			 * first ran on; the cost is up to 1 ms of slack in wall. */
+			bool reaped = false;
 			for (unsigned k = 0; k < kd->n && rc == 0; k++) {
-				if (kd->pid[k] == 0)
+				if (kd->pid[k] == 0 || reap_one(kd, k, false) != 1)
 					continue;
-				int r = reap_one(kd, k, true);
-				if (r == -EINTR)
-					break;
+				reaped = true;
 				live--;
-				rc = judge(kd, sh, k, orig[k], d);
+				rc = judge(kd, sh, k, kd->orig[k], d);
 			}
+			if (!reaped && rc == 0)
+				nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
 		}
 	}
 	free(pfd);
@@ -449,8 +453,8 @@ static int run_once(const struct mpb_ceiling_job *job, size_t arena_bytes, uint6
 	kd.pid = calloc(w, sizeof *kd.pid);
 	kd.pidfd = malloc(w * sizeof *kd.pidfd);
 	kd.status = calloc(w, sizeof *kd.status);
-	pid_t *orig = calloc(w, sizeof *orig);
-	if (!kd.pid || !kd.pidfd || !kd.status || !orig) {
+	kd.orig = calloc(w, sizeof *kd.orig);
+	if (!kd.pid || !kd.pidfd || !kd.status || !kd.orig) {
 		rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -467,13 +471,13 @@ static int run_once(const struct mpb_ceiling_job *job, size_t arena_bytes, uint6
 		}
 		if (pid == 0)
 			child_main(job, &sh, k, parent);
-		kd.pid[k] = orig[k] = pid;
+		kd.pid[k] = kd.orig[k] = pid;
 		kd.pidfd[k] = mpb_proc_pidfd(pid);
 		if (kd.pidfd[k] < 0)
 			kd.use_pidfd = false;
 		kd.n = k + 1;
 	}
-	rc = wait_all(job, &kd, &sh, orig, d);
+	rc = wait_all(job, &kd, &sh, d);
 	uint64_t t1 = mpb_now_ns();
 	if (rc < 0)
 		goto out;
@@ -493,7 +497,7 @@ out:
 	free(kd.pid);
 	free(kd.pidfd);
 	free(kd.status);
-	free(orig);
+	free(kd.orig);
 	munmap(sh.base, sh.len);
 	return rc;
 }

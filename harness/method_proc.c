@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -45,6 +47,11 @@ void mpb_proc_kill(struct mpb_slot *s)
 
 int mpb_proc_pidfd(pid_t pid)
 {
+	const char *off = getenv(MPB_NO_PIDFD_ENV);
+	if (off && *off && strcmp(off, "0") != 0) {
+		errno = ENOSYS;
+		return -1;
+	}
 #ifdef SYS_pidfd_open
 	return (int)syscall(SYS_pidfd_open, pid, 0);
 #else

@@ -20,7 +20,10 @@ int mpb_proc_reap(struct mpb_slot *s, bool block, struct mpb_diag *d);
 void mpb_proc_kill(struct mpb_slot *s);
 /* A pidfd for pid (close-on-exec by the kernel), or -1 with errno set
  * (ENOSYS where the kernel or the headers predate pidfd_open): callers keep a
- * way to wait without one. */
+ * way to wait without one. $MPBENCH_NO_PIDFD, set to anything but 0, makes
+ * it fail so, so that tests take those paths (valgrind takes them too: it
+ * does not know the system call). mpbench never sets it. */
+#define MPB_NO_PIDFD_ENV "MPBENCH_NO_PIDFD"
 int mpb_proc_pidfd(pid_t pid);
 
 #endif
