@@ -282,18 +282,22 @@ static int judge(const struct kids *kd, const struct shared *sh, unsigned k, pid
 	int st = kd->status[k];
 	const struct child_rec *rec = &sh->rec[k];
 	if (WIFSIGNALED(st))
-		return mpb_fail(d, MPB_ERUN, "ceiling worker %u (pid %d) was killed by signal %d",
-				k, (int)pid, WTERMSIG(st));
+		return mpb_diag_cause(d, MPB_CAUSE_WORKER_KILLED,
+				      mpb_fail(d, MPB_ERUN, "ceiling worker %u (pid %d) was killed "
+					       "by signal %d", k, (int)pid, WTERMSIG(st)));
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && (rec->status == CH_OK || rec->status == CH_SHORT))
 		return 0;
 	if (rec->status == CH_FAILED)
-		return mpb_fail(d, MPB_ERUN, "ceiling worker %u (pid %d) failed: %.400s", k, (int)pid,
-				rec->error);
+		return mpb_diag_cause(d, MPB_CAUSE_TASK_FAILED,
+				      mpb_fail(d, MPB_ERUN, "ceiling worker %u (pid %d) failed: %.400s",
+					       k, (int)pid, rec->error));
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 3)
 		return mpb_fail(d, MPB_ERUN, "ceiling worker %u (pid %d) found the harness gone", k,
 				(int)pid);
-	return mpb_fail(d, MPB_ERUN, "ceiling worker %u (pid %d) exited with status %d before "
-			"finishing its tasks", k, (int)pid, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	return mpb_diag_cause(d, MPB_CAUSE_WORKER_EXITED,
+			      mpb_fail(d, MPB_ERUN, "ceiling worker %u (pid %d) exited with status %d "
+				       "before finishing its tasks", k, (int)pid,
+				       WIFEXITED(st) ? WEXITSTATUS(st) : -1));
 }
 
 /* Wait for every child, failing fast: the first child that failed gets its
@@ -407,8 +411,9 @@ static int collect_and_verify(const struct mpb_ceiling_job *job, const struct sh
 	for (uint64_t i = 0; i < tasks && rc == 0; i++) {
 		const struct slot *sl = &sh->slot[i];
 		if (sl->writes != 1) {
-			rc = mpb_fail(d, MPB_ERUN, "ceiling: task %llu was computed %u times",
-				      (unsigned long long)i, sl->writes);
+			rc = mpb_diag_cause(d, MPB_CAUSE_WRONG_RESULT,
+					    mpb_fail(d, MPB_ERUN, "ceiling: task %llu was computed %u "
+						     "times", (unsigned long long)i, sl->writes));
 			break;
 		}
 		switch (sl->type) {
@@ -423,8 +428,9 @@ static int collect_and_verify(const struct mpb_ceiling_job *job, const struct sh
 		default: {
 			size_t off = (size_t)sl->word;
 			if (sl->word > arenas || flat_read(sh->arena, arenas, &off, &res[i], 0) < 0)
-				rc = mpb_fail(d, MPB_ERUN, "ceiling: task %llu: result is damaged",
-					      (unsigned long long)i);
+				rc = mpb_diag_cause(d, MPB_CAUSE_WRONG_RESULT,
+						    mpb_fail(d, MPB_ERUN, "ceiling: task %llu: result "
+							     "is damaged", (unsigned long long)i));
 		}
 		}
 	}
@@ -432,7 +438,9 @@ static int collect_and_verify(const struct mpb_ceiling_job *job, const struct sh
 		struct mpb_diag vd = { 0 };
 		if (job->workload->verify(job->wl_state, &job->params, i, &job->args[i], &res[i],
 					  &vd) < 0)
-			rc = mpb_fail(d, MPB_ERUN, "ceiling: result check failed: %.400s", vd.msg);
+			rc = mpb_diag_cause(d, MPB_CAUSE_WRONG_RESULT,
+					    mpb_fail(d, MPB_ERUN, "ceiling: result check failed: %.400s",
+						     vd.msg));
 	}
 	mpb_value_clear_array(res, tasks);
 	free(res);
@@ -465,7 +473,9 @@ static int run_once(const struct mpb_ceiling_job *job, size_t arena_bytes, uint6
 	for (unsigned k = 0; k < w; k++) {
 		pid_t pid = fork();
 		if (pid < 0) {
-			rc = mpb_fail_errno(d, MPB_ERUN, errno, "fork for ceiling worker %u of %u", k, w);
+			rc = mpb_diag_cause(d, MPB_CAUSE_LAUNCH_FAILED,
+					    mpb_fail_errno(d, MPB_ERUN, errno, "fork for ceiling worker "
+							   "%u of %u", k, w));
 			kill_all(&kd);
 			goto out;
 		}

@@ -44,6 +44,7 @@ struct mpb_ceiling_state {
 	size_t arena_bytes;     /* per child, for results that are not scalars (learned) */
 	bool failed;
 	char error[512];
+	const char *error_kind;  /* mpb_diag_kind of the failure */
 };
 
 /* The static split: child k of `workers` computes tasks [*first, *first +

@@ -322,7 +322,8 @@ int mpb_cmd_run(const struct mpb_cmd_job *job, struct mpb_cmd_result *r, struct 
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
-		rc = mpb_fail_errno(d, MPB_ERUN, errno, "cmd: fork");
+		rc = mpb_diag_cause(d, MPB_CAUSE_LAUNCH_FAILED,
+				    mpb_fail_errno(d, MPB_ERUN, errno, "cmd: fork"));
 		goto out;
 	}
 	if (pid == 0)
@@ -431,16 +432,23 @@ int mpb_cmd_run(const struct mpb_cmd_job *job, struct mpb_cmd_result *r, struct 
 	else if (interrupted)
 		rc = mpb_fail(d, MPB_EINTR, "interrupted");
 	else if (exec_failed)
-		rc = mpb_fail(d, MPB_ERUN, "cannot run '%s': %s", job->argv[0], strerror(exec_errno));
+		rc = mpb_diag_cause(d, MPB_CAUSE_LAUNCH_FAILED,
+				    mpb_fail_errno(d, MPB_ERUN, exec_errno, "cannot run '%s'",
+						   job->argv[0]));
 	else if (r->timed_out)
-		rc = mpb_fail(d, MPB_ERUN, "command timed out after %g s: its process group %d was "
-			      "killed%s%s", job->timeout_s, (int)pid, tail[0] ? "; stderr: " : "", tail);
+		rc = mpb_diag_cause(d, MPB_CAUSE_RUN_TIMEOUT,
+				    mpb_fail(d, MPB_ERUN, "command timed out after %g s: its process "
+					     "group %d was killed%s%s", job->timeout_s, (int)pid,
+					     tail[0] ? "; stderr: " : "", tail));
 	else if (r->term_signal)
-		rc = mpb_fail(d, MPB_ERUN, "command killed by signal %d (%s)%s%s", r->term_signal,
-			      strsignal(r->term_signal), tail[0] ? "; stderr: " : "", tail);
+		rc = mpb_diag_cause(d, MPB_CAUSE_COMMAND_FAILED,
+				    mpb_fail(d, MPB_ERUN, "command killed by signal %d (%s)%s%s",
+					     r->term_signal, strsignal(r->term_signal),
+					     tail[0] ? "; stderr: " : "", tail));
 	else if (r->exit_status != 0)
-		rc = mpb_fail(d, MPB_ERUN, "command exited with status %d%s%s", r->exit_status,
-			      tail[0] ? "; stderr: " : "", tail);
+		rc = mpb_diag_cause(d, MPB_CAUSE_COMMAND_FAILED,
+				    mpb_fail(d, MPB_ERUN, "command exited with status %d%s%s",
+					     r->exit_status, tail[0] ? "; stderr: " : "", tail));
 out:
 	prctl(PR_SET_CHILD_SUBREAPER, old_reaper);
 	for (int i = 0; i < MPB_COUNTERS_MAX; i++)

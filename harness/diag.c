@@ -1,6 +1,7 @@
 /* diag.c — error recording for the one error path (see diag.h). */
 #include "diag.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,8 @@ static int vfail(struct mpb_diag *d, int code, int errnum, const char *fmt, va_l
 			if ((unsigned char)*c < 0x20 || *c == 0x7f)
 				*c = '?';
 		d->code = code;
+		d->cause = errnum == EMFILE || errnum == ENFILE ? MPB_CAUSE_DESCRIPTORS
+								: MPB_CAUSE_NONE;
 	}
 	return -code;
 }
@@ -39,10 +42,53 @@ int mpb_fail_errno(struct mpb_diag *d, int code, int errnum, const char *fmt, ..
 	return r;
 }
 
+/* indexed by enum mpb_cause; then the names of codes without a cause */
+const char *const mpb_diag_kinds[] = {
+	[MPB_CAUSE_NONE] = "other",
+	[MPB_CAUSE_WORKER_KILLED] = "worker_killed",
+	[MPB_CAUSE_WORKER_EXITED] = "worker_exited",
+	[MPB_CAUSE_TASK_FAILED] = "task_failed",
+	[MPB_CAUSE_PROTOCOL] = "protocol",
+	[MPB_CAUSE_TASK_TIMEOUT] = "task_timeout",
+	[MPB_CAUSE_RUN_TIMEOUT] = "run_timeout",
+	[MPB_CAUSE_FORKSERVER_DIED] = "forkserver_died",
+	[MPB_CAUSE_LAUNCH_FAILED] = "launch_failed",
+	[MPB_CAUSE_DESCRIPTORS] = "out_of_descriptors",
+	[MPB_CAUSE_WRONG_RESULT] = "wrong_result",
+	[MPB_CAUSE_COMMAND_FAILED] = "command_failed",
+	[MPB_CAUSE_WORKER_STUCK] = "worker_stuck",
+	"interrupted", "out_of_memory", "system", "io", "input", NULL,
+};
+#define NCAUSES (MPB_CAUSE_WORKER_STUCK + 1)
+
+int mpb_diag_cause(struct mpb_diag *d, enum mpb_cause cause, int rc)
+{
+	if (d && d->cause == MPB_CAUSE_NONE)
+		d->cause = cause;
+	return rc;
+}
+
+const char *mpb_diag_kind(int code, int cause)
+{
+	if (code == MPB_OK)
+		return NULL;
+	if (cause > MPB_CAUSE_NONE && cause < NCAUSES)
+		return mpb_diag_kinds[cause];
+	switch (code) {
+	case MPB_EINTR: return mpb_diag_kinds[NCAUSES];
+	case MPB_ENOMEM: return mpb_diag_kinds[NCAUSES + 1];
+	case MPB_ESYS: return mpb_diag_kinds[NCAUSES + 2];
+	case MPB_EIO: return mpb_diag_kinds[NCAUSES + 3];
+	case MPB_EINPUT: return mpb_diag_kinds[NCAUSES + 4];
+	default: return mpb_diag_kinds[MPB_CAUSE_NONE];
+	}
+}
+
 void mpb_diag_clear(struct mpb_diag *d)
 {
 	if (d) {
 		d->code = 0;
+		d->cause = MPB_CAUSE_NONE;
 		d->msg[0] = '\0';
 	}
 }

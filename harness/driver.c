@@ -64,7 +64,8 @@ static int verify_all(const struct mpb_baseline *b, struct mpb_baseline_state *s
 		if (rc < 0) {
 			char msg[sizeof d->msg];
 			snprintf(msg, sizeof msg, "%s", d->msg);
-			return mpb_fail(d, MPB_ERUN, "result check failed: %s", msg);
+			return mpb_diag_cause(d, MPB_CAUSE_WRONG_RESULT,
+					      mpb_fail(d, MPB_ERUN, "result check failed: %s", msg));
 		}
 	}
 	return 0;
@@ -253,6 +254,7 @@ struct item_kind {
 	size_t (*count)(const struct mpb_sweep *s);
 	bool *(*failed)(struct mpb_sweep *s, size_t i);
 	char *(*error)(struct mpb_sweep *s, size_t i); /* [512] */
+	const char **(*error_kind)(struct mpb_sweep *s, size_t i);
 	size_t (*nruns)(const struct mpb_sweep *s, size_t i);
 	/* Run item i once, keeping the measurement when `keep`. */
 	int (*run)(struct mpb_sweep *s, size_t i, bool keep, struct mpb_diag *d);
@@ -266,6 +268,7 @@ struct item_kind {
 static size_t point_count(const struct mpb_sweep *s) { return s->plan->npoints; }
 static bool *point_failed(struct mpb_sweep *s, size_t i) { return &s->pts[i].failed; }
 static char *point_error(struct mpb_sweep *s, size_t i) { return s->pts[i].error; }
+static const char **point_kind(struct mpb_sweep *s, size_t i) { return &s->pts[i].error_kind; }
 static size_t point_nruns(const struct mpb_sweep *s, size_t i) { return s->pts[i].nruns; }
 
 static int point_run(struct mpb_sweep *s, size_t i, bool keep, struct mpb_diag *d)
@@ -296,11 +299,13 @@ static struct mpb_sampling_acct *baseline_acct(struct mpb_sweep *s, size_t i, bo
 static size_t baseline_count(const struct mpb_sweep *s) { return s->plan->nbaselines; }
 static bool *baseline_failed(struct mpb_sweep *s, size_t i) { return &s->bls[i].failed; }
 static char *baseline_error(struct mpb_sweep *s, size_t i) { return s->bls[i].error; }
+static const char **baseline_kind(struct mpb_sweep *s, size_t i) { return &s->bls[i].error_kind; }
 static size_t baseline_nruns(const struct mpb_sweep *s, size_t i) { return s->bls[i].n; }
 
 static size_t ceiling_count(const struct mpb_sweep *s) { return s->plan->nceilings; }
 static bool *ceiling_failed(struct mpb_sweep *s, size_t i) { return &s->cls[i].failed; }
 static char *ceiling_error(struct mpb_sweep *s, size_t i) { return s->cls[i].error; }
+static const char **ceiling_kind(struct mpb_sweep *s, size_t i) { return &s->cls[i].error_kind; }
 static size_t ceiling_nruns(const struct mpb_sweep *s, size_t i) { return s->cls[i].n; }
 
 /* Ceilings are sampled like the serial baselines, so that speedup_vs_ceiling
@@ -350,11 +355,12 @@ static int ceiling_run(struct mpb_sweep *s, size_t j, bool keep, struct mpb_diag
 }
 
 static const struct item_kind kinds[] = {
-	{ "point", point_count, point_failed, point_error, point_nruns, point_run,
+	{ "point", point_count, point_failed, point_error, point_kind, point_nruns, point_run,
 	  mpb_sampling_point_wants_more, point_acct },
-	{ "baseline", baseline_count, baseline_failed, baseline_error, baseline_nruns,
+	{ "baseline", baseline_count, baseline_failed, baseline_error, baseline_kind, baseline_nruns,
 	  run_baseline, mpb_sampling_baseline_wants_more, baseline_acct },
-	{ "ceiling", ceiling_count, ceiling_failed, ceiling_error, ceiling_nruns, ceiling_run,
+	{ "ceiling", ceiling_count, ceiling_failed, ceiling_error, ceiling_kind, ceiling_nruns,
+	  ceiling_run,
 	  ceiling_wants_more, NULL },
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
@@ -410,6 +416,7 @@ static int run_round(struct mpb_sweep *s, struct mpb_rng *rng, struct item *all,
 		if (r < 0) {
 			*live[k].kind->failed(s, live[k].index) = true;
 			snprintf(live[k].kind->error(s, live[k].index), 512, "%s", rd.msg);
+			*live[k].kind->error_kind(s, live[k].index) = mpb_diag_kind(rd.code, rd.cause);
 			(*failures)++;
 		}
 	}

@@ -41,6 +41,7 @@ struct mpb_point_state {
 	struct mpb_sampling_acct acct;  /* time and CPU of the measured runs */
 	bool failed;
 	char error[512];
+	const char *error_kind;         /* mpb_diag_kind of the failure */
 };
 
 struct mpb_baseline_state {
@@ -51,6 +52,7 @@ struct mpb_baseline_state {
 	struct mpb_sampling_acct acct;
 	bool ready, failed;
 	char error[512];
+	const char *error_kind;
 };
 
 struct mpb_sweep {

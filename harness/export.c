@@ -121,6 +121,8 @@ static const struct mpb_export_field point_fields[] = {
 	{ "worker_involuntary_cs_per_task", REAL, NULL, c_ivcs, true, NULL, 0, false,
 	  "involuntary context switches of the workers per task (rusage)" },
 	{ "error", STR, "error", NULL, true, NULL, 0, false, "why the point failed" },
+	{ "error_kind", STR, "error_kind", NULL, false, NULL, 0, false,
+	  "the kind of fault, for machines (results/README.md)" },
 };
 
 static const struct mpb_export_field baseline_fields[] = {
@@ -135,6 +137,8 @@ static const struct mpb_export_field baseline_fields[] = {
 	{ "wall_ci_hi_ns", REAL, "wall_ns.ci95.1", NULL, false, "ms", 1e6, false, "CI high end" },
 	{ "wall_ci_pct", REAL, NULL, c_baseline_ci_pct, true, "%", 0, false, "CI half-width, %" },
 	{ "error", STR, "error", NULL, true, NULL, 0, false, "why the baseline failed" },
+	{ "error_kind", STR, "error_kind", NULL, false, NULL, 0, false,
+	  "the kind of fault, for machines (results/README.md)" },
 };
 
 #undef STR

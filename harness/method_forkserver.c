@@ -117,7 +117,9 @@ static int server_failed(struct mpb_diag *d, const char *what)
 	} else if (WIFEXITED(fs.status)) {
 		snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(fs.status));
 	}
-	return mpb_fail(d, MPB_ERUN, "forkserver (pid %d) died: it %s; %s", (int)fs.pid, how, what);
+	return mpb_diag_cause(d, MPB_CAUSE_FORKSERVER_DIED,
+			      mpb_fail(d, MPB_ERUN, "forkserver (pid %d) died: it %s; %s",
+				       (int)fs.pid, how, what));
 }
 
 static struct fs_worker *find(pid_t pid)
@@ -309,9 +311,8 @@ static int fs_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
 		if (pump(SLICE_MS, &m, &got) < 0 || (!got && mpb_now_ns() > deadline))
 			return server_failed(d, what);
 	}
-	if (m.kind == MPB_FS_FAILED)
-		return mpb_fail(d, MPB_ERUN, "forkserver: %s: %s%s%s", what, m.msg, m.err ? ": " : "",
-				m.err ? strerror(m.err) : "");
+	if (m.kind == MPB_FS_FAILED) /* its fork failed: the errno names EMFILE */
+		return mpb_fail_errno(d, MPB_ERUN, m.err, "forkserver: %s: %s", what, m.msg);
 	fs.w[fs.nw++] = (struct fs_worker){ .pid = m.pid, .pidfd = mpb_proc_pidfd(m.pid) };
 	s->pid = m.pid;
 	close(s->child_in);
@@ -361,6 +362,7 @@ static int fs_reap(struct mpb_pool *p, struct mpb_slot *s, bool block, struct mp
 					 "first", (int)fs.pid, WTERMSIG(fs.status));
 			else
 				mpb_fail(d, MPB_ERUN, "its forkserver (pid %d) died first", (int)fs.pid);
+			mpb_diag_cause(d, MPB_CAUSE_FORKSERVER_DIED, 0);
 			/* orphaned to us (fs_prepare): reap it; it has exited, so
 			 * this does not block, and ECHILD means it was not ours */
 			while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)

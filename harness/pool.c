@@ -183,19 +183,26 @@ static int slot_died(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
 	s->eof = true;
 	p->failed = true;
 	snprintf(how, sizeof how, "closed its pipe");
+	enum mpb_cause cause = MPB_CAUSE_WORKER_EXITED;
 	struct mpb_diag why = { 0 };
 	if (reap_bounded(p, s, 200000000ull, &why) == 1 && s->pid > 0) {
 		int st = s->wait_status;
-		if (st == MPB_WAIT_STATUS_UNKNOWN && why.msg[0])
+		if (st == MPB_WAIT_STATUS_UNKNOWN && why.msg[0]) {
 			snprintf(how, sizeof how, "ended (%s)", why.msg);
-		else if (WIFSIGNALED(st))
+			if (why.cause != MPB_CAUSE_NONE)
+				cause = why.cause;
+		}
+		else if (WIFSIGNALED(st)) {
 			snprintf(how, sizeof how, "was killed by signal %d (%s)", WTERMSIG(st),
 				 strsignal(WTERMSIG(st)));
+			cause = MPB_CAUSE_WORKER_KILLED;
+		}
 		else if (WIFEXITED(st))
 			snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(st));
 	}
 	char w[48];
-	return mpb_fail(d, MPB_ERUN, "%s %s %s", who(s, w, sizeof w), how, held);
+	return mpb_diag_cause(d, cause, mpb_fail(d, MPB_ERUN, "%s %s %s", who(s, w, sizeof w), how,
+						 held));
 }
 
 static int drain_in(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d);
@@ -231,7 +238,8 @@ static int bad_frame(struct mpb_pool *p, struct mpb_slot *s, const char *what, s
 {
 	p->failed = true;
 	char w[48];
-	return mpb_fail(d, MPB_ERUN, "%s sent a malformed %s frame", who(s, w, sizeof w), what);
+	return mpb_diag_cause(d, MPB_CAUSE_PROTOCOL, mpb_fail(d, MPB_ERUN, "%s sent a malformed %s "
+							     "frame", who(s, w, sizeof w), what));
 }
 
 static int on_results(struct mpb_pool *p, struct mpb_slot *s, struct mpb_reader *r,
@@ -299,8 +307,10 @@ static int on_frame(struct mpb_pool *p, struct mpb_slot *s, const struct mpb_fra
 			return bad_frame(p, s, "ERROR", d);
 		p->failed = true;
 		char wn[48];
-		return mpb_fail(d, MPB_ERUN, "%s failed on task %" PRIu64 ": %.*s",
-				who(s, wn, sizeof wn), task, (int)r.left, (const char *)r.p);
+		return mpb_diag_cause(d, MPB_CAUSE_TASK_FAILED,
+				      mpb_fail(d, MPB_ERUN, "%s failed on task %" PRIu64 ": %.*s",
+					       who(s, wn, sizeof wn), task, (int)r.left,
+					       (const char *)r.p));
 	}
 	case MPB_FRAME_BYE: {
 		struct mpb_frame_bye b;
@@ -327,8 +337,9 @@ static int on_frame(struct mpb_pool *p, struct mpb_slot *s, const struct mpb_fra
 	default:
 		p->failed = true;
 		char wn[48];
-		return mpb_fail(d, MPB_ERUN, "%s sent an unexpected frame of type %u",
-				who(s, wn, sizeof wn), (unsigned)f->type);
+		return mpb_diag_cause(d, MPB_CAUSE_PROTOCOL,
+				      mpb_fail(d, MPB_ERUN, "%s sent an unexpected frame of type %u",
+					       who(s, wn, sizeof wn), (unsigned)f->type));
 	}
 }
 
@@ -377,7 +388,9 @@ static int drain_in(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
 				char w[48], m[sizeof d->msg];
 				snprintf(m, sizeof m, "%s", d->msg);
 				p->failed = true;
-				return mpb_fail(d, MPB_ERUN, "%s sent a %s", who(s, w, sizeof w), m);
+				return mpb_diag_cause(d, MPB_CAUSE_PROTOCOL,
+						      mpb_fail(d, MPB_ERUN, "%s sent a %s",
+							       who(s, w, sizeof w), m));
 			}
 			if (rc == 0)
 				break;
@@ -416,14 +429,17 @@ static int check_limits(struct mpb_pool *p, struct mpb_diag *d)
 	switch (mpb_deadline_check(&p->deadline, mpb_now_ns(), p->slot, p->nslots, &i)) {
 	case MPB_DEADLINE_RUN:
 		p->failed = true;
-		return mpb_fail(d, MPB_ERUN, "timeout: the run exceeded --timeout %g s (%zu of %zu "
-				"tasks done); its workers were killed",
-				(double)p->deadline.run_ns / 1e9, p->map_done, p->map_n);
+		return mpb_diag_cause(d, MPB_CAUSE_RUN_TIMEOUT,
+				      mpb_fail(d, MPB_ERUN, "timeout: the run exceeded --timeout %g s (%zu "
+					       "of %zu tasks done); its workers were killed",
+					       (double)p->deadline.run_ns / 1e9, p->map_done, p->map_n));
 	case MPB_DEADLINE_TASK:
 		p->failed = true;
 		head_chunk(&p->slot[i], held, sizeof held);
-		return mpb_fail(d, MPB_ERUN, "timeout: %s exceeded --task-timeout %g s on %s; it was killed",
-				who(&p->slot[i], w, sizeof w), (double)p->deadline.task_ns / 1e9, held);
+		return mpb_diag_cause(d, MPB_CAUSE_TASK_TIMEOUT,
+				      mpb_fail(d, MPB_ERUN, "timeout: %s exceeded --task-timeout %g s on "
+					       "%s; it was killed", who(&p->slot[i], w, sizeof w),
+					       (double)p->deadline.task_ns / 1e9, held));
 	default:
 		return 0;
 	}
@@ -598,7 +614,8 @@ int mpb_pool_start(const struct mpb_pool_config *c, struct mpb_pool **out, struc
 			rc = c->method->launch(p, s, d);
 		if (rc < 0) {
 			p->failed = true;
-			return rc;
+			/* unless the method named it (a dead forkserver, EMFILE) */
+			return rc == -MPB_ERUN ? mpb_diag_cause(d, MPB_CAUSE_LAUNCH_FAILED, rc) : rc;
 		}
 		s->launched = true;
 	}
@@ -741,7 +758,9 @@ int mpb_pool_stop(struct mpb_pool *p, struct mpb_diag *d)
 			break;
 		if (mpb_now_ns() - t0 > REAP_GRACE_NS) {
 			p->failed = true;
-			return mpb_fail(d, MPB_ERUN, "pool: %u worker(s) did not stop within 2 s", open);
+			return mpb_diag_cause(d, MPB_CAUSE_WORKER_STUCK,
+					      mpb_fail(d, MPB_ERUN, "pool: %u worker(s) did not stop "
+						       "within 2 s", open));
 		}
 		int rc = pump(p, d);
 		if (rc < 0)
@@ -778,13 +797,15 @@ void mpb_pool_free(struct mpb_pool *p)
 {
 	if (!p)
 		return;
-	for (unsigned i = 0; p->slot && i < p->nslots; i++) {
-		struct mpb_slot *s = &p->slot[i];
-		if (s->launched && !s->ended) {
-			p->cfg.method->kill(p, s);
-			p->cfg.method->reap(p, s, true, NULL);
-		}
-	}
+	/* kill every worker before waiting for any: threads, which cannot be
+	 * killed, then spend their reap grace together, so a pool of hung
+	 * threads is freed (and abandoned, method.h) in one grace, not one each */
+	for (unsigned i = 0; p->slot && i < p->nslots; i++)
+		if (p->slot[i].launched && !p->slot[i].ended)
+			p->cfg.method->kill(p, &p->slot[i]);
+	for (unsigned i = 0; p->slot && i < p->nslots; i++)
+		if (p->slot[i].launched && !p->slot[i].ended)
+			p->cfg.method->reap(p, &p->slot[i], true, NULL);
 	for (unsigned i = 0; p->slot && i < p->rep.workers; i++) {
 		struct mpb_slot *s = &p->slot[i];
 		close_fd(&s->to_fd);

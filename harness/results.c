@@ -28,6 +28,14 @@ static json_t *u64(uint64_t v)
 	return v <= INT64_MAX ? json_integer((json_int_t)v) : json_real((double)v);
 }
 
+/* A failure's error_kind, null unless failed (a state from before the
+ * field, or filled by hand, without one says "other"). */
+static json_t *kind_json(bool failed, const char *kind)
+{
+	return failed ? json_string(kind ? kind : mpb_diag_kind(MPB_ERUN, MPB_CAUSE_NONE))
+		      : json_null();
+}
+
 static json_t *real_or_null(double v, int have)
 {
 	return have && v == v && v - v == 0 ? json_real(v) : json_null();
@@ -142,6 +150,7 @@ static json_t *point_json(const struct mpb_sweep *s, size_t i)
 	json_object_set_new(o, "sampling", mpb_sampling_point_json(s, i));
 	json_object_set_new(o, "warnings", mpb_warnings_point_json(s, i));
 	json_object_set_new(o, "error", ps->failed ? json_string(ps->error) : json_null());
+	json_object_set_new(o, "error_kind", kind_json(ps->failed, ps->error_kind));
 	return o;
 }
 
@@ -152,12 +161,13 @@ static json_t *baseline_json(const struct mpb_sweep *s, size_t j)
 	json_t *runs = json_array();
 	for (size_t r = 0; r < bs->n; r++)
 		json_array_append_new(runs, u64((uint64_t)bs->wall_ns[r]));
-	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "workload", b->workload->name,
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "workload", b->workload->name,
 		"size", u64(b->size), "tasks", u64(b->tasks), "runs", runs,
 		"wall_ns", summary_of(bs->wall_ns, bs->n, s->plan->seed),
 		"sampling", mpb_sampling_baseline_json(s, j),
 		"warnings", mpb_warnings_baseline_json(s, j),
-		"error", bs->failed ? json_string(bs->error) : json_null());
+		"error", bs->failed ? json_string(bs->error) : json_null(),
+		"error_kind", kind_json(bs->failed, bs->error_kind));
 }
 
 /* A ceiling: its runs, their summary and its speedup over the serial
@@ -173,7 +183,7 @@ static json_t *ceiling_json(const struct mpb_sweep *s, size_t j)
 	json_t *runs = json_array();
 	for (size_t r = 0; r < cs->n; r++)
 		json_array_append_new(runs, u64((uint64_t)cs->wall_ns[r]));
-	return json_pack("{s:s, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:s, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"workload", c->workload->name, "size", u64(c->size), "tasks", u64(c->tasks),
 		"workers", (json_int_t)c->workers, "runs", runs,
 		"wall_ns", summary_of(cs->wall_ns, cs->n, s->plan->seed + j),
@@ -181,7 +191,8 @@ static json_t *ceiling_json(const struct mpb_sweep *s, size_t j)
 		"speedup_ci95", sp ? json_pack("[f, f]", cr.speedup_ci_lo, cr.speedup_ci_hi)
 				   : json_null(),
 		"efficiency", real_or_null(cr.speedup / c->workers, sp),
-		"error", cs->failed ? json_string(cs->error) : json_null());
+		"error", cs->failed ? json_string(cs->error) : json_null(),
+		"error_kind", kind_json(cs->failed, cs->error_kind));
 }
 
 /* analysis.fits and analysis.recommendations, every warning, and tune's

@@ -403,6 +403,7 @@ static void test_child_fails_siblings_killed(void **state)
 	assert_contains(d.msg, "ceiling worker 0");
 	assert_contains(d.msg, "pid ");
 	assert_contains(d.msg, "injected failure at task 0");
+	assert_int_equal(d.cause, MPB_CAUSE_TASK_FAILED);
 	/* the last worker fails: the ones forked before it are killed too */
 	fs.bad = 3;
 	run_fails(&fs, 4, 4, MPB_ERUN, NULL, &d);
@@ -417,6 +418,7 @@ static void test_child_killed(void **state)
 	run_fails(&fs, 3, 3, MPB_ERUN, NULL, &d);
 	assert_contains(d.msg, "ceiling worker 2");
 	assert_contains(d.msg, "signal 9");
+	assert_int_equal(d.cause, MPB_CAUSE_WORKER_KILLED);
 }
 
 static void test_wrong_result(void **state)
@@ -426,6 +428,7 @@ static void test_wrong_result(void **state)
 	struct faulty_state fs = { F_WRONG, 5, false };
 	run_fails(&fs, 2, 7, MPB_ERUN, NULL, &d);
 	assert_contains(d.msg, "result check failed");
+	assert_int_equal(d.cause, MPB_CAUSE_WRONG_RESULT);
 	assert_contains(d.msg, "task 5");
 }
 

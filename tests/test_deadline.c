@@ -191,6 +191,7 @@ static void test_pool_task_timeout_kills_hung_worker(void **state)
 	assert_int_equal(rc, -MPB_ERUN);
 	assert_contains(d.msg, "timeout");
 	assert_contains(d.msg, "--task-timeout 0.2 s");
+	assert_int_equal(d.cause, MPB_CAUSE_TASK_TIMEOUT);
 	assert_contains(d.msg, "task 3");
 	assert_contains(d.msg, "(pid ");
 	assert_true(el < HANG_BOUND_NS);
@@ -206,6 +207,7 @@ static void test_pool_run_timeout_kills_all(void **state)
 	int rc = run_hung(0, S / 4, 0, &d, &el);
 	assert_int_equal(rc, -MPB_ERUN);
 	assert_contains(d.msg, "exceeded --timeout 0.25 s");
+	assert_int_equal(d.cause, MPB_CAUSE_RUN_TIMEOUT);
 	assert_contains(d.msg, "of 8 tasks done");
 	assert_true(el < HANG_BOUND_NS);
 	assert_no_children();

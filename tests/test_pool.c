@@ -589,7 +589,7 @@ static void test_chunksize_above_frame_count_limit(void **state)
  * pid, how it died and the task it held. One chunk of one task in flight per
  * worker makes "the task it held" exactly the victim. */
 static void check_death(struct fixture *fx, const struct mpb_workload_ops *w, unsigned workers,
-			uint64_t victim, size_t n, const char *how)
+			uint64_t victim, size_t n, const char *how, enum mpb_cause cause)
 {
 	struct mpb_diag d = { 0 };
 	struct mpb_pool_config c = config(w, victim, n, workers, 1);
@@ -609,6 +609,7 @@ static void check_death(struct fixture *fx, const struct mpb_workload_ops *w, un
 	assert_true(index < workers);
 	assert_int_equal(pid, r->worker[index].pid);
 	assert_contains(d.msg, how);
+	assert_int_equal(d.cause, cause);
 	char held[64];
 	snprintf(held, sizeof held, "while holding task %" PRIu64, victim);
 	if (!ends_with(d.msg, held))
@@ -623,17 +624,17 @@ static void check_death(struct fixture *fx, const struct mpb_workload_ops *w, un
 static void test_worker_killed_by_signal(void **state)
 {
 	struct fixture *fx = *state;
-	check_death(fx, &wl_kill, 1, 0, 5, "killed by signal 9");
-	check_death(fx, &wl_kill, 1, 4, 5, "killed by signal 9");
-	check_death(fx, &wl_kill, 3, 7, 20, "killed by signal 9");
-	check_death(fx, &wl_kill, 8, 19, 20, "killed by signal 9");
+	check_death(fx, &wl_kill, 1, 0, 5, "killed by signal 9", MPB_CAUSE_WORKER_KILLED);
+	check_death(fx, &wl_kill, 1, 4, 5, "killed by signal 9", MPB_CAUSE_WORKER_KILLED);
+	check_death(fx, &wl_kill, 3, 7, 20, "killed by signal 9", MPB_CAUSE_WORKER_KILLED);
+	check_death(fx, &wl_kill, 8, 19, 20, "killed by signal 9", MPB_CAUSE_WORKER_KILLED);
 }
 
 static void test_worker_exits(void **state)
 {
 	struct fixture *fx = *state;
-	check_death(fx, &wl_exit, 1, 2, 5, "exited with status 7");
-	check_death(fx, &wl_exit, 4, 11, 30, "exited with status 7");
+	check_death(fx, &wl_exit, 1, 2, 5, "exited with status 7", MPB_CAUSE_WORKER_EXITED);
+	check_death(fx, &wl_exit, 4, 11, 30, "exited with status 7", MPB_CAUSE_WORKER_EXITED);
 }
 
 /* With larger chunks and the default depth the message names a range of
@@ -655,6 +656,7 @@ static void test_worker_killed_holding_chunks(void **state)
 	assert_true(index < 2);
 	assert_int_equal(pid, r->worker[index].pid);
 	assert_contains(d.msg, "killed by signal 9");
+	assert_int_equal(d.cause, MPB_CAUSE_WORKER_KILLED);
 	uint64_t first, last;
 	parse_held(d.msg, &first, &last);
 	assert_true(first <= victim && victim <= last);
@@ -683,6 +685,7 @@ static void check_task_error(struct fixture *fx, unsigned workers, uint64_t vict
 		 "worker %u (pid %d) failed on task %" PRIu64 ": fault: refusing task %" PRIu64
 		 " on purpose", index, pid, victim, victim);
 	assert_string_equal(d.msg, want);
+	assert_int_equal(d.cause, MPB_CAUSE_TASK_FAILED);
 	assert_int_equal(mpb_pool_stop(fx->pool, &d), -MPB_ERUN);
 	free_and_check_reaped(fx);
 }
