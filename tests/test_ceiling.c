@@ -443,17 +443,24 @@ static void *raise_stop(void *arg)
 	return NULL;
 }
 
-static void test_interrupt(void **state)
+/* Every task sleeps for an hour: only the stop flag, raised by a thread
+ * after 200 ms, ends the run. */
+static void run_stopped(struct mpb_diag *d)
 {
-	(void)state;
-	struct mpb_diag d;
-	/* every task sleeps for an hour: only the stop flag ends the run */
 	struct faulty_state fs = { F_NONE, UINT64_MAX, true };
 	pthread_t t;
 	stop_flag = 0;
 	assert_int_equal(pthread_create(&t, NULL, raise_stop, NULL), 0);
-	run_fails(&fs, 3, 6, MPB_EINTR, &stop_flag, &d);
+	run_fails(&fs, 3, 6, MPB_EINTR, &stop_flag, d);
 	pthread_join(t, NULL);
+	assert_int_equal(d->cause, MPB_CAUSE_NONE);
+}
+
+static void test_interrupt(void **state)
+{
+	(void)state;
+	struct mpb_diag d;
+	run_stopped(&d);
 
 	/* a flag already up: nothing is forked, nothing computed */
 	uint64_t n = 4;
@@ -488,12 +495,7 @@ static void test_no_pidfd(void **state)
 	run_fails(&ks, 3, 3, MPB_ERUN, NULL, &d);
 	assert_contains(d.msg, "ceiling worker 2");
 	assert_contains(d.msg, "signal 9");
-	struct faulty_state hs = { F_NONE, UINT64_MAX, true };
-	pthread_t t;
-	stop_flag = 0;
-	assert_int_equal(pthread_create(&t, NULL, raise_stop, NULL), 0);
-	run_fails(&hs, 3, 6, MPB_EINTR, &stop_flag, &d);
-	pthread_join(t, NULL);
+	run_stopped(&d);
 	assert_int_equal(unsetenv(MPB_NO_PIDFD_ENV), 0);
 }
 
