@@ -2,6 +2,8 @@
  * matched point's wall time (see compare.h for the verdict rules). */
 #include "compare.h"
 
+#include "export.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -302,24 +304,6 @@ static json_t *compare_json(const struct mpb_compare *c)
 	return doc;
 }
 
-static void md_text(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '|' || *s == '\\' || *s == '`' || *s == '*' || *s == '_')
-			fputc('\\', f);
-		if (*s == '<')
-			fputs("&lt;", f);
-		else if (*s == '>')
-			fputs("&gt;", f);
-		else if (*s == '&')
-			fputs("&amp;", f);
-		else if (*s == '\n' || *s == '\r')
-			fputc(' ', f);
-		else
-			fputc(*s, f);
-	}
-}
-
 static void md_side(FILE *f, const char *label, const char *name, const json_t *doc)
 {
 	const json_t *m = json_object_get(doc, "machine");
@@ -327,14 +311,14 @@ static void md_side(FILE *f, const char *label, const char *name, const json_t *
 	const char *cpu = json_string_value(json_object_get(m, "cpu_model"));
 	const char *st = json_string_value(json_object_get(doc, "started"));
 	fprintf(f, "- %s: ", label);
-	md_text(f, name);
+	mpb_export_md_string(f, name);
 	fputs(" (", f);
-	md_text(f, host ? host : "?");
+	mpb_export_md_string(f, host ? host : "?");
 	fputs(", ", f);
-	md_text(f, cpu ? cpu : "unknown CPU");
+	mpb_export_md_string(f, cpu ? cpu : "unknown CPU");
 	fprintf(f, ", %lld usable CPUs, ",
 		(long long)json_integer_value(json_object_get(m, "usable_cpus")));
-	md_text(f, st ? st : "?");
+	mpb_export_md_string(f, st ? st : "?");
 	fputs(")\n", f);
 }
 
@@ -358,7 +342,7 @@ static void write_md(FILE *f, const struct mpb_compare *c)
 		fputs("> **Warning: the machines differ** (", f);
 		for (size_t k = 0; k < c->ndiff; k++) {
 			fputs(k ? "; " : "", f);
-			md_text(f, c->machine_diff[k]);
+			mpb_export_md_string(f, c->machine_diff[k]);
 		}
 		fputs("): the ratios compare machines as much as code.\n\n", f);
 	}
@@ -369,7 +353,7 @@ static void write_md(FILE *f, const struct mpb_compare *c)
 		axis_text(c->rows[0].new_, k, a, sizeof a);
 		fputs(common ? ", " : "All points: ", f);
 		fprintf(f, "%s ", axes[k].name);
-		md_text(f, a);
+		mpb_export_md_string(f, a);
 		common = true;
 	}
 	if (common)
@@ -389,7 +373,7 @@ static void write_md(FILE *f, const struct mpb_compare *c)
 				continue;
 			axis_text(r->new_, k, a, sizeof a);
 			fputs("| ", f);
-			md_text(f, a);
+			mpb_export_md_string(f, a);
 			fputc(' ', f);
 		}
 		mpb_export_format_number(r->base_median_ns / 1e6, x, sizeof x);

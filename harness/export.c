@@ -545,14 +545,14 @@ static void csv_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* Markdown text: a cell must not break the table (|, newline) nor become
- * HTML when GitHub renders it. */
-static void md_string(FILE *f, const char *s)
+void mpb_export_md_string(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '|': fputs("\\|", f); break;
-		case '\\': fputs("\\\\", f); break;
+		case '|': case '\\': case '`': case '*': case '_': case '[': case ']': case '#':
+			fputc('\\', f);
+			fputc(*s, f);
+			break;
 		case '<': fputs("&lt;", f); break;
 		case '>': fputs("&gt;", f); break;
 		case '&': fputs("&amp;", f); break;
@@ -646,7 +646,7 @@ static void write_md(FILE *f, const struct table *t)
 				continue;
 			cell_text(&t->fs[k], t->vals[r * t->nf + k], buf, sizeof buf);
 			fputs("| ", f);
-			md_string(f, buf);
+			mpb_export_md_string(f, buf);
 			fputc(' ', f);
 		}
 		fputs("|\n", f);

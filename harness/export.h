@@ -73,6 +73,11 @@ struct mpb_export_src {
 	const json_t *doc;
 };
 
+/* Write s to f as Markdown text that renders as s: it cannot break a table
+ * (|, newlines), start emphasis, code, a link or a heading, or become HTML
+ * (&, <, > as entities); newlines and tabs become spaces. */
+void mpb_export_md_string(FILE *f, const char *s);
+
 /* Write s to f with the HTML special characters escaped (&, <, >, "). */
 void mpb_export_html_string(FILE *f, const char *s);
 

@@ -278,19 +278,10 @@ struct doc {
 	FILE *md, *html;
 };
 
-static void md_esc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (strchr("\\`*_[]<>|#", *s))
-			fputc('\\', f);
-		fputc(*s == '\n' ? ' ' : *s, f);
-	}
-}
-
 /* Text from the input or from us, escaped for both. */
 static void doc_text(struct doc *dc, const char *s)
 {
-	md_esc(dc->md, s);
+	mpb_export_md_string(dc->md, s);
 	mpb_export_html_string(dc->html, s);
 }
 
@@ -317,7 +308,7 @@ static void doc_heading(struct doc *dc, int level, const char *text)
 	for (int i = 0; i < level; i++)
 		fputc('#', dc->md);
 	fputc(' ', dc->md);
-	md_esc(dc->md, text);
+	mpb_export_md_string(dc->md, text);
 	fputs("\n\n", dc->md);
 	fprintf(dc->html, "<h%d>", level);
 	mpb_export_html_string(dc->html, text);

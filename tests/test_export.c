@@ -462,11 +462,27 @@ static void test_validate(void **state)
 	expect_invalid(d, "derived.speedup_ci95.0 is a string");
 }
 
+/* Markdown text renders as itself: nothing in it breaks a table, starts
+ * emphasis, code, a link or a heading, or passes as HTML. */
+static void test_md_string(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	mpb_export_md_string(f, "a|b_c*d`e[f]#g\\h\ni\tj<k>&l");
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(buf, "a\\|b\\_c\\*d\\`e\\[f\\]\\#g\\\\h i j&lt;k&gt;&amp;l");
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_field_tables),
 		cmocka_unit_test(test_at),
+		cmocka_unit_test(test_md_string),
 		cmocka_unit_test(test_parse_format),
 		cmocka_unit_test(test_format_number),
 		cmocka_unit_test(test_cs_per_task),

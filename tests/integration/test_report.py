@@ -67,6 +67,7 @@ PATHS = {
     "startup_per_worker_ns": "derived.startup_per_worker_ns",
     "worker_pss_bytes": "derived.worker_pss_bytes", "ipc": "derived.ipc",
     "context_switches_per_task": "derived.context_switches_per_task", "error": "error",
+    "error_kind": "error_kind",
 }
 
 
