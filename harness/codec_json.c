@@ -21,79 +21,29 @@
 
 #include <jansson.h>
 
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+#include "base64.h"
 
 /* base64 of n bytes into a new NUL-terminated string; NULL when out of memory */
 static char *b64_encode(const uint8_t *p, size_t n)
 {
-	size_t outlen = 4 * ((n + 2) / 3);
-	char *s = malloc(outlen + 1), *o = s;
-	if (!s)
-		return NULL;
-	size_t i = 0;
-	for (; i + 3 <= n; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-		*o++ = b64[v >> 18];
-		*o++ = b64[(v >> 12) & 63];
-		*o++ = b64[(v >> 6) & 63];
-		*o++ = b64[v & 63];
-	}
-	if (i < n) {
-		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
-		*o++ = b64[v >> 18];
-		*o++ = b64[(v >> 12) & 63];
-		*o++ = i + 1 < n ? b64[(v >> 6) & 63] : '=';
-		*o++ = '=';
-	}
-	*o = '\0';
+	size_t len = mpb_base64_encoded_len(n);
+	char *s = len == SIZE_MAX ? NULL : malloc(len + 1);
+	if (s)
+		mpb_base64_encode(p, n, s);
 	return s;
-}
-
-static int b64_val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
 }
 
 /* Decode base64 text s[0..n) into v (BYTES); -1 on malformed text, -2 on ENOMEM. */
 static int b64_decode(const char *s, size_t n, struct mpb_value *v)
 {
-	if (n % 4 != 0)
+	size_t len = mpb_base64_decoded_len(s, n);
+	if (len == SIZE_MAX)
 		return -1;
-	size_t pad = 0;
-	if (n >= 1 && s[n - 1] == '=')
-		pad++;
-	if (n >= 2 && s[n - 2] == '=')
-		pad++;
-	size_t len = n / 4 * 3 - pad;
 	if (mpb_value_set_bytes(v, NULL, len) < 0)
 		return -2;
-	uint8_t *o = v->as.bytes.data;
-	size_t k = 0;
-	for (size_t i = 0; i < n; i += 4) {
-		int c[4];
-		for (int j = 0; j < 4; j++) {
-			bool padding = s[i + j] == '=' && i + 4 == n && j >= 4 - (int)pad;
-			c[j] = padding ? 0 : b64_val((unsigned char)s[i + j]);
-			if (c[j] < 0) {
-				mpb_value_clear(v);
-				return -1;
-			}
-		}
-		uint32_t x = (uint32_t)c[0] << 18 | (uint32_t)c[1] << 12 | (uint32_t)c[2] << 6 |
-			     (uint32_t)c[3];
-		uint8_t three[3] = { (uint8_t)(x >> 16), (uint8_t)(x >> 8), (uint8_t)x };
-		for (int j = 0; j < 3 && k < len; j++)
-			o[k++] = three[j];
+	if (mpb_base64_decode(s, n, v->as.bytes.data) < 0) {
+		mpb_value_clear(v);
+		return -1;
 	}
 	return 0;
 }

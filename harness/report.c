@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base64.h"
 #include "export.h"
 #include "mpb_config.h"
 #include "report_plots.h"
@@ -315,18 +316,17 @@ static void doc_heading(struct doc *dc, int level, const char *text)
 	fprintf(dc->html, "</h%d>\n", level);
 }
 
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
+/* p[0..n) as base64 text into f; out of memory, nothing (the image is then
+ * empty in index.html, and the PNG is still beside it) */
 static void base64(FILE *f, const unsigned char *p, size_t n)
 {
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
-			     (i + 2 < n ? p[i + 2] : 0);
-		fputc(b64[v >> 18 & 63], f);
-		fputc(b64[v >> 12 & 63], f);
-		fputc(i + 1 < n ? b64[v >> 6 & 63] : '=', f);
-		fputc(i + 2 < n ? b64[v & 63] : '=', f);
-	}
+	size_t len = mpb_base64_encoded_len(n);
+	char *s = len == SIZE_MAX ? NULL : malloc(len + 1);
+	if (!s)
+		return;
+	mpb_base64_encode(p, n, s);
+	fputs(s, f);
+	free(s);
 }
 
 static void doc_image(struct doc *dc, const char *dir, const struct mpb_report_plot *p)
