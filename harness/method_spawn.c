@@ -62,37 +62,34 @@ static void reduced_env(char *envp[NKEEP + 1])
 /* The counter plan the worker opens on itself (counters.h) travels in the
  * environment, since the HELLO's layout is fixed; none is added without a
  * plan, and the harness's own environment never supplies one. */
-static void add_counters_env(struct mpb_pool *p, const struct mpb_slot *s, char **envp,
-			     char *buf, size_t len)
+static void env_append(char **envp, char *entry)
 {
-	struct mpb_worker_args a;
-	mpb_pool_worker_args(p, s, &a);
-	size_t n = 0, k = strlen(MPB_COUNTERS_ENV "=");
+	size_t n = 0;
 	while (envp[n])
 		n++;
-	if (!a.counters || len <= k)
+	envp[n] = entry;
+	envp[n + 1] = NULL;
+}
+
+static void add_counters_env(const struct mpb_worker_args *a, char **envp, char *buf,
+			     size_t len)
+{
+	size_t k = strlen(MPB_COUNTERS_ENV "=");
+	if (!a->counters || len <= k)
 		return;
 	memcpy(buf, MPB_COUNTERS_ENV "=", k);
-	if (mpb_counters_plan_format(a.counters, buf + k, len - k) < 0)
-		return;
-	envp[n] = buf;
-	envp[n + 1] = NULL;
+	if (mpb_counters_plan_format(a->counters, buf + k, len - k) == 0)
+		env_append(envp, buf);
 }
 
 /* A transport other than pipe is named in the environment (the HELLO's
  * layout is fixed); its channel is descriptor WORKER_CHAN_FD. */
-static void add_transport_env(struct mpb_pool *p, char **envp, char *buf, size_t len)
+static void add_transport_env(const struct mpb_worker_args *a, char **envp, char *buf,
+			      size_t len)
 {
-	struct mpb_worker_args a;
-	mpb_pool_worker_args(p, &(struct mpb_slot){ .chan_fd = -1 }, &a);
-	size_t n = 0;
-	while (envp[n])
-		n++;
-	if (!a.transport || a.transport == &mpb_transport_pipe ||
-	    (size_t)snprintf(buf, len, MPB_TRANSPORT_ENV "=%s", a.transport->name) >= len)
-		return;
-	envp[n] = buf;
-	envp[n + 1] = NULL;
+	if (a->transport && a->transport != &mpb_transport_pipe &&
+	    (size_t)snprintf(buf, len, MPB_TRANSPORT_ENV "=%s", a->transport->name) < len)
+		env_append(envp, buf);
 }
 
 /* The worker executable's path into path; failures carry `code`. */
@@ -141,17 +138,15 @@ static int lift(int *fd)
 	return 0;
 }
 
-static int put_hello(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
+static int put_hello(const struct mpb_worker_args *a, struct mpb_slot *s, struct mpb_diag *d)
 {
-	struct mpb_worker_args a;
-	mpb_pool_worker_args(p, s, &a);
 	struct mpb_hello h = {
 		.index = s->index,
 		.parent_pid = (uint64_t)getpid(),
-		.params = a.wparams,
+		.params = a->wparams,
 	};
-	snprintf(h.workload, sizeof h.workload, "%s", a.workload->name);
-	snprintf(h.codec, sizeof h.codec, "%s", a.codec->name);
+	snprintf(h.workload, sizeof h.workload, "%s", a->workload->name);
+	snprintf(h.codec, sizeof h.codec, "%s", a->codec->name);
 	size_t before = s->out.len;
 	long at = mpb_frame_begin(&s->out, MPB_FRAME_HELLO);
 	if (at < 0)
@@ -184,7 +179,9 @@ static int spawn_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag 
 	    (s->chan_fd >= 0 && lift(&s->chan_fd) < 0))
 		return mpb_fail_errno(d, MPB_ESYS, errno, "spawn: fcntl on worker %u's pipes",
 				      s->index);
-	rc = put_hello(p, s, d);
+	struct mpb_worker_args a;
+	mpb_pool_worker_args(p, s, &a);
+	rc = put_hello(&a, s, d);
 	if (rc < 0)
 		return rc;
 
@@ -230,8 +227,8 @@ static int spawn_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag 
 		goto out;
 	}
 	reduced_env(envp);
-	add_counters_env(p, s, envp, counters_env, sizeof counters_env);
-	add_transport_env(p, envp, transport_env, sizeof transport_env);
+	add_counters_env(&a, envp, counters_env, sizeof counters_env);
+	add_transport_env(&a, envp, transport_env, sizeof transport_env);
 	e = posix_spawn(&pid, path, &fa, &at, argv, envp);
 	if (e) {
 		rc = mpb_fail_errno(d, MPB_ERUN, e, "spawn: starting worker %u from %s", s->index,
