@@ -9,6 +9,7 @@
 #include "cmd_run.h"
 #include "driver.h"
 #include "fdchan.h"
+#include "results.h"
 
 static bool only_cmd(const char *list)
 {
@@ -111,11 +112,6 @@ int mpb_cmd_spec_check_plan(const struct mpb_cmd_spec *spec, const struct mpb_pl
 	return 0;
 }
 
-static json_t *u64j(uint64_t v)
-{
-	return json_integer((json_int_t)(v > INT64_MAX ? INT64_MAX : v));
-}
-
 /* The run's "cmd" record. NULL on ENOMEM. */
 static json_t *record(char **argv, const struct mpb_cmd_result *r)
 {
@@ -128,12 +124,12 @@ static json_t *record(char **argv, const struct mpb_cmd_result *r)
 		"exit_status", r->exited ? json_integer(r->exit_status) : json_null(),
 		"signal", r->term_signal ? json_integer(r->term_signal) : json_null(),
 		"timed_out", r->timed_out,
-		"tree", "user_ns", u64j(r->tree.user_ns), "system_ns", u64j(r->tree.system_ns),
-		"maxrss_bytes", u64j(r->tree.maxrss_bytes), "minor_faults", u64j(r->tree.minflt),
-		"major_faults", u64j(r->tree.majflt),
-		"voluntary_context_switches", u64j(r->tree.nvcsw),
-		"involuntary_context_switches", u64j(r->tree.nivcsw),
-		"stderr_tail", r->stderr_tail, "stderr_bytes", u64j(r->stderr_bytes));
+		"tree", "user_ns", mpb_results_u64(r->tree.user_ns), "system_ns", mpb_results_u64(r->tree.system_ns),
+		"maxrss_bytes", mpb_results_u64(r->tree.maxrss_bytes), "minor_faults", mpb_results_u64(r->tree.minflt),
+		"major_faults", mpb_results_u64(r->tree.majflt),
+		"voluntary_context_switches", mpb_results_u64(r->tree.nvcsw),
+		"involuntary_context_switches", mpb_results_u64(r->tree.nivcsw),
+		"stderr_tail", r->stderr_tail, "stderr_bytes", mpb_results_u64(r->stderr_bytes));
 	json_t *fd = mpb_fdchan_json(&r->chan);
 	if (!o || !fd) {
 		json_decref(o);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "driver.h"
+#include "results.h"
 #include "stats.h"
 
 /* Clock reads at the edges of each part: allow this much per part before
@@ -49,10 +50,7 @@ int mpb_overhead_split(const struct mpb_pool_report *r, struct mpb_overhead *o)
 	return o->inconsistent ? -1 : 0;
 }
 
-static json_t *u64(uint64_t v)
-{
-	return json_integer((json_int_t)v);
-}
+#define u64 mpb_results_u64
 
 json_t *mpb_overhead_json(const struct mpb_overhead *o)
 {

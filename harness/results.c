@@ -23,10 +23,12 @@
 #include "stats.h"
 #include "warnings.h"
 
-static json_t *u64(uint64_t v)
+json_t *mpb_results_u64(uint64_t v)
 {
 	return v <= INT64_MAX ? json_integer((json_int_t)v) : json_real((double)v);
 }
+
+#define u64 mpb_results_u64
 
 /* A failure's error_kind, null unless failed (a state from before the
  * field, or filled by hand, without one says "other"). */

@@ -6,6 +6,7 @@
 #define MPB_RESULTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -18,6 +19,10 @@ struct mpb_machine;
 
 /* The whole document for the sweep as it stands. NULL on ENOMEM. */
 json_t *mpb_results_build(const struct mpb_sweep *s);
+
+/* An unsigned count in a results document: an integer, or above INT64_MAX
+ * (which JSON readers cannot hold exactly) a number. */
+json_t *mpb_results_u64(uint64_t v);
 
 /* Replace `path` with doc atomically. The previous file survives any
  * failure. 0 or -MPB_EIO with the reason. */
