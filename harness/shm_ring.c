@@ -95,6 +95,17 @@ bool mpb_ring_arm_producer(struct mpb_ring *r)
 	return false;
 }
 
+/* A flag's wake-up is taken once: by whoever clears it first. The fence
+ * orders the caller's ring update (tail or head) before the flag's load,
+ * against the arming side's flag store before its ring load. */
+static bool take(_Atomic uint32_t *flag)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(flag, memory_order_relaxed) == 0)
+		return false;
+	return atomic_exchange(flag, 0) != 0;
+}
+
 void mpb_ring_disarm_consumer(struct mpb_ring *r)
 {
 	atomic_store_explicit(&r->consumer_sleeping, 0, memory_order_relaxed);
@@ -107,16 +118,10 @@ void mpb_ring_disarm_producer(struct mpb_ring *r)
 
 bool mpb_ring_take_consumer_wakeup(struct mpb_ring *r)
 {
-	atomic_thread_fence(memory_order_seq_cst);
-	if (atomic_load_explicit(&r->consumer_sleeping, memory_order_relaxed) == 0)
-		return false;
-	return atomic_exchange(&r->consumer_sleeping, 0) != 0;
+	return take(&r->consumer_sleeping);
 }
 
 bool mpb_ring_take_producer_wakeup(struct mpb_ring *r)
 {
-	atomic_thread_fence(memory_order_seq_cst);
-	if (atomic_load_explicit(&r->producer_waiting, memory_order_relaxed) == 0)
-		return false;
-	return atomic_exchange(&r->producer_waiting, 0) != 0;
+	return take(&r->producer_waiting);
 }
