@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "method.h"
 #include "results.h"
 #include "rng.h"
 
@@ -139,6 +140,27 @@ static int set_ballast(struct mpb_sweep *s, size_t len, struct mpb_diag *d)
 	return 0;
 }
 
+/* A thread worker of this run could not be stopped and runs on (method.h):
+ * it may still read the baseline's arguments (passed by reference with codec
+ * none) and the workload state they point into, and it burns CPU next to
+ * anything measured later. So the run fails whatever it measured, and the
+ * sweep stops and never frees the baselines (mpb_sweep_run, mpb_sweep_free). */
+static int thread_left_running(struct mpb_sweep *s, int rc, struct mpb_sample *out,
+			       struct mpb_diag *d)
+{
+	s->thread_abandoned = true;
+	if (rc == 0) {
+		free(out->worker);
+		out->worker = NULL;
+		return mpb_diag_cause(d, MPB_CAUSE_WORKER_STUCK,
+				      mpb_fail(d, MPB_ERUN, "a thread worker did not stop and was "
+					       "left running"));
+	}
+	size_t len = strlen(d->msg); /* the cause stays the one that failed the run */
+	snprintf(d->msg + len, sizeof d->msg - len, "; the thread did not stop and was left running");
+	return rc;
+}
+
 int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
 			struct mpb_diag *d)
 {
@@ -176,6 +198,7 @@ int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
 	if (s->counters)
 		pc.counters = &s->counters->plan;
 	mpb_counters_scope_begin(&sc, s->counters);
+	unsigned abandoned0 = mpb_method_thread_abandoned(NULL);
 	uint64_t t0 = mpb_now_ns();
 	rc = mpb_pool_start(&pc, &pool, d);
 	if (rc == 0)
@@ -207,6 +230,8 @@ int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
 			memcpy(out->worker, r->worker, r->workers * sizeof *out->worker);
 	}
 	mpb_pool_free(pool);
+	if (mpb_method_thread_abandoned(NULL) != abandoned0)
+		rc = thread_left_running(s, rc, out, d);
 	if (rc == 0) {
 		rc = verify_all(b, st, s->plan, res, d);
 		if (rc < 0) {
@@ -397,8 +422,8 @@ static int run_round(struct mpb_sweep *s, struct mpb_rng *rng, struct item *all,
 	for (size_t k = 0; k < n; k++) {
 		if (stopping(s))
 			return -MPB_EINTR;
-		if (s->fail_fast && *failures)
-			return 0; /* --fail-fast: the caller's loops end too */
+		if ((s->fail_fast && *failures) || s->thread_abandoned)
+			return 0; /* --fail-fast, a thread left running: the caller's loops end too */
 		if (s->progress)
 			s->progress(s->progress_ctx, (*done)++, total);
 		if (s->on_run)
@@ -456,11 +481,11 @@ int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 	size_t done = 0, total = (size_t)(p->warmup + mpb_sampling_max_runs(s)) * nall;
 	int rc = 0, failures = 0;
 	size_t nlive = 0;
-	for (uint64_t round = 0; round < p->warmup && rc == 0; round++)
+	for (uint64_t round = 0; round < p->warmup && rc == 0 && !s->thread_abandoned; round++)
 		rc = run_round(s, &rng, all, nall, live, false, &failures, &done, total, &nlive);
 	/* each round decides once per item whether it wants more (a bootstrap
 	 * of its runs); a round with nothing live ends the sweep */
-	while (rc == 0 && !(s->fail_fast && failures)) {
+	while (rc == 0 && !(s->fail_fast && failures) && !s->thread_abandoned) {
 		rc = run_round(s, &rng, all, nall, live, true, &failures, &done, total, &nlive);
 		if (rc == 0 && nlive == 0)
 			break;
@@ -490,13 +515,37 @@ int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 	if (failures)
 		return mpb_fail(d, MPB_ERUN,
 				"%d point(s), baseline(s) or ceiling(s) failed%s (recorded in %s)", failures,
-				s->fail_fast ? "; --fail-fast stopped the sweep there" : "",
+				s->thread_abandoned ? "; a thread worker could not be stopped and is still "
+				"running, so the sweep stopped there" : s->fail_fast ?
+				"; --fail-fast stopped the sweep there" : "",
 				s->output ? s->output : "the results");
 	return 0;
 }
 
+/* Baseline states that a thread left running may still read
+ * (thread_left_running): never freed, and reachable from here until the
+ * process exits so that leak checkers do not report them. */
+struct kept_baselines {
+	struct kept_baselines *next;
+	struct mpb_baseline_state *bls;
+};
+static struct kept_baselines *kept_baselines;
+
+static void keep_baselines(struct mpb_baseline_state *bls)
+{
+	struct kept_baselines *k = malloc(sizeof *k);
+	if (!k)
+		return; /* then only unreachable: still never freed */
+	*k = (struct kept_baselines){ kept_baselines, bls };
+	kept_baselines = k;
+}
+
 void mpb_sweep_free(struct mpb_sweep *s)
 {
+	if (s->thread_abandoned && s->bls) {
+		keep_baselines(s->bls);
+		s->bls = NULL;
+	}
 	for (size_t i = 0; s->pts && i < s->plan->npoints; i++) {
 		for (size_t r = 0; r < s->pts[i].nruns; r++) {
 			free(s->pts[i].runs[r].worker);

@@ -80,6 +80,11 @@ struct mpb_sweep {
 	uint64_t run_timeout_ns, task_timeout_ns; /* --timeout, --task-timeout per pool run; 0: none */
 	bool fail_fast;                  /* --fail-fast: no more runs after the first failure */
 	/* filled by the driver */
+	/* A thread worker could not be stopped and runs on (method.h): the run
+	 * failed, the sweep stopped there (later points would be measured next
+	 * to it), and mpb_sweep_free keeps the baselines' arguments and workload
+	 * states, which the thread may still read, until the process exits. */
+	bool thread_abandoned;
 	void *ballast;                   /* --parent-rss memory, touched */
 	size_t ballast_len;
 	struct mpb_point_state *pts;

@@ -2,6 +2,7 @@
 #include "inject.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,19 +116,33 @@ int mpb_inject_check(struct mpb_diag *d)
 	return mpb_inject_parse(getenv(MPB_INJECT_ENV), &in, d);
 }
 
+static struct mpb_inject current_spec;
+
+static void load_current(void)
+{
+	struct mpb_diag d = { 0 };
+	if (mpb_inject_parse(getenv(MPB_INJECT_ENV), &current_spec, &d) < 0)
+		memset(&current_spec, 0, sizeof current_spec);
+}
+
 /* The spec of this process, parsed once (a bad one injects nothing: the
- * harness refused it before any worker existed). */
+ * harness refused it before any worker existed). Once, because thread
+ * workers reach their first chunk at the same time. */
 static const struct mpb_inject *current(void)
 {
-	static struct mpb_inject in;
-	static int loaded;
-	if (!loaded) {
-		struct mpb_diag d = { 0 };
-		if (mpb_inject_parse(getenv(MPB_INJECT_ENV), &in, &d) < 0)
-			memset(&in, 0, sizeof in);
-		loaded = 1;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, load_current);
+	return &current_spec;
+}
+
+/* Sleep until the process ends: a worker's hang. Killing ends a process
+ * worker; a thread worker is abandoned by its pool (method_thread.c). */
+static _Noreturn void hang(void)
+{
+	for (;;) {
+		struct timespec ts = { 3600, 0 };
+		nanosleep(&ts, NULL);
 	}
-	return &in;
 }
 
 /* Whether this process's parent is the forkserver (forkserver.c names it). */
@@ -171,10 +186,14 @@ void mpb_inject_worker(unsigned index, uint64_t tasks_done, mpb_inject_send_fn s
 	default:
 		break;
 	}
-	for (;;) { /* hang until killed; the parent's timeout or failure path kills us */
-		struct timespec ts = { 3600, 0 };
-		nanosleep(&ts, NULL);
-	}
+	hang(); /* until killed; the parent's timeout or failure path kills us */
+}
+
+void mpb_inject_thread_worker(unsigned index, uint64_t tasks_done)
+{
+	const struct mpb_inject *in = current();
+	if (in->action == MPB_INJECT_HANG && in->worker == index && tasks_done >= in->after)
+		hang();
 }
 
 int mpb_inject_launch(unsigned index, const char *method, struct mpb_diag *d)

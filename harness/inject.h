@@ -17,10 +17,13 @@
  *   worker=N     which worker (default 0)
  *   after=K      the first chunk it starts once it has done K tasks (default 0)
  *
- * Worker actions apply to process workers only (a thread that crashes would
- * take the harness with it). The variable is read lazily in each process (a
- * spawned worker is a fresh image); mpb_inject_check validates it up front so
- * that a typo is an input error, not a silently missing fault.
+ * Worker actions apply to process workers; `hang` applies to thread workers
+ * too (the pool abandons a thread it cannot stop, method_thread.c), while
+ * crash, exit, corrupt and kill-server stay process-only: a thread that
+ * crashes or exits takes the harness with it. The variable is read lazily in
+ * each process (a spawned worker is a fresh image); mpb_inject_check
+ * validates it up front so that a typo is an input error, not a silently
+ * missing fault.
  */
 #ifndef MPB_INJECT_H
 #define MPB_INJECT_H
@@ -62,6 +65,10 @@ int mpb_inject_check(struct mpb_diag *d);
  * the parent the way the worker's results go (its transport), for corrupt. */
 typedef int (*mpb_inject_send_fn)(void *ctx, const void *p, size_t n);
 void mpb_inject_worker(unsigned index, uint64_t tasks_done, mpb_inject_send_fn send, void *ctx);
+
+/* The same for a thread worker, before it starts a chunk: hangs (never
+ * returns) when `hang` is due for it; every other action is ignored. */
+void mpb_inject_thread_worker(unsigned index, uint64_t tasks_done);
 
 /* Parent side, before launching worker `index`: -MPB_ERUN with the message
  * a failed fork/posix_spawn would give when launch-fail is due, else 0. */

@@ -69,7 +69,10 @@ struct mpb_method_ops {
 	int (*launch)(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d);
 	/* Wait for the worker to end (block) or check once (!block). Returns 1
 	 * when it ended (s->wait_status, s->ru/have_ru filled), 0 if still alive,
-	 * negative on error. */
+	 * negative on error. A method whose workers cannot be killed (thread)
+	 * bounds a blocking wait and then abandons the worker: it returns 1 with
+	 * wait_status MPB_WAIT_STATUS_UNKNOWN and takes over from the slot
+	 * whatever the worker still uses (its channel, s->ep.ch). */
 	int (*reap)(struct mpb_pool *p, struct mpb_slot *s, bool block, struct mpb_diag *d);
 	/* Force the worker to end now (it is reaped afterwards). */
 	void (*kill)(struct mpb_pool *p, struct mpb_slot *s);
@@ -79,6 +82,14 @@ extern const struct mpb_method_ops mpb_method_fork;
 extern const struct mpb_method_ops mpb_method_forkserver;
 extern const struct mpb_method_ops mpb_method_spawn;
 extern const struct mpb_method_ops mpb_method_thread;
+
+/* Thread workers abandoned so far in this process (method_thread.c): killed,
+ * not ended within the reap grace (stuck in a task), so left running. Their
+ * records, pipe ends and channels stay valid until exit; what they borrow
+ * from the pool's caller (task arguments passed by reference, the workload
+ * state those point into) the caller must keep alive too. *running (may be
+ * NULL) gets how many of them are still running. */
+unsigned mpb_method_thread_abandoned(unsigned *running);
 
 const struct mpb_method_ops *const *mpb_method_all(size_t *n);
 const struct mpb_method_ops *mpb_method_find(const char *name);

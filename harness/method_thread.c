@@ -11,26 +11,56 @@
  *
  * A thread cannot be killed. kill() closes the parent's ends of its pipes, so
  * the worker reads EOF at its next frame or gets EPIPE at its next write and
- * returns; reap joins it. A thread stuck inside one task therefore holds up
- * the pool's teardown until that task ends — detaching it instead would let
- * it outlive the arguments it borrows.
+ * returns; reap joins it. A thread stuck inside one task (a hang, a task
+ * longer than --task-timeout) would hold up the pool's teardown until that
+ * task ends, possibly forever. So a blocking reap waits at most
+ * THREAD_REAP_GRACE_NS from the kill and then *abandons* the thread: it is
+ * detached and left running, the slot counts as ended (status unknown), and
+ * everything the thread may still touch stays valid until the process
+ * exits: its struct thread_worker (args included), its pipe ends (it closes
+ * them itself), and the slot's transport channel, which the thread takes over
+ * from the pool so that freeing the pool does not unmap it. These records
+ * stay on a global list, reachable, so leak checkers do not report them.
+ * What the thread borrows from the pool's caller (task arguments passed by
+ * reference with codec `none`, and the workload state they may point into)
+ * is the caller's to keep alive: mpb_method_thread_abandoned tells it that
+ * it must (the sweep then keeps its baselines and stops, driver.c). The
+ * counter plan is only read when the thread starts.
  */
 #include "method.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "worker.h"
+
+/* How long a killed thread gets to return before it is abandoned: one that
+ * waits for a frame or writes one returns at once; only one inside a task
+ * takes longer. Half a second, so that Ctrl-C still ends a sweep within a
+ * second with a thread stuck (a process worker is SIGKILLed at once). */
+#define THREAD_REAP_GRACE_NS 500000000ull
 
 struct thread_worker {
 	pthread_t tid;
 	struct mpb_worker_args args;
-	int status;   /* mpb_worker_main's return, read after the join */
+	int status;            /* mpb_worker_main's return, read after the join */
+	uint64_t killed_ns;    /* when kill closed its pipes; 0: not yet */
+	atomic_bool done;      /* thread_main is past its last use of this record */
+	void *chan;            /* abandoned: the slot's channel, kept mapped */
+	struct thread_worker *next; /* on the abandoned list */
 };
+
+/* Threads given up on, newest first. Only the harness's main thread adds to
+ * it (teardown is single-threaded); the lock is for readers in tests. */
+static struct thread_worker *abandoned;
+static pthread_mutex_t abandoned_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void *thread_main(void *arg)
 {
@@ -38,6 +68,7 @@ static void *thread_main(void *arg)
 	t->status = mpb_worker_main(&t->args);
 	close(t->args.in_fd);
 	close(t->args.out_fd);
+	atomic_store(&t->done, true);
 	return NULL;
 }
 
@@ -48,6 +79,7 @@ static int thread_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag
 		return mpb_fail(d, MPB_ENOMEM, "out of memory starting worker %u", s->index);
 	mpb_pool_worker_args(p, s, &t->args);
 	t->args.rusage_who = RUSAGE_THREAD;
+	atomic_init(&t->done, false);
 
 	/* The thread starts with every signal blocked, so that SIGINT/SIGTERM
 	 * reach the harness's main thread (interrupting its poll at once) and a
@@ -68,6 +100,32 @@ static int thread_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag
 	return 0;
 }
 
+/* Join t, waiting until `until` (mpb_now_ns) at most: 0 joined, EBUSY still
+ * running, else an errno. Polled, like reap_bounded in pool.c: the join
+ * with a timeout takes CLOCK_REALTIME, which may jump. */
+static int join_until(struct thread_worker *t, uint64_t until)
+{
+	for (;;) {
+		int e = pthread_tryjoin_np(t->tid, NULL);
+		if (e != EBUSY || mpb_now_ns() >= until)
+			return e;
+		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+	}
+}
+
+/* Give up on t: detach it and keep everything it may still use (its record,
+ * the slot's channel) alive and reachable until the process exits. */
+static void abandon(struct mpb_slot *s, struct thread_worker *t)
+{
+	pthread_detach(t->tid);
+	t->chan = s->ep.ch;
+	s->ep.ch = NULL; /* the pool's destroy(NULL) leaves the mapping alone */
+	pthread_mutex_lock(&abandoned_lock);
+	t->next = abandoned;
+	abandoned = t;
+	pthread_mutex_unlock(&abandoned_lock);
+}
+
 static int thread_reap(struct mpb_pool *p, struct mpb_slot *s, bool block, struct mpb_diag *d)
 {
 	(void)p;
@@ -78,9 +136,22 @@ static int thread_reap(struct mpb_pool *p, struct mpb_slot *s, bool block, struc
 		s->ended = true;
 		return 1;
 	}
-	int e = block ? pthread_join(t->tid, NULL) : pthread_tryjoin_np(t->tid, NULL);
-	if (e == EBUSY)
+	int e;
+	if (block) {
+		uint64_t from = t->killed_ns ? t->killed_ns : mpb_now_ns();
+		e = join_until(t, from + THREAD_REAP_GRACE_NS);
+	} else {
+		e = pthread_tryjoin_np(t->tid, NULL);
+	}
+	if (e == EBUSY && !block)
 		return 0;
+	if (e == EBUSY) {
+		abandon(s, t);
+		s->wait_status = MPB_WAIT_STATUS_UNKNOWN;
+		s->ended = true;
+		s->method_data = NULL;
+		return 1;
+	}
 	if (e != 0)
 		return mpb_fail_errno(d, MPB_ESYS, e, "joining the thread of worker %u", s->index);
 	/* recorded as a process's status would be, for whoever reads it */
@@ -102,12 +173,29 @@ static void close_parent_end(int *fd)
 static void thread_kill(struct mpb_pool *p, struct mpb_slot *s)
 {
 	(void)p;
+	struct thread_worker *t = s->method_data;
 	if (s->ended)
 		return;
+	if (t && !t->killed_ns)
+		t->killed_ns = mpb_now_ns(); /* the reap grace counts from here */
 	/* EOF for a worker waiting for tasks; EPIPE for one blocked writing
 	 * results that nobody will read (it would never see the EOF) */
 	close_parent_end(&s->to_fd);
 	close_parent_end(&s->from_fd);
+}
+
+unsigned mpb_method_thread_abandoned(unsigned *running)
+{
+	unsigned n = 0, live = 0;
+	pthread_mutex_lock(&abandoned_lock);
+	for (const struct thread_worker *t = abandoned; t; t = t->next) {
+		n++;
+		live += !atomic_load(&t->done);
+	}
+	pthread_mutex_unlock(&abandoned_lock);
+	if (running)
+		*running = live;
+	return n;
 }
 
 const struct mpb_method_ops mpb_method_thread = {

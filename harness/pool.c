@@ -415,6 +415,14 @@ static void head_chunk(const struct mpb_slot *s, char *buf, size_t len)
 		snprintf(buf, len, "tasks %" PRIu64 "-%" PRIu64, a, a + n - 1);
 }
 
+/* What teardown does to a worker: a process is killed; a thread cannot be,
+ * it is told to stop (its pipes close) and abandoned if it does not
+ * (method_thread.c). */
+static const char *stopped(const struct mpb_pool *p)
+{
+	return p->cfg.method->flags & MPB_METHOD_INPROC ? "told to stop" : "killed";
+}
+
 /* Interrupted, or past --timeout or --task-timeout: fail the run naming the
  * cause and, for a task limit, the worker and what it held; mpb_pool_free
  * kills and reaps. */
@@ -431,15 +439,16 @@ static int check_limits(struct mpb_pool *p, struct mpb_diag *d)
 		p->failed = true;
 		return mpb_diag_cause(d, MPB_CAUSE_RUN_TIMEOUT,
 				      mpb_fail(d, MPB_ERUN, "timeout: the run exceeded --timeout %g s (%zu "
-					       "of %zu tasks done); its workers were killed",
-					       (double)p->deadline.run_ns / 1e9, p->map_done, p->map_n));
+					       "of %zu tasks done); its workers were %s",
+					       (double)p->deadline.run_ns / 1e9, p->map_done, p->map_n,
+					       stopped(p)));
 	case MPB_DEADLINE_TASK:
 		p->failed = true;
 		head_chunk(&p->slot[i], held, sizeof held);
 		return mpb_diag_cause(d, MPB_CAUSE_TASK_TIMEOUT,
 				      mpb_fail(d, MPB_ERUN, "timeout: %s exceeded --task-timeout %g s on "
-					       "%s; it was killed", who(&p->slot[i], w, sizeof w),
-					       (double)p->deadline.task_ns / 1e9, held));
+					       "%s; it was %s", who(&p->slot[i], w, sizeof w),
+					       (double)p->deadline.task_ns / 1e9, held, stopped(p)));
 	default:
 		return 0;
 	}

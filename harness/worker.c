@@ -249,8 +249,10 @@ int mpb_worker_main(const struct mpb_worker_args *a)
 			send_error(&w, 0, "unexpected frame from the parent");
 			goto out;
 		}
-		if (a->rusage_who == RUSAGE_SELF) /* process workers only (inject.h) */
+		if (a->rusage_who == RUSAGE_SELF) /* test-only faults (inject.h) */
 			mpb_inject_worker(a->index, w.bye.tasks, inject_send, &w);
+		else /* a thread: hang only */
+			mpb_inject_thread_worker(a->index, w.bye.tasks);
 		rc = run_chunk(&w, &f);
 		if (rc == -2) {
 			status = 3;

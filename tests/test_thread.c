@@ -5,7 +5,9 @@
  * test workload of byte strings and lists); values really passing by
  * reference; the pool report's invariants; teardown in every state with no
  * thread or descriptor left behind (a worker blocked writing included); the
- * plan's codec rules for in-process methods; no per-worker memory figures.
+ * plan's codec rules for in-process methods; no per-worker memory figures;
+ * a thread stuck in a task past --task-timeout abandoned within a bound, with
+ * everything it still uses kept valid (last: they leave threads behind).
  *
  * Build it with -Db_sanitize=address too: leaks and double frees are what
  * the ownership tests are about.
@@ -17,6 +19,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -27,7 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "codec.h"
+#include "driver.h"
 #include "frame.h"
 #include "method.h"
 #include "plan.h"
@@ -291,6 +296,41 @@ static const struct mpb_workload_ops stall = {
 	.max_size = UINT64_MAX,
 	.make_task = faulty_make,
 	.run_task = stall_run,
+	.verify = where_verify,
+};
+
+/* `gate`: every task blocks reading the test's gate pipe until the test
+ * closes its write end (a task that never ends, for as long as the test
+ * wants), then reads its argument, a byte string the thread borrows. */
+static int gate_fd = -1;
+
+static int gate_run(void *state, const struct mpb_value *arg, struct mpb_value *res,
+		    struct mpb_diag *d)
+{
+	(void)state;
+	char c;
+	while (read(gate_fd, &c, 1) < 0 && errno == EINTR)
+		;
+	if (arg->type != MPB_VAL_BYTES)
+		return mpb_fail(d, MPB_ERUN, "gate: bad argument");
+	uint64_t sum = 0;
+	for (size_t k = 0; k < arg->as.bytes.len; k++)
+		sum += arg->as.bytes.data[k];
+	*res = mpb_value_int(sum);
+	return 0;
+}
+
+static const struct mpb_workload_ops gate = {
+	.abi = MPB_WORKLOAD_ABI,
+	.name = "gate",
+	.summary = "test: tasks wait until the test opens the gate",
+	.unit = MPB_UNIT_COUNT,
+	.unit_name = "unused",
+	.default_sizes = "0",
+	.default_tasks = 10,
+	.max_size = UINT64_MAX,
+	.make_task = where_make,
+	.run_task = gate_run,
 	.verify = where_verify,
 };
 
@@ -906,6 +946,104 @@ static void test_threads_report_no_memory(void **state)
 	taskset_free(&t);
 }
 
+/* ---- threads that cannot be stopped ------------------------------------- */
+
+static void sleep_ms(long ms)
+{
+	nanosleep(&(struct timespec){ ms / 1000, (ms % 1000) * 1000000 }, NULL);
+}
+
+/* Every worker stuck in a task past --task-timeout: the map fails naming the
+ * limit, and freeing the pool returns (bounded, not when the tasks end)
+ * with the threads abandoned, still running and blocked. When the tasks do
+ * end later, the threads read their borrowed arguments, write their results
+ * (into the shm ring, which must still be mapped), find their pipes closed
+ * and end, leaving no thread or descriptor behind. A record or a ring freed
+ * too early shows as a crash, or under ASan. */
+static void test_hung_threads_abandoned(void **state)
+{
+	(void)state;
+	static const char *const transports[] = { "pipe", "shm" };
+	size_t threads0 = threads_now(), fds0 = fds_now();
+	unsigned running = 99, n0 = mpb_method_thread_abandoned(&running);
+	assert_int_equal(running, 0);
+	int g[2];
+	assert_int_equal(pipe(g), 0);
+	gate_fd = g[0];
+	struct taskset t;
+	taskset_make(&t, &gate, 0, 8, false);
+	struct mpb_value res[8];
+	memset(res, 0, sizeof res);
+	for (size_t k = 0; k < N_OF(transports); k++) {
+		struct mpb_pool_config c = thread_config(&t, &mpb_codec_none, 2, 1);
+		c.transport = mpb_transport_find(transports[k]);
+		c.task_timeout_ns = 200000000ull;
+		struct mpb_pool *p = start_ok(&c);
+		struct mpb_diag d = { 0 };
+		assert_int_equal(mpb_pool_map(p, t.args, t.wp.tasks, res, &d), -MPB_ERUN);
+		assert_contains(d.msg, "exceeded --task-timeout 0.2 s");
+		assert_contains(d.msg, "(thread)");
+		assert_contains(d.msg, "it was told to stop"); /* a thread is not killed */
+		assert_int_equal(d.cause, MPB_CAUSE_TASK_TIMEOUT);
+		uint64_t t0 = mpb_now_ns();
+		mpb_pool_free(p);
+		/* hang detection only: the tasks never end while the gate is shut */
+		assert_true(mpb_now_ns() - t0 < 60000000000ull);
+	}
+	assert_int_equal(mpb_method_thread_abandoned(&running), n0 + 4);
+	assert_int_equal(running, 4);
+	assert_int_equal(threads_now(), threads0 + 4);
+	/* the tasks end: the threads find nobody listening and end too */
+	close(g[1]);
+	for (int k = 0; k < 60000 && (running > 0 || threads_now() != threads0); k++) {
+		sleep_ms(1);
+		mpb_method_thread_abandoned(&running);
+	}
+	assert_int_equal(running, 0);
+	assert_int_equal(mpb_method_thread_abandoned(NULL), n0 + 4);
+	assert_int_equal(threads_now(), threads0);
+	close(g[0]);
+	gate_fd = -1;
+	assert_int_equal(fds_now(), fds0);
+	taskset_free(&t);
+}
+
+/* The sweep side: a point whose thread worker is stuck (sleep for an hour,
+ * --task-timeout 0.2 s) fails with the timeout and the abandonment in its
+ * error, the sweep is marked to stop, and freeing it keeps the baseline's
+ * arguments the thread borrowed with codec none. Leaves that thread
+ * asleep: keep this test last. */
+static void test_sweep_keeps_what_an_abandoned_thread_borrows(void **state)
+{
+	(void)state;
+	struct mpb_plan plan;
+	struct mpb_diag d = { 0 };
+	assert_int_equal(build(ARGS("-w", "sleep", "-s", "3600s", "-t", "2", "-c", "1", "-j", "1",
+				    "-m", "thread", "--no-ceiling"), &plan, &d), 0);
+	assert_int_equal(plan.npoints, 1);
+	struct mpb_sweep s = { .plan = &plan, .task_timeout_ns = 200000000ull };
+	s.pts = calloc(plan.npoints, sizeof *s.pts);
+	s.bls = calloc(plan.nbaselines, sizeof *s.bls);
+	assert_non_null(s.pts);
+	assert_non_null(s.bls);
+	struct mpb_sample smp;
+	uint64_t t0 = mpb_now_ns();
+	assert_int_equal(mpb_sweep_run_point(&s, 0, &smp, &d), -MPB_ERUN);
+	assert_true(mpb_now_ns() - t0 < 60000000000ull); /* hang detection only */
+	assert_contains(d.msg, "exceeded --task-timeout 0.2 s");
+	assert_contains(d.msg, "left running");
+	assert_int_equal(d.cause, MPB_CAUSE_TASK_TIMEOUT); /* the cause that failed the run */
+	assert_true(s.thread_abandoned);
+	const struct mpb_value *args = s.bls[plan.points[0].baseline].args;
+	assert_non_null(args);
+	mpb_sweep_free(&s);
+	assert_null(s.bls);
+	/* still the baseline's: freed, ASan would say so here */
+	assert_int_equal(args[0].type, MPB_VAL_INT);
+	assert_int_equal(args[1].as.u, 1);
+	mpb_plan_free(&plan);
+}
+
 
 int main(void)
 {
@@ -932,6 +1070,9 @@ int main(void)
 		cmocka_unit_test(test_plan_thread_forces_none),
 		cmocka_unit_test(test_plan_rejects_none_across_processes),
 		cmocka_unit_test(test_threads_report_no_memory),
+		/* last: they leave threads behind */
+		cmocka_unit_test(test_hung_threads_abandoned),
+		cmocka_unit_test(test_sweep_keeps_what_an_abandoned_thread_borrows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
