@@ -336,7 +336,8 @@ static size_t ceiling_nruns(const struct mpb_sweep *s, size_t i) { return s->cls
 /* Ceilings are sampled like the serial baselines, so that speedup_vs_ceiling
  * is not limited by a ceiling measured less well than its points; the time
  * spent is the sum of their walls (all a ceiling run does besides verify),
- * and the seed follows every point's and baseline's. */
+ * and the seed is that of the ceiling's summary in the results (results.c),
+ * so that the CI which stopped the sampling is the CI reported. */
 static bool ceiling_wants_more(const struct mpb_sweep *s, size_t j)
 {
 	const struct mpb_ceiling_state *cs = &s->cls[j];
@@ -345,7 +346,7 @@ static bool ceiling_wants_more(const struct mpb_sweep *s, size_t j)
 	for (size_t r = 0; r < cs->n; r++)
 		spent += cs->wall_ns[r];
 	if (mpb_sampling_decide(&s->sampling, s->plan->runs, cs->wall_ns, cs->n, (uint64_t)spent,
-				s->plan->seed + s->plan->npoints + s->plan->nbaselines + j, &v) < 0)
+				s->plan->seed + j, &v) < 0)
 		return false;
 	return v.state == MPB_SAMPLING_MORE;
 }
