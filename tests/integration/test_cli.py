@@ -22,11 +22,11 @@ import re
 import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import unittest
 
+import mpbtest
 from mpbtest import MPBENCH, files_under, load_results
 
 # Hang detection only: the sweeps below take well under a second when idle.
@@ -53,9 +53,7 @@ POINT_KEYS = {"id", "workload", "size", "tasks", "workers", "method", "codec", "
 
 def mpbench(args, cwd, preexec_fn=None):
     """Run mpbench with args in cwd; return the CompletedProcess (text)."""
-    return subprocess.run([MPBENCH] + list(args), cwd=cwd, stdin=subprocess.DEVNULL,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          timeout=RUN_TIMEOUT_S, preexec_fn=preexec_fn)
+    return mpbtest.mpbench(args, cwd, RUN_TIMEOUT_S, preexec_fn=preexec_fn)
 
 
 def word(value):
@@ -563,7 +561,7 @@ class TestParentRssAndMemory(MpbenchTestCase):
         return doc, p
 
     def test_parent_rss_sweep(self):
-        doc, p = self.sweep(self.ARGS)
+        doc, p = self.sweep(self.ARGS + mpbtest.MAX_RUNS_IF_WRAPPED)
         self.assertEqual(doc["config"]["parent_rss"], [0, 64 * MiB])
         pts = doc["points"]
         self.assertEqual(sorted((pt["method"], pt["parent_rss"]) for pt in pts),
@@ -659,7 +657,6 @@ def main():
         print("test_cli: MPBENCH must name the built mpbench binary (got %r)" % MPBENCH)
         print("test_cli: FAILED")
         return 1
-    globals()["MPBENCH"] = os.path.abspath(MPBENCH)
     prog = unittest.main(argv=[sys.argv[0]] + sys.argv[1:], exit=False, verbosity=2)
     res = prog.result
     ok = res.wasSuccessful() and res.testsRun > 0

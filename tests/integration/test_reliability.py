@@ -16,7 +16,6 @@ the harness failed to reap becomes our child, and there must be none.
 Standard library only; Linux only.
 """
 
-import ctypes
 import json
 import os
 import resource
@@ -27,52 +26,19 @@ import tempfile
 import time
 import unittest
 
-from mpbtest import MPBENCH, load_results
-BOUND_S = 60.0          # hang detection only; each run here takes well under a second
-PR_SET_CHILD_SUBREAPER = 36
+import mpbtest
+from mpbtest import (MPBENCH, become_subreaper, children_of, kill_and_reap, load_results,
+                     our_children)
+# hang detection only; each run here takes well under a second (bare)
+BOUND_S = mpbtest.bound(60.0)
 METHODS = ("fork", "spawn", "forkserver")
 TRANSPORTS = ("pipe", "shm")
-
-
-def our_children():
-    """Pids (zombies included) whose parent is this process."""
-    out = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % name) as f:
-                data = f.read()
-        except OSError:
-            continue
-        if int(data[data.rindex(")") + 2:].split()[1]) == os.getpid():
-            out.append(int(name))
-    return out
-
-
-def children_of(pid):
-    try:
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
-
-
-def kill_and_reap(pids):
-    for p in pids:
-        try:
-            os.kill(p, 9)
-            os.waitpid(p, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
 
 
 class ReliabilityTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+        become_subreaper()
 
     def setUp(self):
         if not MPBENCH:
@@ -92,8 +58,8 @@ class ReliabilityTest(unittest.TestCase):
         if inject:
             env["MPBENCH_INJECT"] = inject
         t0 = time.monotonic()
-        p = subprocess.run([MPBENCH] + args, cwd=self.tmp.name, env=env, capture_output=True,
-                           text=True, timeout=BOUND_S, preexec_fn=preexec)
+        p = subprocess.run(mpbtest.command() + args, cwd=self.tmp.name, env=env,
+                           capture_output=True, text=True, timeout=BOUND_S, preexec_fn=preexec)
         took = time.monotonic() - t0
         self.assertLess(took, BOUND_S)
         # every worker reaped by the harness: none became ours
@@ -231,19 +197,20 @@ class ReliabilityTest(unittest.TestCase):
                 args = ["sweep", "-w", "sumsq", "-s", "1k", "-t", "16", "-c", "1", "-j", "1,2",
                         "-m", m, "-r", "3", "--max-runs", "3", "--warmup", "0", "--no-ceiling",
                         "--counters", "none", "--no-progress", "-q", "-o", self.out]
-                p = subprocess.Popen([MPBENCH] + args, cwd=self.tmp.name, env=env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                p = mpbtest.popen(args, cwd=self.tmp.name, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
                 # wait for workers, then give worker 0 time to reach its hang
                 deadline = time.monotonic() + BOUND_S
                 while time.monotonic() < deadline and not children_of(p.pid):
                     self.assertIsNone(p.poll(), "mpbench exited before its workers started")
                     time.sleep(0.01)
-                time.sleep(0.3)
+                time.sleep(mpbtest.bound(0.3))
                 p.send_signal(2)
                 p.send_signal(2)
                 t0 = time.monotonic()
                 _, err = p.communicate(timeout=BOUND_S)
-                self.assertLess(time.monotonic() - t0, 10.0)  # "within a second", generously
+                # "within a second", generously
+                self.assertLess(time.monotonic() - t0, mpbtest.bound(10.0))
                 self.assertEqual(p.returncode, 130, err)
                 self.assertIn("interrupted", err)
                 doc = load_results(self.out)
@@ -323,6 +290,33 @@ class ReliabilityTest(unittest.TestCase):
             for w in words + [cfg]:
                 self.assertIn(w, p.stderr)
             self.assertFalse(os.path.exists(self.out))
+
+    def test_thread_task_never_finishes(self):
+        """A thread worker cannot be killed: past --task-timeout it is
+        abandoned, still hung, the point fails with the timeout, and the
+        sweep stops there (the thread would run next to later points).
+        Without the abandonment mpbench would never exit."""
+        for tr in TRANSPORTS:
+            with self.subTest(transport=tr):
+                t0 = time.monotonic()
+                p = self.sweep(["--task-timeout", "0.5", "-r", "2", "--max-runs", "2"],
+                               "hang:worker=1,after=1", workers="1,2", method="thread",
+                               transport=tr)
+                # T + the 0.5 s reap grace + the runs before; generous (hang detection)
+                self.assertLess(time.monotonic() - t0, mpbtest.bound(30.0))
+                self.assertEqual(p.returncode, 1, p.stderr)
+                self.assertIn("a thread worker could not be stopped", p.stderr)
+                self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+                doc = load_results(self.out)
+                self.assertEqual(doc["status"], "failed")
+                by = {pt["workers"]: pt for pt in doc["points"]}
+                self.assertIn("worker 1 (thread) exceeded --task-timeout 0.5 s", by[2]["error"])
+                self.assertIn("left running", by[2]["error"])
+                self.assertEqual(by[2]["runs"], [])
+                # stopped there: the other point never got its second run
+                self.assertIsNone(by[1]["error"])
+                self.assertLess(len(by[1]["runs"]), 2)
+                os.unlink(self.out)
 
 
 if __name__ == "__main__":

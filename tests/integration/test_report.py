@@ -32,7 +32,8 @@ import sys
 import tempfile
 import unittest
 
-MPBENCH = os.environ.get("MPBENCH", "")
+import mpbtest
+from mpbtest import MPBENCH
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLES = os.path.normpath(os.path.join(HERE, "..", "..", "results", "samples"))
 SAMPLE_FILES = ["sumsq-fork-thread.json", "null-chunks.json", "null-parent-rss.json",
@@ -72,9 +73,7 @@ PATHS = {
 
 
 def mpbench(args, cwd, env=None):
-    return subprocess.run([MPBENCH] + list(args), cwd=cwd, stdin=subprocess.DEVNULL,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          timeout=RUN_TIMEOUT_S, env=env)
+    return mpbtest.mpbench(args, cwd, RUN_TIMEOUT_S, env=env)
 
 
 def at(obj, path):
@@ -471,7 +470,6 @@ def main():
         print("test_report: gnuplot is not installed (scripts/setup.sh installs gnuplot-nox)")
         print("test_report: FAILED")
         return 1
-    globals()["MPBENCH"] = os.path.abspath(MPBENCH)
     prog = unittest.main(argv=[sys.argv[0]] + sys.argv[1:], exit=False, verbosity=2)
     res = prog.result
     ok = res.wasSuccessful() and res.testsRun > 0

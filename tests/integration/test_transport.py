@@ -15,7 +15,6 @@ Standard library only; each run in a fresh temporary directory.
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import unittest

@@ -22,11 +22,11 @@ import math
 import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import unittest
 
+import mpbtest
 from mpbtest import MPBENCH, load_results as load
 RUN_TIMEOUT_S = 300  # hang detection only
 STOPS = {"target_ci", "max_runs", "max_time", "dropped"}
@@ -40,9 +40,7 @@ def pin_two_cpus():
 
 
 def mpbench(args, cwd, preexec_fn=None):
-    return subprocess.run([MPBENCH] + list(args), cwd=cwd, stdin=subprocess.DEVNULL,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          timeout=RUN_TIMEOUT_S, preexec_fn=preexec_fn)
+    return mpbtest.mpbench(args, cwd, RUN_TIMEOUT_S, preexec_fn=preexec_fn)
 
 
 def recommend(points, tolerance):
@@ -300,7 +298,6 @@ def main():
         print("test_tune: MPBENCH must name the built mpbench binary (got %r)" % MPBENCH)
         print("test_tune: FAILED")
         return 1
-    globals()["MPBENCH"] = os.path.abspath(MPBENCH)
     prog = unittest.main(argv=[sys.argv[0]] + sys.argv[1:], exit=False, verbosity=2)
     res = prog.result
     ok = res.wasSuccessful() and res.testsRun > 0

@@ -11,7 +11,6 @@ Standard library only; every invocation runs in a fresh temporary directory.
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import unittest
