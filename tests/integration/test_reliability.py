@@ -2,13 +2,15 @@
 """test_reliability.py — integration tests of issue 9's faults, one test per
 fault: a worker killed by a signal, a worker that exits early, a task that
 never finishes (--task-timeout) and a run that never ends (--timeout), a
-corrupt frame, the forkserver dying, fork / posix_spawn failing, running out
-of descriptors; then --fail-fast, --config and a bad MPBENCH_INJECT.
+corrupt frame, the forkserver dying, fork / posix_spawn failing (injected,
+and for real under `ulimit -u`), running out of descriptors, a thread worker
+that never finishes; then --fail-fast, --config and a bad MPBENCH_INJECT.
 
-Faults come from the test-only MPBENCH_INJECT variable (harness/inject.h) or,
-for descriptors, from a real RLIMIT_NOFILE. Each test asserts: the harness
-ends within a generous bound (hangs, not speed), exit status 1, the point
-recorded as failed with the cause in its error, the results file strict JSON
+Faults come from the test-only MPBENCH_INJECT variable (harness/inject.h) or
+from real limits (RLIMIT_NOFILE; RLIMIT_NPROC as nobody). Each test asserts:
+the harness ends within a generous bound (hangs, not speed), exit status 1,
+the point recorded as failed with the cause in its error and the kind of
+fault in its error_kind, the results file strict JSON
 with status "failed", the sweep going on to the next point, and no process
 left behind: this process is a child subreaper, so any worker or forkserver
 the harness failed to reap becomes our child, and there must be none.
@@ -19,6 +21,7 @@ Standard library only; Linux only.
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -33,6 +36,7 @@ from mpbtest import (MPBENCH, become_subreaper, children_of, kill_and_reap, load
 BOUND_S = mpbtest.bound(60.0)
 METHODS = ("fork", "spawn", "forkserver")
 TRANSPORTS = ("pipe", "shm")
+NOBODY = 65534
 
 
 class ReliabilityTest(unittest.TestCase):
@@ -73,9 +77,10 @@ class ReliabilityTest(unittest.TestCase):
                 "none", "--no-progress", "-q", "-o", self.out] + extra
         return self.mpbench(args, inject, preexec)
 
-    def assert_failed(self, p, cause, npoints=1):
+    def assert_failed(self, p, cause, kind, npoints=1):
         """Exit 1, strict JSON with status failed, and every point failed
-        with cause in its error. Returns the document."""
+        with cause in its error and kind as its error_kind. Returns the
+        document."""
         self.assertEqual(p.returncode, 1, p.stderr)
         self.assertIn("failed", p.stderr)
         doc = load_results(self.out)
@@ -84,6 +89,7 @@ class ReliabilityTest(unittest.TestCase):
         for pt in doc["points"]:
             self.assertIsNotNone(pt["error"], pt)
             self.assertIn(cause, pt["error"])
+            self.assertEqual(pt["error_kind"], kind, pt["error"])
         return doc
 
     # ---- faults inside a run, on every process start method --------------
@@ -92,7 +98,7 @@ class ReliabilityTest(unittest.TestCase):
         for m in METHODS:
             with self.subTest(method=m):
                 p = self.sweep([], "crash:worker=1,after=1,signal=11", method=m)
-                self.assert_failed(p, "worker 1 (pid ")
+                self.assert_failed(p, "worker 1 (pid ", "worker_killed")
                 self.assertIn("killed by signal 11",
                               load_results(self.out)["points"][0]["error"])
 
@@ -100,7 +106,7 @@ class ReliabilityTest(unittest.TestCase):
         for m in METHODS:
             with self.subTest(method=m):
                 p = self.sweep([], "exit:worker=0,after=1,status=7", method=m)
-                self.assert_failed(p, "exited with status 7")
+                self.assert_failed(p, "exited with status 7", "worker_exited")
 
     def test_task_never_finishes_task_timeout(self):
         for m in METHODS:
@@ -108,12 +114,12 @@ class ReliabilityTest(unittest.TestCase):
                 with self.subTest(method=m, transport=tr):
                     p = self.sweep(["--task-timeout", "0.5"], "hang:worker=1,after=1", method=m,
                                    transport=tr)
-                    doc = self.assert_failed(p, "exceeded --task-timeout 0.5 s")
+                    doc = self.assert_failed(p, "exceeded --task-timeout 0.5 s", "task_timeout")
                     self.assertIn("worker 1 (pid ", doc["points"][0]["error"])
 
     def test_run_never_ends_run_timeout(self):
         p = self.sweep(["--timeout", "0.5"], "hang:worker=0")
-        self.assert_failed(p, "the run exceeded --timeout 0.5 s")
+        self.assert_failed(p, "the run exceeded --timeout 0.5 s", "run_timeout")
 
     def test_corrupt_frame(self):
         for m in METHODS:
@@ -122,22 +128,22 @@ class ReliabilityTest(unittest.TestCase):
                     # the task limit only bounds a failure to notice the frame
                     p = self.sweep(["--task-timeout", "30"], "corrupt:worker=1,after=1",
                                    method=m, transport=tr)
-                    self.assert_failed(p, "worker 1 (pid ")
+                    self.assert_failed(p, "worker 1 (pid ", "protocol")
                     self.assertIn("corrupt frame", load_results(self.out)["points"][0]["error"])
 
     def test_forkserver_dies(self):
         p = self.sweep([], "kill-server:worker=0,after=1", method="forkserver")
-        self.assert_failed(p, "forkserver (pid ")
+        self.assert_failed(p, "forkserver (pid ", "forkserver_died")
         self.assertIn("killed by signal 9", load_results(self.out)["points"][0]["error"])
 
     def test_fork_fails(self):
         p = self.sweep([], "launch-fail:worker=1,errno=EAGAIN", method="fork")
-        self.assert_failed(p, "fork for worker 1")
+        self.assert_failed(p, "fork for worker 1", "launch_failed")
         self.assertIn(os.strerror(11), load_results(self.out)["points"][0]["error"])
 
     def test_posix_spawn_fails(self):
         p = self.sweep([], "launch-fail:worker=0,errno=ENOMEM", method="spawn")
-        self.assert_failed(p, "posix_spawn for worker 0")
+        self.assert_failed(p, "posix_spawn for worker 0", "launch_failed")
         self.assertIn(os.strerror(12), load_results(self.out)["points"][0]["error"])
 
     def test_out_of_descriptors(self):
@@ -152,8 +158,61 @@ class ReliabilityTest(unittest.TestCase):
                 self.assertEqual(doc["status"], "failed")
                 by = {pt["workers"]: pt for pt in doc["points"]}
                 self.assertIsNone(by[2]["error"])
+                self.assertIsNone(by[2]["error_kind"])
                 self.assertGreater(len(by[2]["runs"]), 0)
                 self.assertIn("Too many open files", by[16]["error"])
+                self.assertEqual(by[16]["error_kind"], "out_of_descriptors")
+
+    def test_process_limit(self):
+        """A real `ulimit -u`: as nobody, with 5 of nobody's 8 processes
+        taken by sleepers, 1 worker fits and the 4-worker point fails when
+        starting its third worker (or, for forkserver, the server's second
+        fork) with EAGAIN. Root is not held to RLIMIT_NPROC, hence nobody."""
+        if os.geteuid() != 0:
+            self.skipTest("needs root, to run mpbench as nobody")
+        mpbtest.skip_if_wrapped(self, "valgrind's own threads count against the limit")
+        os.chmod(self.tmp.name, 0o777)
+        # the checkout may sit where nobody cannot look: copies of both binaries
+        bindir = os.path.join(self.tmp.name, "bin")
+        os.mkdir(bindir)
+        os.chmod(bindir, 0o755)
+        exe = shutil.copy(MPBENCH, os.path.join(bindir, "mpbench"))
+        wexe = shutil.copy(os.environ.get("MPBENCH_WORKER") or
+                           os.path.join(os.path.dirname(MPBENCH), "mpbench-worker"),
+                           os.path.join(bindir, "mpbench-worker"))
+        for f in (exe, wexe):
+            os.chmod(f, 0o755)
+
+        def nobody():
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+
+        def limited_nobody():
+            resource.setrlimit(resource.RLIMIT_NPROC, (8, 8))
+            nobody()
+        sleepers = [subprocess.Popen(["sleep", "600"], preexec_fn=nobody) for _ in range(5)]
+        try:
+            for m in METHODS + ("thread",):
+                with self.subTest(method=m):
+                    env = dict(os.environ, MPBENCH_WORKER=wexe)
+                    p = mpbtest.mpbench(
+                        ["sweep", "-w", "sumsq", "-s", "1k", "-t", "16", "-c", "1", "-j", "1,4",
+                         "-m", m, "-r", "1", "--warmup", "0", "--no-ceiling", "--counters",
+                         "none", "--no-progress", "-q", "-o", self.out],
+                        self.tmp.name, BOUND_S, exe=exe, env=env, preexec_fn=limited_nobody)
+                    self.assertEqual(p.returncode, 1, p.stderr)
+                    doc = load_results(self.out)
+                    self.assertEqual(doc["status"], "failed")
+                    by = {pt["workers"]: pt for pt in doc["points"]}
+                    self.assertIsNone(by[1]["error"], by[1]["error"])
+                    self.assertGreater(len(by[1]["runs"]), 0)
+                    self.assertIn(os.strerror(11), by[4]["error"])
+                    self.assertEqual(by[4]["error_kind"], "launch_failed")
+                    left = set(our_children()) - {s.pid for s in sleepers}
+                    self.assertEqual(left, set(), "the harness left processes behind")
+        finally:
+            kill_and_reap([s.pid for s in sleepers])
 
     # ---- the sweep goes on, or stops with --fail-fast --------------------
 
@@ -167,9 +226,11 @@ class ReliabilityTest(unittest.TestCase):
         by = {pt["workers"]: pt for pt in doc["points"]}
         for w in (1, 2):
             self.assertIsNone(by[w]["error"])
+            self.assertIsNone(by[w]["error_kind"])
             self.assertEqual(len(by[w]["runs"]), 2)
         for w in (3, 4):
             self.assertIn("worker 2 (pid ", by[w]["error"])
+            self.assertEqual(by[w]["error_kind"], "worker_exited")
             self.assertEqual(by[w]["runs"], [])
 
     def test_fail_fast_stops_at_the_first_failure(self):
@@ -312,6 +373,7 @@ class ReliabilityTest(unittest.TestCase):
                 by = {pt["workers"]: pt for pt in doc["points"]}
                 self.assertIn("worker 1 (thread) exceeded --task-timeout 0.5 s", by[2]["error"])
                 self.assertIn("left running", by[2]["error"])
+                self.assertEqual(by[2]["error_kind"], "task_timeout")
                 self.assertEqual(by[2]["runs"], [])
                 # stopped there: the other point never got its second run
                 self.assertIsNone(by[1]["error"])
