@@ -45,6 +45,23 @@
 
 /* ---- helpers ---------------------------------------------------------- */
 
+/* The test workloads differ only in name, summary and functions. */
+#define TEST_WORKLOAD(var, nm, summ, setup_fn, make_fn, run_fn, verify_fn)              \
+	static const struct mpb_workload_ops var = {                                    \
+		.abi = MPB_WORKLOAD_ABI,                                                \
+		.name = nm,                                                             \
+		.summary = summ,                                                        \
+		.unit = MPB_UNIT_COUNT,                                                 \
+		.unit_name = "unused",                                                  \
+		.default_sizes = "0",                                                   \
+		.default_tasks = 10,                                                    \
+		.max_size = UINT64_MAX,                                                 \
+		.setup = setup_fn,                                                      \
+		.make_task = make_fn,                                                   \
+		.run_task = run_fn,                                                     \
+		.verify = verify_fn,                                                    \
+	}
+
 /* Entries of a /proc directory: threads of this process, open descriptors. */
 static size_t count_dir(const char *path)
 {
@@ -162,19 +179,8 @@ static int shapes_verify(void *state, const struct mpb_workload_params *p, uint6
 	return rc;
 }
 
-static const struct mpb_workload_ops shapes = {
-	.abi = MPB_WORKLOAD_ABI,
-	.name = "shapes",
-	.summary = "test: byte strings and lists in and out",
-	.unit = MPB_UNIT_COUNT,
-	.unit_name = "unused",
-	.default_sizes = "0",
-	.default_tasks = 10,
-	.max_size = UINT64_MAX,
-	.make_task = shapes_make,
-	.run_task = shapes_run,
-	.verify = shapes_verify,
-};
+TEST_WORKLOAD(shapes, "shapes", "test: byte strings and lists in and out",
+	      NULL, shapes_make, shapes_run, shapes_verify);
 
 /* `where`: reports addresses, to tell a reference from a copy. The argument
  * is a 64-byte string; the result is [address of the argument's bytes as the
@@ -207,19 +213,8 @@ static int where_verify(void *state, const struct mpb_workload_params *p, uint64
 	return 0;
 }
 
-static const struct mpb_workload_ops where = {
-	.abi = MPB_WORKLOAD_ABI,
-	.name = "where",
-	.summary = "test: addresses of arguments and results",
-	.unit = MPB_UNIT_COUNT,
-	.unit_name = "unused",
-	.default_sizes = "0",
-	.default_tasks = 10,
-	.max_size = UINT64_MAX,
-	.make_task = where_make,
-	.run_task = where_run,
-	.verify = where_verify,
-};
+TEST_WORKLOAD(where, "where", "test: addresses of arguments and results",
+	      NULL, where_make, where_run, where_verify);
 
 /* `faulty`: integer tasks; run fails on task FAULTY_TASK, and setup fails
  * when params.seed is 13. */
@@ -248,20 +243,8 @@ static int faulty_run(void *state, const struct mpb_value *arg, struct mpb_value
 	return 0;
 }
 
-static const struct mpb_workload_ops faulty = {
-	.abi = MPB_WORKLOAD_ABI,
-	.name = "faulty",
-	.summary = "test: fails on one task or in setup",
-	.unit = MPB_UNIT_COUNT,
-	.unit_name = "unused",
-	.default_sizes = "0",
-	.default_tasks = 10,
-	.max_size = UINT64_MAX,
-	.setup = faulty_setup,
-	.make_task = faulty_make,
-	.run_task = faulty_run,
-	.verify = where_verify,
-};
+TEST_WORKLOAD(faulty, "faulty", "test: fails on one task or in setup",
+	      faulty_setup, faulty_make, faulty_run, where_verify);
 
 /* `stall`: two workers, one chunk each. Task 0 (first of worker 0) waits
  * until the last task (worker 1's) has run, then fails: the parent gives up
@@ -285,19 +268,8 @@ static int stall_run(void *state, const struct mpb_value *arg, struct mpb_value 
 	return 0;
 }
 
-static const struct mpb_workload_ops stall = {
-	.abi = MPB_WORKLOAD_ABI,
-	.name = "stall",
-	.summary = "test: fails while another worker writes",
-	.unit = MPB_UNIT_COUNT,
-	.unit_name = "unused",
-	.default_sizes = "0",
-	.default_tasks = 10,
-	.max_size = UINT64_MAX,
-	.make_task = faulty_make,
-	.run_task = stall_run,
-	.verify = where_verify,
-};
+TEST_WORKLOAD(stall, "stall", "test: fails while another worker writes",
+	      NULL, faulty_make, stall_run, where_verify);
 
 /* `gate`: every task blocks reading the test's gate pipe until the test
  * closes its write end (a task that never ends, for as long as the test
@@ -320,19 +292,8 @@ static int gate_run(void *state, const struct mpb_value *arg, struct mpb_value *
 	return 0;
 }
 
-static const struct mpb_workload_ops gate = {
-	.abi = MPB_WORKLOAD_ABI,
-	.name = "gate",
-	.summary = "test: tasks wait until the test opens the gate",
-	.unit = MPB_UNIT_COUNT,
-	.unit_name = "unused",
-	.default_sizes = "0",
-	.default_tasks = 10,
-	.max_size = UINT64_MAX,
-	.make_task = where_make,
-	.run_task = gate_run,
-	.verify = where_verify,
-};
+TEST_WORKLOAD(gate, "gate", "test: tasks wait until the test opens the gate",
+	      NULL, where_make, gate_run, where_verify);
 
 /* ---- a task set and its serial answers ---------------------------------- */
 
