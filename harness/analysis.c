@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "stats.h"
 
@@ -60,7 +61,83 @@ static double median_worker_mean(const struct mpb_point_state *ps, size_t offset
 	return med;
 }
 
+/* What a point's derived figures depend on that can change: how many runs
+ * the point, its baseline and its ceiling have (runs are only appended). */
+struct memo_key {
+	size_t runs, baseline_runs, ceiling_runs;
+};
+
+struct memo_entry {
+	bool valid;
+	int rc;
+	struct memo_key key;
+	struct mpb_derived dv;
+	json_t *summary;        /* the point's results summary, or NULL */
+	size_t summary_runs;    /* ... of this many runs */
+};
+
+struct mpb_analysis_memo {
+	size_t n;
+	struct memo_entry e[];
+};
+
+struct mpb_analysis_memo *mpb_analysis_memo_new(size_t npoints)
+{
+	struct mpb_analysis_memo *m = calloc(1, sizeof *m + npoints * sizeof m->e[0]);
+	if (m)
+		m->n = npoints;
+	return m;
+}
+
+void mpb_analysis_memo_free(struct mpb_analysis_memo *m)
+{
+	for (size_t i = 0; m && i < m->n; i++)
+		json_decref(m->e[i].summary);
+	free(m);
+}
+
+json_t *mpb_analysis_memo_summary(const struct mpb_sweep *s, size_t i)
+{
+	const struct memo_entry *e = s->memo ? &s->memo->e[i] : NULL;
+	return e && e->summary && e->summary_runs == s->pts[i].nruns ? e->summary : NULL;
+}
+
+void mpb_analysis_memo_keep_summary(const struct mpb_sweep *s, size_t i, json_t *summary)
+{
+	if (!s->memo)
+		return;
+	struct memo_entry *e = &s->memo->e[i];
+	json_decref(e->summary);
+	e->summary = json_incref(summary);
+	e->summary_runs = s->pts[i].nruns;
+}
+
+static struct memo_key key_of(const struct mpb_sweep *s, size_t i)
+{
+	const struct mpb_point *pt = &s->plan->points[i];
+	bool ceiling = s->cls && pt->ceiling < s->plan->nceilings;
+	return (struct memo_key){ s->pts[i].nruns, s->bls[pt->baseline].n,
+				  ceiling ? s->cls[pt->ceiling].n : SIZE_MAX };
+}
+
+static int compute_point(const struct mpb_sweep *s, size_t i, struct mpb_derived *o);
+
 int mpb_analysis_point(const struct mpb_sweep *s, size_t i, struct mpb_derived *o)
+{
+	if (!s->memo)
+		return compute_point(s, i, o);
+	struct memo_entry *m = &s->memo->e[i];
+	struct memo_key k = key_of(s, i);
+	if (!m->valid || memcmp(&m->key, &k, sizeof k) != 0) {
+		m->rc = compute_point(s, i, &m->dv);
+		m->key = k;
+		m->valid = true;
+	}
+	*o = m->dv;
+	return m->rc;
+}
+
+static int compute_point(const struct mpb_sweep *s, size_t i, struct mpb_derived *o)
 {
 	const struct mpb_point *pt = &s->plan->points[i];
 	const struct mpb_point_state *ps = &s->pts[i];

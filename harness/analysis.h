@@ -43,7 +43,22 @@ struct mpb_derived {
 	struct mpb_counter_derived counters; /* IPC, context switches, ... (counters_report.h) */
 };
 
-/* Derived figures of point i; returns 0, or -1 when the point has no runs. */
+/* Derived figures of point i; returns 0, or -1 when the point has no runs.
+ * With s->memo set, figures are computed again only once the point, its
+ * baseline or its ceiling has more runs: the results file is rebuilt after
+ * every round, and the table, recommendations and warnings each ask again,
+ * so without it the bootstraps would be redone many times over. */
 int mpb_analysis_point(const struct mpb_sweep *s, size_t i, struct mpb_derived *out);
+
+/* The memo of a sweep's derived figures: npoints entries, none valid; NULL
+ * on ENOMEM (the figures are then computed each time). */
+struct mpb_analysis_memo *mpb_analysis_memo_new(size_t npoints);
+void mpb_analysis_memo_free(struct mpb_analysis_memo *m);
+
+/* The results summary of point i kept for as many runs as it has now
+ * (borrowed), or NULL; and keeping one (a reference is taken: nobody may
+ * change it afterwards). Without a memo: NULL, and nothing is kept. */
+json_t *mpb_analysis_memo_summary(const struct mpb_sweep *s, size_t i);
+void mpb_analysis_memo_keep_summary(const struct mpb_sweep *s, size_t i, json_t *summary);
 
 #endif

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analysis.h"
 #include "clock.h"
 #include "method.h"
 #include "results.h"
@@ -262,13 +263,31 @@ static int write_results(struct mpb_sweep *s, struct mpb_diag *d)
 {
 	if (!s->output)
 		return 0;
+	uint64_t t0 = mpb_now_ns();
 	utc_now(s->finished, sizeof s->finished);
 	json_t *doc = mpb_results_build(s);
 	if (!doc)
 		return mpb_fail(d, MPB_ENOMEM, "out of memory building results");
 	int rc = mpb_results_write(s->output, doc, d);
 	json_decref(doc);
+	s->last_write_ns = mpb_now_ns();
+	s->last_write_cost_ns = s->last_write_ns - t0;
+	s->writes++;
 	return rc;
+}
+
+bool mpb_sweep_rewrite_due(uint64_t last_cost_ns, uint64_t since_ns)
+{
+	return since_ns / 9 >= last_cost_ns;
+}
+
+/* A rewrite of the running sweep's results, when it is due. */
+static int write_partial(struct mpb_sweep *s, struct mpb_diag *d)
+{
+	if (s->writes && !mpb_sweep_rewrite_due(s->last_write_cost_ns,
+						mpb_now_ns() - s->last_write_ns))
+		return 0;
+	return write_results(s, d);
 }
 
 /* What the schedule runs: pool points and serial baselines. One table of
@@ -459,6 +478,8 @@ int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 		s->bls = calloc(p->nbaselines ? p->nbaselines : 1, sizeof *s->bls);
 	if (!s->cls)
 		s->cls = calloc(p->nceilings ? p->nceilings : 1, sizeof *s->cls);
+	if (!s->memo)
+		s->memo = mpb_analysis_memo_new(p->npoints); /* NULL: no memo, same figures */
 	size_t nall = 0;
 	for (size_t k = 0; k < NKINDS; k++)
 		nall += kinds[k].count(s);
@@ -490,7 +511,7 @@ int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 		rc = run_round(s, &rng, all, nall, live, true, &failures, &done, total, &nlive);
 		if (rc == 0 && nlive == 0)
 			break;
-		if (rc == 0 && (rc = write_results(s, d)) < 0) {
+		if (rc == 0 && (rc = write_partial(s, d)) < 0) {
 			s->status = "failed";
 			free(all);
 			free(live);
@@ -569,6 +590,8 @@ void mpb_sweep_free(struct mpb_sweep *s)
 	free(s->pts);
 	free(s->bls);
 	free(s->cls);
+	mpb_analysis_memo_free(s->memo);
+	s->memo = NULL;
 	s->pts = NULL;
 	s->bls = NULL;
 	s->cls = NULL;

@@ -90,9 +90,22 @@ struct mpb_sweep {
 	struct mpb_point_state *pts;
 	struct mpb_baseline_state *bls;
 	struct mpb_ceiling_state *cls;   /* [plan->nceilings] */
+	/* [plan->npoints] derived figures as last computed (analysis.h), made
+	 * by mpb_sweep_run, freed by mpb_sweep_free; NULL: computed each time */
+	struct mpb_analysis_memo *memo;
 	char started[32], finished[32];
 	const char *status;              /* "running", "complete", "interrupted", "failed" */
+	size_t writes;                   /* results rewrites so far */
+	uint64_t last_write_ns, last_write_cost_ns; /* when the last ended, what it took */
 };
+
+/* Whether the running sweep's results are rewritten after this round: when
+ * at least 9x what the last rewrite took has passed since it, so that
+ * rewriting takes at most a tenth of the sweep. Each rewrite rebuilds every
+ * point's bootstrap CIs: a sweep of 32 noisy points spent 20 of its 29 s in
+ * 31 rewrites. A small sweep still rewrites after every round; the final
+ * (complete, failed or interrupted) write always happens. */
+bool mpb_sweep_rewrite_due(uint64_t last_cost_ns, uint64_t since_ns);
 
 /* Run the whole plan. Returns 0 when every point succeeded, -MPB_ERUN when a
  * point failed (recorded; the sweep went on), -MPB_EINTR when interrupted,

@@ -87,6 +87,29 @@ static json_t *summary_of(const double *v, size_t n, uint64_t seed)
 	return mpb_stats_summary_json(&sm);
 }
 
+/* Every metric's summary (bootstrap CIs) over point i's runs: the same
+ * until it has more runs, so kept between rewrites of the results (a new
+ * reference each time). */
+static json_t *point_summary(const struct mpb_sweep *s, size_t i)
+{
+	const struct mpb_point_state *ps = &s->pts[i];
+	json_t *summary = mpb_analysis_memo_summary(s, i);
+	if (summary)
+		return json_incref(summary);
+	summary = json_object();
+	size_t nm;
+	const struct mpb_metric *ms = mpb_metrics(&nm);
+	for (size_t k = 0; summary && k < nm && ps->nruns; k++) {
+		double *v = mpb_metric_values(ps, &ms[k]);
+		if (v)
+			json_object_set_new(summary, ms[k].name, summary_of(v, ps->nruns, s->plan->seed + i));
+		free(v);
+	}
+	mpb_counters_summaries_json(summary, s, i);
+	mpb_analysis_memo_keep_summary(s, i, summary);
+	return summary;
+}
+
 static json_t *point_json(const struct mpb_sweep *s, size_t i)
 {
 	const struct mpb_point *pt = &s->plan->points[i];
@@ -101,7 +124,7 @@ static json_t *point_json(const struct mpb_sweep *s, size_t i)
 		"parent_rss", (json_int_t)pt->parent_rss);
 	if (!o)
 		return NULL;
-	json_t *runs = json_array(), *summary = json_object();
+	json_t *runs = json_array();
 	for (size_t r = 0; r < ps->nruns; r++) {
 		json_t *rj = run_json(&ps->runs[r]);
 		mpb_counters_run_json(rj, s->counters, &ps->runs[r]);
@@ -110,17 +133,8 @@ static json_t *point_json(const struct mpb_sweep *s, size_t i)
 			json_object_set(rj, "cmd", ps->runs[r].cmd);
 		json_array_append_new(runs, rj);
 	}
-	size_t nm;
-	const struct mpb_metric *ms = mpb_metrics(&nm);
-	for (size_t k = 0; k < nm && ps->nruns; k++) {
-		double *v = mpb_metric_values(ps, &ms[k]);
-		if (v)
-			json_object_set_new(summary, ms[k].name, summary_of(v, ps->nruns, s->plan->seed + i));
-		free(v);
-	}
-	mpb_counters_summaries_json(summary, s, i);
 	json_object_set_new(o, "runs", runs);
-	json_object_set_new(o, "summary", summary);
+	json_object_set_new(o, "summary", point_summary(s, i));
 
 	struct mpb_derived dv;
 	int have = mpb_analysis_point(s, i, &dv) == 0;

@@ -337,6 +337,10 @@ static void test_sweep_document(void **state)
 		fail_msg("sweep: %d %s", rc, d.msg);
 	assert_string_equal(s.status, "complete");
 	assert_int_equal(count_entries(dir), 1);
+	/* at least the final write, and no more than one per round after the
+	 * first: 2 points and a baseline, at most 30 runs each */
+	assert_true(s.writes >= 1 && s.writes <= 31);
+	assert_true(s.last_write_ns > 0);
 
 	json_t *doc = NULL;
 	if (mpb_results_load(path, &doc, &d) != 0)
@@ -962,6 +966,21 @@ static void test_build_derived_nulls(void **state)
 	free(f);
 }
 
+/* Rewrites of a running sweep cost at most a tenth of its time: due once 9x
+ * the last rewrite's cost has passed; a cheap one is due at once. */
+static void test_rewrite_due(void **state)
+{
+	(void)state;
+	assert_true(mpb_sweep_rewrite_due(0, 0));
+	assert_false(mpb_sweep_rewrite_due(100, 0));
+	assert_false(mpb_sweep_rewrite_due(100, 899));
+	assert_true(mpb_sweep_rewrite_due(100, 900));
+	assert_true(mpb_sweep_rewrite_due(100, 5000));
+	/* no overflow at the ends */
+	assert_false(mpb_sweep_rewrite_due(UINT64_MAX, UINT64_MAX));
+	assert_true(mpb_sweep_rewrite_due(UINT64_MAX / 9, UINT64_MAX));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -980,6 +999,7 @@ int main(void)
 		cmocka_unit_test(test_metrics_table),
 		cmocka_unit_test(test_analysis_point),
 		cmocka_unit_test(test_build_derived_nulls),
+		cmocka_unit_test(test_rewrite_due),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
