@@ -424,7 +424,35 @@ static void test_sweep_document(void **state)
 	assert_true(json_is_array(get(an, "recommendations")));
 
 	json_decref(doc);
+
+	/* the memo hands out exactly what computing afresh gives */
+	assert_non_null(s.memo);
+	for (size_t i = 0; i < plan.npoints; i++) {
+		struct mpb_derived kept, fresh;
+		struct mpb_analysis_memo *memo = s.memo;
+		int rk = mpb_analysis_point(&s, i, &kept);
+		s.memo = NULL;
+		int rf = mpb_analysis_point(&s, i, &fresh);
+		s.memo = memo;
+		assert_int_equal(rk, rf);
+		/* field by field: padding bytes are not part of the figures */
+		assert_int_equal(kept.n, fresh.n);
+		const double a[] = { kept.wall_median_ns, kept.wall_ci_lo, kept.wall_ci_hi,
+				     kept.speedup, kept.speedup_ci_lo, kept.speedup_ci_hi,
+				     kept.overhead_per_task_ns, kept.startup_per_worker_ns,
+				     kept.ceiling_speedup, kept.speedup_vs_ceiling,
+				     kept.speedup_vs_ceiling_ci_lo, kept.speedup_vs_ceiling_ci_hi };
+		const double b[] = { fresh.wall_median_ns, fresh.wall_ci_lo, fresh.wall_ci_hi,
+				     fresh.speedup, fresh.speedup_ci_lo, fresh.speedup_ci_hi,
+				     fresh.overhead_per_task_ns, fresh.startup_per_worker_ns,
+				     fresh.ceiling_speedup, fresh.speedup_vs_ceiling,
+				     fresh.speedup_vs_ceiling_ci_lo, fresh.speedup_vs_ceiling_ci_hi };
+		assert_memory_equal(a, b, sizeof a);
+		assert_int_equal(kept.have_speedup, fresh.have_speedup);
+		assert_int_equal(kept.have_ceiling, fresh.have_ceiling);
+	}
 	mpb_sweep_free(&s);
+	assert_null(s.memo);
 	json_decref(s.options);
 	mpb_plan_free(&plan);
 	/* every worker was reaped by the pool */
