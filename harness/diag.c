@@ -42,7 +42,10 @@ int mpb_fail_errno(struct mpb_diag *d, int code, int errnum, const char *fmt, ..
 	return r;
 }
 
-/* indexed by enum mpb_cause; then the names of codes without a cause */
+/* The kinds of failures that no site named, by their code */
+enum { NCAUSES = MPB_CAUSE_WORKER_STUCK + 1, K_INTERRUPTED = NCAUSES, K_OOM, K_SYSTEM, K_IO, K_INPUT };
+
+/* indexed by enum mpb_cause, then by the K_ kinds; NULL-terminated */
 const char *const mpb_diag_kinds[] = {
 	[MPB_CAUSE_NONE] = "other",
 	[MPB_CAUSE_WORKER_KILLED] = "worker_killed",
@@ -57,9 +60,13 @@ const char *const mpb_diag_kinds[] = {
 	[MPB_CAUSE_WRONG_RESULT] = "wrong_result",
 	[MPB_CAUSE_COMMAND_FAILED] = "command_failed",
 	[MPB_CAUSE_WORKER_STUCK] = "worker_stuck",
-	"interrupted", "out_of_memory", "system", "io", "input", NULL,
+	[K_INTERRUPTED] = "interrupted",
+	[K_OOM] = "out_of_memory",
+	[K_SYSTEM] = "system",
+	[K_IO] = "io",
+	[K_INPUT] = "input",
+	[K_INPUT + 1] = NULL,
 };
-#define NCAUSES (MPB_CAUSE_WORKER_STUCK + 1)
 
 int mpb_diag_cause(struct mpb_diag *d, enum mpb_cause cause, int rc)
 {
@@ -75,11 +82,11 @@ const char *mpb_diag_kind(int code, int cause)
 	if (cause > MPB_CAUSE_NONE && cause < NCAUSES)
 		return mpb_diag_kinds[cause];
 	switch (code) {
-	case MPB_EINTR: return mpb_diag_kinds[NCAUSES];
-	case MPB_ENOMEM: return mpb_diag_kinds[NCAUSES + 1];
-	case MPB_ESYS: return mpb_diag_kinds[NCAUSES + 2];
-	case MPB_EIO: return mpb_diag_kinds[NCAUSES + 3];
-	case MPB_EINPUT: return mpb_diag_kinds[NCAUSES + 4];
+	case MPB_EINTR: return mpb_diag_kinds[K_INTERRUPTED];
+	case MPB_ENOMEM: return mpb_diag_kinds[K_OOM];
+	case MPB_ESYS: return mpb_diag_kinds[K_SYSTEM];
+	case MPB_EIO: return mpb_diag_kinds[K_IO];
+	case MPB_EINPUT: return mpb_diag_kinds[K_INPUT];
 	default: return mpb_diag_kinds[MPB_CAUSE_NONE];
 	}
 }

@@ -68,7 +68,8 @@ int mpb_diag_cause(struct mpb_diag *d, enum mpb_cause cause, int rc);
  * "system", "io", "input", "other"); NULL when d records no failure. */
 const char *mpb_diag_kind(int code, int cause);
 
-/* Every name mpb_diag_kind can return, NULL-terminated (results reader). */
+/* Every name mpb_diag_kind can return, NULL-terminated: the vocabulary of
+ * error_kind (results/README.md). */
 extern const char *const mpb_diag_kinds[];
 
 /* Clear a diagnostic. */
