@@ -266,10 +266,11 @@ static int on_results(struct mpb_pool *p, struct mpb_slot *s, struct mpb_reader 
 	}
 	if (r->left != 0)
 		return bad_frame(p, s, "RESULTS (trailing bytes)", d);
-	p->rep.codec_parent_ns += mpb_now_ns() - t0;
+	uint64_t t1 = mpb_now_ns();
+	p->rep.codec_parent_ns += t1 - t0;
 	s->inflight_head = (h + 1) % s->inflight_cap;
 	s->inflight_count--;
-	s->busy_since_ns = mpb_now_ns(); /* the next chunk, if any, starts now */
+	s->busy_since_ns = t1; /* the next chunk, if any, starts now */
 	p->map_done += count;
 	struct mpb_worker_report *w = &p->rep.worker[s->index];
 	w->tasks += count;
@@ -661,9 +662,10 @@ static int send_chunk(struct mpb_pool *p, struct mpb_slot *s, const struct mpb_v
 		return mpb_fail(d, MPB_ERUN, "a chunk of %u tasks from task %" PRIu64
 				" exceeds the 1 GiB frame limit: use a smaller chunksize", count, first);
 	}
-	p->rep.codec_parent_ns += mpb_now_ns() - t0;
+	uint64_t t1 = mpb_now_ns();
+	p->rep.codec_parent_ns += t1 - t0;
 	if (s->inflight_count == 0)
-		s->busy_since_ns = mpb_now_ns(); /* it starts on this chunk now */
+		s->busy_since_ns = t1; /* it starts on this chunk now */
 	unsigned tail = (s->inflight_head + s->inflight_count) % s->inflight_cap;
 	s->inflight[tail] = first;
 	s->inflight_n[tail] = count;
