@@ -276,10 +276,10 @@ static void kill_all(struct kids *kd)
 }
 
 /* Why child k failed, or 0 when it exited cleanly. */
-static int judge(const struct kids *kd, const struct shared *sh, unsigned k, pid_t pid,
-		 struct mpb_diag *d)
+static int judge(const struct kids *kd, const struct shared *sh, unsigned k, struct mpb_diag *d)
 {
 	int st = kd->status[k];
+	pid_t pid = kd->orig[k];
 	const struct child_rec *rec = &sh->rec[k];
 	if (WIFSIGNALED(st))
 		return mpb_diag_cause(d, MPB_CAUSE_WORKER_KILLED,
@@ -343,7 +343,7 @@ static int wait_all(const struct mpb_ceiling_job *job, struct kids *kd, const st
 				unsigned k = who[j];
 				if (reap_one(kd, k, false) == 1) {
 					live--;
-					rc = judge(kd, sh, k, kd->orig[k], d);
+					rc = judge(kd, sh, k, d);
 				}
 			}
 		} else {
@@ -357,7 +357,7 @@ static int wait_all(const struct mpb_ceiling_job *job, struct kids *kd, const st
 					continue;
 				reaped = true;
 				live--;
-				rc = judge(kd, sh, k, kd->orig[k], d);
+				rc = judge(kd, sh, k, d);
 			}
 			if (!reaped && rc == 0)
 				nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);

@@ -259,6 +259,13 @@ static int keep_sample(struct mpb_point_state *ps, const struct mpb_sample *smp)
 	return 0;
 }
 
+/* No more runs: --fail-fast after a failure, or a thread worker left
+ * running (thread_left_running). */
+static bool halted(const struct mpb_sweep *s, int failures)
+{
+	return (s->fail_fast && failures) || s->thread_abandoned;
+}
+
 static int write_results(struct mpb_sweep *s, struct mpb_diag *d)
 {
 	if (!s->output)
@@ -442,8 +449,8 @@ static int run_round(struct mpb_sweep *s, struct mpb_rng *rng, struct item *all,
 	for (size_t k = 0; k < n; k++) {
 		if (stopping(s))
 			return -MPB_EINTR;
-		if ((s->fail_fast && *failures) || s->thread_abandoned)
-			return 0; /* --fail-fast, a thread left running: the caller's loops end too */
+		if (halted(s, *failures))
+			return 0; /* the caller's loops end too */
 		if (s->progress)
 			s->progress(s->progress_ctx, (*done)++, total);
 		if (s->on_run)
@@ -503,11 +510,11 @@ int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 	size_t done = 0, total = (size_t)(p->warmup + mpb_sampling_max_runs(s)) * nall;
 	int rc = 0, failures = 0;
 	size_t nlive = 0;
-	for (uint64_t round = 0; round < p->warmup && rc == 0 && !s->thread_abandoned; round++)
+	for (uint64_t round = 0; round < p->warmup && rc == 0 && !halted(s, failures); round++)
 		rc = run_round(s, &rng, all, nall, live, false, &failures, &done, total, &nlive);
 	/* each round decides once per item whether it wants more (a bootstrap
 	 * of its runs); a round with nothing live ends the sweep */
-	while (rc == 0 && !(s->fail_fast && failures) && !s->thread_abandoned) {
+	while (rc == 0 && !halted(s, failures)) {
 		rc = run_round(s, &rng, all, nall, live, true, &failures, &done, total, &nlive);
 		if (rc == 0 && nlive == 0)
 			break;
