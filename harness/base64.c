@@ -2,6 +2,7 @@
 #include "base64.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 
 static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -22,6 +23,15 @@ void mpb_base64_encode(const uint8_t *p, size_t n, char *out)
 		*out++ = i + 2 < n ? alphabet[v & 63] : '=';
 	}
 	*out = '\0';
+}
+
+char *mpb_base64_encode_alloc(const uint8_t *p, size_t n)
+{
+	size_t len = mpb_base64_encoded_len(n);
+	char *s = len == SIZE_MAX ? NULL : malloc(len + 1);
+	if (s)
+		mpb_base64_encode(p, n, s);
+	return s;
 }
 
 static int value_of(unsigned char c)

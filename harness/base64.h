@@ -14,6 +14,10 @@ size_t mpb_base64_encoded_len(size_t n);
  * characters; out is NUL-terminated. */
 void mpb_base64_encode(const uint8_t *p, size_t n, char *out);
 
+/* The encoding of p[0..n) in a new NUL-terminated string (its length is
+ * mpb_base64_encoded_len(n)); NULL when out of memory. */
+char *mpb_base64_encode_alloc(const uint8_t *p, size_t n);
+
 /* Bytes that base64 text s[0..n) decodes to, or SIZE_MAX when n is not a
  * multiple of 4 (the only shape check this can make without reading s). */
 size_t mpb_base64_decoded_len(const char *s, size_t n);

@@ -23,16 +23,6 @@
 
 #include "base64.h"
 
-/* base64 of n bytes into a new NUL-terminated string; NULL when out of memory */
-static char *b64_encode(const uint8_t *p, size_t n)
-{
-	size_t len = mpb_base64_encoded_len(n);
-	char *s = len == SIZE_MAX ? NULL : malloc(len + 1);
-	if (s)
-		mpb_base64_encode(p, n, s);
-	return s;
-}
-
 /* Decode base64 text s[0..n) into v (BYTES); -1 on malformed text, -2 on ENOMEM. */
 static int b64_decode(const char *s, size_t n, struct mpb_value *v)
 {
@@ -74,9 +64,9 @@ static json_t *to_json(const struct mpb_value *v, int depth, struct mpb_diag *d)
 		}
 		break;
 	case MPB_VAL_BYTES: {
-		char *s = b64_encode(v->as.bytes.data, v->as.bytes.len);
+		char *s = mpb_base64_encode_alloc(v->as.bytes.data, v->as.bytes.len);
 		if (s)
-			j = json_stringn_nocheck(s, strlen(s));
+			j = json_stringn_nocheck(s, mpb_base64_encoded_len(v->as.bytes.len));
 		free(s);
 		break;
 	}

@@ -320,11 +320,9 @@ static void doc_heading(struct doc *dc, int level, const char *text)
  * empty in index.html, and the PNG is still beside it) */
 static void base64(FILE *f, const unsigned char *p, size_t n)
 {
-	size_t len = mpb_base64_encoded_len(n);
-	char *s = len == SIZE_MAX ? NULL : malloc(len + 1);
+	char *s = mpb_base64_encode_alloc(p, n);
 	if (!s)
 		return;
-	mpb_base64_encode(p, n, s);
 	fputs(s, f);
 	free(s);
 }
