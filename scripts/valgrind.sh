@@ -27,21 +27,12 @@ wrapper="valgrind --quiet --error-exitcode=99 --leak-check=full \
 --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
 --child-silent-after-fork=yes --track-origins=no \
 --suppressions=$PWD/scripts/valgrind.supp"
-# Every unit test and fuzz target runs here. (ceiling and results were left
-# out until valgrind found why: without pidfd_open, which valgrind does not
-# know, the ceiling waited for its children in fork order, an hour on a test
-# whose sleeping siblings must be killed; and a ceiling child exited with a
-# leak, i.e. status 99 under --error-exitcode, which failed the point.)
-skip=" "
-# tests that check scheduling-dependent counts (transport's wake-ups) relax
-# those checks, and only those, when they see this
+# Every unit test and fuzz target runs here. Tests that check
+# scheduling-dependent counts (transport's wake-ups) relax those checks, and
+# only those, when they see MPB_VALGRIND.
 export MPB_VALGRIND=1
-tests=()
-for t in $(meson test -C "$dir" --list --suite unit --suite fuzz 2>/dev/null | grep ' / ' | sed 's/.* \/ //'); do
-  case "$skip" in *" $t "*) ;; *) tests+=("$t") ;; esac
-done
 meson test -C "$dir" --print-errorlogs --num-processes 2 --timeout-multiplier 10 \
-  --wrapper "$wrapper" "${tests[@]}"
+  --wrapper "$wrapper" --suite unit --suite fuzz
 
 # The integration tests (tests/integration/) under the same memcheck:
 # mpbtest.py prepends $MPB_WRAPPER to every mpbench it starts, and points

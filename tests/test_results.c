@@ -437,16 +437,14 @@ static void test_sweep_document(void **state)
 		assert_int_equal(rk, rf);
 		/* field by field: padding bytes are not part of the figures */
 		assert_int_equal(kept.n, fresh.n);
-		const double a[] = { kept.wall_median_ns, kept.wall_ci_lo, kept.wall_ci_hi,
-				     kept.speedup, kept.speedup_ci_lo, kept.speedup_ci_hi,
-				     kept.overhead_per_task_ns, kept.startup_per_worker_ns,
-				     kept.ceiling_speedup, kept.speedup_vs_ceiling,
-				     kept.speedup_vs_ceiling_ci_lo, kept.speedup_vs_ceiling_ci_hi };
-		const double b[] = { fresh.wall_median_ns, fresh.wall_ci_lo, fresh.wall_ci_hi,
-				     fresh.speedup, fresh.speedup_ci_lo, fresh.speedup_ci_hi,
-				     fresh.overhead_per_task_ns, fresh.startup_per_worker_ns,
-				     fresh.ceiling_speedup, fresh.speedup_vs_ceiling,
-				     fresh.speedup_vs_ceiling_ci_lo, fresh.speedup_vs_ceiling_ci_hi };
+#define FIGS(x)                                                                          \
+	{ (x).wall_median_ns, (x).wall_ci_lo, (x).wall_ci_hi, (x).speedup, (x).speedup_ci_lo, \
+	  (x).speedup_ci_hi, (x).efficiency, (x).karp_flatt, (x).overhead_per_task_ns,      \
+	  (x).serialization_fraction, (x).startup_per_worker_ns, (x).ceiling_speedup,       \
+	  (x).ceiling_speedup_ci_lo, (x).ceiling_speedup_ci_hi, (x).speedup_vs_ceiling,     \
+	  (x).speedup_vs_ceiling_ci_lo, (x).speedup_vs_ceiling_ci_hi, (x).worker_pss_bytes }
+		const double a[] = FIGS(kept), b[] = FIGS(fresh);
+#undef FIGS
 		assert_memory_equal(a, b, sizeof a);
 		assert_int_equal(kept.have_speedup, fresh.have_speedup);
 		assert_int_equal(kept.have_ceiling, fresh.have_ceiling);

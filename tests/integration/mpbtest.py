@@ -47,10 +47,6 @@ SLOWDOWN = float(os.environ.get("MPB_WRAPPER_SLOWDOWN") or 10) if WRAPPED else 1
 # on the number of runs adds this to a sweep that it runs with -r 2.
 MAX_RUNS_IF_WRAPPED = ["--max-runs", "2"] if WRAPPED else []
 
-# The command that starts mpbench: wrapper prefix + binary.
-MPBENCH_CMD = WRAPPER + [MPBENCH] if MPBENCH else []
-
-
 def command(exe=None):
     """The argv prefix that runs mpbench (or a copy of it at exe)."""
     return WRAPPER + [exe or MPBENCH]
@@ -164,13 +160,7 @@ def proc_stat(pid):
 
 def alive(pid):
     """pid exists and is not a zombie."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # a zombie still answers kill(0): look at its state
+    # from /proc: a zombie would still answer kill(pid, 0)
     try:
         st = proc_stat(pid)
     except OSError:
