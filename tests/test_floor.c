@@ -23,26 +23,12 @@
 #include <sys/wait.h>
 
 #include "floor.h"
+#include "proc_count.h"
 
 #define NO_SUCH_PROGRAM "/nonexistent-mpbench-test/no-such-program"
 
 /* ---- helpers ---------------------------------------------------------- */
 
-/* Entries of a /proc directory: threads of this process, open descriptors. */
-static size_t count_dir(const char *path)
-{
-	DIR *dir = opendir(path);
-	assert_non_null(dir);
-	size_t n = 0;
-	struct dirent *e;
-	while ((e = readdir(dir)))
-		n += e->d_name[0] != '.';
-	closedir(dir);
-	return n;
-}
-
-static size_t threads_now(void) { return count_dir("/proc/self/task"); }
-static size_t fds_now(void) { return count_dir("/proc/self/fd"); }
 
 /* What a floor holds while it runs must all be gone when it returns. */
 struct held {
@@ -60,12 +46,7 @@ static void assert_nothing_left(struct held before)
 	pid_t w = waitpid(-1, NULL, WNOHANG);
 	if (w != -1 || errno != ECHILD)
 		fail_msg("a child is left behind (waitpid returned %d, errno %d)", (int)w, errno);
-	/* A joined thread leaves /proc/self/task a moment after pthread_join
-	 * returns (the kernel wakes the joiner before it releases the task), so
-	 * give the count up to a second to settle before calling it a leak. */
-	for (int i = 0; i < 1000 && threads_now() != before.threads; i++)
-		usleep(1000);
-	assert_int_equal(threads_now(), before.threads);
+	assert_int_equal(threads_settled(before.threads), before.threads);
 	assert_int_equal(fds_now(), before.fds);
 }
 

@@ -37,6 +37,7 @@
 #include "method.h"
 #include "plan.h"
 #include "pool.h"
+#include "proc_count.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define ARGS(...)                                                        \
@@ -62,21 +63,15 @@
 		.verify = verify_fn,                                                    \
 	}
 
-/* Entries of a /proc directory: threads of this process, open descriptors. */
-static size_t count_dir(const char *path)
-{
-	DIR *dir = opendir(path);
-	assert_non_null(dir);
-	size_t n = 0;
-	struct dirent *e;
-	while ((e = readdir(dir)))
-		n += e->d_name[0] != '.';
-	closedir(dir);
-	return n;
-}
 
-static size_t threads_now(void) { return count_dir("/proc/self/task"); }
-static size_t fds_now(void) { return count_dir("/proc/self/fd"); }
+/* The thread count before a test: the main thread and any abandoned thread
+ * still running, once an earlier test's joined threads have left /proc. */
+static size_t threads_quiet(void)
+{
+	unsigned running = 0;
+	mpb_method_thread_abandoned(&running);
+	return threads_settled(1 + (size_t)running);
+}
 
 static void assert_contains(const char *hay, const char *needle)
 {
@@ -381,7 +376,7 @@ static void free_results(struct mpb_value *res, uint64_t n)
 static void check_map(const struct taskset *t, const struct mpb_codec_ops *codec,
 		      unsigned workers, uint64_t chunk)
 {
-	size_t threads0 = threads_now(), fds0 = fds_now();
+	size_t threads0 = threads_quiet(), fds0 = fds_now();
 	uint64_t n = t->wp.tasks;
 	struct mpb_pool_config c = thread_config(t, codec, workers, chunk);
 	struct mpb_pool *p = start_ok(&c);
@@ -434,7 +429,7 @@ static void check_map(const struct taskset *t, const struct mpb_codec_ops *codec
 	assert_int_equal(compute, r->compute_ns);
 	assert_int_equal(codec_ns, r->codec_workers_ns);
 	mpb_pool_free(p);
-	assert_int_equal(threads_now(), threads0);
+	assert_int_equal(threads_settled(threads0), threads0);
 	assert_int_equal(fds_now(), fds0);
 }
 
@@ -682,7 +677,7 @@ static void test_values_pass_by_reference(void **state)
 static void test_free_without_stop(void **state)
 {
 	(void)state;
-	size_t threads0 = threads_now(), fds0 = fds_now();
+	size_t threads0 = threads_quiet(), fds0 = fds_now();
 	struct taskset t;
 	taskset_make(&t, &shapes, 0, 30, true);
 	for (int with_map = 0; with_map < 2; with_map++) {
@@ -696,7 +691,7 @@ static void test_free_without_stop(void **state)
 			free_results(res, t.wp.tasks);
 		}
 		mpb_pool_free(p);
-		assert_int_equal(threads_now(), threads0);
+		assert_int_equal(threads_settled(threads0), threads0);
 		assert_int_equal(fds_now(), fds0);
 	}
 	taskset_free(&t);
@@ -706,7 +701,7 @@ static void test_free_without_stop(void **state)
 static void test_task_failure(void **state)
 {
 	(void)state;
-	size_t threads0 = threads_now(), fds0 = fds_now();
+	size_t threads0 = threads_quiet(), fds0 = fds_now();
 	struct taskset t;
 	taskset_make(&t, &faulty, 0, 50, false);
 	struct mpb_pool_config c = thread_config(&t, &mpb_codec_none, 3, 4);
@@ -721,7 +716,7 @@ static void test_task_failure(void **state)
 	assert_true(mpb_pool_stop(p, &d) < 0);
 	mpb_pool_free(p);
 	mpb_value_clear_array(res, N_OF(res));
-	assert_int_equal(threads_now(), threads0);
+	assert_int_equal(threads_settled(threads0), threads0);
 	assert_int_equal(fds_now(), fds0);
 	taskset_free(&t);
 }
@@ -729,7 +724,7 @@ static void test_task_failure(void **state)
 static void test_setup_failure(void **state)
 {
 	(void)state;
-	size_t threads0 = threads_now(), fds0 = fds_now();
+	size_t threads0 = threads_quiet(), fds0 = fds_now();
 	struct taskset t;
 	taskset_make(&t, &faulty, 0, 4, false);
 	struct mpb_pool_config c = thread_config(&t, &mpb_codec_none, 3, 1);
@@ -739,7 +734,7 @@ static void test_setup_failure(void **state)
 	assert_int_equal(mpb_pool_start(&c, &p, &d), -MPB_ERUN);
 	assert_contains(d.msg, "setup refused");
 	mpb_pool_free(p);
-	assert_int_equal(threads_now(), threads0);
+	assert_int_equal(threads_settled(threads0), threads0);
 	assert_int_equal(fds_now(), fds0);
 	taskset_free(&t);
 }
@@ -747,7 +742,7 @@ static void test_setup_failure(void **state)
 static void test_interrupted_map(void **state)
 {
 	(void)state;
-	size_t threads0 = threads_now();
+	size_t threads0 = threads_quiet();
 	struct taskset t;
 	taskset_make(&t, &mpb_workload_sumsq, 20000, 64, false);
 	volatile sig_atomic_t stop = 0;
@@ -761,7 +756,7 @@ static void test_interrupted_map(void **state)
 	assert_int_equal(mpb_pool_map(p, t.args, t.wp.tasks, res, &d), -MPB_EINTR);
 	mpb_pool_free(p);
 	mpb_value_clear_array(res, N_OF(res));
-	assert_int_equal(threads_now(), threads0);
+	assert_int_equal(threads_settled(threads0), threads0);
 	taskset_free(&t);
 }
 
@@ -771,7 +766,7 @@ static void test_interrupted_map(void **state)
 static void test_free_releases_blocked_writer(void **state)
 {
 	(void)state;
-	size_t threads0 = threads_now(), fds0 = fds_now();
+	size_t threads0 = threads_quiet(), fds0 = fds_now();
 	atomic_store(&stall_last_done, 0);
 	struct taskset t;
 	taskset_make(&t, &stall, 0, 2 * STALL_CHUNK, false);
@@ -784,7 +779,7 @@ static void test_free_releases_blocked_writer(void **state)
 	assert_contains(d.msg, "stalled task gives up");
 	assert_int_equal(atomic_load(&stall_last_done), 1);
 	mpb_pool_free(p);
-	assert_int_equal(threads_now(), threads0);
+	assert_int_equal(threads_settled(threads0), threads0);
 	assert_int_equal(fds_now(), fds0);
 	free_results(res, t.wp.tasks);
 	taskset_free(&t);
@@ -925,7 +920,7 @@ static void test_hung_threads_abandoned(void **state)
 {
 	(void)state;
 	static const char *const transports[] = { "pipe", "shm" };
-	size_t threads0 = threads_now(), fds0 = fds_now();
+	size_t threads0 = threads_quiet(), fds0 = fds_now();
 	unsigned running = 99, n0 = mpb_method_thread_abandoned(&running);
 	assert_int_equal(running, 0);
 	int g[2];
@@ -962,7 +957,7 @@ static void test_hung_threads_abandoned(void **state)
 	}
 	assert_int_equal(running, 0);
 	assert_int_equal(mpb_method_thread_abandoned(NULL), n0 + 4);
-	assert_int_equal(threads_now(), threads0);
+	assert_int_equal(threads_settled(threads0), threads0);
 	close(g[0]);
 	gate_fd = -1;
 	assert_int_equal(fds_now(), fds0);
