@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # valgrind.sh — the unit tests, the bounded fuzz runs and the integration
 # tests under valgrind memcheck: any invalid access, use of uninitialised
-# memory or definite / indirect leak fails the run (issue 9). Its own build
+# memory or definite / indirect leak fails the run. Its own build
 # dir, no sanitizer
 # (valgrind and ASan do not mix). Forked workers are checked too; their
 # reports are silenced (--child-silent-after-fork) because a worker that a

@@ -1,11 +1,11 @@
-/* test_buf_codec.c — unit tests for harness/buf.c (growable buffer and
- * bounds-checked reader), harness/value.c (the value model) and harness/codec.c
- * with harness/codec_raw.c (codec registry, raw encode/decode).
+/* test_buf_codec.c — unit tests for harness/base/buf.c (growable buffer and
+ * bounds-checked reader), harness/base/value.c (the value model) and harness/pool/codec/codec.c
+ * with harness/pool/codec/codec_raw.c (codec registry, raw encode/decode).
  *
  * Decoders are always handed an exactly-sized heap copy of their input, so
  * that under the sanitizer build (-Db_sanitize=address) a read one byte past
  * the end is reported instead of landing in a larger buffer. Random values
- * come from harness/rng.h with fixed seeds, so a failure reproduces.
+ * come from harness/base/rng.h with fixed seeds, so a failure reproduces.
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* test_ceiling.c — cmocka tests for harness/ceiling.c and its wiring: the
+/* test_ceiling.c — cmocka tests for harness/run/ceiling.c and its wiring: the
  * static split; the runner (every task computed exactly once, in a child,
  * results verified, for 1..8 workers and task counts that do and do not
  * divide evenly; scalar, byte-string and list results); failures, deaths and

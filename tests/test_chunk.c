@@ -1,4 +1,4 @@
-/* test_chunk.c — unit tests for chunk sizing (harness/chunk.c) and the pool
+/* test_chunk.c — unit tests for chunk sizing (harness/pool/chunk.c) and the pool
  * under the auto strategy.
  *
  * The arithmetic is driven by simulated task times, so growth, the target

@@ -1,4 +1,4 @@
-/* test_codec_json.c — unit tests for the json codec (harness/codec_json.c).
+/* test_codec_json.c — unit tests for the json codec (harness/pool/codec/codec_json.c).
  *
  * Round trips over seeded random values of every type (extreme integers,
  * NaN/infinity/-0 floats bit for bit, empty and 1 MiB byte strings, nested

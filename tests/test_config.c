@@ -1,4 +1,4 @@
-/* test_config.c — unit tests for --config (harness/config.c and its use in
+/* test_config.c — unit tests for --config (harness/plan/config.c and its use in
  * options.c): values of every JSON type become what the command line would
  * say, the command line overrides the file, and every malformed or hostile
  * file is refused with one line naming the file and the key. */

@@ -1,4 +1,4 @@
-/* test_counters.c — unit tests for the counters (harness/counters.c,
+/* test_counters.c — unit tests for the counters (harness/counters/counters.c,
  * counters_report.c) and their path through the pool.
  *
  * Most tests inject a fake counter source (counter_source.h): it encodes a

@@ -1,4 +1,4 @@
-/* test_deadline.c — unit tests for the run and task limits (harness/deadline.c)
+/* test_deadline.c — unit tests for the run and task limits (harness/pool/deadline.c)
  * and for the pool enforcing them (pool.c): a worker stuck in a task is
  * killed and reaped, the failure names the limit and the worker, and no child
  * is left. Timings are bounded generously (hangs, not speed).

@@ -1,4 +1,4 @@
-/* test_fit.c — unit tests for harness/fit.c: Amdahl and USL fits on
+/* test_fit.c — unit tests for harness/analysis/fit.c: Amdahl and USL fits on
  * synthetic curves with known parameters (exact and noisy), the bootstrap
  * CI of the serial fraction over synthetic runs, the USL's predicted best
  * worker count, the data a fit refuses, and analysis.fits of a hand-built

@@ -1,4 +1,4 @@
-/* test_floor.c — cmocka tests for harness/floor.c, the floor costs that
+/* test_floor.c — cmocka tests for harness/machine/floor.c, the floor costs that
  * `mpbench info` shows: each floor gives a positive, finite figure for small
  * iteration counts; mpb_floor_measure fills all four; failures (a program
  * that does not exist, one that exits nonzero, nothing to measure) come back

@@ -1,5 +1,5 @@
 /* test_forkserver.c — unit tests for the forkserver start method
- * (harness/method_forkserver.c) and its server (harness/forkserver.c).
+ * (harness/pool/method/method_forkserver.c) and its server (harness/pool/forkserver.c).
  *
  * Pools run the registry's null and sumsq workloads (the server resolves
  * workloads by name) and are checked with each workload's own verify().

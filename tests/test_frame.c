@@ -1,4 +1,4 @@
-/* test_frame.c — unit tests for harness/frame.c: building frames, parsing them
+/* test_frame.c — unit tests for harness/pool/frame.c: building frames, parsing them
  * out of a byte buffer, and the blocking pipe helpers the workers use.
  *
  * The pipe tests run a writer (or drainer) thread against the code under test

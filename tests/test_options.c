@@ -1,8 +1,8 @@
-/* test_options.c — cmocka tests for harness/options.c: defaults, the short
+/* test_options.c — cmocka tests for harness/plan/options.c: defaults, the short
  * and long spellings, flags, errors with "did you mean", per-command
  * options, positional arguments, the JSON record and --help.
  *
- * The option names below are the command-line contract of DESIGN.md, written
+ * The option names below are the command-line contract of README.md and docs/ARCHITECTURE.md, written
  * out here rather than read from the table, so a renamed or lost option fails.
  */
 #include <stdarg.h>

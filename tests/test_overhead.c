@@ -1,4 +1,4 @@
-/* test_overhead.c — unit tests for the overhead split (harness/overhead.c).
+/* test_overhead.c — unit tests for the overhead split (harness/analysis/overhead.c).
  *
  * The split of a synthetic report is checked to the nanosecond (each side
  * sums exactly to its window, a part larger than its window is flagged);

@@ -1,4 +1,4 @@
-/* test_parse.c — cmocka tests for harness/parse.c. */
+/* test_parse.c — cmocka tests for harness/base/parse.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* test_plan.c — cmocka tests for harness/plan.c: the cross product of the
+/* test_plan.c — cmocka tests for harness/plan/plan.c: the cross product of the
  * axes, each point's fields, baseline sharing, chunk size resolution,
  * workload defaults, -j auto, every validation error, the config record and
  * the --parent-rss axis (values, doubling of points, the memory-available cap).

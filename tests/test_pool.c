@@ -1,4 +1,4 @@
-/* test_pool.c — unit tests for the process pool (harness/pool.c, worker.c,
+/* test_pool.c — unit tests for the process pool (harness/pool/pool.c, worker.c,
  * method_fork.c) driven through the fork start method.
  *
  * Results are checked with each workload's own verify(), so ordering and

@@ -1,8 +1,8 @@
-/* test_recommend.c — unit tests for harness/recommend.c: the recommendation
+/* test_recommend.c — unit tests for harness/analysis/recommend.c: the recommendation
  * on synthetic throughput curves (plateau, peak then decline under
  * oversubscription, flat, still rising, several chunk sizes, a memory
  * limit), its edge cases, and the sweep-level entries and JSON (best
- * method, the DESIGN.md keys) over a hand-built sweep; the ceiling sentence
+ * method, the results/README.md keys) over a hand-built sweep; the ceiling sentence
  * in the reason and the printed lines' axes. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -328,7 +328,7 @@ static struct mpb_point sumsq_point(const char *method, unsigned workers, uint64
 }
 
 /* With the machine's ceiling measured, the reason names it in words
- * (issue 10): "this machine scales to X at N workers; the pool reaches Y, Z%". */
+ * "this machine scales to X at N workers; the pool reaches Y, Z%". */
 static void test_why_names_the_ceiling(void **state)
 {
 	(void)state;

@@ -1,5 +1,5 @@
-/* test_report_model.c — unit tests for harness/report_model.c and the text
- * helpers of harness/report_gp.c: the worker axis and its usable-CPU mark
+/* test_report_model.c — unit tests for harness/output/report_model.c and the text
+ * helpers of harness/output/report_gp.c: the worker axis and its usable-CPU mark
  * (drawn behind the data, so a single worker count's points stay visible),
  * time units and y ranges, the fitted models as gnuplot expressions (the
  * same formulas as fit.h, checked by evaluating them), and the filter that

@@ -1,4 +1,4 @@
-/* test_rng.c — unit tests for harness/rng.c.
+/* test_rng.c — unit tests for harness/base/rng.c.
  *
  * Known-answer vectors come from an independent python3 port of the reference
  * algorithms (splitmix64 and xoshiro256** from prng.di.unimi.it, rejection

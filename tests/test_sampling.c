@@ -1,4 +1,4 @@
-/* test_sampling.c — unit tests for harness/sampling.c: the adaptive stopping
+/* test_sampling.c — unit tests for harness/run/sampling.c: the adaptive stopping
  * rule on synthetic noise sources (quiet, noisy, moderately noisy, costly),
  * its limits, its determinism, the racing rule of tune over a hand-built
  * sweep, the accounting of time and CPU, and the policy a command line

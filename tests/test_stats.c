@@ -1,4 +1,4 @@
-/* test_stats.c — unit tests for harness/stats.c.
+/* test_stats.c — unit tests for harness/base/stats.c.
  *
  * Reference values were computed offline, independently of stats.c, in
  * python3 3.11 with the `statistics` module:

@@ -1,5 +1,5 @@
 /* test_thread.c — cmocka tests for the `thread` start method
- * (harness/method_thread.c) and the `none` codec (harness/codec_none.c):
+ * (harness/pool/method/method_thread.c) and the `none` codec (harness/pool/codec/codec_none.c):
  * the codec's handles and who owns what; maps over thread pools compared with
  * a serial run for 1..8 workers and several chunk sizes (null, sumsq and a
  * test workload of byte strings and lists); values really passing by

@@ -1,4 +1,4 @@
-/* test_tune.c — unit tests for harness/tune.c's pure parts: the coarse
+/* test_tune.c — unit tests for harness/run/tune.c's pure parts: the coarse
  * phase's worker list and the refinement candidates around the knee. The
  * phases themselves run real pools: tests/integration/test_tune.py. */
 #include <stdarg.h>

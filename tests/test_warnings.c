@@ -1,4 +1,4 @@
-/* test_warnings.c — unit tests for harness/warnings.c: each check on
+/* test_warnings.c — unit tests for harness/analysis/warnings.c: each check on
  * synthetic numbers, then the collectors over a hand-built sweep (a noisy
  * point, a slow first run, a waiting point, a governor, load at the start,
  * a recommendation above the usable CPUs) and their JSON. */

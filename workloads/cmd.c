@@ -1,5 +1,5 @@
 /* cmd.c — the `cmd` workload: an external command per run (--cmd TEMPLATE),
- * measured from outside by the harness (harness/cmd_point.c, cmd_run.c).
+ * measured from outside by the harness (harness/external/cmd_point.c, cmd_run.c).
  * It has no tasks of its own: {size} and {tasks} are only substituted into
  * the command line, and the program does whatever work they mean to it. The
  * ops exist so that `mpbench list`, -w and the plan treat it like any other

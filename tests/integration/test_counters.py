@@ -48,7 +48,7 @@ DERIVED_KEYS = {"ipc", "ipc_unavailable_reason", "context_switches_per_task",
                 "page_faults_per_worker", "cpus_utilized"}
 
 # perf stat cross-check: mpbench counts the pool runs only (harness thread +
-# workers, see harness/counters.h), perf the whole process tree, start-up,
+# workers, see harness/counters/counters.h), perf the whole process tree, start-up,
 # serial baseline and results writing included. mpbench must never be above
 # perf, and must be within these fractions of it: a run that lost the workers
 # (about half the work here) or the harness would fall below them.

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""test_reliability.py — integration tests of issue 9's faults, one test per
+"""test_reliability.py — integration tests of the faults the harness must survive, one test per
 fault: a worker killed by a signal, a worker that exits early, a task that
 never finishes (--task-timeout) and a run that never ends (--timeout), a
 corrupt frame, the forkserver dying, fork / posix_spawn failing (injected,
 and for real under `ulimit -u`), running out of descriptors, a thread worker
 that never finishes; then --fail-fast, --config and a bad MPBENCH_INJECT.
 
-Faults come from the test-only MPBENCH_INJECT variable (harness/inject.h) or
+Faults come from the test-only MPBENCH_INJECT variable (harness/pool/inject.h) or
 from real limits (RLIMIT_NOFILE; RLIMIT_NPROC as nobody). Each test asserts:
 the harness ends within a generous bound (hangs, not speed), exit status 1,
 the point recorded as failed with the cause in its error and the kind of

@@ -18,6 +18,7 @@
 #include "frame.h"
 #include "machine.h"
 #include "mpb_config.h"
+#include "mpb_git.h"
 #include "recommend.h"
 #include "sampling.h"
 #include "stats.h"

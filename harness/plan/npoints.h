@@ -1,4 +1,4 @@
-/* npoints.h — range checks on what a command line multiplies out to (issue 9):
+/* npoints.h — range checks on what a command line multiplies out to:
  * the axes of a sweep are lists, and their product is the number of points.
  * A few long lists must be refused up front with a message, not expand into
  * billions of points that exhaust memory (or wrap a counter) before the

@@ -11,7 +11,7 @@
 
 #include <linux/perf_event.h>
 
-/* Events that have a fixed key in a run's "counters" (DESIGN.md). */
+/* Events that have a fixed key in a run's "counters" (results/README.md). */
 static const struct {
 	uint32_t type;
 	uint64_t config;

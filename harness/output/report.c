@@ -17,6 +17,7 @@
 #include "base64.h"
 #include "export.h"
 #include "mpb_config.h"
+#include "mpb_git.h"
 #include "report_plots.h"
 #include "results.h"
 

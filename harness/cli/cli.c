@@ -23,6 +23,7 @@
 #include "machine.h"
 #include "method.h"
 #include "mpb_config.h"
+#include "mpb_git.h"
 #include "options.h"
 #include "parse.h"
 #include "plan.h"

@@ -1,7 +1,7 @@
 /* inject.h — fault injection for the reliability tests (test-only).
  *
  * MPBENCH_INJECT names one fault; mpbench itself never sets it. It exists so
- * that every fault the harness must survive (issue 9) can be reproduced on
+ * that every fault the harness must survive can be reproduced on
  * demand in tests instead of by luck:
  *
  *   MPBENCH_INJECT=ACTION[:KEY=VALUE,...]

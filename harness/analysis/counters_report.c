@@ -8,7 +8,7 @@
 
 #include "stats.h"
 
-/* The keys of a run's "counters", in order (DESIGN.md); events of the set
+/* The keys of a run's "counters", in order (results/README.md); events of the set
  * with other keys follow them. */
 static const char *const run_keys[] = {
 	"instructions", "cycles", "context_switches", "voluntary_context_switches",

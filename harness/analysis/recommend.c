@@ -208,7 +208,7 @@ static int group_entry(const struct mpb_sweep *s, size_t first, bool *done,
 	e->throughput = cand[e->r.rec].throughput;
 	e->best_throughput = cand[e->r.best].throughput;
 	e->mem_per_worker = cand[e->r.rec].mem_per_worker;
-	/* the pool's cost apart from the machine's (issue 10): how close the
+	/* the pool's cost apart from the machine's: how close the
 	 * recommended point comes to bare processes at the same worker count */
 	struct mpb_derived dv;
 	const struct mpb_point *rp = &p->points[e->point];
