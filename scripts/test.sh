@@ -15,6 +15,8 @@ if [ "${MPB_SANITIZE:-0}" = 1 ]; then
   # fail on the first UB report; leaks are errors
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+  # integration tests stretch their time bounds by this (mpbtest.bound)
+  export MPB_TEST_SLOWDOWN=3
 fi
 
 if [ -f "$dir/build.ninja" ]; then

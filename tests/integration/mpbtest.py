@@ -52,9 +52,24 @@ def command(exe=None):
     return WRAPPER + [exe or MPBENCH]
 
 
+# A sanitizer build runs several times slower: scripts/test.sh sets
+# MPB_TEST_SLOWDOWN for it.
+BUILD_SLOWDOWN = float(os.environ.get("MPB_TEST_SLOWDOWN") or 1)
+
+
 def bound(seconds):
     """A hang-detection bound in seconds, stretched under a wrapper."""
-    return seconds * SLOWDOWN
+    return seconds * SLOWDOWN * BUILD_SLOWDOWN
+
+
+def promise_bound(seconds):
+    """A bound that a documented promise sets ("within a second"), stretched
+    for what this run cannot help: a wrapper, a sanitizer build, and a load
+    above the usable CPUs (a loaded machine delays every process, the
+    harness's exit included)."""
+    cpus = max(1, len(os.sched_getaffinity(0)))
+    load = os.getloadavg()[0]
+    return bound(seconds) * max(1.0, load / cpus)
 
 
 def skip_if_wrapped(test, why):
