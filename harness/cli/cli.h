@@ -1,12 +1,20 @@
-/* cli.h — the command table (sweep, run, info, list) and its dispatcher.
- * `mpbench help`, per-command --help and dispatch walk the same table. */
+/* cli.h — the command table and its dispatcher (cli.c). `mpbench help`,
+ * `mpbench COMMAND --help` and dispatch walk the same table; the commands
+ * themselves are the builtin_*.c files (builtin.h). */
 #ifndef MPB_CLI_H
 #define MPB_CLI_H
 
+#include <stddef.h>
+
 #include "diag.h"
+
+struct mpb_cli_command;
 
 /* Run the command line; returns 0 or a negative MPB_E* code with d set. The
  * only output before it returns is the command's own (tables, listings). */
 int mpb_cli_main(int argc, char **argv, struct mpb_diag *d);
+
+/* The command table, in the order `mpbench help` lists it; *n its length. */
+const struct mpb_cli_command *mpb_cli_commands(size_t *n);
 
 #endif

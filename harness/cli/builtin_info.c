@@ -1,0 +1,83 @@
+/* builtin_info.c — `mpbench info`: the machine, the default counters as
+ * probed, and the floor costs and scaling ceiling, measured now. */
+#include "builtin.h"
+
+#include <stdio.h>
+
+#include "ceiling.h"
+#include "counter_source.h"
+#include "counters.h"
+#include "counters_report.h"
+#include "floor.h"
+#include "machine.h"
+#include "mpb_config.h"
+#include "mpb_git.h"
+#include "parse.h"
+
+static void print_machine(const struct mpb_machine *m)
+{
+	printf("mpbench %s (git %s)\n", MPB_VERSION, MPB_GIT);
+	printf("host              %s\n", m->hostname);
+	printf("cpu               %s\n", m->cpu_model[0] ? m->cpu_model : "unknown");
+	printf("cpus              %d online, %d in affinity, %d usable", m->online_cpus,
+	       m->affinity_cpus, m->usable_cpus);
+	if (m->cgroup_cpu_quota > 0)
+		printf(" (cgroup quota %.2f CPUs)", m->cgroup_cpu_quota);
+	printf("\nphysical cores    %d%s\n", m->physical_cores, m->smt ? " (SMT on)" : "");
+	printf("memory            %.1f GiB total, %.1f GiB available\n",
+	       (double)m->memory_bytes / (1 << 30), (double)m->mem_available_bytes / (1 << 30));
+	printf("kernel            %s %s\n", m->kernel, m->arch);
+	printf("governor          %s\n", m->governor[0] ? m->governor : "unknown");
+	printf("perf paranoid     %d\n", m->perf_event_paranoid);
+	printf("load (1 min)      %.2f\n", m->loadavg1);
+}
+
+static int print_floor(struct mpb_diag *d)
+{
+	struct mpb_floor fl;
+	int rc = mpb_floor_measure(&fl, d);
+	if (rc < 0)
+		return rc;
+	printf("floor costs (median, measured now):\n");
+	printf("  pipe round trip     %9.1f us  (1 byte there and back, 2 processes)\n",
+	       fl.pipe_rtt_ns / 1e3);
+	printf("  fork+exit+wait      %9.1f us\n", fl.fork_exit_wait_ns / 1e3);
+	printf("  posix_spawn+wait    %9.1f us  (/bin/true)\n", fl.spawn_exit_wait_ns / 1e3);
+	printf("  thread create+join  %9.1f us\n", fl.thread_create_join_ns / 1e3);
+	return 0;
+}
+
+static int print_ceiling(const struct mpb_machine *m, struct mpb_diag *d)
+{
+	struct mpb_ceiling_machine cm;
+	int rc = mpb_ceiling_measure_machine((unsigned)m->usable_cpus, NULL, &cm, d);
+	if (rc < 0)
+		return rc;
+	char csize[MPB_FMT_U64_LEN];
+	mpb_format_u64(cm.size, MPB_UNIT_COUNT, csize, sizeof csize);
+	printf("ceiling (measured now: what this machine gives a CPU-bound loop):\n");
+	printf("  %.2fx at %u workers  (95%% CI %.2f-%.2f, efficiency %.2f; sumsq, %llu tasks of "
+	       "%s split over %u bare forked processes vs serial, median of %u)\n", cm.speedup,
+	       cm.workers, cm.ci_lo, cm.ci_hi, cm.efficiency, (unsigned long long)cm.tasks, csize,
+	       cm.workers, cm.runs);
+	return 0;
+}
+
+int mpb_builtin_info(const struct mpb_cli_call *call, struct mpb_diag *d)
+{
+	(void)call;
+	struct mpb_machine m;
+	struct mpb_counter_set cs;
+	int rc;
+	if ((rc = mpb_machine_probe(NULL, &m, d)) < 0)
+		return rc;
+	print_machine(&m);
+	if ((rc = mpb_counters_resolve("default", &mpb_counter_source_perf, m.perf_event_paranoid,
+				       &cs, d)) < 0)
+		return rc;
+	printf("counters (the default set, each probed by opening it):\n");
+	mpb_counters_print(stdout, &cs);
+	if ((rc = print_floor(d)) < 0)
+		return rc;
+	return print_ceiling(&m, d);
+}

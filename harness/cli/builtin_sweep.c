@@ -1,0 +1,314 @@
+/* builtin_sweep.c — sweep, run and tune: one measuring path for the three,
+ * told apart by a struct sweep_kind (which plan, which driver, racing, one
+ * point only). Prints the table, recommendation and warnings; progress goes
+ * to stderr. */
+#include "builtin.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd_point.h"
+#include "counter_source.h"
+#include "counters.h"
+#include "counters_report.h"
+#include "deadline.h"
+#include "driver.h"
+#include "export.h"
+#include "inject.h"
+#include "machine.h"
+#include "method.h"
+#include "plan.h"
+#include "recommend.h"
+#include "results.h"
+#include "sampling.h"
+#include "table.h"
+#include "tune.h"
+#include "warnings.h"
+
+/* What tells sweep, run and tune apart. */
+struct sweep_kind {
+	bool race;      /* sampling races points against the best (tune) */
+	bool one_point; /* the options must give exactly one point (run) */
+	/* the plan of the options; cfg may come to point into buf, which
+	 * must outlive the sweep */
+	int (*plan)(struct mpb_config *cfg, const struct mpb_machine *m, char *buf, size_t len,
+		    struct mpb_plan *plan, struct mpb_diag *d);
+	/* measure it; may replace *plan (tune's phases) */
+	int (*measure)(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_config *cfg,
+		       const struct mpb_machine *m, struct mpb_diag *d);
+};
+
+/* What the checks before the plan give the sweep after it. */
+struct sweep_setup {
+	enum mpb_export_format fmt;
+	struct mpb_sampling_policy policy;
+	double tolerance;
+	struct mpb_cmd_spec cmdspec;
+	struct mpb_machine m;
+	struct mpb_counter_set counters;
+	char coarse[1024]; /* sweep_kind.plan's buf */
+	char path[4096];   /* the default results path, when no -o */
+};
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+/* No SA_RESTART: poll and read return EINTR so the pool notices at once. */
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+struct progress_ctx {
+	bool on;
+};
+
+static void progress(void *ctx, size_t done, size_t total)
+{
+	struct progress_ctx *pc = ctx;
+	if (!pc->on)
+		return;
+	fprintf(stderr, "\r  run %zu/%zu", done, total);
+	if (done == total)
+		fputs("\r\033[K", stderr);
+	fflush(stderr);
+}
+
+static bool plan_uses(const struct mpb_plan *plan, const struct mpb_method_ops *m)
+{
+	for (size_t i = 0; i < plan->npoints; i++)
+		if (plan->points[i].method == m)
+			return true;
+	return false;
+}
+
+/* Undo prepare_methods; every shutdown is idempotent, so this is safe after
+ * a prepare that failed part way. */
+static void shutdown_methods(const struct mpb_plan *plan)
+{
+	size_t n;
+	const struct mpb_method_ops *const *all = mpb_method_all(&n);
+	for (size_t i = 0; i < n; i++)
+		if (all[i]->shutdown && plan_uses(plan, all[i]))
+			all[i]->shutdown();
+}
+
+/* Before the sweep grows the heap or starts threads: the forkserver forks
+ * its server here, so that its workers are forks of a small process. */
+static int prepare_methods(const struct mpb_plan *plan, struct mpb_diag *d)
+{
+	size_t n;
+	const struct mpb_method_ops *const *all = mpb_method_all(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (!all[i]->prepare || !plan_uses(plan, all[i]))
+			continue;
+		int rc = all[i]->prepare(d);
+		if (rc < 0) {
+			shutdown_methods(plan);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Every warning once, on stderr, after the table: at most a screenful of the
+ * per-point and baseline ones; those about the machine and the
+ * recommendation (few, and the ones a user acts on) always show. */
+static void print_warnings(const struct mpb_sweep *s)
+{
+	struct mpb_warning_list l = { 0 };
+	enum { MAX_SHOWN = 12 };
+	if (mpb_warnings_collect(s, &l) == 0) {
+		size_t shown = 0, hidden = 0;
+		for (size_t i = 0; i < l.n; i++) {
+			bool always = strcmp(l.v[i].scope, "machine") == 0 ||
+				      strcmp(l.v[i].scope, "recommendation") == 0;
+			if (!always && shown >= MAX_SHOWN) {
+				hidden++;
+				continue;
+			}
+			shown += !always;
+			fprintf(stderr, "mpbench: warning: %s\n", l.v[i].message);
+		}
+		if (hidden)
+			fprintf(stderr, "mpbench: warning: ... and %zu more (\"warnings\" in the results)\n",
+				hidden);
+	}
+	mpb_warnings_free(&l);
+}
+
+/* The checks that need no plan, in the order their errors are reported;
+ * nothing to free on failure. */
+static int check_options(struct mpb_config *cfg, const struct sweep_kind *k,
+			 struct sweep_setup *su, struct mpb_diag *d)
+{
+	int rc;
+	if ((rc = mpb_inject_check(d)) < 0) /* a test's typo must not pass silently */
+		return rc;
+	su->fmt = MPB_EXPORT_JSON;
+	if (cfg->format && (rc = mpb_export_parse_format(cfg->format, MPB_EXPORT_JSON | MPB_EXPORT_CSV |
+							 MPB_EXPORT_MD, &su->fmt, d)) < 0)
+		return rc;
+	if ((rc = mpb_sampling_policy_from(cfg, k->race, &su->policy, &su->tolerance, d)) < 0)
+		return rc;
+	/* --cmd: before the plan, which it gives workload cmd */
+	if ((rc = mpb_cmd_spec_from(cfg, &su->cmdspec, d)) < 0)
+		return rc;
+	return mpb_machine_probe(NULL, &su->m, d);
+}
+
+/* -o, or the default under results/, must be writable before anything runs. */
+static int check_output(const struct mpb_config *cfg, struct sweep_setup *su, struct mpb_diag *d)
+{
+	int rc;
+	if (cfg->output)
+		return mpb_results_check_path(cfg->output, d);
+	if ((rc = mpb_results_default_path(&su->m, su->path, sizeof su->path, d)) < 0)
+		return rc;
+	return mpb_results_check_path(su->path, d);
+}
+
+/* After the sweep, whatever it got to: the table (or the --format export
+ * alone on stdout, for pipes), then warnings and where the results are.
+ * Returns rc, or the export's error when rc is 0. */
+static int print_outcome(const struct mpb_config *cfg, enum mpb_export_format fmt,
+			 struct mpb_sweep *s, int rc, struct mpb_diag *d)
+{
+	if (cfg->format) {
+		int xr = mpb_export_sweep(stdout, fmt, s, d);
+		rc = rc < 0 ? rc : xr;
+		if (!cfg->quiet) {
+			print_warnings(s);
+			fprintf(stderr, "results: %s\n", s->output);
+		}
+	} else if (!cfg->quiet) {
+		mpb_table_print(stdout, s);
+		mpb_recommend_print(stdout, s);
+		mpb_tune_print(stdout, s);
+		print_warnings(s);
+		printf("results: %s\n", s->output);
+	}
+	return rc;
+}
+
+/* Measure the prepared plan, shut the methods down, print. */
+static int measure(const struct mpb_cli_call *call, const struct sweep_kind *k,
+		   struct sweep_setup *su, struct mpb_plan *plan, struct mpb_diag *d)
+{
+	struct mpb_config *cfg = call->cfg;
+	struct progress_ctx pc = { !cfg->quiet && !cfg->no_progress && isatty(STDERR_FILENO) };
+	struct mpb_sweep s = {
+		.plan = plan,
+		.machine = &su->m,
+		.output = cfg->output ? cfg->output : su->path,
+		.argc = call->argc,
+		.argv = call->argv,
+		.options = mpb_options_json(call->cmd->mask, cfg),
+		.stop_flag = &stop_flag,
+		.progress = progress,
+		.progress_ctx = &pc,
+		.counters = &su->counters,
+		.sampling = su->policy,
+		.tolerance = su->tolerance,
+		.run_timeout_ns = mpb_deadline_ns(cfg->run_timeout_s),
+		.task_timeout_ns = mpb_deadline_ns(cfg->task_timeout_s),
+		.fail_fast = cfg->fail_fast,
+		.cmd = &su->cmdspec,
+	};
+	/* other load, sampled while this process still sleeps */
+	mpb_warnings_probe_busy(100, &s.start_busy_cpus);
+	char note[MPB_COUNTER_REASON_MAX + 96];
+	if (!cfg->quiet && mpb_counters_ipc_note(&su->counters, note, sizeof note))
+		fprintf(stderr, "mpbench: note: %s\n", note);
+	install_signals();
+	int rc = k->measure(&s, plan, cfg, &su->m, d);
+	shutdown_methods(plan);
+	if (rc != -MPB_EIO) /* the results file could not be written: nothing to show */
+		rc = print_outcome(cfg, su->fmt, &s, rc, d);
+	mpb_sweep_free(&s);
+	json_decref(s.options);
+	json_decref(s.tune);
+	return rc;
+}
+
+/* Every check and every probe before the first worker; then measure. One
+ * way out, which frees the plan (mpb_plan_free of an unbuilt plan is a
+ * no-op). */
+static int sweep_like(const struct mpb_cli_call *call, const struct sweep_kind *k,
+		      struct mpb_diag *d)
+{
+	struct mpb_config *cfg = call->cfg;
+	struct sweep_setup su;
+	struct mpb_plan plan = { 0 };
+	int rc;
+	if ((rc = check_options(cfg, k, &su, d)) < 0 ||
+	    (rc = k->plan(cfg, &su.m, su.coarse, sizeof su.coarse, &plan, d)) < 0 ||
+	    /* before anything is created, results/ included */
+	    (rc = mpb_cmd_spec_check_plan(&su.cmdspec, &plan, d)) < 0)
+		goto out;
+	if (k->one_point && plan.npoints != 1) {
+		rc = mpb_fail(d, MPB_EINPUT, "%s: the options give %zu points; give one value per axis "
+			      "(use sweep for more)", call->cmd->name, plan.npoints);
+		goto out;
+	}
+	/* encode and probe before any worker exists: the groups every worker
+	 * opens are fixed here (counters.h) */
+	if ((rc = mpb_counters_resolve(cfg->counters, &mpb_counter_source_perf,
+				       su.m.perf_event_paranoid, &su.counters, d)) < 0 ||
+	    (rc = check_output(cfg, &su, d)) < 0 ||
+	    (rc = prepare_methods(&plan, d)) < 0)
+		goto out;
+	rc = measure(call, k, &su, &plan, d);
+out:
+	mpb_plan_free(&plan);
+	return rc;
+}
+
+static int plan_grid(struct mpb_config *cfg, const struct mpb_machine *m, char *buf, size_t len,
+		     struct mpb_plan *plan, struct mpb_diag *d)
+{
+	(void)buf;
+	(void)len;
+	return mpb_plan_build(cfg, m, plan, d);
+}
+
+static int measure_grid(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_config *cfg,
+			const struct mpb_machine *m, struct mpb_diag *d)
+{
+	(void)plan;
+	(void)cfg;
+	(void)m;
+	return mpb_sweep_run(s, d);
+}
+
+static const struct sweep_kind kind_sweep = { false, false, plan_grid, measure_grid };
+static const struct sweep_kind kind_run = { false, true, plan_grid, measure_grid };
+static const struct sweep_kind kind_tune = { true, false, mpb_tune_plan, mpb_tune_run };
+
+int mpb_builtin_sweep(const struct mpb_cli_call *call, struct mpb_diag *d)
+{
+	return sweep_like(call, &kind_sweep, d);
+}
+
+int mpb_builtin_run(const struct mpb_cli_call *call, struct mpb_diag *d)
+{
+	return sweep_like(call, &kind_run, d);
+}
+
+int mpb_builtin_tune(const struct mpb_cli_call *call, struct mpb_diag *d)
+{
+	return sweep_like(call, &kind_tune, d);
+}
