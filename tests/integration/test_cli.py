@@ -135,6 +135,22 @@ class TestHelpAndListings(MpbenchTestCase):
         self.assertEqual(p.stderr, "")
         self.assertEqual(files_under(self.tmp), [])
 
+    def test_every_listed_command_answers_help(self):
+        """`mpbench --help` and each command's --help come from one table:
+        every command it lists has its own usage and options, on stdout."""
+        p = mpbench(["--help"], self.tmp)
+        self.assert_ok(p, "--help")
+        cmds = re.findall(r"(?m)^  (\w+)\s", p.stdout.split("commands:\n", 1)[1])
+        for cmd in ("sweep", "run", "tune", "info", "list", "report", "compare"):
+            self.assertIn(cmd, cmds, p.stdout)
+        for cmd in cmds:
+            h = mpbench([cmd, "--help"], self.tmp)
+            self.assert_ok(h, cmd + " --help")
+            self.assertTrue(h.stdout.startswith("usage: mpbench %s [options]" % cmd), h.stdout)
+            self.assertRegex(h.stdout, r"\noptions:\n\s+-", cmd + " --help lists no options")
+            self.assertEqual(h.stderr, "", cmd + " --help")
+        self.assertEqual(files_under(self.tmp), [])
+
     def test_list(self):
         p = mpbench(["list"], self.tmp)
         self.assert_ok(p, "list")
