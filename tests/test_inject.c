@@ -155,7 +155,7 @@ static void test_launch_fail(void **state)
 		setenv(MPB_INJECT_ENV, "launch-fail:worker=1,errno=EAGAIN", 1);
 		if (mpb_inject_launch(0, "fork", &d) != 0)
 			_exit(10);
-		if (mpb_inject_launch(1, "spawn", &d) != -MPB_ERUN)
+		if (mpb_inject_launch(1, "posix_spawn", &d) != -MPB_ERUN)
 			_exit(11);
 		if (!strstr(d.msg, "posix_spawn for worker 1") || !strstr(d.msg, strerror(EAGAIN)))
 			_exit(12);

@@ -69,7 +69,7 @@
 static size_t threads_quiet(void)
 {
 	unsigned running = 0;
-	mpb_method_thread_abandoned(&running);
+	mpb_method_abandoned(&running);
 	return threads_settled(1 + (size_t)running);
 }
 
@@ -613,6 +613,25 @@ static void test_thread_registered(void **state)
 	assert_non_null(mpb_method_thread.launch);
 	assert_non_null(mpb_method_thread.reap);
 	assert_non_null(mpb_method_thread.kill);
+	assert_non_null(mpb_method_thread.abandoned);
+	/* what sets each method apart is a flag or a field, read by the plan,
+	 * the pool and the driver instead of comparing names */
+	assert_ptr_equal(mpb_method_thread.codec, &mpb_codec_none);
+	assert_true(mpb_method_forkserver.flags & MPB_METHOD_NOT_CHILDREN);
+	assert_false(mpb_method_fork.flags & MPB_METHOD_NOT_CHILDREN);
+	assert_string_equal(mpb_method_spawn.launch_call, "posix_spawn");
+	size_t n;
+	const struct mpb_method_ops *const *all = mpb_method_all(&n);
+	for (size_t i = 0; i < n; i++) {
+		assert_non_null(all[i]->launch_call);
+		/* a fixed codec is one that only an in-process method can use */
+		if (all[i]->codec)
+			assert_true((all[i]->flags & MPB_METHOD_INPROC) &&
+				    (all[i]->codec->flags & MPB_CODEC_BY_REF));
+		/* only a method whose workers cannot be killed abandons any */
+		if (all[i]->abandoned)
+			assert_true(all[i]->flags & MPB_METHOD_INPROC);
+	}
 }
 
 static void test_map_null(void **state)
@@ -921,7 +940,7 @@ static void test_hung_threads_abandoned(void **state)
 	(void)state;
 	static const char *const transports[] = { "pipe", "shm" };
 	size_t threads0 = threads_quiet(), fds0 = fds_now();
-	unsigned running = 99, n0 = mpb_method_thread_abandoned(&running);
+	unsigned running = 99, n0 = mpb_method_abandoned(&running);
 	assert_int_equal(running, 0);
 	int g[2];
 	assert_int_equal(pipe(g), 0);
@@ -946,17 +965,17 @@ static void test_hung_threads_abandoned(void **state)
 		/* hang detection only: the tasks never end while the gate is shut */
 		assert_true(mpb_now_ns() - t0 < 60000000000ull);
 	}
-	assert_int_equal(mpb_method_thread_abandoned(&running), n0 + 4);
+	assert_int_equal(mpb_method_abandoned(&running), n0 + 4);
 	assert_int_equal(running, 4);
 	assert_int_equal(threads_now(), threads0 + 4);
 	/* the tasks end: the threads find nobody listening and end too */
 	close(g[1]);
 	for (int k = 0; k < 60000 && (running > 0 || threads_now() != threads0); k++) {
 		sleep_ms(1);
-		mpb_method_thread_abandoned(&running);
+		mpb_method_abandoned(&running);
 	}
 	assert_int_equal(running, 0);
-	assert_int_equal(mpb_method_thread_abandoned(NULL), n0 + 4);
+	assert_int_equal(mpb_method_abandoned(NULL), n0 + 4);
 	assert_int_equal(threads_settled(threads0), threads0);
 	close(g[0]);
 	gate_fd = -1;

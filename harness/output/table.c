@@ -10,6 +10,7 @@
 #include "analysis.h"
 #include "parse.h"
 #include "stats.h"
+#include "transport.h"
 
 static void fmt_ns(char *buf, size_t len, double ns)
 {
@@ -47,12 +48,13 @@ struct column {
 	bool (*cell)(const struct row *r, char *buf, size_t len);
 };
 
-/* "fork", or "fork/shm/json" when the transport or codec is not the default */
+/* "fork", or "fork/shm/json" when the transport or codec is not the default
+ * (a codec the method fixes, as thread's, is implied by the method) */
 static bool c_method(const struct row *r, char *b, size_t n)
 {
 	const struct mpb_point *pt = r->pt;
-	bool tp = pt->transport && strcmp(pt->transport, "pipe") != 0;
-	bool co = pt->codec != &mpb_codec_raw && pt->codec != &mpb_codec_none;
+	bool tp = pt->transport && strcmp(pt->transport, mpb_transport_default()->name) != 0;
+	bool co = pt->codec != mpb_codec_default() && !pt->method->codec;
 	snprintf(b, n, "%s%s%s%s%s", pt->method->name, tp ? "/" : "", tp ? pt->transport : "",
 		 co ? "/" : "", co ? pt->codec->name : "");
 	return true;

@@ -126,11 +126,23 @@ static const void *find_transport(const char *s)
 	return t ? t->name : NULL;
 }
 
-/* In-process methods pass values by reference whatever --codec says, so
- * their points always get codec none and --codec does not multiply them. */
 static bool method_inproc(const struct axes *a, size_t mi)
 {
 	return mpb_method_find(a->meth[mi])->flags & MPB_METHOD_INPROC;
+}
+
+/* A method that fixes its codec (thread: none, values by reference) gets it
+ * on every point whatever --codec says, and --codec does not multiply its
+ * points. */
+static const struct mpb_codec_ops *fixed_codec(const struct axes *a, size_t mi)
+{
+	return mpb_method_find(a->meth[mi])->codec;
+}
+
+static const struct mpb_codec_ops *method_codec(const struct axes *a, size_t mi, size_t ci)
+{
+	const struct mpb_codec_ops *c = fixed_codec(a, mi);
+	return c ? c : mpb_codec_find(a->codec[ci]);
 }
 
 /* A by-reference codec hands addresses over: across a process boundary they
@@ -410,7 +422,7 @@ int mpb_plan_build(const struct mpb_config *cfg, const struct mpb_machine *m,
 		for (size_t si = 0; si < nsizes; si++)
 		for (size_t ti = 0; ti < ntasks; ti++)
 		for (size_t mi = 0; mi < a.nmeth; mi++)
-		for (size_t ci = 0; ci < (method_inproc(&a, mi) ? 1 : a.ncodec); ci++)
+		for (size_t ci = 0; ci < (fixed_codec(&a, mi) ? 1 : a.ncodec); ci++)
 		for (size_t ri = 0; ri < a.ntrans; ri++)
 		for (size_t ki = 0; ki < a.nchunk; ki++)
 		for (size_t pi = 0; pi < nrss; pi++)
@@ -423,8 +435,7 @@ int mpb_plan_build(const struct mpb_config *cfg, const struct mpb_machine *m,
 				.parent_rss = rss[pi],
 				.workers = a.workers[ji],
 				.method = mpb_method_find(a.meth[mi]),
-				.codec = method_inproc(&a, mi) ? &mpb_codec_none
-							       : mpb_codec_find(a.codec[ci]),
+				.codec = method_codec(&a, mi, ci),
 				.transport = find_transport(a.trans[ri]),
 			};
 			if (strcmp(a.chunk[ki], "python") == 0) {

@@ -196,12 +196,11 @@ void mpb_inject_thread_worker(unsigned index, uint64_t tasks_done)
 		hang();
 }
 
-int mpb_inject_launch(unsigned index, const char *method, struct mpb_diag *d)
+int mpb_inject_launch(unsigned index, const char *call, struct mpb_diag *d)
 {
 	const struct mpb_inject *in = current();
 	if (in->action != MPB_INJECT_LAUNCH_FAIL || in->worker != index)
 		return 0;
-	const char *call = strcmp(method, "spawn") == 0 ? "posix_spawn" : "fork";
 	return mpb_fail_errno(d, MPB_ERUN, in->arg, "%s for worker %u (injected by %s)", call,
 			      index, MPB_INJECT_ENV);
 }

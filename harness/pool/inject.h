@@ -70,8 +70,9 @@ void mpb_inject_worker(unsigned index, uint64_t tasks_done, mpb_inject_send_fn s
  * returns) when `hang` is due for it; every other action is ignored. */
 void mpb_inject_thread_worker(unsigned index, uint64_t tasks_done);
 
-/* Parent side, before launching worker `index`: -MPB_ERUN with the message
- * a failed fork/posix_spawn would give when launch-fail is due, else 0. */
-int mpb_inject_launch(unsigned index, const char *method, struct mpb_diag *d);
+/* Parent side, before launching worker `index` with `call` (the method's
+ * launch_call: "fork", "posix_spawn"): -MPB_ERUN with the message a failed
+ * call would give when launch-fail is due, else 0. */
+int mpb_inject_launch(unsigned index, const char *call, struct mpb_diag *d);
 
 #endif

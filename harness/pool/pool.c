@@ -619,7 +619,7 @@ int mpb_pool_start(const struct mpb_pool_config *c, struct mpb_pool **out, struc
 			return rc;
 		}
 		s->requested_ns = mpb_now_ns();
-		rc = mpb_inject_launch(i, c->method->name, d); /* test-only (inject.h) */
+		rc = mpb_inject_launch(i, c->method->launch_call, d); /* test-only (inject.h) */
 		if (rc == 0)
 			rc = c->method->launch(p, s, d);
 		if (rc < 0) {

@@ -199,7 +199,7 @@ int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
 	if (s->counters)
 		pc.counters = &s->counters->plan;
 	mpb_counters_scope_begin(&sc, s->counters);
-	unsigned abandoned0 = mpb_method_thread_abandoned(NULL);
+	unsigned abandoned0 = mpb_method_abandoned(NULL);
 	uint64_t t0 = mpb_now_ns();
 	rc = mpb_pool_start(&pc, &pool, d);
 	if (rc == 0)
@@ -231,7 +231,7 @@ int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
 			memcpy(out->worker, r->worker, r->workers * sizeof *out->worker);
 	}
 	mpb_pool_free(pool);
-	if (mpb_method_thread_abandoned(NULL) != abandoned0)
+	if (mpb_method_abandoned(NULL) != abandoned0)
 		rc = thread_left_running(s, rc, out, d);
 	if (rc == 0) {
 		rc = verify_all(b, st, s->plan, res, d);

@@ -167,7 +167,7 @@ uint64_t mpb_sampling_cpu_now(void)
 
 bool mpb_sampling_cpu_visible(const struct mpb_point *pt)
 {
-	return pt->method != &mpb_method_forkserver;
+	return !(pt->method->flags & MPB_METHOD_NOT_CHILDREN);
 }
 
 void mpb_sampling_account(struct mpb_sampling_acct *a, uint64_t wall_ns, uint64_t cpu_ns,

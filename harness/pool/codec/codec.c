@@ -15,6 +15,11 @@ const struct mpb_codec_ops *const *mpb_codec_all(size_t *n)
 	return codecs;
 }
 
+const struct mpb_codec_ops *mpb_codec_default(void)
+{
+	return codecs[0];
+}
+
 const struct mpb_codec_ops *mpb_codec_find(const char *name)
 {
 	for (size_t i = 0; i < sizeof codecs / sizeof codecs[0]; i++)

@@ -36,6 +36,8 @@ extern const struct mpb_codec_ops mpb_codec_none;
 
 /* Registry: all codecs, in listing order. */
 const struct mpb_codec_ops *const *mpb_codec_all(size_t *n);
+/* The codec of a point when --codec is not given (the table's first). */
+const struct mpb_codec_ops *mpb_codec_default(void);
 /* Look up by name; NULL when unknown. */
 const struct mpb_codec_ops *mpb_codec_find(const char *name);
 

@@ -23,3 +23,18 @@ const struct mpb_method_ops *mpb_method_find(const char *name)
 			return methods[i];
 	return NULL;
 }
+
+unsigned mpb_method_abandoned(unsigned *running)
+{
+	unsigned n = 0, live = 0;
+	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+		unsigned r = 0;
+		if (methods[i]->abandoned) {
+			n += methods[i]->abandoned(&r);
+			live += r;
+		}
+	}
+	if (running)
+		*running = live;
+	return n;
+}

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "codec.h"
 #include "diag.h"
 #include "transport.h"
 
@@ -51,12 +52,20 @@ enum {
 	/* workers run inside the harness process (threads): no process boundary,
 	 * tasks pass by pointer with the `none` codec, no pids to reap */
 	MPB_METHOD_INPROC = 1u << 0,
+	/* workers are not children of the harness (forkserver: the server's):
+	 * their CPU time never shows in the harness's RUSAGE_CHILDREN */
+	MPB_METHOD_NOT_CHILDREN = 1u << 1,
 };
 
 struct mpb_method_ops {
 	const char *name;
 	const char *summary;
 	unsigned flags;
+	/* The call that creates a worker, as messages name it ("fork"). */
+	const char *launch_call;
+	/* NULL: points take --codec. Else every point of this method uses this
+	 * codec, whatever --codec says (thread: none, values by reference). */
+	const struct mpb_codec_ops *codec;
 	/* Optional, called once per process before the first pool of this
 	 * method, while the harness is still small and single-threaded (the
 	 * forkserver starts its server here). 0 or negative with d set. */
@@ -76,6 +85,10 @@ struct mpb_method_ops {
 	int (*reap)(struct mpb_pool *p, struct mpb_slot *s, bool block, struct mpb_diag *d);
 	/* Force the worker to end now (it is reaped afterwards). */
 	void (*kill)(struct mpb_pool *p, struct mpb_slot *s);
+	/* Optional, for methods whose reap may abandon workers: how many were
+	 * abandoned so far in this process; *running (may be NULL) gets how many
+	 * of them still run. */
+	unsigned (*abandoned)(unsigned *running);
 };
 
 extern const struct mpb_method_ops mpb_method_fork;
@@ -83,16 +96,16 @@ extern const struct mpb_method_ops mpb_method_forkserver;
 extern const struct mpb_method_ops mpb_method_spawn;
 extern const struct mpb_method_ops mpb_method_thread;
 
-/* Thread workers abandoned so far in this process (method_thread.c): killed,
- * not ended within the reap grace (stuck in a task), so left running. Their
- * records, pipe ends and channels stay valid until exit; what they borrow
- * from the pool's caller (task arguments passed by reference, the workload
- * state those point into) the caller must keep alive too. *running (may be
- * NULL) gets how many of them are still running. */
-unsigned mpb_method_thread_abandoned(unsigned *running);
-
 const struct mpb_method_ops *const *mpb_method_all(size_t *n);
 const struct mpb_method_ops *mpb_method_find(const char *name);
+
+/* Workers abandoned so far in this process, over every method (their
+ * abandoned op): killed but not ended within the reap grace (a thread stuck
+ * in a task), so left running. Their records, pipe ends and channels stay
+ * valid until exit; what they borrow from the pool's caller (task arguments
+ * passed by reference, the workload state those point into) the caller must
+ * keep alive too. *running (may be NULL) gets how many still run. */
+unsigned mpb_method_abandoned(unsigned *running);
 
 /* For process methods: in a new child, close every descriptor the pool holds
  * except this slot's child ends, so a worker's EOF means what it should. */

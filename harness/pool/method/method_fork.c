@@ -54,6 +54,7 @@ static void fork_kill(struct mpb_pool *p, struct mpb_slot *s)
 const struct mpb_method_ops mpb_method_fork = {
 	.name = "fork",
 	.summary = "fork(2) the harness: copy-on-write copy of the parent (Linux default)",
+	.launch_call = "fork",
 	.launch = fork_launch,
 	.reap = fork_reap,
 	.kill = fork_kill,

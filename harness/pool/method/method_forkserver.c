@@ -398,6 +398,8 @@ static void fs_kill(struct mpb_pool *p, struct mpb_slot *s)
 const struct mpb_method_ops mpb_method_forkserver = {
 	.name = "forkserver",
 	.summary = "a small server forked early forks each worker on request (passed fds)",
+	.flags = MPB_METHOD_NOT_CHILDREN,
+	.launch_call = "fork",
 	.prepare = fs_prepare,
 	.shutdown = fs_shutdown,
 	.launch = fs_launch,

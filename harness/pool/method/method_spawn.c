@@ -269,6 +269,7 @@ const struct mpb_method_ops mpb_method_spawn = {
 	.name = "spawn",
 	.summary = "posix_spawn a fresh mpbench-worker: nothing inherited but its pipes and "
 		   "a HELLO frame",
+	.launch_call = "posix_spawn",
 	.prepare = spawn_prepare,
 	.launch = spawn_launch,
 	.reap = spawn_reap,

@@ -23,7 +23,7 @@
  * stay on a global list, reachable, so leak checkers do not report them.
  * What the thread borrows from the pool's caller (task arguments passed by
  * reference with codec `none`, and the workload state they may point into)
- * is the caller's to keep alive: mpb_method_thread_abandoned tells it that
+ * is the caller's to keep alive: the abandoned op (mpb_method_abandoned) tells it that
  * it must (the sweep then keeps its baselines and stops, driver.c). The
  * counter plan is only read when the thread starts.
  */
@@ -184,7 +184,7 @@ static void thread_kill(struct mpb_pool *p, struct mpb_slot *s)
 	close_parent_end(&s->from_fd);
 }
 
-unsigned mpb_method_thread_abandoned(unsigned *running)
+static unsigned thread_abandoned(unsigned *running)
 {
 	unsigned n = 0, live = 0;
 	pthread_mutex_lock(&abandoned_lock);
@@ -202,7 +202,10 @@ const struct mpb_method_ops mpb_method_thread = {
 	.name = "thread",
 	.summary = "pthreads in the harness: no process boundary, values pass by reference (codec none)",
 	.flags = MPB_METHOD_INPROC,
+	.launch_call = "pthread_create",
+	.codec = &mpb_codec_none,
 	.launch = thread_launch,
 	.reap = thread_reap,
 	.kill = thread_kill,
+	.abandoned = thread_abandoned,
 };

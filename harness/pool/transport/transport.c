@@ -21,6 +21,11 @@ const struct mpb_transport_ops *const *mpb_transport_all(size_t *n)
 	return transports;
 }
 
+const struct mpb_transport_ops *mpb_transport_default(void)
+{
+	return transports[0];
+}
+
 const struct mpb_transport_ops *mpb_transport_find(const char *name)
 {
 	for (size_t i = 0; i < sizeof transports / sizeof transports[0]; i++)

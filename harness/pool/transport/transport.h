@@ -82,6 +82,8 @@ extern const struct mpb_transport_ops mpb_transport_shm;
 
 /* Registry: all transports, in listing order. */
 const struct mpb_transport_ops *const *mpb_transport_all(size_t *n);
+/* The transport of a point when --transport is not given (the table's first). */
+const struct mpb_transport_ops *mpb_transport_default(void);
 /* Look up by name; NULL when unknown. */
 const struct mpb_transport_ops *mpb_transport_find(const char *name);
 
