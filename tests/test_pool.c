@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -35,6 +36,7 @@
 #include "codec.h"
 #include "diag.h"
 #include "method.h"
+#include "method_proc.h"
 #include "workload.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -156,11 +158,46 @@ static int refuse_setup(const struct mpb_workload_params *p, void **state, struc
 		.teardown = fault_teardown,                                            \
 	}
 
+/* `slow-exit`: a worker whose clean-up after STOP, which comes before its
+ * BYE (worker.c), sleeps 50 ms and then stamps, in memory shared with the
+ * test, when it ended: the teardown window must open after every stamp. */
+static uint64_t *slow_exit_stamp; /* [MAX_WORKERS], MAP_SHARED; NULL: off */
+
+static void slow_exit_teardown(void *state)
+{
+	free(state);
+	if (!slow_exit_stamp)
+		return;
+	struct timespec ts = { 0, 50 * 1000000L };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	for (unsigned i = 0; i < MAX_WORKERS; i++) /* the first free entry */
+		if (__atomic_compare_exchange_n(&slow_exit_stamp[i], &(uint64_t){ 0 }, mpb_now_ns(),
+						false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			break;
+}
+
 TEST_WORKLOAD(wl_kill, "test-kill", fault_setup, kill_run);
 TEST_WORKLOAD(wl_exit, "test-exit", fault_setup, exit_run);
 TEST_WORKLOAD(wl_error, "test-error", fault_setup, error_run);
 TEST_WORKLOAD(wl_nap, "test-nap", fault_setup, nap_run);
 TEST_WORKLOAD(wl_refuse, "test-refuse", refuse_setup, kill_run);
+static const struct mpb_workload_ops wl_slow_exit = {
+	.abi = MPB_WORKLOAD_ABI,
+	.name = "test-slow-exit",
+	.summary = "test-only: a slow clean-up after STOP",
+	.unit = MPB_UNIT_COUNT,
+	.unit_name = "task index",
+	.default_sizes = "0",
+	.default_tasks = 1,
+	.min_size = 0,
+	.max_size = UINT64_MAX,
+	.setup = fault_setup,
+	.make_task = echo_make,
+	.run_task = kill_run,
+	.verify = echo_verify,
+	.teardown = slow_exit_teardown,
+};
 
 /* ---- fixture: whatever a test holds is released even when it fails ------ */
 
@@ -379,7 +416,7 @@ static void test_fixture_workloads_are_valid(void **state)
 {
 	(void)state;
 	const struct mpb_workload_ops *const all[] = { &wl_kill, &wl_exit, &wl_error, &wl_nap,
-						       &wl_refuse };
+						       &wl_refuse, &wl_slow_exit };
 	struct mpb_diag d = { 0 };
 	for (size_t i = 0; i < N_OF(all); i++)
 		if (mpb_workload_check(all[i], &d) != 0)
@@ -532,6 +569,87 @@ static void test_report_after_stop(void **state)
 		/* filled from wait4 when the worker was reaped */
 		assert_true(r->worker[i].maxrss_kb > 0);
 	free_and_check_reaped(fx);
+}
+
+/* The harness's read-out after STOP (counters, usage, memory, the worker's
+ * clean-up) is in no timed window: teardown opens only once every worker
+ * has done it, so a slow one does not show in teardown_ns. Ordering, not
+ * timing: the window opened after each worker's last stamp. */
+static void check_teardown_after_readout(struct fixture *fx, const struct mpb_method_ops *m)
+{
+	struct mpb_diag d = { 0 };
+	const unsigned nw = 2;
+	/* size UINT64_MAX: no task is the victim of kill_run */
+	struct mpb_pool_config c = config(&wl_slow_exit, UINT64_MAX, 4, nw, 1);
+	c.method = m;
+	uint64_t *stamp = mmap(NULL, MAX_WORKERS * sizeof *stamp, PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	assert_true(stamp != MAP_FAILED);
+	make_tasks(fx, &wl_slow_exit, &c.wparams, 4); /* the parent's own setup: no stamp */
+	slow_exit_stamp = stamp;
+	start_ok(fx, &c);
+	int rc = mpb_pool_map(fx->pool, fx->args, 4, fx->res, &d);
+	if (rc == 0)
+		rc = mpb_pool_stop(fx->pool, &d);
+	slow_exit_stamp = NULL;
+	if (rc != 0)
+		fail_msg("%s: %s", m->name, d.msg);
+	const struct mpb_pool_report *r = mpb_pool_report(fx->pool);
+	for (unsigned i = 0; i < nw; i++) {
+		assert_true(stamp[i] > 0); /* every worker cleaned up, once */
+		if (stamp[i] > r->teardown_from_ns)
+			fail_msg("%s: worker clean-up ended %" PRIu64 " ns inside the teardown window",
+				 m->name, stamp[i] - r->teardown_from_ns);
+	}
+	assert_int_equal(stamp[nw], 0);
+	/* and the read-out phase is accounted for, separately */
+	assert_true(r->readout_ns > 0);
+	munmap(stamp, MAX_WORKERS * sizeof *stamp);
+	if (m->flags & MPB_METHOD_INPROC)
+		free_pool(fx); /* no processes to check: its "pids" are ours */
+	else
+		free_and_check_reaped(fx);
+}
+
+static void test_teardown_after_readout_fork(void **state)
+{
+	check_teardown_after_readout(*state, &mpb_method_fork);
+}
+
+static void test_teardown_after_readout_thread(void **state)
+{
+	check_teardown_after_readout(*state, &mpb_method_thread);
+}
+
+/* A method's wait wakes on the worker's end, not on a timer and not at its
+ * deadline (an hour away here: a wait that slept until then would hang the
+ * test): once it returns, the worker has ended. With a pidfd and without
+ * (MPBENCH_NO_PIDFD, as under valgrind). */
+static void check_wait_wakes_on_exit(bool pidfd)
+{
+	struct mpb_diag d = { 0 };
+	if (!pidfd)
+		setenv(MPB_NO_PIDFD_ENV, "1", 1);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct timespec ts = { 0, 30 * 1000000L }; /* many polling intervals */
+		nanosleep(&ts, NULL);
+		_exit(0);
+	}
+	struct mpb_slot s = { .pid = pid, .launched = true };
+	uint64_t hour = 3600ull * 1000000000ull;
+	assert_int_equal(mpb_method_fork.wait(NULL, &s, mpb_now_ns() + hour, &d), 0);
+	assert_int_equal(mpb_method_fork.reap(NULL, &s, false, &d), 1);
+	assert_true(WIFEXITED(s.wait_status) && WEXITSTATUS(s.wait_status) == 0);
+	unsetenv(MPB_NO_PIDFD_ENV);
+}
+
+static void test_wait_wakes_on_exit(void **state)
+{
+	(void)state;
+	check_wait_wakes_on_exit(true);
+	check_wait_wakes_on_exit(false);
 }
 
 static void test_stopped_pool_refuses_map(void **state)
@@ -956,6 +1074,9 @@ int main(void)
 		POOL_TEST(test_map_of_zero_tasks),
 		POOL_TEST(test_report_after_stop),
 		POOL_TEST(test_stopped_pool_refuses_map),
+		POOL_TEST(test_teardown_after_readout_fork),
+		POOL_TEST(test_teardown_after_readout_thread),
+		cmocka_unit_test(test_wait_wakes_on_exit),
 		POOL_TEST(test_chunksize_above_frame_count_limit),
 		POOL_TEST(test_worker_killed_by_signal),
 		POOL_TEST(test_worker_exits),

@@ -22,7 +22,7 @@ enum mpb_frame_type {
 	MPB_FRAME_TASKS = 3,   /* parent → worker: u64 first, u32 count, count encoded args */
 	MPB_FRAME_RESULTS = 4, /* worker → parent: u64 first, u32 count, u64 compute_ns,
 	                          u64 codec_ns, count encoded results */
-	MPB_FRAME_STOP = 5,    /* parent → worker: finish and say BYE */
+	MPB_FRAME_STOP = 5,    /* parent → worker: finish and say BYE, then exit at EOF */
 	MPB_FRAME_BYE = 6,     /* worker → parent: struct mpb_frame_bye */
 	MPB_FRAME_ERROR = 7,   /* worker → parent: u64 task index, message bytes */
 	MPB_FRAME_TYPE_MAX = 7,
@@ -46,6 +46,9 @@ struct mpb_frame_bye {
 	/* the worker's own perf counters, read just before BYE (counters.h);
 	 * n = 0 when it counted nothing */
 	struct mpb_counts counters;
+	/* the harness's own work inside a timed window: opening the counters
+	 * before READY (what else it reads, it reads after STOP, untimed) */
+	uint64_t instrumentation_ns;
 };
 
 /* Start a frame of `type` in out; returns the header's position among the

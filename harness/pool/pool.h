@@ -67,12 +67,23 @@ struct mpb_worker_report {
 	uint64_t rss_kb, pss_kb, private_dirty_kb;
 	/* its perf counters from the start of its worker loop to its BYE */
 	struct mpb_counts counters;
+	/* the harness's own work it did inside a timed window (opening its
+	 * counters, inside startup_ns) */
+	uint64_t instrumentation_ns;
 };
 
 struct mpb_pool_report {
 	uint64_t startup_ns;        /* start requested → every worker ready */
 	uint64_t map_ns;            /* sum over maps: first task sent → last result decoded */
-	uint64_t teardown_ns;       /* stop requested → every worker reaped */
+	/* every worker's pipe closed → every worker reaped; the read-out
+	 * before it (STOP → every BYE: counters, usage, memory, the workers'
+	 * clean-up) is readout_ns, in no window: mpb_pool_stop */
+	uint64_t teardown_ns;
+	uint64_t readout_ns;
+	uint64_t teardown_from_ns;  /* mpb_now_ns when the teardown window opened */
+	/* the harness's own work inside the windows above: the sum of the
+	 * workers' instrumentation_ns */
+	uint64_t instrumentation_ns;
 	uint64_t compute_ns;        /* sum of workers' compute */
 	uint64_t codec_parent_ns;   /* parent encode + decode */
 	uint64_t codec_workers_ns;  /* sum of workers' decode + encode */
@@ -95,7 +106,8 @@ int mpb_pool_start(const struct mpb_pool_config *c, struct mpb_pool **out, struc
  * caller clears results afterwards. */
 int mpb_pool_map(struct mpb_pool *p, const struct mpb_value *args, size_t n,
 		 struct mpb_value *results, struct mpb_diag *d);
-/* Ask every worker to stop, collect its totals and reap it. */
+/* Ask every worker to stop and collect its totals (readout_ns), then end
+ * and reap them all (teardown_ns). */
 int mpb_pool_stop(struct mpb_pool *p, struct mpb_diag *d);
 const struct mpb_pool_report *mpb_pool_report(const struct mpb_pool *p);
 /* Kill and reap anything alive, close descriptors, free. NULL-safe. */

@@ -24,6 +24,7 @@ struct wstate {
 	struct mpb_endpoint ep;  /* the worker's side of the channel (transport.h) */
 	bool own_chan;           /* ep.ch was attached here, so unmapped here */
 	uint64_t serve0;         /* READY sent: the start of the window BYE reports */
+	bool cleaned;            /* clean_up ran */
 };
 
 static int send_buf(struct wstate *w)
@@ -182,12 +183,33 @@ static void read_memory(struct mpb_frame_bye *b)
 	fclose(f);
 }
 
+/* Free what the worker holds but its channel: after BYE it only waits for
+ * EOF. Idempotent. */
+static void clean_up(struct wstate *w)
+{
+	mpb_counters_close(&w->counters);
+	if (w->cleaned)
+		return;
+	w->cleaned = true;
+	if (w->a->workload->teardown)
+		w->a->workload->teardown(w->wl_state);
+	free(w->args);
+	free(w->res);
+	w->args = w->res = NULL;
+	w->cap = 0;
+}
+
+/* The read-out after STOP: counters, usage, memory, then the worker's own
+ * clean-up, and only then BYE, so that when the parent has every BYE no
+ * worker does anything of the harness's any more: the teardown window it
+ * opens next holds the workers' exits only (pool.c, mpb_pool_stop). */
 static int send_bye(struct wstate *w)
 {
 	struct rusage ru;
 	/* first, so that saying goodbye is not counted as serving */
 	mpb_counters_read(&w->counters, &w->bye.counters);
 	w->bye.serve_ns = mpb_now_ns() - w->serve0;
+	mpb_counters_close(&w->counters);
 	if (getrusage(w->a->rusage_who, &ru) == 0) {
 		w->bye.nvcsw = (uint64_t)ru.ru_nvcsw;
 		w->bye.nivcsw = (uint64_t)ru.ru_nivcsw;
@@ -197,6 +219,7 @@ static int send_bye(struct wstate *w)
 	}
 	if (w->a->rusage_who == RUSAGE_SELF)
 		read_memory(&w->bye);
+	clean_up(w);
 	long h = mpb_frame_begin(&w->out, MPB_FRAME_BYE);
 	if (h < 0 || mpb_buf_append(&w->out, &w->bye, sizeof w->bye) < 0 ||
 	    mpb_frame_end(&w->out, h) < 0)
@@ -210,8 +233,11 @@ int mpb_worker_main(const struct mpb_worker_args *a)
 	struct mpb_diag d = { 0 };
 	int status = 1;
 
-	/* count this thread from here to BYE, whatever started it (counters.h) */
+	/* count this thread from here to BYE, whatever started it (counters.h);
+	 * inside the start-up window, so timed as the harness's own cost */
+	uint64_t i0 = mpb_now_ns();
 	mpb_counters_open(&w.counters, a->counters, &mpb_counter_source_perf);
+	w.bye.instrumentation_ns = mpb_now_ns() - i0;
 	if (open_endpoint(&w, &d) < 0) {
 		/* nothing to send an ERROR through but the pipe */
 		w.ep.ops = &mpb_transport_pipe;
@@ -262,15 +288,17 @@ int mpb_worker_main(const struct mpb_worker_args *a)
 			goto out;
 	}
 	status = send_bye(&w) < 0 ? 3 : 0;
+	if (status == 0) {
+		/* the parent closes its end to start the teardown window */
+		struct mpb_frame f;
+		int rc = mpb_transport_read_frame(&w.ep, &w.in, &f, &d);
+		status = rc == 0 ? 0 : 1;
+	}
 out:
-	mpb_counters_close(&w.counters);
-	if (a->workload->teardown)
-		a->workload->teardown(w.wl_state);
+	clean_up(&w);
 	if (w.own_chan)
 		w.ep.ops->destroy(w.ep.ch);
 	mpb_buf_free(&w.in);
 	mpb_buf_free(&w.out);
-	free(w.args);
-	free(w.res);
 	return status;
 }

@@ -212,7 +212,8 @@ int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
 		const struct mpb_pool_report *r = mpb_pool_report(pool);
 		memset(out, 0, sizeof *out);
 		out->harness = hc;
-		out->wall_ns = t1 - t0;
+		/* the workers' read-out after STOP is the harness's, not the pool's */
+		out->wall_ns = t1 - t0 - r->readout_ns;
 		out->startup_ns = r->startup_ns;
 		out->map_ns = r->map_ns;
 		out->teardown_ns = r->teardown_ns;

@@ -45,6 +45,13 @@ static int fork_reap(struct mpb_pool *p, struct mpb_slot *s, bool block, struct 
 	return mpb_proc_reap(s, block, d);
 }
 
+static int fork_wait(struct mpb_pool *p, struct mpb_slot *s, uint64_t until_ns,
+		     struct mpb_diag *d)
+{
+	(void)p;
+	return mpb_proc_wait(s, until_ns, d);
+}
+
 static void fork_kill(struct mpb_pool *p, struct mpb_slot *s)
 {
 	(void)p;
@@ -57,5 +64,6 @@ const struct mpb_method_ops mpb_method_fork = {
 	.launch_call = "fork",
 	.launch = fork_launch,
 	.reap = fork_reap,
+	.wait = fork_wait,
 	.kill = fork_kill,
 };

@@ -385,6 +385,26 @@ static int fs_reap(struct mpb_pool *p, struct mpb_slot *s, bool block, struct mp
 	}
 }
 
+/* Until the worker's exit notice arrives on the socket (or, the server
+ * dead, its pidfd fires): the wake-up is the event, not a timer. */
+static int fs_wait(struct mpb_pool *p, struct mpb_slot *s, uint64_t until_ns, struct mpb_diag *d)
+{
+	(void)p;
+	(void)d;
+	struct fs_worker *w = s->ended ? NULL : find(s->pid);
+	uint64_t now = mpb_now_ns();
+	if (!w || w->exited || now >= until_ns)
+		return 0;
+	/* whole milliseconds, rounded up: the notice ends the sleep */
+	uint64_t ms = (until_ns - now + 999999u) / 1000000u;
+	int timeout_ms = ms > SLICE_MS ? SLICE_MS : (int)ms;
+	if (!fs.dead)
+		pump(timeout_ms, NULL, NULL); /* a failure shows in fs.dead */
+	else
+		worker_gone(w, timeout_ms);
+	return 0;
+}
+
 static void fs_kill(struct mpb_pool *p, struct mpb_slot *s)
 {
 	(void)p;
@@ -404,5 +424,6 @@ const struct mpb_method_ops mpb_method_forkserver = {
 	.shutdown = fs_shutdown,
 	.launch = fs_launch,
 	.reap = fs_reap,
+	.wait = fs_wait,
 	.kill = fs_kill,
 };

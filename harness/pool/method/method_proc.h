@@ -5,6 +5,7 @@
 #define MPB_METHOD_PROC_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "diag.h"
@@ -15,6 +16,11 @@
  * s->ru/have_ru set; a child already reaped elsewhere counts as ended without
  * rusage), 0 while alive, negative with d set on an unexpected error. */
 int mpb_proc_reap(struct mpb_slot *s, bool block, struct mpb_diag *d);
+/* The contract of mpb_method_ops.wait for a child s->pid: sleep until it
+ * has exited (left unreaped, for mpb_proc_reap) or mpb_now_ns() reaches
+ * until_ns. Woken by the child's pidfd; where none can be had (see
+ * mpb_proc_pidfd) it looks every 50 us instead. 0, or negative with d set. */
+int mpb_proc_wait(struct mpb_slot *s, uint64_t until_ns, struct mpb_diag *d);
 /* SIGKILL s->pid unless it was never started or is already reaped (its pid
  * may then belong to someone else). */
 void mpb_proc_kill(struct mpb_slot *s);

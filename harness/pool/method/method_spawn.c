@@ -259,6 +259,13 @@ static int spawn_reap(struct mpb_pool *p, struct mpb_slot *s, bool block, struct
 	return mpb_proc_reap(s, block, d);
 }
 
+static int spawn_wait(struct mpb_pool *p, struct mpb_slot *s, uint64_t until_ns,
+		     struct mpb_diag *d)
+{
+	(void)p;
+	return mpb_proc_wait(s, until_ns, d);
+}
+
 static void spawn_kill(struct mpb_pool *p, struct mpb_slot *s)
 {
 	(void)p;
@@ -273,5 +280,6 @@ const struct mpb_method_ops mpb_method_spawn = {
 	.prepare = spawn_prepare,
 	.launch = spawn_launch,
 	.reap = spawn_reap,
+	.wait = spawn_wait,
 	.kill = spawn_kill,
 };

@@ -53,6 +53,9 @@ struct thread_worker {
 	int status;            /* mpb_worker_main's return, read after the join */
 	uint64_t killed_ns;    /* when kill closed its pipes; 0: not yet */
 	atomic_bool done;      /* thread_main is past its last use of this record */
+	/* done's wake-up: a teardown waits on it, not on a polling timer */
+	pthread_mutex_t lock;
+	pthread_cond_t ended;  /* on CLOCK_MONOTONIC, the clock of mpb_now_ns */
 	void *chan;            /* abandoned: the slot's channel, kept mapped */
 	struct thread_worker *next; /* on the abandoned list */
 };
@@ -68,8 +71,32 @@ static void *thread_main(void *arg)
 	t->status = mpb_worker_main(&t->args);
 	close(t->args.in_fd);
 	close(t->args.out_fd);
+	pthread_mutex_lock(&t->lock);
 	atomic_store(&t->done, true);
+	pthread_cond_broadcast(&t->ended);
+	pthread_mutex_unlock(&t->lock);
 	return NULL;
+}
+
+static int init_wakeup(struct thread_worker *t)
+{
+	pthread_condattr_t ca;
+	int e = pthread_condattr_init(&ca);
+	if (e == 0)
+		e = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	if (e == 0)
+		e = pthread_cond_init(&t->ended, &ca);
+	pthread_condattr_destroy(&ca);
+	if (e == 0 && (e = pthread_mutex_init(&t->lock, NULL)) != 0)
+		pthread_cond_destroy(&t->ended);
+	return e;
+}
+
+static void free_worker(struct thread_worker *t)
+{
+	pthread_cond_destroy(&t->ended);
+	pthread_mutex_destroy(&t->lock);
+	free(t);
 }
 
 static int thread_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
@@ -80,6 +107,11 @@ static int thread_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag
 	mpb_pool_worker_args(p, s, &t->args);
 	t->args.rusage_who = RUSAGE_THREAD;
 	atomic_init(&t->done, false);
+	int e = init_wakeup(t);
+	if (e != 0) {
+		free(t);
+		return mpb_fail_errno(d, MPB_ERUN, e, "starting worker %u", s->index);
+	}
 
 	/* The thread starts with every signal blocked, so that SIGINT/SIGTERM
 	 * reach the harness's main thread (interrupting its poll at once) and a
@@ -88,10 +120,10 @@ static int thread_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int e = pthread_create(&t->tid, NULL, thread_main, t);
+	e = pthread_create(&t->tid, NULL, thread_main, t);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (e != 0) {
-		free(t);
+		free_worker(t);
 		return mpb_fail_errno(d, MPB_ERUN, e, "creating the thread of worker %u", s->index);
 	}
 	s->method_data = t;
@@ -100,17 +132,25 @@ static int thread_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag
 	return 0;
 }
 
-/* Join t, waiting until `until` (mpb_now_ns) at most: 0 joined, EBUSY still
- * running, else an errno. Polled, like reap_bounded in pool.c: the join
- * with a timeout takes CLOCK_REALTIME, which may jump. */
+/* Sleep until t is done with its record or mpb_now_ns() reaches until,
+ * woken by thread_main's broadcast (pthread_timedjoin_np would take
+ * CLOCK_REALTIME, which may jump). True when it is done. */
+static bool wait_done(struct thread_worker *t, uint64_t until)
+{
+	struct timespec ts = { (time_t)(until / 1000000000u), (long)(until % 1000000000u) };
+	pthread_mutex_lock(&t->lock);
+	while (!atomic_load(&t->done) && mpb_now_ns() < until)
+		if (pthread_cond_timedwait(&t->ended, &t->lock, &ts) == ETIMEDOUT)
+			break;
+	pthread_mutex_unlock(&t->lock);
+	return atomic_load(&t->done);
+}
+
+/* Join t once it is done (its return follows at once), waiting until `until`
+ * at most: 0 joined, EBUSY still running, else an errno. */
 static int join_until(struct thread_worker *t, uint64_t until)
 {
-	for (;;) {
-		int e = pthread_tryjoin_np(t->tid, NULL);
-		if (e != EBUSY || mpb_now_ns() >= until)
-			return e;
-		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
-	}
+	return wait_done(t, until) ? pthread_join(t->tid, NULL) : EBUSY;
 }
 
 /* Give up on t: detach it and keep everything it may still use (its record,
@@ -141,7 +181,7 @@ static int thread_reap(struct mpb_pool *p, struct mpb_slot *s, bool block, struc
 		uint64_t from = t->killed_ns ? t->killed_ns : mpb_now_ns();
 		e = join_until(t, from + THREAD_REAP_GRACE_NS);
 	} else {
-		e = pthread_tryjoin_np(t->tid, NULL);
+		e = atomic_load(&t->done) ? pthread_join(t->tid, NULL) : EBUSY;
 	}
 	if (e == EBUSY && !block)
 		return 0;
@@ -158,8 +198,19 @@ static int thread_reap(struct mpb_pool *p, struct mpb_slot *s, bool block, struc
 	s->wait_status = W_EXITCODE(t->status & 0xff, 0);
 	s->ended = true;
 	s->method_data = NULL;
-	free(t);
+	free_worker(t);
 	return 1;
+}
+
+static int thread_wait(struct mpb_pool *p, struct mpb_slot *s, uint64_t until_ns,
+		       struct mpb_diag *d)
+{
+	(void)p;
+	(void)d;
+	struct thread_worker *t = s->method_data;
+	if (t && !s->ended)
+		wait_done(t, until_ns);
+	return 0;
 }
 
 static void close_parent_end(int *fd)
@@ -206,6 +257,7 @@ const struct mpb_method_ops mpb_method_thread = {
 	.codec = &mpb_codec_none,
 	.launch = thread_launch,
 	.reap = thread_reap,
+	.wait = thread_wait,
 	.kill = thread_kill,
 	.abandoned = thread_abandoned,
 };
