@@ -140,7 +140,7 @@ static int refuse_setup(const struct mpb_workload_params *p, void **state, struc
 	return mpb_fail(d, MPB_ERUN, "fault: setup refused on purpose");
 }
 
-#define TEST_WORKLOAD(var, nm, setup_fn, run_fn)                                       \
+#define TEST_WORKLOAD_T(var, nm, setup_fn, run_fn, teardown_fn)                        \
 	static const struct mpb_workload_ops var = {                                   \
 		.abi = MPB_WORKLOAD_ABI,                                               \
 		.name = nm,                                                            \
@@ -155,8 +155,10 @@ static int refuse_setup(const struct mpb_workload_params *p, void **state, struc
 		.make_task = echo_make,                                                \
 		.run_task = run_fn,                                                    \
 		.verify = echo_verify,                                                 \
-		.teardown = fault_teardown,                                            \
+		.teardown = teardown_fn,                                               \
 	}
+#define TEST_WORKLOAD(var, nm, setup_fn, run_fn)                                       \
+	TEST_WORKLOAD_T(var, nm, setup_fn, run_fn, fault_teardown)
 
 /* `slow-exit`: a worker whose clean-up after STOP, which comes before its
  * BYE (worker.c), sleeps 50 ms and then stamps, in memory shared with the
@@ -182,22 +184,7 @@ TEST_WORKLOAD(wl_exit, "test-exit", fault_setup, exit_run);
 TEST_WORKLOAD(wl_error, "test-error", fault_setup, error_run);
 TEST_WORKLOAD(wl_nap, "test-nap", fault_setup, nap_run);
 TEST_WORKLOAD(wl_refuse, "test-refuse", refuse_setup, kill_run);
-static const struct mpb_workload_ops wl_slow_exit = {
-	.abi = MPB_WORKLOAD_ABI,
-	.name = "test-slow-exit",
-	.summary = "test-only: a slow clean-up after STOP",
-	.unit = MPB_UNIT_COUNT,
-	.unit_name = "task index",
-	.default_sizes = "0",
-	.default_tasks = 1,
-	.min_size = 0,
-	.max_size = UINT64_MAX,
-	.setup = fault_setup,
-	.make_task = echo_make,
-	.run_task = kill_run,
-	.verify = echo_verify,
-	.teardown = slow_exit_teardown,
-};
+TEST_WORKLOAD_T(wl_slow_exit, "test-slow-exit", fault_setup, kill_run, slow_exit_teardown);
 
 /* ---- fixture: whatever a test holds is released even when it fails ------ */
 
