@@ -101,9 +101,17 @@ static int open_out(const char *dir, const char *name, FILE **f, struct mpb_diag
 	char p[PATH_MAX];
 	if (join(p, sizeof p, dir, name) < 0)
 		return mpb_fail(d, MPB_EINPUT, "%s: output path too long", dir);
-	*f = fopen(p, "we");
-	if (!*f)
-		return mpb_fail_errno(d, MPB_EIO, errno, "cannot write %s", p);
+	/* never through a link: make_outdir refused a directory others can
+	 * plant one in, and this refuses one planted before that */
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return mpb_fail_errno(d, MPB_EIO, errno, "cannot write %s%s", p,
+				      errno == ELOOP ? " (a symbolic link; remove it)" : "");
+	if (!(*f = fdopen(fd, "w"))) {
+		int e = errno;
+		close(fd);
+		return mpb_fail_errno(d, MPB_EIO, e, "cannot write %s", p);
+	}
 	return 0;
 }
 
@@ -187,7 +195,8 @@ static int spawn_gnuplot(const char *prog, const char *dir, const char *script, 
 	if (!(rc = posix_spawn_file_actions_addchdir_np(&fa, dir)) &&
 	    !(rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) &&
 	    !(rc = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0)))
-		rc = posix_spawn_file_actions_addopen(&fa, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		rc = posix_spawn_file_actions_addopen(&fa, 2, log,
+						      O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
 	if (!rc) {
 		/* a relative program path is relative to our directory, not to dir */
 		char abs[PATH_MAX];
@@ -621,6 +630,16 @@ static int make_outdir(const char *dir, struct mpb_diag *d)
 		return mpb_fail(d, MPB_EINPUT, "-o/--output: '%s' is not a directory", dir);
 	if (access(dir, W_OK | X_OK) < 0)
 		return mpb_fail_errno(d, MPB_EINPUT, errno, "-o/--output: cannot write into '%s'", dir);
+	/* Another user who can create files here could plant index.md or a
+	 * plot as a link to a file of ours, which gnuplot (writing its plots by
+	 * name) would follow: write only where nobody else can create a name. */
+	if ((st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) && st.st_uid != geteuid()))
+		return mpb_fail(d, MPB_EINPUT, "-o/--output: '%s' is writable by other users (mode "
+				"%04o): a link planted there could redirect the report; give a "
+				"directory that only you can write", dir, (unsigned)(st.st_mode & 07777));
+	if (st.st_uid != geteuid())
+		return mpb_fail(d, MPB_EINPUT, "-o/--output: '%s' belongs to another user (uid %u); "
+				"give a directory of your own", dir, (unsigned)st.st_uid);
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "machine.h"
 #include "mpb_config.h"
 #include "mpb_git.h"
+#include "outfile.h"
 #include "recommend.h"
 #include "sampling.h"
 #include "stats.h"
@@ -257,79 +258,38 @@ json_t *mpb_results_build(const struct mpb_sweep *s)
 	return doc;
 }
 
-static int fsync_dir_of(const char *path)
+/* Whether the document holds a measured run of any point, baseline or
+ * ceiling. */
+static bool measured_any(json_t *doc)
 {
-	char *copy = strdup(path);
-	if (!copy)
-		return -1;
-	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(copy);
-	if (fd < 0)
-		return -1;
-	int rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
-static int tmp_name(const char *path, char *buf, size_t len)
-{
-	int n = snprintf(buf, len, "%s.tmp.%ld", path, (long)getpid());
-	return n < 0 || (size_t)n >= len ? -1 : 0;
+	static const char *const lists[] = { "points", "baselines", "ceilings" };
+	for (size_t k = 0; k < sizeof lists / sizeof *lists; k++) {
+		json_t *a = json_object_get(doc, lists[k]), *it;
+		size_t i;
+		json_array_foreach(a, i, it)
+			if (json_array_size(json_object_get(it, "runs")) > 0)
+				return true;
+	}
+	return false;
 }
 
 int mpb_results_write(const char *path, json_t *doc, struct mpb_diag *d)
 {
-	char tmp[4096];
-	if (tmp_name(path, tmp, sizeof tmp) < 0)
-		return mpb_fail(d, MPB_EIO, "%s: path too long", path);
 	char *text = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS);
 	if (!text)
 		return mpb_fail(d, MPB_EIO, "%s: could not serialize results", path);
-	unlink(tmp); /* a stale file of ours; O_EXCL then refuses a planted symlink */
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		int e = errno;
-		free(text);
-		return mpb_fail_errno(d, MPB_EIO, e, "%s: cannot write results", tmp);
-	}
+	const char *status = json_string_value(json_object_get(doc, "status"));
+	bool final = !status || strcmp(status, "running") != 0;
 	size_t n = strlen(text);
-	int rc = mpb_io_write_all(fd, text, n);
-	if (rc == 0)
-		rc = mpb_io_write_all(fd, "\n", 1);
+	text[n] = '\n'; /* json_dumps leaves room for the NUL, which becomes the newline */
+	int rc = mpb_outfile_write(path, text, n + 1, final, measured_any(doc), d);
 	free(text);
-	int e = rc < 0 ? -rc : 0;
-	if (!e && fsync(fd) < 0)
-		e = errno;
-	if (close(fd) < 0 && !e)
-		e = errno;
-	if (!e && rename(tmp, path) < 0)
-		e = errno;
-	if (e) {
-		unlink(tmp);
-		return mpb_fail_errno(d, MPB_EIO, e, "%s: writing results failed (previous file kept)", path);
-	}
-	/* the rename is done and the data is on disk; a failed directory fsync
-	 * only risks the rename on a crash, which leaves the previous file */
-	(void)fsync_dir_of(path);
-	return 0;
+	return rc;
 }
 
 int mpb_results_check_path(const char *path, struct mpb_diag *d)
 {
-	struct stat st;
-	char tmp[4096];
-	if (!*path)
-		return mpb_fail(d, MPB_EINPUT, "-o/--output: empty path");
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return mpb_fail(d, MPB_EINPUT, "-o/--output: '%s' is a directory (accepted: a file path)", path);
-	if (tmp_name(path, tmp, sizeof tmp) < 0)
-		return mpb_fail(d, MPB_EINPUT, "-o/--output: path too long");
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return mpb_fail_errno(d, MPB_EINPUT, errno, "-o/--output: cannot write '%s'", path);
-	close(fd);
-	unlink(tmp);
-	return 0;
+	return mpb_outfile_claim(path, d);
 }
 
 int mpb_results_default_path(const struct mpb_machine *m, char *buf, size_t len,
@@ -342,10 +302,21 @@ int mpb_results_default_path(const struct mpb_machine *m, char *buf, size_t len,
 	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
 	if (mkdir("results", 0755) < 0 && errno != EEXIST)
 		return mpb_fail_errno(d, MPB_EINPUT, errno, "cannot create directory 'results'");
-	int n = snprintf(buf, len, "results/%s-%s.json", m->hostname[0] ? m->hostname : "host", stamp);
-	if (n < 0 || (size_t)n >= len)
-		return mpb_fail(d, MPB_EINPUT, "results path too long");
-	return 0;
+	/* a sweep started in the same second as another gets the next free
+	 * suffix, so concurrent sweeps never share a file */
+	const char *host = m->hostname[0] ? m->hostname : "host";
+	for (unsigned k = 1; k < 1000; k++) {
+		char sfx[16] = "";
+		if (k > 1)
+			snprintf(sfx, sizeof sfx, "-%u", k);
+		int n = snprintf(buf, len, "results/%s-%s%s.json", host, stamp, sfx);
+		if (n < 0 || (size_t)n >= len)
+			return mpb_fail(d, MPB_EINPUT, "results path too long");
+		int rc = mpb_outfile_claim_unused(buf, d);
+		if (rc <= 0)
+			return rc;
+	}
+	return mpb_fail(d, MPB_EINPUT, "results/%s-%s.json: no free name", host, stamp);
 }
 
 static int bad(struct mpb_diag *d, const char *path, const char *what)

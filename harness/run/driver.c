@@ -11,6 +11,7 @@
 #include "analysis.h"
 #include "clock.h"
 #include "method.h"
+#include "outfile.h"
 #include "results.h"
 #include "rng.h"
 
@@ -533,8 +534,13 @@ int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 	if (rc == -MPB_EINTR) {
 		s->status = "interrupted";
 		int w = write_results(s, d);
-		return w < 0 ? w : mpb_fail(d, MPB_EINTR, "interrupted: %s written with the runs completed so far",
-					    s->output ? s->output : "nothing");
+		if (w < 0)
+			return w;
+		if (s->output && mpb_outfile_kept_previous(s->output))
+			return mpb_fail(d, MPB_EINTR, "interrupted before any run was measured: "
+					"the previous %s is kept", s->output);
+		return mpb_fail(d, MPB_EINTR, "interrupted: %s written with the runs completed so far",
+				s->output ? s->output : "nothing");
 	}
 	if (rc < 0)
 		return mpb_fail(d, -rc, "out of memory");
