@@ -30,6 +30,7 @@ struct claim {
 	enum kind kind;
 	int fd;        /* THROUGH: open for writing (1 for "-"); else -1 */
 	int lock;      /* the bound abstract socket, or -1 */
+	char lock_name[96];
 	bool existed;  /* REPLACE: a regular file was there at claim */
 	bool written;  /* THROUGH: the final document went out */
 	bool kept;     /* REPLACE: the final write kept the previous file */
@@ -86,20 +87,30 @@ static void split(const char *path, char *dir, size_t dlen, char *base, size_t b
 	snprintf(base, blen, "%s", basename(b));
 }
 
-/* Bind the abstract socket that stands for `target`: 0 bound (*fd set), 1
- * another process holds it, or -MPB_EINPUT. */
-static int lock_target(const char *target, int *fd, struct mpb_diag *d)
+/* Bind the abstract socket that stands for c->target: 0 bound (c->lock
+ * set), 1 another process holds it, or -MPB_EINPUT. */
+static int lock_target(struct claim *c, struct mpb_diag *d)
 {
+	const char *target = c->target;
 	char dir[PATH_MAX], base[NAME_MAX + 1];
 	struct stat st;
 	split(target, dir, sizeof dir, base, sizeof base);
 	if (stat(dir, &st) < 0)
-		return mpb_fail_errno(d, MPB_EINPUT, errno, "-o/--output: cannot use directory '%s'",
-				      dir);
+		return mpb_fail_errno(d, MPB_EINPUT, errno, "-o/--output: cannot write '%s' "
+				      "(its directory)", target);
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int n = snprintf(a.sun_path + 1, sizeof a.sun_path - 1, "mpbench/results/%llx:%llx/%016llx",
+	int n = snprintf(c->lock_name, sizeof c->lock_name, "mpbench/results/%llx:%llx/%016llx",
 			 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
 			 (unsigned long long)fnv1a(base));
+	/* A claim of ours with the same name is for a directory that was
+	 * removed and whose inode the new one reuses: the lock passes on. */
+	for (struct claim *o = claims; o; o = o->next)
+		if (o->lock >= 0 && strcmp(o->lock_name, c->lock_name) == 0) {
+			c->lock = o->lock;
+			o->lock = -1;
+			return 0;
+		}
+	memcpy(a.sun_path + 1, c->lock_name, (size_t)n);
 	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return mpb_fail_errno(d, MPB_EINPUT, errno, "-o/--output: cannot lock '%s'", target);
@@ -111,7 +122,7 @@ static int lock_target(const char *target, int *fd, struct mpb_diag *d)
 			return 1;
 		return mpb_fail_errno(d, MPB_EINPUT, e, "-o/--output: cannot lock '%s'", target);
 	}
-	*fd = s;
+	c->lock = s;
 	return 0;
 }
 
@@ -222,7 +233,7 @@ static int claim(const char *path, bool unused, struct mpb_diag *d)
 			rc = 1;
 	}
 	if (rc == 0 && c->kind == REPLACE) {
-		int l = lock_target(c->target, &c->lock, d);
+		int l = lock_target(c, d);
 		if (l == 1 && !unused)
 			rc = mpb_fail(d, MPB_EINPUT, "-o/--output: another mpbench is writing '%s' "
 				      "now; wait for it or choose another path", path);
@@ -316,8 +327,8 @@ int mpb_outfile_write(const char *path, const char *text, size_t n, bool final,
 	struct claim *c = find(path);
 	if (!c) {
 		int rc = mpb_outfile_claim(path, d);
-		if (rc < 0)
-			return rc;
+		if (rc < 0) /* too late to be bad input: this is a failed write */
+			return d ? (d->code = MPB_EIO, -MPB_EIO) : -MPB_EIO;
 		if (!(c = find(path)))
 			return mpb_fail(d, MPB_EIO, "%s: not claimed", path);
 	}

@@ -282,7 +282,9 @@ int mpb_results_write(const char *path, json_t *doc, struct mpb_diag *d)
 	bool final = !status || strcmp(status, "running") != 0;
 	size_t n = strlen(text);
 	text[n] = '\n'; /* json_dumps leaves room for the NUL, which becomes the newline */
-	int rc = mpb_outfile_write(path, text, n + 1, final, measured_any(doc), d);
+	/* only a sweep that ended early can have measured nothing */
+	bool early = status && (strcmp(status, "interrupted") == 0 || strcmp(status, "failed") == 0);
+	int rc = mpb_outfile_write(path, text, n + 1, final, !early || measured_any(doc), d);
 	free(text);
 	return rc;
 }
