@@ -552,9 +552,19 @@ static void test_report_after_stop(void **state)
 	assert_true(r->bytes_received > 0);
 	/* sumsq of 1000+ iterations takes measurable time in a worker */
 	assert_true(r->compute_ns > 0);
-	for (unsigned i = 0; i < r->workers; i++)
+	for (unsigned i = 0; i < r->workers; i++) {
 		/* filled from wait4 when the worker was reaped */
 		assert_true(r->worker[i].maxrss_kb > 0);
+		/* the start-up timeline runs in order on the one system-wide
+		 * clock (the child may run before its fork returns in the parent) */
+		const struct mpb_startup_timeline *t = &r->worker[i].timeline;
+		assert_true(t->running_ns <= t->counted_ns);
+		assert_true(t->counted_ns <= t->ready_ns);
+		assert_true(t->ready_ns <= t->ready_read_ns);
+		assert_true(t->launched_ns <= t->ready_read_ns);
+		assert_int_equal(t->ready_ns, r->worker[i].startup_ns);
+		assert_true(t->ready_read_ns > 0);
+	}
 	free_and_check_reaped(fx);
 }
 

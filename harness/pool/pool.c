@@ -285,6 +285,12 @@ static int on_results(struct mpb_pool *p, struct mpb_slot *s, struct mpb_reader 
 	return 0;
 }
 
+/* t - from, or 0 for a stamp before from (a clock read on another CPU) */
+static uint64_t since(uint64_t from, uint64_t t)
+{
+	return t > from ? t - from : 0;
+}
+
 static int on_frame(struct mpb_pool *p, struct mpb_slot *s, const struct mpb_frame *f,
 		    struct mpb_diag *d)
 {
@@ -294,13 +300,21 @@ static int on_frame(struct mpb_pool *p, struct mpb_slot *s, const struct mpb_fra
 	switch (f->type) {
 	case MPB_FRAME_READY: {
 		uint32_t idx;
-		uint64_t pid, ready_ns;
+		uint64_t pid, ready_ns, running_ns, counted_ns;
 		if (mpb_rd_u32(&r, &idx) < 0 || mpb_rd_u64(&r, &pid) < 0 ||
-		    mpb_rd_u64(&r, &ready_ns) < 0 || idx != s->index || s->ready)
+		    mpb_rd_u64(&r, &ready_ns) < 0 || mpb_rd_u64(&r, &running_ns) < 0 ||
+		    mpb_rd_u64(&r, &counted_ns) < 0 || idx != s->index || s->ready)
 			return bad_frame(p, s, "READY", d);
 		s->ready = true;
 		w->pid = (pid_t)pid;
-		w->startup_ns = ready_ns > s->requested_ns ? ready_ns - s->requested_ns : 0;
+		w->startup_ns = since(s->requested_ns, ready_ns);
+		w->timeline = (struct mpb_startup_timeline){
+			.launched_ns = since(s->requested_ns, s->launched_ns),
+			.running_ns = since(s->requested_ns, running_ns),
+			.counted_ns = since(s->requested_ns, counted_ns),
+			.ready_ns = w->startup_ns,
+			.ready_read_ns = since(s->requested_ns, mpb_now_ns()),
+		};
 		return 0;
 	}
 	case MPB_FRAME_RESULTS:
@@ -633,6 +647,7 @@ int mpb_pool_start(const struct mpb_pool_config *c, struct mpb_pool **out, struc
 			return rc == -MPB_ERUN ? mpb_diag_cause(d, MPB_CAUSE_LAUNCH_FAILED, rc) : rc;
 		}
 		s->launched = true;
+		s->launched_ns = mpb_now_ns();
 	}
 	for (;;) {
 		unsigned ready = 0;

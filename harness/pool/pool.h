@@ -53,10 +53,19 @@ struct mpb_pool_config {
 	const struct mpb_counter_plan *counters;
 };
 
+/* Where a worker's start-up went, each from its start requested (ns): its
+ * method's launch returned in the parent (fork returned), the worker began
+ * mpb_worker_main, its counters were open, it sent READY (= startup_ns),
+ * the parent read READY. */
+struct mpb_startup_timeline {
+	uint64_t launched_ns, running_ns, counted_ns, ready_ns, ready_read_ns;
+};
+
 /* One worker's view of a pool's life. */
 struct mpb_worker_report {
 	pid_t pid;
 	uint64_t startup_ns;   /* start requested → worker ready */
+	struct mpb_startup_timeline timeline;
 	uint64_t tasks, compute_ns, codec_ns, idle_ns;
 	uint64_t send_ns;      /* sending results through the transport */
 	uint64_t serve_ns;     /* READY sent → BYE: the window the parts above lie in */

@@ -154,12 +154,14 @@ static int run_chunk(struct wstate *w, const struct mpb_frame *f)
 	return send_buf(w) < 0 ? -2 : 0;
 }
 
-static int send_ready(struct wstate *w)
+static int send_ready(struct wstate *w, uint64_t running_ns, uint64_t counted_ns)
 {
 	long h = mpb_frame_begin(&w->out, MPB_FRAME_READY);
 	if (h < 0 || mpb_buf_put_u32(&w->out, w->a->index) < 0 ||
 	    mpb_buf_put_u64(&w->out, (uint64_t)getpid()) < 0 ||
-	    mpb_buf_put_u64(&w->out, mpb_now_ns()) < 0 || mpb_frame_end(&w->out, h) < 0)
+	    mpb_buf_put_u64(&w->out, mpb_now_ns()) < 0 ||
+	    mpb_buf_put_u64(&w->out, running_ns) < 0 || mpb_buf_put_u64(&w->out, counted_ns) < 0 ||
+	    mpb_frame_end(&w->out, h) < 0)
 		return -1;
 	return send_buf(w);
 }
@@ -237,7 +239,8 @@ int mpb_worker_main(const struct mpb_worker_args *a)
 	 * inside the start-up window, so timed as the harness's own cost */
 	uint64_t i0 = mpb_now_ns();
 	mpb_counters_open(&w.counters, a->counters, &mpb_counter_source_perf);
-	w.bye.instrumentation_ns = mpb_now_ns() - i0;
+	uint64_t i1 = mpb_now_ns();
+	w.bye.instrumentation_ns = i1 - i0;
 	if (open_endpoint(&w, &d) < 0) {
 		/* nothing to send an ERROR through but the pipe */
 		w.ep.ops = &mpb_transport_pipe;
@@ -248,7 +251,7 @@ int mpb_worker_main(const struct mpb_worker_args *a)
 		send_error(&w, 0, d.msg);
 		goto out;
 	}
-	if (send_ready(&w) < 0) {
+	if (send_ready(&w, i0, i1) < 0) {
 		status = 3;
 		goto out;
 	}

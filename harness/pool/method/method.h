@@ -28,6 +28,7 @@ struct mpb_slot {
 	int to_fd, from_fd;     /* parent ends: write tasks, read results (non-blocking) */
 	int child_in, child_out;/* worker ends; the method closes the parent's copies */
 	uint64_t requested_ns;  /* when launch was asked for */
+	uint64_t launched_ns;   /* when launch returned */
 	bool launched, ready, said_bye, eof, ended;
 	int wait_status;        /* from waitpid when ended (process methods), or
 	                           MPB_WAIT_STATUS_UNKNOWN when the method could not learn it */
