@@ -13,6 +13,7 @@
 #include "mpb_config.h"
 #include "mpb_git.h"
 #include "parse.h"
+#include "selfcheck.h"
 
 static void print_machine(const struct mpb_machine *m)
 {
@@ -32,10 +33,13 @@ static void print_machine(const struct mpb_machine *m)
 	printf("load (1 min)      %.2f\n", m->loadavg1);
 }
 
-static int print_floor(struct mpb_diag *d)
+static int print_floor(const struct mpb_counter_set *cs, struct mpb_diag *d)
 {
 	struct mpb_floor fl;
+	struct mpb_selfcheck sc;
 	int rc = mpb_floor_measure(&fl, d);
+	if (rc == 0)
+		rc = mpb_selfcheck_measure(&fl, &cs->plan, MPB_SELFCHECK_RUNS, &sc, d);
 	if (rc < 0)
 		return rc;
 	printf("floor costs (median, measured now):\n");
@@ -44,6 +48,13 @@ static int print_floor(struct mpb_diag *d)
 	printf("  fork+exit+wait      %9.1f us\n", fl.fork_exit_wait_ns / 1e3);
 	printf("  posix_spawn+wait    %9.1f us  (/bin/true)\n", fl.spawn_exit_wait_ns / 1e3);
 	printf("  thread create+join  %9.1f us\n", fl.thread_create_join_ns / 1e3);
+	printf("self-check (the harness's own cost per run, default counters):\n");
+	printf("  empty run           %9.1f us  (1 fork worker, 1 null task; median of %u)\n",
+	       sc.empty_run_ns / 1e3, sc.runs);
+	printf("  beyond the floors   %9.1f us  (less fork+exit+wait and a pipe round trip)\n",
+	       sc.overhead_ns / 1e3);
+	printf("  smallest task       %9.1f us  (%.0fx that: shorter tasks measure mpbench more "
+	       "than the pool)\n", sc.min_task_ns / 1e3, MPB_SELFCHECK_FACTOR);
 	return 0;
 }
 
@@ -77,7 +88,7 @@ int mpb_builtin_info(const struct mpb_cli_call *call, struct mpb_diag *d)
 		return rc;
 	printf("counters (the default set, each probed by opening it):\n");
 	mpb_counters_print(stdout, &cs);
-	if ((rc = print_floor(d)) < 0)
+	if ((rc = print_floor(&cs, d)) < 0)
 		return rc;
 	return print_ceiling(&m, d);
 }
