@@ -60,15 +60,22 @@ static void on_signal(int sig)
 	stop_flag = 1;
 }
 
-/* No SA_RESTART: poll and read return EINTR so the pool notices at once. */
+/* Before any other work, so that a signal at any moment ends the sweep the
+ * documented way (exit 130, results kept) instead of killing it half set up.
+ * No SA_RESTART: poll and read return EINTR so the pool notices at once. A
+ * signal that this process inherited as ignored stays ignored: a shell
+ * starts background jobs with SIGINT ignored so that Ctrl-C at the terminal
+ * leaves them alone. */
 static void install_signals(void)
 {
-	struct sigaction sa;
+	static const int sigs[] = { SIGINT, SIGTERM };
+	struct sigaction sa, old;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -174,6 +181,9 @@ static int check_options(struct mpb_config *cfg, const struct sweep_kind *k,
 static int check_output(const struct mpb_config *cfg, struct sweep_setup *su, struct mpb_diag *d)
 {
 	int rc;
+	if (cfg->output && cfg->format && strcmp(cfg->output, "-") == 0)
+		return mpb_fail(d, MPB_EINPUT, "-o - and --format %s both write to standard output "
+				"(accepted: one of them)", cfg->format);
 	if (cfg->output)
 		return mpb_results_check_path(cfg->output, d);
 	if ((rc = mpb_results_default_path(&su->m, su->path, sizeof su->path, d)) < 0)
@@ -195,11 +205,13 @@ static int print_outcome(const struct mpb_config *cfg, enum mpb_export_format fm
 			fprintf(stderr, "results: %s\n", s->output);
 		}
 	} else if (!cfg->quiet) {
-		mpb_table_print(stdout, s);
-		mpb_recommend_print(stdout, s);
-		mpb_tune_print(stdout, s);
+		/* with -o - the results document has standard output */
+		FILE *out = strcmp(s->output, "-") == 0 ? stderr : stdout;
+		mpb_table_print(out, s);
+		mpb_recommend_print(out, s);
+		mpb_tune_print(out, s);
 		print_warnings(s);
-		printf("results: %s\n", s->output);
+		fprintf(out, "results: %s\n", s->output);
 	}
 	return rc;
 }
@@ -233,7 +245,6 @@ static int measure(const struct mpb_cli_call *call, const struct sweep_kind *k,
 	char note[MPB_COUNTER_REASON_MAX + 96];
 	if (!cfg->quiet && mpb_counters_ipc_note(&su->counters, note, sizeof note))
 		fprintf(stderr, "mpbench: note: %s\n", note);
-	install_signals();
 	int rc = k->measure(&s, plan, cfg, &su->m, d);
 	shutdown_methods(plan);
 	if (rc != -MPB_EIO) /* the results file could not be written: nothing to show */
@@ -254,6 +265,7 @@ static int sweep_like(const struct mpb_cli_call *call, const struct sweep_kind *
 	struct sweep_setup su;
 	struct mpb_plan plan = { 0 };
 	int rc;
+	install_signals();
 	if ((rc = check_options(cfg, k, &su, d)) < 0 ||
 	    (rc = k->plan(cfg, &su.m, su.coarse, sizeof su.coarse, &plan, d)) < 0 ||
 	    /* before anything is created, results/ included */

@@ -95,6 +95,44 @@ class Outputs(unittest.TestCase):
         self.assertEqual(doc["status"], "complete")
         self.assertFalse(os.path.exists(self.path("-")))
 
+    def test_dash_sends_the_table_to_stderr(self):
+        args = [a for a in QUICK if a != "--quiet"]
+        p = self.run_mpb(args + ["-o", "-"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(json.loads(p.stdout)["status"], "complete")
+        self.assertRegex(p.stderr, r"(?m)^results: -$")
+        p = self.run_mpb(args + ["-o", "-", "--format", "csv"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("both write to standard output", p.stderr)
+        self.assertEqual(p.stdout, "")
+
+    def test_unwritable_stdout_fails(self):
+        with open("/dev/full", "w") as full:
+            for args in (["list"], [a for a in QUICK if a != "--quiet"] + ["-o", "r.json"]):
+                p = subprocess.run(mpbtest.command() + args, cwd=self.tmp, stdout=full,
+                                   stderr=subprocess.PIPE, text=True,
+                                   timeout=TIMEOUT)
+                self.assertEqual(p.returncode, 1, "%s: %s" % (args, p.stderr))
+                self.assertIn("writing to standard output failed", p.stderr)
+
+    def test_inherited_ignored_sigint_stays_ignored(self):
+        """A background job (SIGINT ignored by the shell) is not ended by the
+        Ctrl-C meant for the foreground."""
+        out = self.path("bg.json")
+        h = mpbtest.popen(["run", "-w", "sleep", "-s", "300ms", "-t", "2", "-j", "1", "-r", "1",
+                           "--warmup", "0", "--no-ceiling", "--quiet", "-o", out],
+                          cwd=self.tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, preexec_fn=lambda: signal.signal(signal.SIGINT,
+                                                                      signal.SIG_IGN))
+        try:
+            time.sleep(0.2)
+            h.send_signal(signal.SIGINT)
+            _, err = h.communicate(timeout=TIMEOUT)
+        finally:
+            mpbtest.kill_and_reap([h.pid])
+        self.assertEqual(h.returncode, 0, err)
+        self.assertEqual(load_results(out)["status"], "complete")
+
     def test_fifo(self):
         fifo = self.path("ff")
         os.mkfifo(fifo)
