@@ -8,10 +8,11 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 
 dir=build-test
-args=(--buildtype=debugoptimized -Dwerror=true)
+args=(--buildtype=debugoptimized -Dwerror=true -Dfault_injection=true)
 if [ "${MPB_SANITIZE:-0}" = 1 ]; then
   dir=build-asan
-  args=(--buildtype=debug -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false)
+  args=(--buildtype=debug -Dwerror=true -Dfault_injection=true -Db_sanitize=address,undefined
+        -Db_lundef=false)
   # fail on the first UB report; leaks are errors
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0

@@ -16,7 +16,7 @@ if ! command -v valgrind >/dev/null; then
   $sudo_cmd apt-get install -y -qq valgrind >/dev/null
 fi
 dir=${MPB_VALGRIND_DIR:-build-valgrind}
-args=(--buildtype=debugoptimized -Dwerror=true)
+args=(--buildtype=debugoptimized -Dwerror=true -Dfault_injection=true)
 if [ -f "$dir/build.ninja" ]; then
   meson setup --reconfigure "$dir" "${args[@]}" >/dev/null
 else

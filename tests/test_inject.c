@@ -84,6 +84,7 @@ static void test_parse_bad(void **state)
 	parse_bad(longspec, "longer than");
 }
 
+#if MPB_FAULT_INJECTION
 static int send_fd(void *ctx, const void *p, size_t n)
 {
 	return write(*(int *)ctx, p, n) == (ssize_t)n ? 0 : -1;
@@ -179,8 +180,38 @@ static void test_check_env(void **state)
 	unsetenv(MPB_INJECT_ENV);
 }
 
+#else
+
+/* A build without -Dfault_injection refuses the variable instead of
+ * ignoring it, and injects nothing even when it is set. */
+static void test_disabled_build(void **state)
+{
+	(void)state;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct mpb_diag d = { 0 };
+		setenv(MPB_INJECT_ENV, "launch-fail:worker=0,errno=EAGAIN", 1);
+		if (mpb_inject_check(&d) != -MPB_EINPUT || !strstr(d.msg, "without fault injection"))
+			_exit(10);
+		d = (struct mpb_diag){ 0 };
+		if (mpb_inject_launch(0, "fork", &d) != 0)
+			_exit(11);
+		unsetenv(MPB_INJECT_ENV);
+		if (mpb_inject_check(&d) != 0)
+			_exit(12);
+		_exit(0);
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+#endif
+
 int main(void)
 {
+#if MPB_FAULT_INJECTION
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_good),
 		cmocka_unit_test(test_parse_bad),
@@ -188,5 +219,12 @@ int main(void)
 		cmocka_unit_test(test_launch_fail),
 		cmocka_unit_test(test_check_env),
 	};
+#else
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_good),
+		cmocka_unit_test(test_parse_bad),
+		cmocka_unit_test(test_disabled_build),
+	};
+#endif
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

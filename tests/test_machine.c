@@ -10,10 +10,13 @@
 
 #include <ftw.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include <jansson.h>
 
 /* mkdir -p of every directory component of root+rel, then write text there. */
 static void put_file(const char *root, const char *rel, const char *text)
@@ -232,7 +235,7 @@ static void test_to_json(void **state)
 		"hostname", "cpu_model", "online_cpus", "affinity_cpus", "usable_cpus",
 		"physical_cores", "smt", "memory_bytes", "mem_available_bytes", "kernel",
 		"arch", "governor", "perf_event_paranoid", "cgroup_cpu_quota",
-		"max_user_processes", "loadavg1",
+		"max_user_processes", "loadavg1", "environment",
 	};
 	struct mpb_machine m;
 	memset(&m, 0, sizeof m);
@@ -277,6 +280,58 @@ static void test_to_json(void **state)
 	assert_null(mpb_machine_to_json(NULL));
 }
 
+/* The MPBENCH_* variables of the real process are recorded, each marked by
+ * whether it changes a figure, and written under machine.environment. */
+static void test_probe_environment(void **state)
+{
+	(void)state;
+	setenv("MPBENCH_SPIN_NS", "0", 1);
+	setenv("MPBENCH_NO_PIDFD", "0", 1);
+	setenv("MPBENCH_PLOTS_DIR", "/somewhere", 1);
+	setenv("MPBENCH_WORKER", "/no/such/mpbench-worker", 1);
+	unsetenv("MPBENCH_INJECT");
+	struct mpb_machine m;
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_machine_probe(NULL, &m, &d), 0);
+	bool seen[4] = { false };
+	for (unsigned i = 0; i < m.nenv; i++) {
+		const struct mpb_env_var *e = &m.env[i];
+		if (strcmp(e->name, "MPBENCH_SPIN_NS") == 0) {
+			seen[0] = true;
+			assert_string_equal(e->value, "0");
+			assert_true(e->changes_measurement);
+		} else if (strcmp(e->name, "MPBENCH_NO_PIDFD") == 0) {
+			seen[1] = true;
+			assert_false(e->changes_measurement); /* 0 means "use pidfd" */
+		} else if (strcmp(e->name, "MPBENCH_PLOTS_DIR") == 0) {
+			seen[2] = true;
+			assert_false(e->changes_measurement);
+		} else if (strcmp(e->name, "MPBENCH_WORKER") == 0) {
+			seen[3] = true;
+			assert_true(e->changes_measurement); /* not the worker beside us */
+		} else {
+			fail_msg("unexpected variable %s", e->name);
+		}
+	}
+	for (int k = 0; k < 4; k++)
+		assert_true(seen[k]);
+	json_t *j = mpb_machine_to_json(&m);
+	assert_non_null(j);
+	json_t *env = json_object_get(j, "environment");
+	assert_true(json_is_object(env));
+	assert_int_equal(json_object_size(env), 4);
+	assert_string_equal(json_string_value(json_object_get(env, "MPBENCH_PLOTS_DIR")),
+			    "/somewhere");
+	json_decref(j);
+	/* a fake root is not this process: nothing recorded */
+	assert_int_equal(mpb_machine_probe("/nonexistent-root", &m, &d), 0);
+	assert_int_equal(m.nenv, 0);
+	unsetenv("MPBENCH_SPIN_NS");
+	unsetenv("MPBENCH_NO_PIDFD");
+	unsetenv("MPBENCH_PLOTS_DIR");
+	unsetenv("MPBENCH_WORKER");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +343,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_probe_empty_root, make_root, remove_root),
 		cmocka_unit_test(test_probe_real),
 		cmocka_unit_test(test_to_json),
+		cmocka_unit_test(test_probe_environment),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

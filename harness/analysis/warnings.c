@@ -233,6 +233,12 @@ int mpb_warnings_machine(const struct mpb_sweep *s, struct mpb_warning_list *l)
 			  "(load average %.2f): results may be slower and noisier than this machine "
 			  "can do (measure on a quiet machine, or under chrt -f 1 where allowed)",
 			  s->start_busy_cpus, m->usable_cpus, m->loadavg1);
+	for (unsigned i = 0; i < m->nenv; i++)
+		if (m->env[i].changes_measurement)
+			rc |= add(l, "environment", "machine", -1,
+				  "%s=%s is set: it changes what mpbench measures (a test or tuning "
+				  "variable); compare these results only with runs that set it too",
+				  m->env[i].name, m->env[i].value);
 	return rc ? -1 : 0;
 }
 

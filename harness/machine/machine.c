@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -205,6 +206,49 @@ static double read_cgroup_quota(const char *root)
 	return mpb_machine_parse_cpu_max(text, &q) == 0 ? q : 0.0;
 }
 
+/* Whether `path` names the same file as `mpbench-worker` beside this
+ * binary, which spawn uses when MPBENCH_WORKER is not set. */
+static bool is_default_worker(const char *path)
+{
+	char self[PATH_MAX], want[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		return false;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	snprintf(want, sizeof want, "%s/mpbench-worker", self);
+	struct stat a, b;
+	return stat(path, &a) == 0 && stat(want, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/* The variables of harness/pool/inject.h, transport.h, method_proc.h,
+ * method_spawn.c and output/report.c, and whether each changes a figure. */
+static void read_env(struct mpb_machine *m)
+{
+	static const struct { const char *name; bool measured; } vars[] = {
+		{ "MPBENCH_INJECT", true },
+		{ "MPBENCH_SPIN_NS", true },
+		{ "MPBENCH_NO_PIDFD", true },
+		{ "MPBENCH_WORKER", true },
+		{ "MPBENCH_PLOTS_DIR", false },
+	};
+	for (size_t i = 0; i < sizeof vars / sizeof *vars && m->nenv < MPB_MACHINE_ENV_MAX; i++) {
+		const char *v = getenv(vars[i].name);
+		if (!v)
+			continue;
+		struct mpb_env_var *e = &m->env[m->nenv++];
+		snprintf(e->name, sizeof e->name, "%s", vars[i].name);
+		snprintf(e->value, sizeof e->value, "%s", v);
+		e->changes_measurement = vars[i].measured &&
+			!(strcmp(vars[i].name, "MPBENCH_WORKER") == 0 && is_default_worker(v)) &&
+			!(strcmp(vars[i].name, "MPBENCH_NO_PIDFD") == 0 && strcmp(v, "0") == 0);
+	}
+}
+
 int mpb_machine_probe(const char *root, struct mpb_machine *m, struct mpb_diag *d)
 {
 	if (!m)
@@ -264,6 +308,8 @@ int mpb_machine_probe(const char *root, struct mpb_machine *m, struct mpb_diag *
 		if (end != text && isfinite(la) && la >= 0)
 			m->loadavg1 = la;
 	}
+	if (real)
+		read_env(m);
 	return 0;
 }
 
@@ -371,6 +417,12 @@ json_t *mpb_machine_to_json(const struct mpb_machine *m)
 	for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
 		if (!kv[i].v || json_object_set_new(o, kv[i].k, kv[i].v) != 0)
 			ok = false;   /* set_new frees v on failure; NULL v is a no-op */
+	json_t *env = json_object();
+	for (unsigned i = 0; env && i < m->nenv; i++)
+		if (json_object_set_new(env, m->env[i].name, json_string(m->env[i].value)) != 0)
+			ok = false;
+	if (!env || json_object_set_new(o, "environment", env) != 0)
+		ok = false;
 	if (!ok)
 		json_decref(o);
 	return ok ? o : NULL;

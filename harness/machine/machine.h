@@ -10,6 +10,17 @@
 
 #include "diag.h"
 
+/* An MPBENCH_* variable set in mpbench's environment: recorded in the
+ * results ("machine.environment"), and warned about when it changes what is
+ * measured (fault injection, the shm spin, waits without pidfd, another
+ * worker image). */
+#define MPB_MACHINE_ENV_MAX 8
+struct mpb_env_var {
+	char name[32];
+	char value[160];
+	bool changes_measurement;
+};
+
 struct mpb_machine {
 	char hostname[256];
 	char cpu_model[256];        /* "model name" from /proc/cpuinfo, "" if unknown */
@@ -27,6 +38,8 @@ struct mpb_machine {
 	int perf_event_paranoid;    /* /proc/sys/kernel/perf_event_paranoid, -100 if unknown */
 	long max_user_processes;    /* RLIMIT_NPROC soft limit, -1 = unlimited */
 	double loadavg1;            /* 1-minute load average at probe time */
+	struct mpb_env_var env[MPB_MACHINE_ENV_MAX]; /* set MPBENCH_* variables */
+	unsigned nenv;
 };
 
 /* Probe the running machine. `root` prefixes every /proc and /sys path (NULL or

@@ -113,7 +113,12 @@ int mpb_inject_parse(const char *spec, struct mpb_inject *out, struct mpb_diag *
 int mpb_inject_check(struct mpb_diag *d)
 {
 	struct mpb_inject in;
-	return mpb_inject_parse(getenv(MPB_INJECT_ENV), &in, d);
+	const char *spec = getenv(MPB_INJECT_ENV);
+	if (!MPB_FAULT_INJECTION && spec && *spec)
+		return mpb_fail(d, MPB_EINPUT, "%s is set, but this mpbench was built without fault "
+				"injection (accepted: unset; test builds use meson -Dfault_injection=true)",
+				MPB_INJECT_ENV);
+	return mpb_inject_parse(spec, &in, d);
 }
 
 static struct mpb_inject current_spec;
@@ -121,7 +126,8 @@ static struct mpb_inject current_spec;
 static void load_current(void)
 {
 	struct mpb_diag d = { 0 };
-	if (mpb_inject_parse(getenv(MPB_INJECT_ENV), &current_spec, &d) < 0)
+	/* a build without fault injection never injects, whatever is set */
+	if (!MPB_FAULT_INJECTION || mpb_inject_parse(getenv(MPB_INJECT_ENV), &current_spec, &d) < 0)
 		memset(&current_spec, 0, sizeof current_spec);
 }
 

@@ -1,5 +1,10 @@
 /* inject.h — fault injection for the reliability tests (test-only).
  *
+ * Compiled in only by a build configured with -Dfault_injection=true (the
+ * test builds of scripts/test.sh and scripts/valgrind.sh); any other build
+ * refuses a set MPBENCH_INJECT (exit 2) and never injects, so a release
+ * binary cannot fake a crash.
+ *
  * MPBENCH_INJECT names one fault; mpbench itself never sets it. It exists so
  * that every fault the harness must survive can be reproduced on
  * demand in tests instead of by luck:
