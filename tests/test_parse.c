@@ -450,12 +450,12 @@ static void test_list_ok(void **state)
 	assert_string_equal(items[0], "one");
 	mpb_parse_list_free(items, n);
 
-	/* items are kept as written, duplicates and spaces included */
-	assert_int_equal(mpb_parse_list("a, b,a", "-m/--methods", &items, &n, &d), 0);
+	/* items are kept as written, spaces included ("a" and " a" differ) */
+	assert_int_equal(mpb_parse_list("a, b, a", "-m/--methods", &items, &n, &d), 0);
 	assert_int_equal(n, 3);
 	assert_string_equal(items[0], "a");
 	assert_string_equal(items[1], " b");
-	assert_string_equal(items[2], "a");
+	assert_string_equal(items[2], " a");
 	mpb_parse_list_free(items, n);
 
 	assert_int_equal(d.code, 0);
@@ -491,6 +491,9 @@ static void test_list_errors(void **state)
 	bad_list("a,b,c,", "empty item at position 4");
 	bad_list(",", "empty item at position 1");
 	bad_list(",,", "empty item at position 1");
+	/* the same value twice would make the same points twice */
+	bad_list("fork,spawn,fork", "'fork' is given twice in 'fork,spawn,fork'");
+	bad_list("a,a", "given twice");
 }
 
 static void test_list_exact_message(void **state)
@@ -515,15 +518,22 @@ static void test_u64_list_ok(void **state)
 
 	(void)state;
 	mpb_diag_clear(&d);
-	assert_int_equal(mpb_parse_u64_list("64,4KiB,1M,64,2kB", MPB_UNIT_BYTES, 1, GIB,
+	assert_int_equal(mpb_parse_u64_list("64,4KiB,1M,2kB", MPB_UNIT_BYTES, 1, GIB,
 					    "-s/--sizes", &v, &n, &d), 0);
-	assert_int_equal(n, 5);
+	assert_int_equal(n, 4);
 	assert_int_equal(v[0], 64);
 	assert_int_equal(v[1], 4096);
 	assert_int_equal(v[2], MIB);
-	assert_int_equal(v[3], 64); /* duplicates kept, in order */
-	assert_int_equal(v[4], 2000);
+	assert_int_equal(v[3], 2000);
 	free(v);
+
+	/* one value written two ways is still one value given twice */
+	v = NULL;
+	assert_int_equal(mpb_parse_u64_list("1k,4,1000", MPB_UNIT_COUNT, ANY, "-t", &v, &n, &d),
+			 -MPB_EINPUT);
+	assert_null(v);
+	assert_contains(d.msg, "'1k' and '1000' are the same value");
+	mpb_diag_clear(&d);
 
 	assert_int_equal(mpb_parse_u64_list("1", MPB_UNIT_COUNT, ANY, "-n", &v, &n, &d), 0);
 	assert_int_equal(n, 1);

@@ -293,6 +293,17 @@ int mpb_parse_list(const char *text, const char *what, char ***items, size_t *n,
 		}
 	}
 
+	/* a value given twice would make the same points twice */
+	for (size_t a = 1; a < count; a++)
+		for (size_t b = 0; b < a; b++)
+			if (strcmp(v[a], v[b]) == 0) {
+				int rc = mpb_fail(d, MPB_EINPUT, "%s: '%s' is given twice in '%s' "
+						  "(accepted: each value once)", orwhat(what),
+						  quote(v[a], q, sizeof q), text);
+				mpb_parse_list_free(v, count);
+				return rc;
+			}
+
 	*items = v;
 	*n = count;
 	return 0;
@@ -319,6 +330,11 @@ int mpb_parse_u64_list(const char *text, enum mpb_unit unit, uint64_t min, uint6
 	}
 	for (size_t i = 0; i < count; i++) {
 		rc = mpb_parse_u64(items[i], unit, min, max, what, &vals[i], d);
+		for (size_t k = 0; rc == 0 && k < i; k++)
+			if (vals[k] == vals[i]) /* "1k,1000": one value written twice */
+				rc = mpb_fail(d, MPB_EINPUT, "%s: '%s' and '%s' are the same value "
+					      "(accepted: each value once)", orwhat(what), items[k],
+					      items[i]);
 		if (rc < 0) {
 			free(vals);
 			mpb_parse_list_free(items, count);

@@ -28,14 +28,15 @@ int mpb_parse_u64(const char *text, enum mpb_unit unit, uint64_t min, uint64_t m
 		  const char *what, uint64_t *out, struct mpb_diag *d);
 
 /* Split a comma-separated list into newly allocated strings. Empty items
- * ("1,,2", "", trailing comma) are errors. On success *items and *n are set and
+ * ("1,,2", "", trailing comma) and an item given twice are errors. On success *items and *n are set and
  * the caller frees with mpb_parse_list_free. */
 int mpb_parse_list(const char *text, const char *what, char ***items, size_t *n,
 		   struct mpb_diag *d);
 void mpb_parse_list_free(char **items, size_t n);
 
 /* Parse a comma-separated list of numbers (each as mpb_parse_u64) into a newly
- * allocated array (caller frees with free()). Duplicates are kept in order. */
+ * allocated array (caller frees with free()). Two items of the same value
+ * ("1k,1000") are an error, as a repeated item is in mpb_parse_list. */
 int mpb_parse_u64_list(const char *text, enum mpb_unit unit, uint64_t min, uint64_t max,
 		       const char *what, uint64_t **out, size_t *n, struct mpb_diag *d);
 

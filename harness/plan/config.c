@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,9 +129,18 @@ static json_t *kept;
 int mpb_config_load(const char *path, json_t **out, struct mpb_diag *d)
 {
 	*out = NULL;
-	FILE *f = fopen(path, "re");
-	if (!f)
+	/* Without O_NONBLOCK, opening a FIFO that has no writer blocks for
+	 * ever; with it, such a FIFO reads as empty and is refused as such. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
 		return mpb_fail_errno(d, MPB_EINPUT, errno, "--config %s", path);
+	int fl = fcntl(fd, F_GETFL);
+	FILE *f = fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0 ? NULL : fdopen(fd, "r");
+	if (!f) {
+		int e = errno;
+		close(fd);
+		return mpb_fail_errno(d, MPB_EINPUT, e, "--config %s", path);
+	}
 	char *buf = malloc(MPB_CONFIG_MAX_BYTES + 1);
 	if (!buf) {
 		fclose(f);
