@@ -299,7 +299,9 @@ int mpb_machine_probe(const char *root, struct mpb_machine *m, struct mpb_diag *
 
 	struct rlimit rl;
 	m->max_user_processes = -1;
-	if (getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+	/* RLIMIT_NPROC binds every user but root: the kernel exempts uid 0 */
+	if (getuid() != 0 && getrlimit(RLIMIT_NPROC, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY)
 		m->max_user_processes = rl.rlim_cur > LONG_MAX ? LONG_MAX : (long)rl.rlim_cur;
 
 	if (read_line_at(root, "/proc/loadavg", text, sizeof text)) {

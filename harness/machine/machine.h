@@ -36,7 +36,7 @@ struct mpb_machine {
 	char arch[64];              /* uname -m */
 	char governor[64];          /* cpu0 scaling_governor, "" if unknown */
 	int perf_event_paranoid;    /* /proc/sys/kernel/perf_event_paranoid, -100 if unknown */
-	long max_user_processes;    /* RLIMIT_NPROC soft limit, -1 = unlimited */
+	long max_user_processes;    /* RLIMIT_NPROC soft limit, -1 = unlimited (or root) */
 	double loadavg1;            /* 1-minute load average at probe time */
 	struct mpb_env_var env[MPB_MACHINE_ENV_MAX]; /* set MPBENCH_* variables */
 	unsigned nenv;
