@@ -2,9 +2,11 @@
  * it from outside (see cmd_run.h). */
 #include "cmd_run.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,6 +273,69 @@ static void reap_group(pid_t pgid, struct mpb_cmd_result *r)
 	}
 }
 
+/* This process's children, from every thread's /proc children list (an
+ * orphan is reparented to the subreaper's thread group, whichever thread).
+ * Up to cap pids into out; returns how many. */
+static size_t list_children(pid_t *out, size_t cap)
+{
+	size_t n = 0;
+	DIR *dp = opendir("/proc/self/task");
+	struct dirent *e;
+	while (dp && (e = readdir(dp))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[300];
+		snprintf(path, sizeof path, "/proc/self/task/%.255s/children", e->d_name);
+		FILE *f = fopen(path, "re");
+		long v;
+		while (f && n < cap && fscanf(f, "%ld", &v) == 1)
+			out[n++] = (pid_t)v;
+		if (f)
+			fclose(f);
+	}
+	if (dp)
+		closedir(dp);
+	return n;
+}
+
+static bool among(pid_t p, const pid_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == p)
+			return true;
+	return false;
+}
+
+/* Kill and reap the command's descendants that left its process group
+ * (setsid, setpgid) and outlived it: as the subreaper we adopted them when
+ * their parents died. Anything that is our child now and was not before the
+ * run is one. Repeats until none is left, since killing one orphans its own
+ * children to us. Returns how many, with the first pids listed in `pids`. */
+static unsigned kill_escaped(const pid_t *before, size_t nbefore, char *pids, size_t len)
+{
+	unsigned killed = 0;
+	size_t used = 0;
+	pids[0] = '\0';
+	for (int round = 0; round < 1000; round++) {
+		pid_t now[256];
+		size_t n = list_children(now, sizeof now / sizeof *now), found = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (among(now[i], before, nbefore))
+				continue;
+			found++;
+			kill(now[i], SIGKILL);
+			while (waitpid(now[i], NULL, 0) < 0 && errno == EINTR)
+				;
+			if (killed++ < 8 && used + 16 < len)
+				used += (size_t)snprintf(pids + used, len - used, "%s%d", used ? ", " : "",
+							 (int)now[i]);
+		}
+		if (!found)
+			break;
+	}
+	return killed;
+}
+
 /* The last line or so of stderr, on one line, for an error message. */
 static void short_tail(const char *tail, char *out, size_t len)
 {
@@ -317,6 +382,10 @@ int mpb_cmd_run(const struct mpb_cmd_job *job, struct mpb_cmd_result *r, struct 
 	 * their rusage lands in RUSAGE_CHILDREN */
 	prctl(PR_GET_CHILD_SUBREAPER, &old_reaper);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* who our children are before the run: afterwards, any other child is
+	 * a descendant of the command that escaped its group (kill_escaped) */
+	pid_t before[256];
+	size_t nbefore = list_children(before, sizeof before / sizeof *before);
 	struct rusage ru0, ru1;
 	getrusage(RUSAGE_CHILDREN, &ru0);
 	pid_t parent = getpid();
@@ -409,6 +478,9 @@ int mpb_cmd_run(const struct mpb_cmd_job *job, struct mpb_cmd_result *r, struct 
 		exec_failed = true;
 	r->tree.maxrss_bytes = (uint64_t)ru_main.ru_maxrss * 1024;
 	reap_group(pid, r);
+	char escaped_pids[128];
+	unsigned escaped = kill_escaped(before, nbefore, escaped_pids, sizeof escaped_pids);
+	r->escaped = escaped;
 	getrusage(RUSAGE_CHILDREN, &ru1);
 	read_counters(cfd, &r->counts);
 	if (mpb_fdchan_finish(&r->chan) < 0)
@@ -449,6 +521,13 @@ int mpb_cmd_run(const struct mpb_cmd_job *job, struct mpb_cmd_result *r, struct 
 		rc = mpb_diag_cause(d, MPB_CAUSE_COMMAND_FAILED,
 				    mpb_fail(d, MPB_ERUN, "command exited with status %d%s%s",
 					     r->exit_status, tail[0] ? "; stderr: " : "", tail));
+	else if (escaped)
+		rc = mpb_diag_cause(d, MPB_CAUSE_COMMAND_FAILED,
+				    mpb_fail(d, MPB_ERUN, "the command left %u process%s running outside "
+					     "its process group after it exited (pid %s%s); mpbench killed "
+					     "%s: a measured command must wait for what it starts",
+					     escaped, escaped == 1 ? "" : "es", escaped_pids,
+					     escaped > 8 ? ", ..." : "", escaped == 1 ? "it" : "them"));
 out:
 	prctl(PR_SET_CHILD_SUBREAPER, old_reaper);
 	for (int i = 0; i < MPB_COUNTERS_MAX; i++)

@@ -52,6 +52,7 @@ struct mpb_cmd_result {
 	int exit_status;
 	int term_signal;           /* the signal that ended it, 0 when it exited */
 	bool timed_out;            /* killed by the timeout */
+	unsigned escaped;          /* descendants that outlived it outside its group, killed */
 	struct mpb_cmd_tree tree;
 	struct mpb_counts counts;  /* per plan event; n = 0 without a plan */
 	char stderr_tail[MPB_CMD_STDERR_TAIL + 1]; /* the last bytes it wrote on stderr */
@@ -62,9 +63,14 @@ struct mpb_cmd_result {
 /* Run the job once into *r (r->chan must be freed with mpb_cmd_result_free
  * whatever the return). Returns 0 when the command exited with status 0;
  * -MPB_ERUN when it could not be started, exited non-zero, was killed by a
- * signal or timed out (the message says which, with its stderr's tail;
- * *r is filled); -MPB_EINTR when the stop flag rose; -MPB_ESYS / -MPB_ENOMEM.
- * Every process of the group is reaped before it returns. */
+ * signal, timed out, or left descendants running outside its process group
+ * (the message says which, with its stderr's tail; *r is filled);
+ * -MPB_EINTR when the stop flag rose; -MPB_ESYS / -MPB_ENOMEM. Every process
+ * of the group, and every descendant that left it (setsid) and outlived the
+ * command, is killed and reaped before it returns: mpbench is their
+ * subreaper during the run. (A SIGKILL of mpbench itself kills the command
+ * through PR_SET_PDEATHSIG, but not what the command started: nothing can
+ * act for a process killed outright.) */
 int mpb_cmd_run(const struct mpb_cmd_job *job, struct mpb_cmd_result *r, struct mpb_diag *d);
 void mpb_cmd_result_free(struct mpb_cmd_result *r);
 

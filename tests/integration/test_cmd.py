@@ -197,6 +197,31 @@ class CmdTestCase(unittest.TestCase):
         for pid in listed:
             self.assertFalse(alive(pid), f"process {pid} of a timed-out command is alive")
 
+    def test_escaped_descendant_fails_the_point(self):
+        """A command that leaves a process running outside its process group
+        (setsid) fails its point, and that process is killed, not left."""
+        # the sleeper writes its pid (p.<command's pid>) before the command
+        # exits, so it has left the group by then (a group kill would
+        # otherwise end it first)
+        mark = os.path.join(self.dir, "p.$$")
+        r = mpbench(["sweep", "--shell", "--cmd",
+                     f"setsid sh -c \"echo \\$\\$ > {mark}; exec sleep 300\" & "
+                     f"while [ ! -s {mark} ]; do sleep 0.01; done; exit 0",
+                     "-j", "1", "-o", "r.json"] + QUICK, self.dir)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        doc = self.load("r.json")
+        for item in (doc["points"][0], doc["baselines"][0]):
+            self.assertIn("left 1 process running outside its process group", item["error"])
+            self.assertEqual(item["error_kind"], "command_failed")
+        listed = []
+        for name in os.listdir(self.dir):
+            if name.startswith("p."):
+                with open(os.path.join(self.dir, name)) as f:
+                    listed.append(int(f.read()))
+        self.assertGreaterEqual(len(listed), 2)  # the baseline's and the point's
+        for pid in listed:
+            self.assertFalse(alive(pid), f"escaped process {pid} is still alive")
+
     # ---- the CPython scripts ----
 
     def python_or_skip(self):
