@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # setup.sh — install the Debian packages mpbench needs to build, test and plot,
 # only those that are missing. Uses sudo when not root. Says what it installs.
+#   scripts/setup.sh [PACKAGE...]   also the extra packages named (fuzz.sh: clang)
 set -euo pipefail
 
 packages=(
@@ -11,6 +12,8 @@ packages=(
   python3                             # integration tests
   gnuplot-nox                         # plots (mpbench report)
 )
+
+packages+=("$@")
 
 missing=()
 for p in "${packages[@]}"; do
