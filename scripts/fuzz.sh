@@ -13,7 +13,8 @@
 # corpora with a fixed seed, as a regression test, in every build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh clang >/dev/null
+# libFuzzer and the sanitizer runtimes come with libclang-rt-dev
+scripts/setup.sh clang libclang-rt-dev >/dev/null
 
 secs=${MPB_FUZZ_SECONDS:-60}
 dir=build-fuzz
