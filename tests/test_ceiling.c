@@ -591,10 +591,10 @@ struct fixture {
 	struct mpb_plan plan;
 	struct mpb_sample fork_runs[NR], thread_runs[NR];
 	struct mpb_point_state ps[3];
-	struct mpb_baseline_state bs[1];
-	struct mpb_ceiling_state cs[1];
+	struct mpb_wall_state bs[1];
+	struct mpb_wall_state cs[1];
 	double serial[N_OF(serial)], ceil_w[N_OF(ceil_w)];
-	struct mpb_sweep s;
+	struct mpb_dataset s;
 };
 
 static void fixture_init(struct fixture *f)
@@ -625,9 +625,9 @@ static void fixture_init(struct fixture *f)
 	f->ps[2] = (struct mpb_point_state){ .runs = f->fork_runs, .nruns = NR, .cap = NR };
 	memcpy(f->serial, serial, sizeof serial);
 	memcpy(f->ceil_w, ceil_w, sizeof ceil_w);
-	f->bs[0] = (struct mpb_baseline_state){ .wall_ns = f->serial, .n = N_OF(serial) };
-	f->cs[0] = (struct mpb_ceiling_state){ .wall_ns = f->ceil_w, .n = N_OF(ceil_w) };
-	f->s = (struct mpb_sweep){ .plan = &f->plan, .pts = f->ps, .bls = f->bs, .cls = f->cs };
+	f->bs[0] = (struct mpb_wall_state){ .wall_ns = f->serial, .n = N_OF(serial) };
+	f->cs[0] = (struct mpb_wall_state){ .wall_ns = f->ceil_w, .n = N_OF(ceil_w) };
+	f->s = (struct mpb_dataset){ .plan = &f->plan, .pts = f->ps, .bls = f->bs, .cls = f->cs };
 }
 
 static void test_analysis_derived(void **state)
@@ -788,8 +788,8 @@ static void sweep_trace(const char *seed, bool no_ceiling, struct trace *t,
 		fail_msg("sweep: %s", d.msg);
 	if (!no_ceiling) {
 		for (size_t j = 0; j < plan_out->nceilings; j++) {
-			assert_int_equal(s.cls[j].n, plan_out->runs);
-			assert_false(s.cls[j].failed);
+			assert_int_equal(s.data.cls[j].n, plan_out->runs);
+			assert_false(s.data.cls[j].failed);
 		}
 	}
 	mpb_sweep_free(&s);

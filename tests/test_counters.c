@@ -662,7 +662,7 @@ struct synth {
 	struct mpb_point pt;
 	struct mpb_plan plan;
 	struct mpb_point_state ps;
-	struct mpb_sweep s;
+	struct mpb_dataset s;
 	struct mpb_sample runs[NRUNS];
 	struct mpb_worker_report workers[NRUNS][NWORKERS];
 };

@@ -269,10 +269,10 @@ static void test_sweep_json(void **state)
 	}
 	pt[4].method = mpb_method_find("spawn");
 	struct mpb_baseline bl = { &mpb_workload_null, 0, 64 };
-	struct mpb_baseline_state bs = { .wall_ns = r.serial, .n = 15, .cap = 15 };
+	struct mpb_wall_state bs = { .wall_ns = r.serial, .n = 15, .cap = 15 };
 	struct mpb_plan plan = { .points = pt, .npoints = 5, .baselines = &bl, .nbaselines = 1,
 				 .runs = 5, .seed = 3 };
-	struct mpb_sweep s = { .plan = &plan, .pts = ps, .bls = &bs };
+	struct mpb_dataset s = { .plan = &plan, .pts = ps, .bls = &bs };
 	json_t *fits = mpb_fit_sweep_json(&s);
 	assert_non_null(fits);
 	assert_int_equal(json_array_size(fits), 2);

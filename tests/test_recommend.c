@@ -217,13 +217,13 @@ static void test_sweep_entries_and_json(void **state)
 	}
 	double serial[] = { 1000, 1000, 1000 };
 	struct mpb_baseline bl = { &mpb_workload_sumsq, 5000000, 4 };
-	struct mpb_baseline_state bs = { .wall_ns = serial, .n = 3, .cap = 3 };
+	struct mpb_wall_state bs = { .wall_ns = serial, .n = 3, .cap = 3 };
 	struct mpb_plan plan = { .points = pt, .npoints = 6, .baselines = &bl, .nbaselines = 1,
 				 .runs = 3, .seed = 1 };
 	struct mpb_machine m;
 	memset(&m, 0, sizeof m);
 	m.usable_cpus = 2;
-	struct mpb_sweep s = { .plan = &plan, .machine = &m, .pts = ps, .bls = &bs,
+	struct mpb_dataset s = { .plan = &plan, .machine = &m, .pts = ps, .bls = &bs,
 			       .tolerance = 0.05 };
 
 	struct mpb_rec_entry *e;
@@ -289,10 +289,10 @@ struct mini_sweep {
 	struct mpb_sample smp[8][3];
 	double serial[3];
 	struct mpb_baseline bl;
-	struct mpb_baseline_state bs;
+	struct mpb_wall_state bs;
 	struct mpb_plan plan;
 	struct mpb_machine m;
-	struct mpb_sweep s;
+	struct mpb_dataset s;
 };
 
 static void mini_sweep(struct mini_sweep *ms, const struct mpb_point *pts, const double *wall,
@@ -309,11 +309,11 @@ static void mini_sweep(struct mini_sweep *ms, const struct mpb_point *pts, const
 	for (size_t k = 0; k < 3; k++)
 		ms->serial[k] = 1000;
 	ms->bl = (struct mpb_baseline){ &mpb_workload_sumsq, 5000000, 4 };
-	ms->bs = (struct mpb_baseline_state){ .wall_ns = ms->serial, .n = 3, .cap = 3 };
+	ms->bs = (struct mpb_wall_state){ .wall_ns = ms->serial, .n = 3, .cap = 3 };
 	ms->plan = (struct mpb_plan){ .points = ms->pt, .npoints = n, .baselines = &ms->bl,
 				      .nbaselines = 1, .runs = 3, .seed = 1 };
 	ms->m.usable_cpus = 2;
-	ms->s = (struct mpb_sweep){ .plan = &ms->plan, .machine = &ms->m, .pts = ms->ps,
+	ms->s = (struct mpb_dataset){ .plan = &ms->plan, .machine = &ms->m, .pts = ms->ps,
 				    .bls = &ms->bs, .tolerance = 0.05 };
 }
 
@@ -338,13 +338,13 @@ static void test_why_names_the_ceiling(void **state)
 	const double wall[] = { 1000, 560, 540 };
 	mini_sweep(&ms, pts, wall, 3);
 	struct mpb_ceiling cl[3];
-	struct mpb_ceiling_state cs[3];
+	struct mpb_wall_state cs[3];
 	double cwall[3][3];
 	for (size_t i = 0; i < 3; i++) {
 		cl[i] = (struct mpb_ceiling){ &mpb_workload_sumsq, 5000000, 4, pts[i].workers, 0 };
 		for (size_t k = 0; k < 3; k++)
 			cwall[i][k] = i == 0 ? 1000 : 520;
-		cs[i] = (struct mpb_ceiling_state){ .wall_ns = cwall[i], .n = 3, .cap = 3 };
+		cs[i] = (struct mpb_wall_state){ .wall_ns = cwall[i], .n = 3, .cap = 3 };
 		ms.pt[i].ceiling = i;
 	}
 	ms.plan.ceilings = cl;

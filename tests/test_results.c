@@ -335,7 +335,7 @@ static void test_sweep_document(void **state)
 	int rc = mpb_sweep_run(&s, &d);
 	if (rc != 0)
 		fail_msg("sweep: %d %s", rc, d.msg);
-	assert_string_equal(s.status, "complete");
+	assert_string_equal(s.data.status, "complete");
 	assert_int_equal(count_entries(dir), 1);
 	/* at least the final write, and no more than one per round after the
 	 * first: 2 points and a baseline, at most 30 runs each */
@@ -348,7 +348,7 @@ static void test_sweep_document(void **state)
 	assert_non_null(doc);
 
 	/* the file is exactly the document of the finished sweep */
-	json_t *built = mpb_results_build(&s);
+	json_t *built = mpb_results_build(&s.data);
 	assert_non_null(built);
 	assert_true(json_equal(doc, built));
 	json_decref(built);
@@ -426,14 +426,14 @@ static void test_sweep_document(void **state)
 	json_decref(doc);
 
 	/* the memo hands out exactly what computing afresh gives */
-	assert_non_null(s.memo);
+	assert_non_null(s.data.memo);
 	for (size_t i = 0; i < plan.npoints; i++) {
 		struct mpb_derived kept, fresh;
-		struct mpb_analysis_memo *memo = s.memo;
-		int rk = mpb_analysis_point(&s, i, &kept);
-		s.memo = NULL;
-		int rf = mpb_analysis_point(&s, i, &fresh);
-		s.memo = memo;
+		struct mpb_analysis_memo *memo = s.data.memo;
+		int rk = mpb_analysis_point(&s.data, i, &kept);
+		s.data.memo = NULL;
+		int rf = mpb_analysis_point(&s.data, i, &fresh);
+		s.data.memo = memo;
 		assert_int_equal(rk, rf);
 		/* field by field: padding bytes are not part of the figures */
 		assert_int_equal(kept.n, fresh.n);
@@ -450,7 +450,7 @@ static void test_sweep_document(void **state)
 		assert_int_equal(kept.have_ceiling, fresh.have_ceiling);
 	}
 	mpb_sweep_free(&s);
-	assert_null(s.memo);
+	assert_null(s.data.memo);
 	json_decref(s.options);
 	mpb_plan_free(&plan);
 	/* every worker was reaped by the pool */
@@ -794,11 +794,11 @@ struct fixture {
 	struct mpb_baseline bl[2];
 	struct mpb_plan plan;
 	struct mpb_point_state ps[4];
-	struct mpb_baseline_state bs[2];
+	struct mpb_wall_state bs[2];
 	struct mpb_sample runs[NRUNS];
 	struct mpb_worker_report wr[NRUNS][NW];
 	double serial[4];
-	struct mpb_sweep s;
+	struct mpb_dataset s;
 };
 
 static const double wall[NRUNS] = { 300, 100, 200, 500, 250 };
@@ -845,8 +845,8 @@ static void fixture_init(struct fixture *f)
 	f->ps[1] = (struct mpb_point_state){ .runs = f->runs, .nruns = NRUNS, .cap = NRUNS };
 	f->ps[3] = (struct mpb_point_state){ .runs = f->runs, .nruns = NRUNS, .cap = NRUNS };
 	memcpy(f->serial, serial, sizeof serial);
-	f->bs[0] = (struct mpb_baseline_state){ .wall_ns = f->serial, .n = 4, .cap = 4 };
-	f->s = (struct mpb_sweep){ .plan = &f->plan, .pts = f->ps, .bls = f->bs };
+	f->bs[0] = (struct mpb_wall_state){ .wall_ns = f->serial, .n = 4, .cap = 4 };
+	f->s = (struct mpb_dataset){ .plan = &f->plan, .pts = f->ps, .bls = f->bs };
 }
 
 static void test_metrics_table(void **state)

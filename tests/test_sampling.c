@@ -222,10 +222,10 @@ struct fixture {
 	struct mpb_baseline bl;
 	struct mpb_plan plan;
 	struct mpb_point_state ps[NP];
-	struct mpb_baseline_state bs;
+	struct mpb_wall_state bs;
 	struct mpb_sample runs[NP][MAXR];
 	double serial[MAXR];
-	struct mpb_sweep s;
+	struct mpb_dataset s;
 };
 
 static void fixture_init(struct fixture *f)
@@ -243,8 +243,8 @@ static void fixture_init(struct fixture *f)
 	f->bl = (struct mpb_baseline){ &mpb_workload_null, 0, 10 };
 	f->plan = (struct mpb_plan){ .points = f->pt, .npoints = NP, .baselines = &f->bl,
 				     .nbaselines = 1, .runs = 3, .seed = 7 };
-	f->bs = (struct mpb_baseline_state){ .wall_ns = f->serial, .cap = MAXR };
-	f->s = (struct mpb_sweep){ .plan = &f->plan, .pts = f->ps, .bls = &f->bs,
+	f->bs = (struct mpb_wall_state){ .wall_ns = f->serial, .cap = MAXR };
+	f->s = (struct mpb_dataset){ .plan = &f->plan, .pts = f->ps, .bls = &f->bs,
 				   .sampling = { .max_runs = 20, .target_ci = 0.001 } };
 }
 

@@ -997,10 +997,6 @@ static void test_sweep_keeps_what_an_abandoned_thread_borrows(void **state)
 				    "-m", "thread", "--no-ceiling"), &plan, &d), 0);
 	assert_int_equal(plan.npoints, 1);
 	struct mpb_sweep s = { .plan = &plan, .task_timeout_ns = 200000000ull };
-	s.pts = calloc(plan.npoints, sizeof *s.pts);
-	s.bls = calloc(plan.nbaselines, sizeof *s.bls);
-	assert_non_null(s.pts);
-	assert_non_null(s.bls);
 	struct mpb_sample smp;
 	uint64_t t0 = mpb_now_ns();
 	assert_int_equal(mpb_sweep_run_point(&s, 0, &smp, &d), -MPB_ERUN);
@@ -1009,10 +1005,11 @@ static void test_sweep_keeps_what_an_abandoned_thread_borrows(void **state)
 	assert_contains(d.msg, "left running");
 	assert_int_equal(d.cause, MPB_CAUSE_TASK_TIMEOUT); /* the cause that failed the run */
 	assert_true(s.thread_abandoned);
-	const struct mpb_value *args = s.bls[plan.points[0].baseline].args;
+	const struct mpb_value *args = mpb_sweep_baseline_args(&s, plan.points[0].baseline);
 	assert_non_null(args);
 	mpb_sweep_free(&s);
-	assert_null(s.bls);
+	assert_null(s.run);
+	assert_null(s.data.bls);
 	/* still the baseline's: freed, ASan would say so here */
 	assert_int_equal(args[0].type, MPB_VAL_INT);
 	assert_int_equal(args[1].as.u, 1);

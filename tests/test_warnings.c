@@ -111,7 +111,7 @@ static void test_sweep_collect(void **state)
 	mpb_sampling_account(&ps[2].acct, 3000, 1000, true);
 	double serial[NR] = { 2000, 2000, 2001, 1999, 2000, 2000 };
 	struct mpb_baseline bl = { &mpb_workload_null, 0, 10 };
-	struct mpb_baseline_state bs = { .wall_ns = serial, .n = NR, .cap = NR };
+	struct mpb_wall_state bs = { .wall_ns = serial, .n = NR, .cap = NR };
 	struct mpb_plan plan = { .points = pt, .npoints = 4, .baselines = &bl, .nbaselines = 1,
 				 .runs = 3, .seed = 1 };
 	struct mpb_machine m;
@@ -119,7 +119,7 @@ static void test_sweep_collect(void **state)
 	m.usable_cpus = 2;
 	strcpy(m.governor, "powersave");
 	m.loadavg1 = 1.5;
-	struct mpb_sweep s = { .plan = &plan, .machine = &m, .pts = ps, .bls = &bs,
+	struct mpb_dataset s = { .plan = &plan, .machine = &m, .pts = ps, .bls = &bs,
 			       .sampling = { .max_runs = NR, .target_ci = 0.03 },
 			       .tolerance = 0.05, .start_busy_cpus = 1.2 };
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ceiling_ratios.h"
 #include "stats.h"
 
 #define M(name) { #name, offsetof(struct mpb_sample, name) }
@@ -96,13 +97,13 @@ void mpb_analysis_memo_free(struct mpb_analysis_memo *m)
 	free(m);
 }
 
-json_t *mpb_analysis_memo_summary(const struct mpb_sweep *s, size_t i)
+json_t *mpb_analysis_memo_summary(const struct mpb_dataset *s, size_t i)
 {
 	const struct memo_entry *e = s->memo ? &s->memo->e[i] : NULL;
 	return e && e->summary && e->summary_runs == s->pts[i].nruns ? e->summary : NULL;
 }
 
-void mpb_analysis_memo_keep_summary(const struct mpb_sweep *s, size_t i, json_t *summary)
+void mpb_analysis_memo_keep_summary(const struct mpb_dataset *s, size_t i, json_t *summary)
 {
 	if (!s->memo)
 		return;
@@ -112,7 +113,7 @@ void mpb_analysis_memo_keep_summary(const struct mpb_sweep *s, size_t i, json_t 
 	e->summary_runs = s->pts[i].nruns;
 }
 
-static struct memo_key key_of(const struct mpb_sweep *s, size_t i)
+static struct memo_key key_of(const struct mpb_dataset *s, size_t i)
 {
 	const struct mpb_point *pt = &s->plan->points[i];
 	bool ceiling = s->cls && pt->ceiling < s->plan->nceilings;
@@ -120,9 +121,9 @@ static struct memo_key key_of(const struct mpb_sweep *s, size_t i)
 				  ceiling ? s->cls[pt->ceiling].n : SIZE_MAX };
 }
 
-static int compute_point(const struct mpb_sweep *s, size_t i, struct mpb_derived *o);
+static int compute_point(const struct mpb_dataset *s, size_t i, struct mpb_derived *o);
 
-int mpb_analysis_point(const struct mpb_sweep *s, size_t i, struct mpb_derived *o)
+int mpb_analysis_point(const struct mpb_dataset *s, size_t i, struct mpb_derived *o)
 {
 	if (!s->memo)
 		return compute_point(s, i, o);
@@ -137,11 +138,11 @@ int mpb_analysis_point(const struct mpb_sweep *s, size_t i, struct mpb_derived *
 	return m->rc;
 }
 
-static int compute_point(const struct mpb_sweep *s, size_t i, struct mpb_derived *o)
+static int compute_point(const struct mpb_dataset *s, size_t i, struct mpb_derived *o)
 {
 	const struct mpb_point *pt = &s->plan->points[i];
 	const struct mpb_point_state *ps = &s->pts[i];
-	const struct mpb_baseline_state *bs = &s->bls[pt->baseline];
+	const struct mpb_wall_state *bs = &s->bls[pt->baseline];
 	uint64_t seed = s->plan->seed + i;
 
 	*o = (struct mpb_derived){ 0 };

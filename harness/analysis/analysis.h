@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "counters_report.h"
-#include "driver.h"
+#include "dataset.h"
 
 /* The metrics of a run that get a summary, in one table: the JSON summary,
  * the exporters and the analysis all walk it. */
@@ -48,7 +48,7 @@ struct mpb_derived {
  * baseline or its ceiling has more runs: the results file is rebuilt after
  * every round, and the table, recommendations and warnings each ask again,
  * so without it the bootstraps would be redone many times over. */
-int mpb_analysis_point(const struct mpb_sweep *s, size_t i, struct mpb_derived *out);
+int mpb_analysis_point(const struct mpb_dataset *s, size_t i, struct mpb_derived *out);
 
 /* The memo of a sweep's derived figures: npoints entries, none valid; NULL
  * on ENOMEM (the figures are then computed each time). */
@@ -58,7 +58,7 @@ void mpb_analysis_memo_free(struct mpb_analysis_memo *m);
 /* The results summary of point i kept for as many runs as it has now
  * (borrowed), or NULL; and keeping one (a reference is taken: nobody may
  * change it afterwards). Without a memo: NULL, and nothing is kept. */
-json_t *mpb_analysis_memo_summary(const struct mpb_sweep *s, size_t i);
-void mpb_analysis_memo_keep_summary(const struct mpb_sweep *s, size_t i, json_t *summary);
+json_t *mpb_analysis_memo_summary(const struct mpb_dataset *s, size_t i);
+void mpb_analysis_memo_keep_summary(const struct mpb_dataset *s, size_t i, json_t *summary);
 
 #endif

@@ -204,7 +204,7 @@ void mpb_counters_run_json(json_t *run, const struct mpb_counter_set *set,
 }
 
 struct summary_ctx {
-	const struct mpb_sweep *s;
+	const struct mpb_dataset *s;
 	size_t i;
 	json_t *summary;
 };
@@ -226,7 +226,7 @@ static void add_summary(const char *key, void *ctx)
 	free(v);
 }
 
-void mpb_counters_summaries_json(json_t *summary, const struct mpb_sweep *s, size_t i)
+void mpb_counters_summaries_json(json_t *summary, const struct mpb_dataset *s, size_t i)
 {
 	struct summary_ctx c = { s, i, summary };
 	if (summary && s->pts[i].nruns)
@@ -277,7 +277,7 @@ static double median_free(double *v, size_t n)
 	return m;
 }
 
-void mpb_counters_derive(const struct mpb_sweep *s, size_t i, struct mpb_counter_derived *o)
+void mpb_counters_derive(const struct mpb_dataset *s, size_t i, struct mpb_counter_derived *o)
 {
 	const struct mpb_counter_set *set = s->counters;
 	const struct mpb_point *pt = &s->plan->points[i];

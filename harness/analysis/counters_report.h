@@ -21,7 +21,7 @@
 #include <jansson.h>
 
 #include "counters.h"
-#include "driver.h"
+#include "dataset.h"
 
 /* One event's figure in one run. */
 struct mpb_counter_total {
@@ -58,7 +58,7 @@ struct mpb_counter_derived {
 
 /* Fill o for point i of the sweep (s->counters may be NULL: counters off).
  * The point must have runs (o is all "not available" otherwise). */
-void mpb_counters_derive(const struct mpb_sweep *s, size_t i, struct mpb_counter_derived *o);
+void mpb_counters_derive(const struct mpb_dataset *s, size_t i, struct mpb_counter_derived *o);
 
 /* machine.counters: {name: {available, reason, key, user_only, note, group}}. */
 json_t *mpb_counters_machine_json(const struct mpb_counter_set *set);
@@ -70,7 +70,7 @@ void mpb_counters_run_json(json_t *run, const struct mpb_counter_set *set,
 
 /* Add a summary per counter key to a point's "summary" (over the runs in
  * which it was counted; null when it never was). */
-void mpb_counters_summaries_json(json_t *summary, const struct mpb_sweep *s, size_t i);
+void mpb_counters_summaries_json(json_t *summary, const struct mpb_dataset *s, size_t i);
 
 /* Add the derived counter keys to a point's "derived" (o NULL: no runs). */
 void mpb_counters_derived_json(json_t *der, const struct mpb_counter_set *set,

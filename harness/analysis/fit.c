@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "analysis.h"
-#include "driver.h"
+#include "dataset.h"
 #include "rng.h"
 #include "stats.h"
 
@@ -397,7 +397,7 @@ static json_t *num(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
-static json_t *fit_json(const struct mpb_sweep *s, const size_t *idx, size_t n,
+static json_t *fit_json(const struct mpb_dataset *s, const size_t *idx, size_t n,
 			const struct mpb_fit_result *r, const double *sp)
 {
 	const struct mpb_point *p0 = &s->plan->points[idx[0]];
@@ -459,7 +459,7 @@ static void sort_by_workers(size_t *idx, size_t n, const struct mpb_plan *p)
 }
 
 /* The fit of the curve through point `first`, appended to arr. */
-static int add_curve(const struct mpb_sweep *s, size_t first, bool *done, json_t *arr)
+static int add_curve(const struct mpb_dataset *s, size_t first, bool *done, json_t *arr)
 {
 	const struct mpb_plan *p = s->plan;
 	size_t n = 0;
@@ -477,7 +477,7 @@ static int add_curve(const struct mpb_sweep *s, size_t first, bool *done, json_t
 		if (!s->pts[k].failed && s->pts[k].nruns > 0)
 			idx[n++] = k;
 	}
-	const struct mpb_baseline_state *bs = &s->bls[p->points[first].baseline];
+	const struct mpb_wall_state *bs = &s->bls[p->points[first].baseline];
 	if (n == 0 || bs->n == 0 || bs->failed) {
 		rc = 0;
 		goto out;
@@ -509,7 +509,7 @@ out:
 	return rc;
 }
 
-json_t *mpb_fit_sweep_json(const struct mpb_sweep *s)
+json_t *mpb_fit_sweep_json(const struct mpb_dataset *s)
 {
 	const struct mpb_plan *p = s->plan;
 	json_t *arr = json_array();

@@ -35,7 +35,7 @@
 
 #define MPB_FIT_BOOTSTRAP 1000
 
-struct mpb_sweep;
+struct mpb_dataset;
 struct mpb_point;
 
 struct mpb_fit_quality {
@@ -104,6 +104,6 @@ bool mpb_fit_same_curve(const struct mpb_point *a, const struct mpb_point *b);
 
 /* analysis.fits of a sweep: one object per curve with a measured baseline
  * and at least one measured point. NULL on ENOMEM. */
-json_t *mpb_fit_sweep_json(const struct mpb_sweep *s);
+json_t *mpb_fit_sweep_json(const struct mpb_dataset *s);
 
 #endif

@@ -4,8 +4,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 
-#include "driver.h"
-#include "results.h"
 #include "stats.h"
 
 /* Clock reads at the edges of each part: allow this much per part before
@@ -50,7 +48,7 @@ int mpb_overhead_split(const struct mpb_pool_report *r, struct mpb_overhead *o)
 	return o->inconsistent ? -1 : 0;
 }
 
-#define u64 mpb_results_u64
+#define u64 mpb_dataset_u64_json
 
 json_t *mpb_overhead_json(const struct mpb_overhead *o)
 {

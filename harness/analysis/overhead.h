@@ -25,19 +25,9 @@
 
 #include <jansson.h>
 
+#include "dataset.h"
 #include "pool.h"
 
-struct mpb_overhead {
-	uint64_t map_ns;
-	uint64_t parent_codec_ns, parent_transport_ns, parent_wait_ns, parent_other_ns;
-	uint64_t serve_ns;
-	uint64_t compute_ns, worker_codec_ns, worker_wait_ns, worker_send_ns, worker_other_ns;
-	uint64_t parent_syscalls;
-	uint64_t bytes_sent, bytes_received, tasks;
-	/* a part exceeded its window by more than clock rounding (a bug, or a
-	 * clock that went wrong): `other` was clamped at 0 */
-	bool inconsistent;
-};
 
 /* Split one pool's report. Returns 0, or -1 when the measured parts add up
  * to more than their window (o is still filled, with inconsistent set). */
@@ -50,8 +40,6 @@ json_t *mpb_overhead_json(const struct mpb_overhead *o);
  * figures; NULL when n = 0. */
 json_t *mpb_overhead_median_json(const struct mpb_overhead *const *runs, size_t n);
 
-struct mpb_sample;
-struct mpb_point_state;
 /* Add "overhead" and "chunks" to a run's JSON object (results.c). */
 void mpb_overhead_run_json(json_t *run, const struct mpb_sample *s);
 /* Add "overhead_split_per_task_ns" (medians over the point's runs) to its

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "analysis.h"
-#include "ceiling.h"
-#include "driver.h"
+#include "ceiling_ratios.h"
+#include "dataset.h"
 #include "parse.h"
 
 const char *mpb_recommend_shape_name(enum mpb_rec_shape s)
@@ -171,7 +171,7 @@ static bool same_family(const struct mpb_point *a, const struct mpb_point *b)
 	       a->parent_rss == b->parent_rss && strcmp(a->transport, b->transport) == 0;
 }
 
-static int group_entry(const struct mpb_sweep *s, size_t first, bool *done,
+static int group_entry(const struct mpb_dataset *s, size_t first, bool *done,
 		       struct mpb_rec_candidate *cand, struct mpb_rec_entry *e, bool *have)
 {
 	const struct mpb_plan *p = s->plan;
@@ -225,7 +225,7 @@ static int group_entry(const struct mpb_sweep *s, size_t first, bool *done,
 
 /* best_method of every entry: the method of the family's entry with the
  * highest best throughput. */
-static void best_methods(const struct mpb_sweep *s, struct mpb_rec_entry *e, size_t n)
+static void best_methods(const struct mpb_dataset *s, struct mpb_rec_entry *e, size_t n)
 {
 	const struct mpb_point *pts = s->plan->points;
 	for (size_t i = 0; i < n; i++) {
@@ -248,7 +248,7 @@ static void best_methods(const struct mpb_sweep *s, struct mpb_rec_entry *e, siz
 	}
 }
 
-int mpb_recommend_sweep(const struct mpb_sweep *s, struct mpb_rec_entry **out, size_t *n)
+int mpb_recommend_sweep(const struct mpb_dataset *s, struct mpb_rec_entry **out, size_t *n)
 {
 	const struct mpb_plan *p = s->plan;
 	*out = NULL;
@@ -284,7 +284,7 @@ int mpb_recommend_sweep(const struct mpb_sweep *s, struct mpb_rec_entry **out, s
 	return 0;
 }
 
-size_t mpb_recommend_warnings(const struct mpb_sweep *s, const struct mpb_rec_entry *e,
+size_t mpb_recommend_warnings(const struct mpb_dataset *s, const struct mpb_rec_entry *e,
 			      char out[2][MPB_REC_WARN_LEN])
 {
 	const struct mpb_point *pt = &s->plan->points[e->point];
@@ -306,7 +306,7 @@ size_t mpb_recommend_warnings(const struct mpb_sweep *s, const struct mpb_rec_en
 	return k;
 }
 
-static json_t *rec_json(const struct mpb_sweep *s, const struct mpb_rec_entry *e)
+static json_t *rec_json(const struct mpb_dataset *s, const struct mpb_rec_entry *e)
 {
 	const struct mpb_point *pt = &s->plan->points[e->point];
 	const struct mpb_point *bp = &s->plan->points[e->best_point];
@@ -349,7 +349,7 @@ static json_t *rec_json(const struct mpb_sweep *s, const struct mpb_rec_entry *e
 	return o;
 }
 
-json_t *mpb_recommend_json(const struct mpb_sweep *s)
+json_t *mpb_recommend_json(const struct mpb_dataset *s)
 {
 	struct mpb_rec_entry *e;
 	size_t n;
@@ -403,7 +403,7 @@ static void group_label(const struct mpb_plan *p, const struct mpb_point *pt, bo
 		append(buf, len, ", transport %s", pt->transport);
 }
 
-void mpb_recommend_print(FILE *f, const struct mpb_sweep *s)
+void mpb_recommend_print(FILE *f, const struct mpb_dataset *s)
 {
 	struct mpb_rec_entry *e;
 	size_t n;

@@ -21,7 +21,7 @@
 
 #define MPB_RECOMMEND_DEFAULT_TOLERANCE 0.05
 
-struct mpb_sweep;
+struct mpb_dataset;
 struct mpb_point;
 
 struct mpb_rec_candidate {
@@ -83,22 +83,22 @@ struct mpb_rec_entry {
 /* One entry per group with measured points, in plan order of the groups.
  * The tolerance is s->tolerance. *out is NULL when *n is 0; free() it.
  * 0, or -1 on allocation failure. */
-int mpb_recommend_sweep(const struct mpb_sweep *s, struct mpb_rec_entry **out, size_t *n);
+int mpb_recommend_sweep(const struct mpb_dataset *s, struct mpb_rec_entry **out, size_t *n);
 
 /* analysis.recommendations: [{workload, size, tasks, method, codec,
  * transport, parent_rss, workers, chunksize, chunk_strategy, point,
  * throughput_vs_best, throughput_per_s, best_workers, best_chunksize,
  * best_throughput_per_s, tolerance, shape, why, best_method, usable_cpus,
  * memory_max_workers, warnings}]. NULL on ENOMEM. */
-json_t *mpb_recommend_json(const struct mpb_sweep *s);
+json_t *mpb_recommend_json(const struct mpb_dataset *s);
 
 #define MPB_REC_WARN_LEN 300
 /* The warnings of one entry (more workers than usable CPUs, more than the
  * memory holds) into out; returns how many (0..2). */
-size_t mpb_recommend_warnings(const struct mpb_sweep *s, const struct mpb_rec_entry *e,
+size_t mpb_recommend_warnings(const struct mpb_dataset *s, const struct mpb_rec_entry *e,
 			      char out[2][MPB_REC_WARN_LEN]);
 
 /* The recommendations as lines for the console (after the table). */
-void mpb_recommend_print(FILE *f, const struct mpb_sweep *s);
+void mpb_recommend_print(FILE *f, const struct mpb_dataset *s);
 
 #endif

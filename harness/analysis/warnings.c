@@ -9,10 +9,10 @@
 #include <time.h>
 
 #include "analysis.h"
-#include "driver.h"
+#include "dataset.h"
 #include "parse.h"
 #include "recommend.h"
-#include "sampling.h"
+#include "sampling_verdict.h"
 #include "stats.h"
 
 void mpb_warnings_free(struct mpb_warning_list *l)
@@ -127,7 +127,7 @@ int mpb_warnings_probe_busy(unsigned ms, double *busy_cpus)
 	return 0;
 }
 
-static void describe_point(const struct mpb_sweep *s, size_t i, char *buf, size_t len)
+static void describe_point(const struct mpb_dataset *s, size_t i, char *buf, size_t len)
 {
 	const struct mpb_point *pt = &s->plan->points[i];
 	char size[MPB_FMT_U64_LEN];
@@ -137,7 +137,7 @@ static void describe_point(const struct mpb_sweep *s, size_t i, char *buf, size_
 		 (unsigned long long)pt->chunksize);
 }
 
-static void describe_baseline(const struct mpb_sweep *s, size_t j, char *buf, size_t len)
+static void describe_baseline(const struct mpb_dataset *s, size_t j, char *buf, size_t len)
 {
 	const struct mpb_baseline *b = &s->plan->baselines[j];
 	char size[MPB_FMT_U64_LEN];
@@ -148,13 +148,13 @@ static void describe_baseline(const struct mpb_sweep *s, size_t j, char *buf, si
 
 /* The CI target a point is judged by: the policy's, or the default when
  * the sweep has no adaptive policy (a fixed --runs). */
-static double target_of(const struct mpb_sweep *s)
+static double target_of(const struct mpb_dataset *s)
 {
 	return s->sampling.max_runs ? s->sampling.target_ci : MPB_SAMPLING_DEFAULT_TARGET_CI;
 }
 
 /* The checks every item gets: noisy, slow first run, outliers, wall vs CPU. */
-static int item_checks(const struct mpb_sweep *s, const char *scope, long index, const char *what,
+static int item_checks(const struct mpb_dataset *s, const char *scope, long index, const char *what,
 		       const double *x, size_t n, const struct mpb_sampling_verdict *v,
 		       const struct mpb_sampling_acct *acct, struct mpb_warning_list *l)
 {
@@ -186,7 +186,7 @@ static int item_checks(const struct mpb_sweep *s, const char *scope, long index,
 	return rc ? -1 : 0;
 }
 
-int mpb_warnings_point(const struct mpb_sweep *s, size_t i, struct mpb_warning_list *l)
+int mpb_warnings_point(const struct mpb_dataset *s, size_t i, struct mpb_warning_list *l)
 {
 	const struct mpb_point_state *ps = &s->pts[i];
 	if (ps->nruns == 0)
@@ -205,9 +205,9 @@ int mpb_warnings_point(const struct mpb_sweep *s, size_t i, struct mpb_warning_l
 	return rc;
 }
 
-int mpb_warnings_baseline(const struct mpb_sweep *s, size_t j, struct mpb_warning_list *l)
+int mpb_warnings_baseline(const struct mpb_dataset *s, size_t j, struct mpb_warning_list *l)
 {
-	const struct mpb_baseline_state *bs = &s->bls[j];
+	const struct mpb_wall_state *bs = &s->bls[j];
 	if (bs->n == 0)
 		return 0;
 	char what[200];
@@ -217,7 +217,7 @@ int mpb_warnings_baseline(const struct mpb_sweep *s, size_t j, struct mpb_warnin
 	return item_checks(s, "baseline", (long)j, what, bs->wall_ns, bs->n, &v, &bs->acct, l);
 }
 
-int mpb_warnings_machine(const struct mpb_sweep *s, struct mpb_warning_list *l)
+int mpb_warnings_machine(const struct mpb_dataset *s, struct mpb_warning_list *l)
 {
 	const struct mpb_machine *m = s->machine;
 	int rc = 0;
@@ -242,7 +242,7 @@ int mpb_warnings_machine(const struct mpb_sweep *s, struct mpb_warning_list *l)
 	return rc ? -1 : 0;
 }
 
-int mpb_warnings_collect(const struct mpb_sweep *s, struct mpb_warning_list *l)
+int mpb_warnings_collect(const struct mpb_dataset *s, struct mpb_warning_list *l)
 {
 	int rc = mpb_warnings_machine(s, l);
 	for (size_t j = 0; rc == 0 && s->bls && j < s->plan->nbaselines; j++)
@@ -285,7 +285,7 @@ json_t *mpb_warnings_json(const struct mpb_warning_list *l, bool with_scope)
 	return a;
 }
 
-json_t *mpb_warnings_sweep_json(const struct mpb_sweep *s)
+json_t *mpb_warnings_sweep_json(const struct mpb_dataset *s)
 {
 	struct mpb_warning_list l = { 0 };
 	json_t *j = mpb_warnings_collect(s, &l) == 0 ? mpb_warnings_json(&l, true) : NULL;
@@ -293,7 +293,7 @@ json_t *mpb_warnings_sweep_json(const struct mpb_sweep *s)
 	return j;
 }
 
-json_t *mpb_warnings_point_json(const struct mpb_sweep *s, size_t i)
+json_t *mpb_warnings_point_json(const struct mpb_dataset *s, size_t i)
 {
 	struct mpb_warning_list l = { 0 };
 	json_t *j = mpb_warnings_point(s, i, &l) == 0 ? mpb_warnings_json(&l, false) : NULL;
@@ -301,7 +301,7 @@ json_t *mpb_warnings_point_json(const struct mpb_sweep *s, size_t i)
 	return j;
 }
 
-json_t *mpb_warnings_baseline_json(const struct mpb_sweep *s, size_t j)
+json_t *mpb_warnings_baseline_json(const struct mpb_dataset *s, size_t j)
 {
 	struct mpb_warning_list l = { 0 };
 	json_t *o = mpb_warnings_baseline(s, j, &l) == 0 ? mpb_warnings_json(&l, false) : NULL;

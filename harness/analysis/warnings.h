@@ -25,7 +25,7 @@
 #define MPB_WARN_BUSY_FRACTION 0.25    /* busy CPUs at start, fraction of usable */
 #define MPB_WARN_BUSY_MIN_CPUS 0.5     /* ... and at least this many */
 
-struct mpb_sweep;
+struct mpb_dataset;
 
 struct mpb_warning {
 	const char *kind;   /* noisy, slow_first_run, wall_above_cpu, outliers, governor,
@@ -61,18 +61,18 @@ bool mpb_warn_load(double busy_cpus, unsigned usable_cpus);
 int mpb_warnings_probe_busy(unsigned ms, double *busy_cpus);
 
 /* Collectors: append to l. 0, or -1 on allocation failure. */
-int mpb_warnings_point(const struct mpb_sweep *s, size_t i, struct mpb_warning_list *l);
-int mpb_warnings_baseline(const struct mpb_sweep *s, size_t j, struct mpb_warning_list *l);
-int mpb_warnings_machine(const struct mpb_sweep *s, struct mpb_warning_list *l);
+int mpb_warnings_point(const struct mpb_dataset *s, size_t i, struct mpb_warning_list *l);
+int mpb_warnings_baseline(const struct mpb_dataset *s, size_t j, struct mpb_warning_list *l);
+int mpb_warnings_machine(const struct mpb_dataset *s, struct mpb_warning_list *l);
 /* Everything: machine, baselines, points, recommendations. */
-int mpb_warnings_collect(const struct mpb_sweep *s, struct mpb_warning_list *l);
+int mpb_warnings_collect(const struct mpb_dataset *s, struct mpb_warning_list *l);
 
 /* The "warnings" lists of the results: every warning of the sweep
  * ({kind, scope, index, message}), and a point's or a baseline's own
  * ({kind, message}). NULL on ENOMEM. */
-json_t *mpb_warnings_sweep_json(const struct mpb_sweep *s);
-json_t *mpb_warnings_point_json(const struct mpb_sweep *s, size_t i);
-json_t *mpb_warnings_baseline_json(const struct mpb_sweep *s, size_t j);
+json_t *mpb_warnings_sweep_json(const struct mpb_dataset *s);
+json_t *mpb_warnings_point_json(const struct mpb_dataset *s, size_t i);
+json_t *mpb_warnings_baseline_json(const struct mpb_dataset *s, size_t j);
 
 /* [{kind, scope, index, message}] (scope and index only when with_scope).
  * NULL on ENOMEM. */

@@ -138,7 +138,7 @@ static void print_warnings(const struct mpb_sweep *s)
 {
 	struct mpb_warning_list l = { 0 };
 	enum { MAX_SHOWN = 12 };
-	if (mpb_warnings_collect(s, &l) == 0) {
+	if (mpb_warnings_collect(&s->data, &l) == 0) {
 		size_t shown = 0, hidden = 0;
 		for (size_t i = 0; i < l.n; i++) {
 			bool always = strcmp(l.v[i].scope, "machine") == 0 ||
@@ -198,7 +198,7 @@ static int print_outcome(const struct mpb_config *cfg, enum mpb_export_format fm
 			 struct mpb_sweep *s, int rc, struct mpb_diag *d)
 {
 	if (cfg->format) {
-		int xr = mpb_export_sweep(stdout, fmt, s, d);
+		int xr = mpb_export_sweep(stdout, fmt, &s->data, d);
 		rc = rc < 0 ? rc : xr;
 		if (!cfg->quiet) {
 			print_warnings(s);
@@ -207,8 +207,8 @@ static int print_outcome(const struct mpb_config *cfg, enum mpb_export_format fm
 	} else if (!cfg->quiet) {
 		/* with -o - the results document has standard output */
 		FILE *out = strcmp(s->output, "-") == 0 ? stderr : stdout;
-		mpb_table_print(out, s);
-		mpb_recommend_print(out, s);
+		mpb_table_print(out, &s->data);
+		mpb_recommend_print(out, &s->data);
 		mpb_tune_print(out, s);
 		print_warnings(s);
 		fprintf(out, "results: %s\n", s->output);

@@ -196,7 +196,6 @@ int mpb_cmd_point_run(struct mpb_sweep *s, size_t i, struct mpb_sample *out, str
 
 int mpb_cmd_baseline_run(struct mpb_sweep *s, size_t j, bool keep, struct mpb_diag *d)
 {
-	struct mpb_baseline_state *st = &s->bls[j];
 	struct mpb_cmd_vars v;
 	char **argv;
 	if (!s->cmd || !s->cmd->tmpl)
@@ -214,14 +213,7 @@ int mpb_cmd_baseline_run(struct mpb_sweep *s, size_t j, bool keep, struct mpb_di
 	mpb_cmd_argv_free(argv);
 	if (rc < 0 || !keep)
 		return rc;
-	if (st->n == st->cap) {
-		size_t nc = st->cap ? st->cap * 2 : 8;
-		double *nv = realloc(st->wall_ns, nc * sizeof *nv);
-		if (!nv)
-			return mpb_fail(d, MPB_ENOMEM, "out of memory");
-		st->wall_ns = nv;
-		st->cap = nc;
-	}
-	st->wall_ns[st->n++] = (double)r.wall_ns;
+	if (mpb_dataset_add_wall(&s->data.bls[j], (double)r.wall_ns) < 0)
+		return mpb_fail(d, MPB_ENOMEM, "out of memory");
 	return 0;
 }

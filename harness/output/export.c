@@ -740,7 +740,7 @@ int mpb_export_baselines(FILE *f, enum mpb_export_format fmt, const struct mpb_e
 	return export_table(f, fmt, "baselines", fs, nf, src, nsrc, d);
 }
 
-int mpb_export_sweep(FILE *f, enum mpb_export_format fmt, const struct mpb_sweep *s,
+int mpb_export_sweep(FILE *f, enum mpb_export_format fmt, const struct mpb_dataset *s,
 		     struct mpb_diag *d)
 {
 	json_t *doc = mpb_results_build(s);

@@ -91,11 +91,11 @@ int mpb_export_points(FILE *f, enum mpb_export_format fmt, const struct mpb_expo
 int mpb_export_baselines(FILE *f, enum mpb_export_format fmt, const struct mpb_export_src *src,
 			 size_t nsrc, struct mpb_diag *d);
 
-struct mpb_sweep;
+struct mpb_dataset;
 
 /* The points of a sweep as it stands (its results document, built afresh)
  * in fmt: what `sweep --format` prints. 0 or a negative MPB_E* code. */
-int mpb_export_sweep(FILE *f, enum mpb_export_format fmt, const struct mpb_sweep *s,
+int mpb_export_sweep(FILE *f, enum mpb_export_format fmt, const struct mpb_dataset *s,
 		     struct mpb_diag *d);
 
 /* Per-task context switches of the workers of a point: for each run the sum

@@ -12,22 +12,24 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "ceiling_ratios.h"
 #include "counters_report.h"
-#include "driver.h"
+#include "dataset.h"
 #include "fit.h"
 #include "frame.h"
 #include "machine.h"
 #include "mpb_config.h"
 #include "mpb_git.h"
 #include "outfile.h"
+#include "overhead.h"
 #include "recommend.h"
-#include "sampling.h"
+#include "sampling_verdict.h"
 #include "stats.h"
 #include "warnings.h"
 
 json_t *mpb_results_u64(uint64_t v)
 {
-	return v <= INT64_MAX ? json_integer((json_int_t)v) : json_real((double)v);
+	return mpb_dataset_u64_json(v);
 }
 
 #define u64 mpb_results_u64
@@ -92,7 +94,7 @@ static json_t *summary_of(const double *v, size_t n, uint64_t seed)
 /* Every metric's summary (bootstrap CIs) over point i's runs: the same
  * until it has more runs, so kept between rewrites of the results (a new
  * reference each time). */
-static json_t *point_summary(const struct mpb_sweep *s, size_t i)
+static json_t *point_summary(const struct mpb_dataset *s, size_t i)
 {
 	const struct mpb_point_state *ps = &s->pts[i];
 	json_t *summary = mpb_analysis_memo_summary(s, i);
@@ -112,7 +114,7 @@ static json_t *point_summary(const struct mpb_sweep *s, size_t i)
 	return summary;
 }
 
-static json_t *point_json(const struct mpb_sweep *s, size_t i)
+static json_t *point_json(const struct mpb_dataset *s, size_t i)
 {
 	const struct mpb_point *pt = &s->plan->points[i];
 	const struct mpb_point_state *ps = &s->pts[i];
@@ -172,10 +174,10 @@ static json_t *point_json(const struct mpb_sweep *s, size_t i)
 	return o;
 }
 
-static json_t *baseline_json(const struct mpb_sweep *s, size_t j)
+static json_t *baseline_json(const struct mpb_dataset *s, size_t j)
 {
 	const struct mpb_baseline *b = &s->plan->baselines[j];
-	const struct mpb_baseline_state *bs = &s->bls[j];
+	const struct mpb_wall_state *bs = &s->bls[j];
 	json_t *runs = json_array();
 	for (size_t r = 0; r < bs->n; r++)
 		json_array_append_new(runs, u64((uint64_t)bs->wall_ns[r]));
@@ -190,11 +192,11 @@ static json_t *baseline_json(const struct mpb_sweep *s, size_t j)
 
 /* A ceiling: its runs, their summary and its speedup over the serial
  * baseline it shares its tasks with. */
-static json_t *ceiling_json(const struct mpb_sweep *s, size_t j)
+static json_t *ceiling_json(const struct mpb_dataset *s, size_t j)
 {
 	const struct mpb_ceiling *c = &s->plan->ceilings[j];
-	const struct mpb_ceiling_state *cs = &s->cls[j];
-	const struct mpb_baseline_state *bs = &s->bls[c->baseline];
+	const struct mpb_wall_state *cs = &s->cls[j];
+	const struct mpb_wall_state *bs = &s->bls[c->baseline];
 	struct mpb_ceiling_ratios cr;
 	bool sp = mpb_ceiling_ratios(bs->wall_ns, bs->n, cs->wall_ns, cs->n, NULL, 0,
 				     s->plan->seed + j, &cr) == 0 && cr.have_speedup;
@@ -215,7 +217,7 @@ static json_t *ceiling_json(const struct mpb_sweep *s, size_t j)
 
 /* analysis.fits and analysis.recommendations, every warning, and tune's
  * record. With doc NULL this does nothing and fails. */
-static int add_analysis(json_t *doc, const struct mpb_sweep *s)
+static int add_analysis(json_t *doc, const struct mpb_dataset *s)
 {
 	json_t *an = json_object_get(doc, "analysis");
 	int bad = json_object_set_new(an, "fits", mpb_fit_sweep_json(s)) < 0;
@@ -226,7 +228,7 @@ static int add_analysis(json_t *doc, const struct mpb_sweep *s)
 	return bad ? -1 : 0;
 }
 
-json_t *mpb_results_build(const struct mpb_sweep *s)
+json_t *mpb_results_build(const struct mpb_dataset *s)
 {
 	json_t *cmd = json_array(), *points = json_array(), *bls = json_array();
 	for (int i = 0; i < s->argc; i++)

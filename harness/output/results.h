@@ -14,11 +14,11 @@
 
 #define MPB_RESULTS_SCHEMA "mpbench.results/1"
 
-struct mpb_sweep;
+struct mpb_dataset;
 struct mpb_machine;
 
 /* The whole document for the sweep as it stands. NULL on ENOMEM. */
-json_t *mpb_results_build(const struct mpb_sweep *s);
+json_t *mpb_results_build(const struct mpb_dataset *s);
 
 /* An unsigned count in a results document: an integer, or above INT64_MAX
  * (which JSON readers cannot hold exactly) a number. */

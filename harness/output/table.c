@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "ceiling_ratios.h"
 #include "parse.h"
 #include "stats.h"
 #include "transport.h"
@@ -186,7 +187,7 @@ static bool same_group(const struct mpb_point *a, const struct mpb_point *b)
 
 /* One sentence per (workload, size, tasks, method): the pool's best point
  * against the machine's ceiling at the same number of workers. */
-static void print_ceiling_verdicts(FILE *f, const struct mpb_sweep *s)
+static void print_ceiling_verdicts(FILE *f, const struct mpb_dataset *s)
 {
 	const struct mpb_plan *p = s->plan;
 	bool blank = false;
@@ -220,7 +221,7 @@ static void print_ceiling_verdicts(FILE *f, const struct mpb_sweep *s)
 	}
 }
 
-void mpb_table_print(FILE *f, const struct mpb_sweep *s)
+void mpb_table_print(FILE *f, const struct mpb_dataset *s)
 {
 	const struct mpb_plan *p = s->plan;
 	bool show[NCOL];
@@ -241,7 +242,7 @@ void mpb_table_print(FILE *f, const struct mpb_sweep *s)
 	fputc('\n', f);
 
 	for (size_t j = 0; j < p->nbaselines; j++) {
-		const struct mpb_baseline_state *bs = &s->bls[j];
+		const struct mpb_wall_state *bs = &s->bls[j];
 		const struct mpb_baseline *b = &p->baselines[j];
 		char size[MPB_FMT_U64_LEN], wall[32] = "-";
 		mpb_format_u64(b->size, b->workload->unit, size, sizeof size);
@@ -252,9 +253,9 @@ void mpb_table_print(FILE *f, const struct mpb_sweep *s)
 			bs->failed ? bs->error : "");
 	}
 	for (size_t j = 0; s->cls && j < p->nceilings; j++) {
-		const struct mpb_ceiling_state *cs = &s->cls[j];
+		const struct mpb_wall_state *cs = &s->cls[j];
 		const struct mpb_ceiling *c = &p->ceilings[j];
-		const struct mpb_baseline_state *bs = &s->bls[c->baseline];
+		const struct mpb_wall_state *bs = &s->bls[c->baseline];
 		char size[MPB_FMT_U64_LEN], wall[32] = "-", sp[32] = "";
 		mpb_format_u64(c->size, c->workload->unit, size, sizeof size);
 		struct mpb_ceiling_ratios cr;

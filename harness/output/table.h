@@ -4,8 +4,8 @@
 
 #include <stdio.h>
 
-#include "driver.h"
+#include "dataset.h"
 
-void mpb_table_print(FILE *f, const struct mpb_sweep *s);
+void mpb_table_print(FILE *f, const struct mpb_dataset *s);
 
 #endif

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "ceiling_ratios.h"
 #include "value.h"
 #include "workload.h"
 
@@ -36,16 +37,6 @@ struct mpb_ceiling_job {
 	volatile sig_atomic_t *stop_flag;
 };
 
-/* What a sweep keeps per ceiling: one per distinct (workload, size, tasks,
- * workers) of the plan. */
-struct mpb_ceiling_state {
-	double *wall_ns;        /* measured runs */
-	size_t n, cap;
-	size_t arena_bytes;     /* per child, for results that are not scalars (learned) */
-	bool failed;
-	char error[512];
-	const char *error_kind;  /* mpb_diag_kind of the failure */
-};
 
 /* The static split: child k of `workers` computes tasks [*first, *first +
  * *count). Contiguous blocks whose sizes differ by at most one, covering
@@ -64,31 +55,6 @@ void mpb_ceiling_split(uint64_t tasks, unsigned workers, unsigned k, uint64_t *f
  * cannot run. Every child is reaped in every case. */
 int mpb_ceiling_run(const struct mpb_ceiling_job *job, size_t *arena_bytes, uint64_t *wall_ns,
 		    uint64_t *tasks_done, struct mpb_diag *d);
-
-/* Ratios of a point against its ceiling, from samples of wall times. */
-struct mpb_ceiling_ratios {
-	double ceiling_median_ns;
-	bool have_speedup;          /* serial samples given */
-	double speedup;             /* median(serial) / median(ceiling): ceiling_speedup */
-	double speedup_ci_lo, speedup_ci_hi;
-	bool have_vs;               /* pool samples given */
-	/* pool speedup / ceiling speedup = median(ceiling) / median(pool):
-	 * speedup_vs_ceiling; the serial median cancels out, so the CI resamples
-	 * only the ceiling and the pool walls */
-	double vs, vs_ci_lo, vs_ci_hi;
-};
-
-/* Fill r from the samples (serial or pool may be absent: n == 0). CIs are
- * 95% bootstrap CIs of the ratio of medians, seeded. Returns 0, or -1 when
- * there is no ceiling sample (r is zeroed). */
-int mpb_ceiling_ratios(const double *serial, size_t nserial, const double *ceiling,
-		       size_t nceiling, const double *pool, size_t npool, uint64_t seed,
-		       struct mpb_ceiling_ratios *r);
-
-/* The verdict in words, e.g. "this machine scales to 1.90x at 2 workers; the
- * fork pool reaches 1.80x, 95% of that". Returns snprintf's count. */
-int mpb_ceiling_sentence(char *buf, size_t len, double ceiling_speedup, unsigned workers,
-			 const char *method, double pool_speedup, double vs_ceiling);
 
 /* The machine's ceiling for a CPU-bound loop (sumsq), measured now in a few
  * seconds: `tasks` = 2 x workers tasks sized so one serial run takes a few

@@ -9,9 +9,11 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "ceiling.h"
 #include "clock.h"
 #include "method.h"
 #include "outfile.h"
+#include "overhead.h"
 #include "results.h"
 #include "rng.h"
 
@@ -29,6 +31,53 @@ static bool stopping(const struct mpb_sweep *s)
 	return s->stop_flag && *s->stop_flag;
 }
 
+/* A baseline's parent-side workload state and task arguments, made once
+ * and shared by its points and its ceilings. */
+struct baseline_prep {
+	void *wl_state;            /* parent-side workload state (setup) */
+	struct mpb_value *args;    /* [tasks] */
+	bool ready;
+};
+
+struct mpb_sweep_run {
+	struct baseline_prep *preps; /* [plan->nbaselines] */
+	size_t *arenas;              /* [plan->nceilings] per-child room learned (ceiling.h) */
+	void *ballast;               /* --parent-rss memory, touched */
+	size_t ballast_len;
+};
+
+/* The dataset's arrays and the driver's own for s->plan, where missing. */
+static int ensure_state(struct mpb_sweep *s)
+{
+	const struct mpb_plan *p = s->plan;
+	s->data.plan = p;
+	if (mpb_dataset_alloc(&s->data) < 0)
+		return -1;
+	if (!s->run && !(s->run = calloc(1, sizeof *s->run)))
+		return -1;
+	if (!s->run->preps)
+		s->run->preps = calloc(p->nbaselines ? p->nbaselines : 1, sizeof *s->run->preps);
+	if (!s->run->arenas)
+		s->run->arenas = calloc(p->nceilings ? p->nceilings : 1, sizeof *s->run->arenas);
+	return s->run->preps && s->run->arenas ? 0 : -1;
+}
+
+/* The inputs the dataset records, as the caller set them now. */
+static void sync_inputs(struct mpb_sweep *s)
+{
+	struct mpb_dataset *ds = &s->data;
+	ds->plan = s->plan;
+	ds->machine = s->machine;
+	ds->counters = s->counters;
+	ds->argc = s->argc;
+	ds->argv = s->argv;
+	ds->options = s->options;
+	ds->tune = s->tune;
+	ds->sampling = s->sampling;
+	ds->tolerance = s->tolerance;
+	ds->start_busy_cpus = s->start_busy_cpus;
+}
+
 /* What a workload is told about (size, tasks) under this plan. */
 static struct mpb_workload_params wparams(const struct mpb_plan *pl, uint64_t size,
 					  uint64_t tasks)
@@ -37,7 +86,7 @@ static struct mpb_workload_params wparams(const struct mpb_plan *pl, uint64_t si
 }
 
 /* Build the baseline's parent-side workload state and task arguments. */
-static int prepare_baseline(const struct mpb_baseline *b, struct mpb_baseline_state *st,
+static int prepare_baseline(const struct mpb_baseline *b, struct baseline_prep *st,
 			    const struct mpb_plan *pl, struct mpb_diag *d)
 {
 	struct mpb_workload_params wp = wparams(pl, b->size, b->tasks);
@@ -58,7 +107,7 @@ static int prepare_baseline(const struct mpb_baseline *b, struct mpb_baseline_st
 	return 0;
 }
 
-static int verify_all(const struct mpb_baseline *b, struct mpb_baseline_state *st,
+static int verify_all(const struct mpb_baseline *b, const struct baseline_prep *st,
 		      const struct mpb_plan *pl, struct mpb_value *res, struct mpb_diag *d)
 {
 	struct mpb_workload_params wp = wparams(pl, b->size, b->tasks);
@@ -74,25 +123,11 @@ static int verify_all(const struct mpb_baseline *b, struct mpb_baseline_state *s
 	return 0;
 }
 
-static int push_double(double **v, size_t *n, size_t *cap, double x)
-{
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 8;
-		double *nv = realloc(*v, nc * sizeof *nv);
-		if (!nv)
-			return -1;
-		*v = nv;
-		*cap = nc;
-	}
-	(*v)[(*n)++] = x;
-	return 0;
-}
-
 /* The serial baseline: the same tasks in-process, no pool, no codec. */
 static int run_baseline(struct mpb_sweep *s, size_t j, bool keep, struct mpb_diag *d)
 {
 	const struct mpb_baseline *b = &s->plan->baselines[j];
-	struct mpb_baseline_state *st = &s->bls[j];
+	struct baseline_prep *st = &s->run->preps[j];
 	if (b->workload->flags & MPB_WORKLOAD_EXTERNAL) /* the command at 1 worker */
 		return mpb_cmd_baseline_run(s, j, keep, d);
 	int rc = prepare_baseline(b, st, s->plan, d);
@@ -113,7 +148,7 @@ static int run_baseline(struct mpb_sweep *s, size_t j, bool keep, struct mpb_dia
 		rc = verify_all(b, st, s->plan, res, d);
 	mpb_value_clear_array(res, b->tasks);
 	free(res);
-	if (rc == 0 && keep && push_double(&st->wall_ns, &st->n, &st->cap, (double)(t1 - t0)) < 0)
+	if (rc == 0 && keep && mpb_dataset_add_wall(&s->data.bls[j], (double)(t1 - t0)) < 0)
 		rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
 	return rc;
 }
@@ -123,12 +158,13 @@ static int run_baseline(struct mpb_sweep *s, size_t j, bool keep, struct mpb_dia
  * byte per page: zero-page mappings would not be private. */
 static int set_ballast(struct mpb_sweep *s, size_t len, struct mpb_diag *d)
 {
-	if (s->ballast_len == len)
+	struct mpb_sweep_run *rs = s->run;
+	if (rs->ballast_len == len)
 		return 0;
-	if (s->ballast)
-		munmap(s->ballast, s->ballast_len);
-	s->ballast = NULL;
-	s->ballast_len = 0;
+	if (rs->ballast)
+		munmap(rs->ballast, rs->ballast_len);
+	rs->ballast = NULL;
+	rs->ballast_len = 0;
 	if (len == 0)
 		return 0;
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -137,8 +173,8 @@ static int set_ballast(struct mpb_sweep *s, size_t len, struct mpb_diag *d)
 	long page = sysconf(_SC_PAGESIZE);
 	for (size_t off = 0; off < len; off += (size_t)page)
 		((volatile char *)p)[off] = 1;
-	s->ballast = p;
-	s->ballast_len = len;
+	rs->ballast = p;
+	rs->ballast_len = len;
 	return 0;
 }
 
@@ -167,10 +203,12 @@ int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
 			struct mpb_diag *d)
 {
 	const struct mpb_point *pt = &s->plan->points[i];
+	if (ensure_state(s) < 0)
+		return mpb_fail(d, MPB_ENOMEM, "out of memory");
 	if (pt->workload->flags & MPB_WORKLOAD_EXTERNAL) /* no pool: a command (cmd_point.h) */
 		return mpb_cmd_point_run(s, i, out, d);
 	const struct mpb_baseline *b = &s->plan->baselines[pt->baseline];
-	struct mpb_baseline_state *st = &s->bls[pt->baseline];
+	struct baseline_prep *st = &s->run->preps[pt->baseline];
 	int rc = prepare_baseline(b, st, s->plan, d);
 	if (rc == 0)
 		rc = set_ballast(s, (size_t)pt->parent_rss, d);
@@ -247,20 +285,6 @@ int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
 	return rc;
 }
 
-static int keep_sample(struct mpb_point_state *ps, const struct mpb_sample *smp)
-{
-	if (ps->nruns == ps->cap) {
-		size_t nc = ps->cap ? ps->cap * 2 : 8;
-		struct mpb_sample *nr = realloc(ps->runs, nc * sizeof *nr);
-		if (!nr)
-			return -1;
-		ps->runs = nr;
-		ps->cap = nc;
-	}
-	ps->runs[ps->nruns++] = *smp;
-	return 0;
-}
-
 /* No more runs: --fail-fast after a failure, or a thread worker left
  * running (thread_left_running). */
 static bool halted(const struct mpb_sweep *s, int failures)
@@ -273,8 +297,9 @@ static int write_results(struct mpb_sweep *s, struct mpb_diag *d)
 	if (!s->output)
 		return 0;
 	uint64_t t0 = mpb_now_ns();
-	utc_now(s->finished, sizeof s->finished);
-	json_t *doc = mpb_results_build(s);
+	sync_inputs(s);
+	utc_now(s->data.finished, sizeof s->data.finished);
+	json_t *doc = mpb_results_build(&s->data);
 	if (!doc)
 		return mpb_fail(d, MPB_ENOMEM, "out of memory building results");
 	int rc = mpb_results_write(s->output, doc, d);
@@ -312,17 +337,17 @@ struct item_kind {
 	/* Run item i once, keeping the measurement when `keep`. */
 	int (*run)(struct mpb_sweep *s, size_t i, bool keep, struct mpb_diag *d);
 	/* Adaptive sampling (sampling.h): does item i want another measured run? */
-	bool (*wants_more)(const struct mpb_sweep *s, size_t i);
+	bool (*wants_more)(const struct mpb_dataset *ds, size_t i);
 	/* Where the time and CPU of item i's measured runs add up, and whether
 	 * the CPU of all its processes is visible; NULL: not accounted. */
 	struct mpb_sampling_acct *(*acct)(struct mpb_sweep *s, size_t i, bool *cpu_visible);
 };
 
 static size_t point_count(const struct mpb_sweep *s) { return s->plan->npoints; }
-static bool *point_failed(struct mpb_sweep *s, size_t i) { return &s->pts[i].failed; }
-static char *point_error(struct mpb_sweep *s, size_t i) { return s->pts[i].error; }
-static const char **point_kind(struct mpb_sweep *s, size_t i) { return &s->pts[i].error_kind; }
-static size_t point_nruns(const struct mpb_sweep *s, size_t i) { return s->pts[i].nruns; }
+static bool *point_failed(struct mpb_sweep *s, size_t i) { return &s->data.pts[i].failed; }
+static char *point_error(struct mpb_sweep *s, size_t i) { return s->data.pts[i].error; }
+static const char **point_kind(struct mpb_sweep *s, size_t i) { return &s->data.pts[i].error_kind; }
+static size_t point_nruns(const struct mpb_sweep *s, size_t i) { return s->data.pts[i].nruns; }
 
 static int point_run(struct mpb_sweep *s, size_t i, bool keep, struct mpb_diag *d)
 {
@@ -330,54 +355,35 @@ static int point_run(struct mpb_sweep *s, size_t i, bool keep, struct mpb_diag *
 	int rc = mpb_sweep_run_point(s, i, &smp, d);
 	if (rc < 0)
 		return rc;
-	if (keep && keep_sample(&s->pts[i], &smp) == 0)
+	if (keep && mpb_dataset_add_run(&s->data.pts[i], &smp) == 0)
 		return 0;
-	free(smp.worker);
-	json_decref(smp.cmd);
+	mpb_dataset_sample_free(&smp);
 	return keep ? mpb_fail(d, MPB_ENOMEM, "out of memory") : 0;
 }
 
 static struct mpb_sampling_acct *point_acct(struct mpb_sweep *s, size_t i, bool *cpu_visible)
 {
 	*cpu_visible = mpb_sampling_cpu_visible(&s->plan->points[i]);
-	return &s->pts[i].acct;
+	return &s->data.pts[i].acct;
 }
 
 static struct mpb_sampling_acct *baseline_acct(struct mpb_sweep *s, size_t i, bool *cpu_visible)
 {
 	*cpu_visible = true;
-	return &s->bls[i].acct;
+	return &s->data.bls[i].acct;
 }
 
 static size_t baseline_count(const struct mpb_sweep *s) { return s->plan->nbaselines; }
-static bool *baseline_failed(struct mpb_sweep *s, size_t i) { return &s->bls[i].failed; }
-static char *baseline_error(struct mpb_sweep *s, size_t i) { return s->bls[i].error; }
-static const char **baseline_kind(struct mpb_sweep *s, size_t i) { return &s->bls[i].error_kind; }
-static size_t baseline_nruns(const struct mpb_sweep *s, size_t i) { return s->bls[i].n; }
+static bool *baseline_failed(struct mpb_sweep *s, size_t i) { return &s->data.bls[i].failed; }
+static char *baseline_error(struct mpb_sweep *s, size_t i) { return s->data.bls[i].error; }
+static const char **baseline_kind(struct mpb_sweep *s, size_t i) { return &s->data.bls[i].error_kind; }
+static size_t baseline_nruns(const struct mpb_sweep *s, size_t i) { return s->data.bls[i].n; }
 
 static size_t ceiling_count(const struct mpb_sweep *s) { return s->plan->nceilings; }
-static bool *ceiling_failed(struct mpb_sweep *s, size_t i) { return &s->cls[i].failed; }
-static char *ceiling_error(struct mpb_sweep *s, size_t i) { return s->cls[i].error; }
-static const char **ceiling_kind(struct mpb_sweep *s, size_t i) { return &s->cls[i].error_kind; }
-static size_t ceiling_nruns(const struct mpb_sweep *s, size_t i) { return s->cls[i].n; }
-
-/* Ceilings are sampled like the serial baselines, so that speedup_vs_ceiling
- * is not limited by a ceiling measured less well than its points; the time
- * spent is the sum of their walls (all a ceiling run does besides verify),
- * and the seed is that of the ceiling's summary in the results (results.c),
- * so that the CI which stopped the sampling is the CI reported. */
-static bool ceiling_wants_more(const struct mpb_sweep *s, size_t j)
-{
-	const struct mpb_ceiling_state *cs = &s->cls[j];
-	struct mpb_sampling_verdict v;
-	double spent = 0;
-	for (size_t r = 0; r < cs->n; r++)
-		spent += cs->wall_ns[r];
-	if (mpb_sampling_decide(&s->sampling, s->plan->runs, cs->wall_ns, cs->n, (uint64_t)spent,
-				s->plan->seed + j, &v) < 0)
-		return false;
-	return v.state == MPB_SAMPLING_MORE;
-}
+static bool *ceiling_failed(struct mpb_sweep *s, size_t i) { return &s->data.cls[i].failed; }
+static char *ceiling_error(struct mpb_sweep *s, size_t i) { return s->data.cls[i].error; }
+static const char **ceiling_kind(struct mpb_sweep *s, size_t i) { return &s->data.cls[i].error_kind; }
+static size_t ceiling_nruns(const struct mpb_sweep *s, size_t i) { return s->data.cls[i].n; }
 
 /* The ceiling: the baseline's tasks over bare forked processes. It runs
  * without the --parent-rss ballast, so that what the previous point left
@@ -386,8 +392,7 @@ static int ceiling_run(struct mpb_sweep *s, size_t j, bool keep, struct mpb_diag
 {
 	const struct mpb_ceiling *c = &s->plan->ceilings[j];
 	const struct mpb_baseline *b = &s->plan->baselines[c->baseline];
-	struct mpb_baseline_state *st = &s->bls[c->baseline];
-	struct mpb_ceiling_state *cs = &s->cls[j];
+	struct baseline_prep *st = &s->run->preps[c->baseline];
 	int rc = prepare_baseline(b, st, s->plan, d);
 	if (rc == 0)
 		rc = set_ballast(s, 0, d);
@@ -402,8 +407,8 @@ static int ceiling_run(struct mpb_sweep *s, size_t j, bool keep, struct mpb_diag
 		.stop_flag = s->stop_flag,
 	};
 	uint64_t wall;
-	rc = mpb_ceiling_run(&job, &cs->arena_bytes, &wall, NULL, d);
-	if (rc == 0 && keep && push_double(&cs->wall_ns, &cs->n, &cs->cap, (double)wall) < 0)
+	rc = mpb_ceiling_run(&job, &s->run->arenas[j], &wall, NULL, d);
+	if (rc == 0 && keep && mpb_dataset_add_wall(&s->data.cls[j], (double)wall) < 0)
 		rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
 	return rc;
 }
@@ -414,8 +419,7 @@ static const struct item_kind kinds[] = {
 	{ "baseline", baseline_count, baseline_failed, baseline_error, baseline_kind, baseline_nruns,
 	  run_baseline, mpb_sampling_baseline_wants_more, baseline_acct },
 	{ "ceiling", ceiling_count, ceiling_failed, ceiling_error, ceiling_kind, ceiling_nruns,
-	  ceiling_run,
-	  ceiling_wants_more, NULL },
+	  ceiling_run, mpb_sampling_ceiling_wants_more, NULL },
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
@@ -431,7 +435,7 @@ static bool schedule(const struct mpb_sweep *s, const struct item *it, bool keep
 {
 	if (!keep)
 		return it->kind->nruns(s, it->index) == 0;
-	return it->kind->wants_more(s, it->index);
+	return it->kind->wants_more(&s->data, it->index);
 }
 
 /* Run every live item once, in a freshly shuffled order; *nlive says how
@@ -480,21 +484,17 @@ static int run_round(struct mpb_sweep *s, struct mpb_rng *rng, struct item *all,
 int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 {
 	const struct mpb_plan *p = s->plan;
-	/* states given by the caller (tune's later phases) are kept */
-	if (!s->pts)
-		s->pts = calloc(p->npoints ? p->npoints : 1, sizeof *s->pts);
-	if (!s->bls)
-		s->bls = calloc(p->nbaselines ? p->nbaselines : 1, sizeof *s->bls);
-	if (!s->cls)
-		s->cls = calloc(p->nceilings ? p->nceilings : 1, sizeof *s->cls);
-	if (!s->memo)
-		s->memo = mpb_analysis_memo_new(p->npoints); /* NULL: no memo, same figures */
+	/* measurements carried over (tune's later phases) are kept */
+	sync_inputs(s);
+	int ok = ensure_state(s);
+	if (!s->data.memo)
+		s->data.memo = mpb_analysis_memo_new(p->npoints); /* NULL: no memo, same figures */
 	size_t nall = 0;
 	for (size_t k = 0; k < NKINDS; k++)
 		nall += kinds[k].count(s);
 	struct item *all = malloc((nall ? nall : 1) * sizeof *all);
 	struct item *live = malloc((nall ? nall : 1) * sizeof *live);
-	if (!all || !live || !s->pts || !s->bls || !s->cls) {
+	if (!all || !live || ok < 0) {
 		free(all);
 		free(live);
 		return mpb_fail(d, MPB_ENOMEM, "out of memory");
@@ -503,13 +503,13 @@ int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 	for (size_t k = 0; k < NKINDS; k++)
 		for (size_t i = 0; i < kinds[k].count(s); i++)
 			all[nall++] = (struct item){ &kinds[k], i };
-	if (!s->started[0])
-		utc_now(s->started, sizeof s->started);
-	s->status = "running";
+	if (!s->data.started[0])
+		utc_now(s->data.started, sizeof s->data.started);
+	s->data.status = "running";
 
 	struct mpb_rng rng;
 	mpb_rng_seed(&rng, p->seed);
-	size_t done = 0, total = (size_t)(p->warmup + mpb_sampling_max_runs(s)) * nall;
+	size_t done = 0, total = (size_t)(p->warmup + mpb_sampling_max_runs(&s->data)) * nall;
 	int rc = 0, failures = 0;
 	size_t nlive = 0;
 	for (uint64_t round = 0; round < p->warmup && rc == 0 && !halted(s, failures); round++)
@@ -521,7 +521,7 @@ int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 		if (rc == 0 && nlive == 0)
 			break;
 		if (rc == 0 && (rc = write_partial(s, d)) < 0) {
-			s->status = "failed";
+			s->data.status = "failed";
 			free(all);
 			free(live);
 			return rc;
@@ -532,7 +532,7 @@ int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 	if (s->progress)
 		s->progress(s->progress_ctx, total, total);
 	if (rc == -MPB_EINTR) {
-		s->status = "interrupted";
+		s->data.status = "interrupted";
 		int w = write_results(s, d);
 		if (w < 0)
 			return w;
@@ -544,7 +544,7 @@ int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 	}
 	if (rc < 0)
 		return mpb_fail(d, -rc, "out of memory");
-	s->status = failures ? "failed" : "complete";
+	s->data.status = failures ? "failed" : "complete";
 	int w = write_results(s, d);
 	if (w < 0)
 		return w;
@@ -558,55 +558,125 @@ int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 	return 0;
 }
 
-/* Baseline states that a thread left running may still read
+/* Baseline preparations that a thread left running may still read
  * (thread_left_running): never freed, and reachable from here until the
  * process exits so that leak checkers do not report them. */
-struct kept_baselines {
-	struct kept_baselines *next;
-	struct mpb_baseline_state *bls;
+struct kept_preps {
+	struct kept_preps *next;
+	struct baseline_prep *preps;
 };
-static struct kept_baselines *kept_baselines;
+static struct kept_preps *kept_preps;
 
-static void keep_baselines(struct mpb_baseline_state *bls)
+static void keep_preps(struct baseline_prep *preps)
 {
-	struct kept_baselines *k = malloc(sizeof *k);
+	struct kept_preps *k = malloc(sizeof *k);
 	if (!k)
 		return; /* then only unreachable: still never freed */
-	*k = (struct kept_baselines){ kept_baselines, bls };
-	kept_baselines = k;
+	*k = (struct kept_preps){ kept_preps, preps };
+	kept_preps = k;
+}
+
+static void free_preps(const struct mpb_plan *p, struct baseline_prep *preps)
+{
+	for (size_t j = 0; preps && j < p->nbaselines; j++) {
+		struct baseline_prep *b = &preps[j];
+		if (b->args)
+			mpb_value_clear_array(b->args, p->baselines[j].tasks);
+		free(b->args);
+		if (b->wl_state && p->baselines[j].workload->teardown)
+			p->baselines[j].workload->teardown(b->wl_state);
+	}
+	free(preps);
 }
 
 void mpb_sweep_free(struct mpb_sweep *s)
 {
-	if (s->thread_abandoned && s->bls) {
-		keep_baselines(s->bls);
-		s->bls = NULL;
+	if (s->run) {
+		if (s->thread_abandoned)
+			keep_preps(s->run->preps);
+		else
+			free_preps(s->plan, s->run->preps);
+		free(s->run->arenas);
+		set_ballast(s, 0, NULL);
+		free(s->run);
+		s->run = NULL;
 	}
-	for (size_t i = 0; s->pts && i < s->plan->npoints; i++) {
-		for (size_t r = 0; r < s->pts[i].nruns; r++) {
-			free(s->pts[i].runs[r].worker);
-			json_decref(s->pts[i].runs[r].cmd);
-		}
-		free(s->pts[i].runs);
+	mpb_dataset_free(&s->data);
+	mpb_analysis_memo_free(s->data.memo);
+	s->data.memo = NULL;
+}
+
+const struct mpb_value *mpb_sweep_baseline_args(const struct mpb_sweep *s, size_t j)
+{
+	return s->run && s->run->preps ? s->run->preps[j].args : NULL;
+}
+
+/* Move element i of old[] to j of nw[] (both arrays of `size`-byte items)
+ * and zero the old one, so that freeing what is left frees it once. */
+static void move_item(void *nw, size_t j, void *old, size_t i, size_t size)
+{
+	memcpy((char *)nw + j * size, (char *)old + i * size, size);
+	memset((char *)old + i * size, 0, size);
+}
+
+static bool same_baseline(const struct mpb_baseline *a, const struct mpb_baseline *b)
+{
+	return a->workload == b->workload && a->size == b->size && a->tasks == b->tasks;
+}
+
+static bool same_ceiling(const struct mpb_ceiling *a, const struct mpb_ceiling *b)
+{
+	return a->workload == b->workload && a->size == b->size && a->tasks == b->tasks &&
+	       a->workers == b->workers;
+}
+
+int mpb_sweep_carry(struct mpb_sweep *s, const struct mpb_plan *nw,
+		    bool (*same_point)(const struct mpb_point *a, const struct mpb_point *b),
+		    struct mpb_diag *d)
+{
+	const struct mpb_plan *old = s->plan;
+	if (ensure_state(s) < 0)
+		return mpb_fail(d, MPB_ENOMEM, "out of memory");
+	struct mpb_dataset next = { .plan = nw };
+	struct baseline_prep *preps = calloc(nw->nbaselines ? nw->nbaselines : 1, sizeof *preps);
+	size_t *arenas = calloc(nw->nceilings ? nw->nceilings : 1, sizeof *arenas);
+	if (!preps || !arenas || mpb_dataset_alloc(&next) < 0) {
+		free(preps);
+		free(arenas);
+		mpb_dataset_free(&next);
+		return mpb_fail(d, MPB_ENOMEM, "out of memory");
 	}
-	for (size_t j = 0; s->bls && j < s->plan->nbaselines; j++) {
-		struct mpb_baseline_state *b = &s->bls[j];
-		if (b->args)
-			mpb_value_clear_array(b->args, s->plan->baselines[j].tasks);
-		free(b->args);
-		free(b->wall_ns);
-		if (b->wl_state && s->plan->baselines[j].workload->teardown)
-			s->plan->baselines[j].workload->teardown(b->wl_state);
+	struct mpb_dataset *ds = &s->data;
+	for (size_t j = 0; j < nw->npoints; j++)
+		for (size_t i = 0; i < old->npoints; i++)
+			if (same_point(&nw->points[j], &old->points[i])) {
+				move_item(next.pts, j, ds->pts, i, sizeof *ds->pts);
+				break;
+			}
+	for (size_t j = 0; j < nw->nbaselines; j++)
+		for (size_t i = 0; i < old->nbaselines; i++)
+			if (same_baseline(&nw->baselines[j], &old->baselines[i])) {
+				move_item(next.bls, j, ds->bls, i, sizeof *ds->bls);
+				move_item(preps, j, s->run->preps, i, sizeof *preps);
+				break;
+			}
+	for (size_t j = 0; j < nw->nceilings; j++)
+		for (size_t i = 0; i < old->nceilings; i++)
+			if (same_ceiling(&nw->ceilings[j], &old->ceilings[i])) {
+				move_item(next.cls, j, ds->cls, i, sizeof *ds->cls);
+				arenas[j] = s->run->arenas[i];
+				break;
+			}
+	mpb_sweep_free(s); /* what did not move, and the memo of the old indices */
+	ds->pts = next.pts;
+	ds->bls = next.bls;
+	ds->cls = next.cls;
+	if (!(s->run = calloc(1, sizeof *s->run))) {
+		free_preps(nw, preps);
+		free(arenas);
+		return mpb_fail(d, MPB_ENOMEM, "out of memory");
 	}
-	for (size_t j = 0; s->cls && j < s->plan->nceilings; j++)
-		free(s->cls[j].wall_ns);
-	set_ballast(s, 0, NULL);
-	free(s->pts);
-	free(s->bls);
-	free(s->cls);
-	mpb_analysis_memo_free(s->memo);
-	s->memo = NULL;
-	s->pts = NULL;
-	s->bls = NULL;
-	s->cls = NULL;
+	s->run->preps = preps;
+	s->run->arenas = arenas;
+	return 0;
 }

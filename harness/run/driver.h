@@ -14,46 +14,12 @@
 
 #include <jansson.h>
 
-#include "ceiling.h"
 #include "cmd_point.h"
 #include "counters.h"
+#include "dataset.h"
 #include "machine.h"
-#include "overhead.h"
 #include "plan.h"
-#include "pool.h"
 #include "sampling.h"
-
-/* One measured run of a point. */
-struct mpb_sample {
-	uint64_t wall_ns, startup_ns, map_ns, teardown_ns, compute_ns;
-	uint64_t codec_parent_ns, codec_workers_ns, bytes_sent, bytes_received;
-	unsigned nworkers;
-	struct mpb_worker_report *worker; /* [nworkers], owned */
-	struct mpb_scope_counts harness;  /* the harness thread's counters and rusage */
-	struct mpb_overhead overhead;     /* the split of map and serve time (overhead.h) */
-	struct mpb_chunk_stats chunks;    /* chunk sizes the map chose (chunk.h) */
-	json_t *cmd;                      /* workload cmd: the run's "cmd" record (owned), else NULL */
-};
-
-struct mpb_point_state {
-	struct mpb_sample *runs;
-	size_t nruns, cap;
-	struct mpb_sampling_acct acct;  /* time and CPU of the measured runs */
-	bool failed;
-	char error[512];
-	const char *error_kind;         /* mpb_diag_kind of the failure */
-};
-
-struct mpb_baseline_state {
-	double *wall_ns;
-	size_t n, cap;
-	void *wl_state;            /* parent-side workload state (setup) */
-	struct mpb_value *args;    /* [tasks], made once */
-	struct mpb_sampling_acct acct;
-	bool ready, failed;
-	char error[512];
-	const char *error_kind;
-};
 
 struct mpb_sweep {
 	/* set by the caller */
@@ -79,24 +45,21 @@ struct mpb_sweep {
 	const struct mpb_cmd_spec *cmd;  /* --cmd and friends (cmd_point.h), or NULL */
 	uint64_t run_timeout_ns, task_timeout_ns; /* --timeout, --task-timeout per pool run; 0: none */
 	bool fail_fast;                  /* --fail-fast: no more runs after the first failure */
-	/* filled by the driver */
+	/* filled by the driver: what was measured, the results model
+	 * (dataset.h). Its plan, machine, counters, command line, options,
+	 * tune record, policy, tolerance and start load are the fields above,
+	 * copied in at the start of mpb_sweep_run and before each write. */
+	struct mpb_dataset data;
 	/* A thread worker could not be stopped and runs on (method.h): the run
 	 * failed, the sweep stopped there (later points would be measured next
 	 * to it), and mpb_sweep_free keeps the baselines' arguments and workload
 	 * states, which the thread may still read, until the process exits. */
 	bool thread_abandoned;
-	void *ballast;                   /* --parent-rss memory, touched */
-	size_t ballast_len;
-	struct mpb_point_state *pts;
-	struct mpb_baseline_state *bls;
-	struct mpb_ceiling_state *cls;   /* [plan->nceilings] */
-	/* [plan->npoints] derived figures as last computed (analysis.h), made
-	 * by mpb_sweep_run, freed by mpb_sweep_free; NULL: computed each time */
-	struct mpb_analysis_memo *memo;
-	char started[32], finished[32];
-	const char *status;              /* "running", "complete", "interrupted", "failed" */
 	size_t writes;                   /* results rewrites so far */
 	uint64_t last_write_ns, last_write_cost_ns; /* when the last ended, what it took */
+	/* driver.c's own: baseline preparations, ceiling arenas, the --parent-rss
+	 * ballast, the rewrite clock; made on first use */
+	struct mpb_sweep_run *run;
 };
 
 /* Whether the running sweep's results are rewritten after this round: when
@@ -117,5 +80,17 @@ void mpb_sweep_free(struct mpb_sweep *s);
 /* Run point `i` once into *out (exposed for tests). */
 int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
 			struct mpb_diag *d);
+
+/* The task arguments the driver made for baseline j, NULL before its first
+ * run (exposed for tests). */
+const struct mpb_value *mpb_sweep_baseline_args(const struct mpb_sweep *s, size_t j);
+
+/* Carry the measurements of s (made under s->plan) over to the items of the
+ * plan nw that are the same: points for which same_point holds, baselines
+ * and ceilings with equal axes; free the rest. s->plan must then become nw
+ * (tune's phases). 0 or -MPB_ENOMEM. */
+int mpb_sweep_carry(struct mpb_sweep *s, const struct mpb_plan *nw,
+		    bool (*same_point)(const struct mpb_point *a, const struct mpb_point *b),
+		    struct mpb_diag *d);
 
 #endif

@@ -108,7 +108,7 @@ static size_t group_counts(const struct mpb_sweep *s, const struct mpb_rec_entry
 	const struct mpb_plan *p = s->plan;
 	size_t k = 0;
 	for (size_t i = 0; i < p->npoints; i++)
-		if (s->pts[i].nruns > 0 && !s->pts[i].failed &&
+		if (s->data.pts[i].nruns > 0 && !s->data.pts[i].failed &&
 		    mpb_recommend_same_group(&p->points[i], &p->points[e->point]))
 			add_unique(out, &k, p->points[i].workers);
 	return k;
@@ -122,7 +122,7 @@ static int next_counts(const struct mpb_sweep *s, unsigned cap, unsigned *all, s
 	struct mpb_rec_entry *e;
 	size_t n, added = 0;
 	unsigned *m = malloc((p->npoints ? p->npoints : 1) * sizeof *m);
-	if (!m || mpb_recommend_sweep(s, &e, &n) < 0) {
+	if (!m || mpb_recommend_sweep(&s->data, &e, &n) < 0) {
 		free(m);
 		return -1;
 	}
@@ -148,53 +148,6 @@ static int next_counts(const struct mpb_sweep *s, unsigned cap, unsigned *all, s
 static bool same_point(const struct mpb_point *a, const struct mpb_point *b)
 {
 	return mpb_fit_same_curve(a, b) && a->workers == b->workers && a->chunksize == b->chunksize;
-}
-
-/* Move the states of s (measured under s->plan) over to the points and
- * baselines of nw, then free what is left of the old states. */
-static int transfer(struct mpb_sweep *s, const struct mpb_plan *nw, struct mpb_diag *d)
-{
-	const struct mpb_plan *old = s->plan;
-	struct mpb_point_state *pts = calloc(nw->npoints ? nw->npoints : 1, sizeof *pts);
-	struct mpb_baseline_state *bls = calloc(nw->nbaselines ? nw->nbaselines : 1, sizeof *bls);
-	struct mpb_ceiling_state *cls = calloc(nw->nceilings ? nw->nceilings : 1, sizeof *cls);
-	if (!pts || !bls || !cls) {
-		free(pts);
-		free(bls);
-		free(cls);
-		return mpb_fail(d, MPB_ENOMEM, "out of memory");
-	}
-	for (size_t j = 0; j < nw->npoints; j++)
-		for (size_t i = 0; i < old->npoints; i++)
-			if (same_point(&nw->points[j], &old->points[i])) {
-				pts[j] = s->pts[i];
-				memset(&s->pts[i], 0, sizeof s->pts[i]);
-				break;
-			}
-	for (size_t j = 0; j < nw->nbaselines; j++)
-		for (size_t i = 0; i < old->nbaselines; i++) {
-			const struct mpb_baseline *a = &nw->baselines[j], *b = &old->baselines[i];
-			if (a->workload == b->workload && a->size == b->size && a->tasks == b->tasks) {
-				bls[j] = s->bls[i];
-				memset(&s->bls[i], 0, sizeof s->bls[i]);
-				break;
-			}
-		}
-	for (size_t j = 0; j < nw->nceilings; j++)
-		for (size_t i = 0; i < old->nceilings; i++) {
-			const struct mpb_ceiling *a = &nw->ceilings[j], *b = &old->ceilings[i];
-			if (a->workload == b->workload && a->size == b->size && a->tasks == b->tasks &&
-			    a->workers == b->workers) {
-				cls[j] = s->cls[i];
-				memset(&s->cls[i], 0, sizeof s->cls[i]);
-				break;
-			}
-		}
-	mpb_sweep_free(s); /* what did not move */
-	s->pts = pts;
-	s->bls = bls;
-	s->cls = cls;
-	return 0;
 }
 
 static json_t *counts_json(const struct mpb_plan *p)
@@ -249,7 +202,7 @@ int mpb_tune_run(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_co
 		struct mpb_plan next;
 		if ((rc = mpb_plan_build(&c2, m, &next, d)) < 0)
 			break;
-		if ((rc = transfer(s, &next, d)) < 0) {
+		if ((rc = mpb_sweep_carry(s, &next, same_point, d)) < 0) {
 			mpb_plan_free(&next);
 			break;
 		}
