@@ -19,7 +19,7 @@
 
 #include <jansson.h>
 
-#define MPB_RECOMMEND_DEFAULT_TOLERANCE 0.05
+#include "dataset.h"
 
 struct mpb_dataset;
 struct mpb_point;

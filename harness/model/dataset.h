@@ -26,6 +26,7 @@
 #define MPB_SAMPLING_DEFAULT_MAX_RUNS 30
 #define MPB_SAMPLING_DEFAULT_TARGET_CI 0.03   /* fraction of the median */
 #define MPB_SAMPLING_DEFAULT_MAX_TIME_S 10.0
+#define MPB_RECOMMEND_DEFAULT_TOLERANCE 0.05 /* fraction of the best throughput */
 
 /* Adaptive sampling's policy (run/sampling.h); a zeroed policy means the
  * old fixed count: exactly the plan's --runs. */

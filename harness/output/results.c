@@ -323,52 +323,7 @@ int mpb_results_default_path(const struct mpb_machine *m, char *buf, size_t len,
 	return mpb_fail(d, MPB_EINPUT, "results/%s-%s.json: no free name", host, stamp);
 }
 
-static int bad(struct mpb_diag *d, const char *path, const char *what)
-{
-	return mpb_fail(d, MPB_EINPUT, "%s: not an mpbench results file: %s", path, what);
-}
-
 int mpb_results_load(const char *path, json_t **out, struct mpb_diag *d)
 {
-	json_error_t err;
-	*out = NULL;
-	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
-	if (!doc) {
-		if (err.line < 0 || strstr(err.text, "unable to open"))
-			return mpb_fail(d, MPB_EINPUT, "%s: cannot read: %s", path, err.text);
-		return mpb_fail(d, MPB_EINPUT, "%s: invalid JSON at line %d column %d: %s", path,
-				err.line, err.column, err.text);
-	}
-	int rc = 0;
-	const char *schema = json_string_value(json_object_get(doc, "schema"));
-	json_t *points = json_object_get(doc, "points"), *bls = json_object_get(doc, "baselines");
-	if (!json_is_object(doc))
-		rc = bad(d, path, "top level is not an object");
-	else if (!schema)
-		rc = bad(d, path, "no \"schema\" string");
-	else if (strcmp(schema, MPB_RESULTS_SCHEMA) != 0)
-		rc = mpb_fail(d, MPB_EINPUT, "%s: schema '%s' is not supported (accepted: %s)", path,
-			      schema, MPB_RESULTS_SCHEMA);
-	else if (!json_is_object(json_object_get(doc, "machine")))
-		rc = bad(d, path, "no \"machine\" object");
-	else if (!json_is_array(points) || !json_is_array(bls))
-		rc = bad(d, path, "no \"points\" or \"baselines\" array");
-	for (size_t i = 0; rc == 0 && i < json_array_size(points); i++) {
-		json_t *p = json_array_get(points, i);
-		if (!json_is_object(p) || !json_is_string(json_object_get(p, "workload")) ||
-		    !json_is_string(json_object_get(p, "method")) ||
-		    !json_is_integer(json_object_get(p, "workers")) ||
-		    !json_is_number(json_object_get(p, "size")) ||
-		    !json_is_number(json_object_get(p, "tasks")) ||
-		    !json_is_array(json_object_get(p, "runs")))
-			rc = mpb_fail(d, MPB_EINPUT,
-				      "%s: points[%zu] lacks workload, method, workers, size, tasks or runs",
-				      path, i);
-	}
-	if (rc < 0) {
-		json_decref(doc);
-		return rc;
-	}
-	*out = doc;
-	return 0;
+	return mpb_dataset_load_doc(path, out, d);
 }

@@ -10,9 +10,9 @@
 
 #include <jansson.h>
 
+#include "dataset_load.h"
 #include "diag.h"
 
-#define MPB_RESULTS_SCHEMA "mpbench.results/1"
 
 struct mpb_dataset;
 struct mpb_machine;
