@@ -25,7 +25,8 @@
 	(int)(sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *)),       \
 		(char *[]){ __VA_ARGS__ }
 
-static const char *const names[] = { "sweep", "run", "tune", "info", "list", "report", "compare" };
+static const char *const names[] = { "sweep", "run", "tune", "info", "list", "report", "compare",
+					"analyze" };
 
 /* mpb_cli_main with its stdout captured into out (NUL-terminated). */
 static int run_captured(int argc, char **argv, struct mpb_diag *d, char *out, size_t len)
@@ -155,7 +156,7 @@ static void unknown_command_names_the_table(void **state)
 	(void)state;
 	expect_error(ARGS("mpbench", "swep"),
 		     "unknown command 'swep' (accepted: sweep, run, tune, info, list, report, "
-		     "compare)");
+		     "compare, analyze)");
 }
 
 static void list_runs_through_the_table(void **state)

@@ -43,5 +43,12 @@ int mpb_builtin_info(const struct mpb_cli_call *call, struct mpb_diag *d);    /*
 int mpb_builtin_list(const struct mpb_cli_call *call, struct mpb_diag *d);    /* builtin_list.c */
 int mpb_builtin_report(const struct mpb_cli_call *call, struct mpb_diag *d);  /* builtin_report.c */
 int mpb_builtin_compare(const struct mpb_cli_call *call, struct mpb_diag *d); /* builtin_compare.c */
+int mpb_builtin_analyze(const struct mpb_cli_call *call, struct mpb_diag *d); /* builtin_analyze.c */
+
+struct mpb_dataset;
+/* Every warning of ds once, on stderr, after the table: at most a screenful
+ * of the per-point and baseline ones; those about the machine and the
+ * recommendation always show (builtin_sweep.c). */
+void mpb_cli_print_warnings(const struct mpb_dataset *ds);
 
 #endif

@@ -134,11 +134,11 @@ static int prepare_methods(const struct mpb_plan *plan, struct mpb_diag *d)
 /* Every warning once, on stderr, after the table: at most a screenful of the
  * per-point and baseline ones; those about the machine and the
  * recommendation (few, and the ones a user acts on) always show. */
-static void print_warnings(const struct mpb_sweep *s)
+void mpb_cli_print_warnings(const struct mpb_dataset *ds)
 {
 	struct mpb_warning_list l = { 0 };
 	enum { MAX_SHOWN = 12 };
-	if (mpb_warnings_collect(&s->data, &l) == 0) {
+	if (mpb_warnings_collect(ds, &l) == 0) {
 		size_t shown = 0, hidden = 0;
 		for (size_t i = 0; i < l.n; i++) {
 			bool always = strcmp(l.v[i].scope, "machine") == 0 ||
@@ -201,7 +201,7 @@ static int print_outcome(const struct mpb_config *cfg, enum mpb_export_format fm
 		int xr = mpb_export_sweep(stdout, fmt, &s->data, d);
 		rc = rc < 0 ? rc : xr;
 		if (!cfg->quiet) {
-			print_warnings(s);
+			mpb_cli_print_warnings(&s->data);
 			fprintf(stderr, "results: %s\n", s->output);
 		}
 	} else if (!cfg->quiet) {
@@ -210,7 +210,7 @@ static int print_outcome(const struct mpb_config *cfg, enum mpb_export_format fm
 		mpb_table_print(out, &s->data);
 		mpb_recommend_print(out, &s->data);
 		mpb_tune_print(out, s);
-		print_warnings(s);
+		mpb_cli_print_warnings(&s->data);
 		fprintf(out, "results: %s\n", s->output);
 	}
 	return rc;

@@ -47,6 +47,14 @@ static const struct mpb_cli_command commands[] = {
 	  .summary = "Match the points of two results files by their axes and judge each one's wall time:\n"
 		     "ratio of medians with a bootstrap CI, Mann-Whitney p, verdict. Exit status 3 when a\n"
 		     "point regressed beyond --threshold with significance." },
+	{ .name = "analyze", .mask = MPB_CMD_ANALYZE, .run = mpb_builtin_analyze,
+	  .args = "RESULTS.json", .min_args = 1, .max_args = 1,
+	  .bad_args = "give one results file (usage: mpbench analyze RESULTS.json [-o FILE] "
+		      "[--tolerance PCT] [--format json|csv|md])",
+	  .brief = "the figures, recommendations and warnings of a results file, computed again",
+	  .summary = "Read a results file back and analyze its runs again with this mpbench: the\n"
+		     "table, recommendations (at --tolerance, else the file's) and warnings; with -o\n"
+		     "a results file of the same runs with the analysis made now." },
 };
 #define NCMD (sizeof commands / sizeof commands[0])
 

@@ -563,6 +563,7 @@ int mpb_dataset_from_doc(const char *path, json_t *doc, struct mpb_loaded *l, st
 		copy_str(&r, doc, "started", ds->started, sizeof ds->started);
 		copy_str(&r, doc, "finished", ds->finished, sizeof ds->finished);
 		ds->status = str(&r, doc, "status");
+		ds->start_busy_cpus = real(&r, doc, "start_busy_cpus", -1);
 		rc = rc ? rc : r.rc;
 	}
 	if (rc == -MPB_ENOMEM)

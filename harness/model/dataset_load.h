@@ -7,12 +7,12 @@
  * and ceilings (their workload, method and codec found by name), seed and
  * minimum runs, the machine, the counter set (machine.counters), the
  * command line, options, config and tune record, the sampling policy and
- * tolerance (from the options), and every run. Counter readings come back
- * as the values the file shows, unscaled (a run's coverage is 1 where it
- * counted: the file keeps its total coverage only). The load at the start
- * (start_busy_cpus) is not in the file: a loaded dataset has none. Keys a
- * file predates (a run's overhead split and chunks, a worker's send and
- * serve time) load as zeros. */
+ * tolerance (from the options), the load at the start, and every run.
+ * Counter readings come back as the values the file shows, unscaled (a
+ * run's coverage is 1 where it counted: the file keeps its total coverage
+ * only). Keys a file predates load as zeros (a run's overhead split and
+ * chunks, a worker's send and serve time) or as unknown (start_busy_cpus:
+ * no load warning). */
 #ifndef MPB_DATASET_LOAD_H
 #define MPB_DATASET_LOAD_H
 

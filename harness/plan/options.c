@@ -66,8 +66,9 @@ static const struct option_def table[] = {
 	{ "target-ci", 0, OPT_F64, F(target_ci), 0, "3", 0, 100, "PCT",
 	  "more runs until the 95% CI of a point's median wall time is within +-PCT of it",
 	  SWEEPLIKE },
-	{ "tolerance", 0, OPT_F64, F(tolerance), 0, "5", 0, 99, "PCT",
-	  "recommend the fewest workers within PCT of the best measured throughput", SWEEPLIKE },
+	{ "tolerance", 0, OPT_F64, F(tolerance), F(given_tolerance), "5", 0, 99, "PCT",
+	  "recommend the fewest workers within PCT of the best measured throughput",
+	  SWEEPLIKE | MPB_CMD_ANALYZE },
 	{ "timeout", 0, OPT_F64, F(run_timeout_s), 0, "0", 0, 86400, "SEC",
 	  "fail a run that takes longer than SEC: its workers are killed and reaped (0: none)",
 	  SWEEPLIKE },
@@ -116,11 +117,17 @@ static const struct option_def table[] = {
 	  "given too", MPB_CMD_REPORT },
 	{ "format", 0, OPT_STR, F(format), 0, NULL, 0, 0, "md|json",
 	  "md: a table for a CI job summary; json: schema mpbench.compare/1 [md]", MPB_CMD_COMPARE },
+	{ "output", 'o', OPT_STR, F(output), 0, NULL, 0, 0, "FILE",
+	  "write the file's runs with the analysis made now as a results file", MPB_CMD_ANALYZE },
+	{ "format", 0, OPT_STR, F(format), 0, NULL, 0, 0, "json|csv|md",
+	  "print the points as JSON, CSV or Markdown instead of the console table",
+	  MPB_CMD_ANALYZE },
 	{ "threshold", 0, OPT_STR, F(threshold), 0, "10", 0, 0, "PCT",
 	  "a change of the median wall time beyond PCT percent, significant by the rank test, "
 	  "is a regression (exit status 3) or an improvement", MPB_CMD_COMPARE },
 	{ "help", 'h', OPT_FLAG, F(help), 0, NULL, 0, 0, NULL, "show this help",
-	  SWEEPLIKE | MPB_CMD_INFO | MPB_CMD_LIST | MPB_CMD_REPORT | MPB_CMD_COMPARE },
+	  SWEEPLIKE | MPB_CMD_INFO | MPB_CMD_LIST | MPB_CMD_REPORT | MPB_CMD_COMPARE |
+	  MPB_CMD_ANALYZE },
 };
 
 #define NOPT (sizeof table / sizeof table[0])

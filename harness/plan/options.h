@@ -24,6 +24,7 @@ enum {
 	MPB_CMD_TUNE = 1u << 4,
 	MPB_CMD_REPORT = 1u << 5,
 	MPB_CMD_COMPARE = 1u << 6,
+	MPB_CMD_ANALYZE = 1u << 7,
 };
 
 /* The parsed options of one command line. Strings point into argv or into
@@ -45,6 +46,7 @@ struct mpb_config {
 	bool fail_fast;              /* --fail-fast: stop the sweep at the first failed point */
 	const char *config;          /* --config FILE: option values from JSON (config.h) */
 	bool given_max_runs;         /* --max-runs came from the command line */
+	bool given_tolerance;        /* --tolerance came from the command line (analyze) */
 	bool quiet, no_progress, help;
 	bool no_ceiling;     /* --no-ceiling: no bare-fork ceiling runs (ceiling.h) */
 	bool given_sizes, given_tasks; /* -s / -t came from the command line */

@@ -141,7 +141,7 @@ class TestHelpAndListings(MpbenchTestCase):
         p = mpbench(["--help"], self.tmp)
         self.assert_ok(p, "--help")
         cmds = re.findall(r"(?m)^  (\w+)\s", p.stdout.split("commands:\n", 1)[1])
-        for cmd in ("sweep", "run", "tune", "info", "list", "report", "compare"):
+        for cmd in ("sweep", "run", "tune", "info", "list", "report", "compare", "analyze"):
             self.assertIn(cmd, cmds, p.stdout)
         for cmd in cmds:
             h = mpbench([cmd, "--help"], self.tmp)

@@ -358,6 +358,67 @@ class ReportTestCase(unittest.TestCase):
                 self.assertIn(n, p.stderr)
             self.assertEqual(sorted(os.listdir(self.tmp)), before, "wrote something")
 
+    # ---- analyze ----
+
+    def test_analyze_computes_the_stored_figures_again(self):
+        """`analyze` reads a stored file back into the results model: its table
+        and recommendations on stdout, and with -o the same runs with the
+        analysis made now, which is the analysis stored."""
+        src = self.sample("sumsq-methods-ceiling.json")
+        with open(src, encoding="utf-8") as f:
+            stored = json.load(f)
+        out = os.path.join(self.tmp, "again.json")
+        p = mpbench(["analyze", src, "-o", out], self.tmp)
+        self.assert_rc(p, 0, "analyze -o")
+        self.assertIn("recommendation", p.stdout)
+        with open(out, encoding="utf-8") as f:
+            again = json.load(f)
+        self.assertEqual(again["command"], stored["command"])
+        self.assertEqual(len(again["points"]), len(stored["points"]))
+        for a, b in zip(again["points"], stored["points"]):
+            self.assertEqual(a["runs"][0]["wall_ns"], b["runs"][0]["wall_ns"])
+            for key in ("speedup", "efficiency", "speedup_vs_ceiling"):
+                self.assertTrue(math.isclose(a["derived"][key], b["derived"][key],
+                                             rel_tol=1e-12), key)
+        rec = lambda d: [(r["point"], r["workers"], r["tolerance"])
+                         for r in d["analysis"]["recommendations"]]
+        self.assertEqual(rec(again), rec(stored))
+        # another tolerance: recommendations made at it
+        q = mpbench(["analyze", src, "--tolerance", "60", "-o", out], self.tmp)
+        self.assert_rc(q, 0, "analyze --tolerance 60")
+        with open(out, encoding="utf-8") as f:
+            wide = json.load(f)
+        self.assertEqual({r["tolerance"] for r in wide["analysis"]["recommendations"]}, {0.6})
+        for r in wide["analysis"]["recommendations"]:
+            self.assertGreaterEqual(r["throughput_vs_best"], 0.4)
+        c = mpbench(["analyze", src, "--format", "csv"], self.tmp)
+        self.assert_rc(c, 0, "analyze --format csv")
+        self.assertEqual(len(c.stdout.strip().splitlines()), 1 + len(stored["points"]))
+
+    def test_analyze_bad_input(self):
+        src = self.sample("null-chunks.json")
+        schema, _ = self.copy_sample("null-chunks.json",
+                                     lambda d: d.update(schema="mpbench.results/2"), "schema.json")
+        unknown, _ = self.copy_sample(
+            "null-chunks.json", lambda d: d["points"][0].update(method="vfork"), "unknown.json")
+        cases = [
+            ([os.path.join(self.tmp, "none.json")], ["none.json"]),
+            ([schema], [schema, "mpbench.results/2"]),
+            ([unknown], [unknown, "points[0].method"]),
+            ([src, src], ["give one results file"]),
+            ([src, "--tolerance", "100"], ["--tolerance"]),
+            ([src, "--format", "xml"], ["'xml'"]),
+        ]
+        for args, needles in cases:
+            before = sorted(os.listdir(self.tmp))
+            p = mpbench(["analyze"] + args, self.tmp)
+            self.assert_rc(p, 2, "analyze %s" % args)
+            self.assertEqual(p.stdout, "")
+            self.assertEqual(p.stderr.count("mpbench: error:"), 1, p.stderr)
+            for n in needles:
+                self.assertIn(n, p.stderr)
+            self.assertEqual(sorted(os.listdir(self.tmp)), before, "wrote something")
+
     # ---- compare ----
 
     def test_compare_identical(self):
