@@ -135,6 +135,19 @@ class ReportTestCase(unittest.TestCase):
         self.assertEqual(p.returncode, rc, "%s: exit %d (want %d)\nstdout:\n%s\nstderr:\n%s"
                          % (what, p.returncode, rc, p.stdout, p.stderr))
 
+    def assert_rejected(self, command, cases):
+        """Each (args, needles): exit 2, one error naming every needle, nothing
+        on stdout, nothing written."""
+        for args, needles in cases:
+            before = sorted(os.listdir(self.tmp))
+            p = mpbench([command] + args, self.tmp)
+            self.assert_rc(p, 2, "%s %s" % (command, args))
+            self.assertEqual(p.stdout, "")
+            self.assertEqual(p.stderr.count("mpbench: error:"), 1, p.stderr)
+            for n in needles:
+                self.assertIn(n, p.stderr)
+            self.assertEqual(sorted(os.listdir(self.tmp)), before, "wrote something")
+
     def sample(self, name):
         return os.path.join(SAMPLES, name)
 
@@ -348,15 +361,7 @@ class ReportTestCase(unittest.TestCase):
             ([src, "--format", "xml"], ["'xml'"]),
             ([src, "-o", os.path.join(self.tmp, "no", "such", "dir")], ["no/such/dir"]),
         ]
-        for args, needles in cases:
-            before = sorted(os.listdir(self.tmp))
-            p = mpbench(["report"] + args, self.tmp)
-            self.assert_rc(p, 2, "report %s" % args)
-            self.assertEqual(p.stdout, "")
-            self.assertEqual(p.stderr.count("mpbench: error:"), 1, p.stderr)
-            for n in needles:
-                self.assertIn(n, p.stderr)
-            self.assertEqual(sorted(os.listdir(self.tmp)), before, "wrote something")
+        self.assert_rejected("report", cases)
 
     # ---- analyze ----
 
@@ -409,15 +414,7 @@ class ReportTestCase(unittest.TestCase):
             ([src, "--tolerance", "100"], ["--tolerance"]),
             ([src, "--format", "xml"], ["'xml'"]),
         ]
-        for args, needles in cases:
-            before = sorted(os.listdir(self.tmp))
-            p = mpbench(["analyze"] + args, self.tmp)
-            self.assert_rc(p, 2, "analyze %s" % args)
-            self.assertEqual(p.stdout, "")
-            self.assertEqual(p.stderr.count("mpbench: error:"), 1, p.stderr)
-            for n in needles:
-                self.assertIn(n, p.stderr)
-            self.assertEqual(sorted(os.listdir(self.tmp)), before, "wrote something")
+        self.assert_rejected("analyze", cases)
 
     # ---- compare ----
 
