@@ -39,7 +39,7 @@
 #include "clock.h"
 #include "codec.h"
 #include "counters_report.h"
-#include "driver.h"
+#include "dataset.h"
 #include "method.h"
 #include "pool.h"
 #include "workload.h"

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "codec.h"
-#include "driver.h"
+#include "dataset.h"
 #include "fit.h"
 #include "method.h"
 #include "rng.h"

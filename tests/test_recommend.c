@@ -17,7 +17,7 @@
 
 #include "ceiling.h"
 #include "codec.h"
-#include "driver.h"
+#include "dataset.h"
 #include "method.h"
 #include "recommend.h"
 #include "workload.h"

@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "codec.h"
-#include "driver.h"
 #include "method.h"
 #include "options.h"
 #include "rng.h"

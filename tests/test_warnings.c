@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "codec.h"
-#include "driver.h"
 #include "method.h"
+#include "sampling.h"
 #include "warnings.h"
 #include "workload.h"
 
