@@ -157,7 +157,8 @@ static void test_round_trip_of_a_sweep(void **state)
 
 /* A hand-made dataset with counters (one event unavailable, one counted
  * nowhere in one run), workers with memory, an overhead split, chunks, a
- * failed point and a failed baseline. */
+ * failed point and a failed baseline, and two MPBENCH_* variables of which
+ * one changes what is measured (its warning, read back, says so). */
 static void test_round_trip_with_counters_and_failures(void **state)
 {
 	(void)state;
@@ -181,7 +182,10 @@ static void test_round_trip_with_counters_and_failures(void **state)
 				 .runs = 3, .seed = 5, .config = config };
 	struct mpb_machine m = { .hostname = "h", .usable_cpus = 2, .online_cpus = 2,
 				 .affinity_cpus = 2, .mem_available_bytes = 1 << 30,
-				 .perf_event_paranoid = 2, .max_user_processes = -1 };
+				 .perf_event_paranoid = 2, .max_user_processes = -1,
+				 .env = { { "MPBENCH_SPIN_NS", "0", true },
+					  { "MPBENCH_PLOTS_DIR", "/p", false } },
+				 .nenv = 2 };
 	struct mpb_counter_set set = { .n = 3 };
 	const char *names[3] = { "instructions", "cycles", "branch-misses" };
 	for (int k = 0; k < 3; k++) {

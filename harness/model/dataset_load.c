@@ -294,6 +294,38 @@ static void read_machine(struct rd *r, const json_t *m, struct mpb_machine *out)
 	out->loadavg1 = real(r, m, "loadavg1", 0);
 }
 
+/* machine.environment: the MPBENCH_* variables that were set. Whether one
+ * changed what was measured was judged where the file was written (the
+ * worker image beside that mpbench): its "environment" warning says so. */
+static void read_environment(struct rd *r, const json_t *doc, struct mpb_machine *out)
+{
+	const json_t *env = json_object_get(json_object_get(doc, "machine"), "environment");
+	const json_t *warnings = json_object_get(doc, "warnings");
+	const char *name;
+	const json_t *v;
+	place(r, "machine.environment");
+	json_object_foreach((json_t *)env, name, v) {
+		if (!json_is_string(v)) {
+			fail(r, name, "is not a string");
+			return;
+		}
+		if (out->nenv == MPB_MACHINE_ENV_MAX)
+			return;
+		struct mpb_env_var *e = &out->env[out->nenv++];
+		snprintf(e->name, sizeof e->name, "%s", name);
+		snprintf(e->value, sizeof e->value, "%s", json_string_value(v));
+		size_t k, n = strlen(e->name);
+		const json_t *w;
+		json_array_foreach(warnings, k, w) {
+			const char *kind = json_string_value(json_object_get(w, "kind"));
+			const char *msg = json_string_value(json_object_get(w, "message"));
+			if (kind && msg && strcmp(kind, "environment") == 0 &&
+			    strncmp(msg, e->name, n) == 0 && msg[n] == '=')
+				e->changes_measurement = true;
+		}
+	}
+}
+
 /* Members of one group in the order of its "group" list, at the places
  * the members hold in the set (the file sorts events by name; a group lists
  * them in the order the set had). */
@@ -533,6 +565,7 @@ int mpb_dataset_from_doc(const char *path, json_t *doc, struct mpb_loaded *l, st
 	struct rd r = { .path = path, .d = d };
 	struct mpb_dataset *ds = &l->ds;
 	read_machine(&r, json_object_get(doc, "machine"), &l->machine);
+	read_environment(&r, doc, &l->machine);
 	read_counter_set(&r, doc, &l->counters);
 	int rc = r.rc ? r.rc : read_plan(&r, doc, l);
 	*ds = (struct mpb_dataset){ .plan = &l->plan, .machine = &l->machine,

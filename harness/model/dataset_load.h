@@ -5,9 +5,11 @@
  *
  * What the file keeps is what the model gets: the plan's points, baselines
  * and ceilings (their workload, method and codec found by name), seed and
- * minimum runs, the machine, the counter set (machine.counters), the
- * command line, options, config and tune record, the sampling policy and
- * tolerance (from the options), the load at the start, and every run.
+ * minimum runs, the machine (whether an MPBENCH_* variable changed what
+ * was measured from the file's "environment" warnings), the counter set
+ * (machine.counters), the command line, options, config and tune record,
+ * the sampling policy and tolerance (from the options), the load at the
+ * start, and every run.
  * Counter readings come back as the values the file shows, unscaled (a
  * run's coverage is 1 where it counted: the file keeps its total coverage
  * only). Keys a file predates load as zeros (a run's overhead split and
