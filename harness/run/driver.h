@@ -57,8 +57,8 @@ struct mpb_sweep {
 	bool thread_abandoned;
 	size_t writes;                   /* results rewrites so far */
 	uint64_t last_write_ns, last_write_cost_ns; /* when the last ended, what it took */
-	/* driver.c's own: baseline preparations, ceiling arenas, the --parent-rss
-	 * ballast, the rewrite clock; made on first use */
+	/* driver.c's own: baseline preparations (workload states, task
+	 * arguments), ceiling arenas, the --parent-rss ballast; made on first use */
 	struct mpb_sweep_run *run;
 };
 
