@@ -133,19 +133,37 @@ static void test_thread(void **state)
 }
 
 /* What `mpbench info` calls: every field gets a figure. */
-static void test_measure_fills_every_floor(void **state)
+static void check_measure_fills_every_floor(int (*measure)(struct mpb_floor *, struct mpb_diag *))
 {
-	(void)state;
 	struct held h = held_now();
 	struct mpb_floor f = { -1, -1, -1, -1 };
 	struct mpb_diag d;
 	mpb_diag_clear(&d);
-	int rc = mpb_floor_measure(&f, &d);
+	int rc = measure(&f, &d);
 	assert_figure(rc, f.pipe_rtt_ns, &d, "measure: pipe_rtt_ns");
 	assert_figure(rc, f.fork_exit_wait_ns, &d, "measure: fork_exit_wait_ns");
 	assert_figure(rc, f.spawn_exit_wait_ns, &d, "measure: spawn_exit_wait_ns");
 	assert_figure(rc, f.thread_create_join_ns, &d, "measure: thread_create_join_ns");
 	assert_nothing_left(h);
+}
+
+static void test_measure_fills_every_floor(void **state)
+{
+	(void)state;
+	check_measure_fills_every_floor(mpb_floor_measure);
+	check_measure_fills_every_floor(mpb_floor_measure_quick);
+}
+
+/* Each method is judged against the floor of what it does (method.h). */
+static void test_floor_of_each_method(void **state)
+{
+	(void)state;
+	struct mpb_floor f = { .pipe_rtt_ns = 1, .fork_exit_wait_ns = 2, .spawn_exit_wait_ns = 3,
+			       .thread_create_join_ns = 4 };
+	assert_true(mpb_floor_of(&f, mpb_method_fork.floor) == 2);
+	assert_true(mpb_floor_of(&f, mpb_method_forkserver.floor) == 2);
+	assert_true(mpb_floor_of(&f, mpb_method_spawn.floor) == 3);
+	assert_true(mpb_floor_of(&f, mpb_method_thread.floor) == 4);
 }
 
 /* ---- failures ----------------------------------------------------------- */
@@ -211,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_spawn),
 		cmocka_unit_test(test_thread),
 		cmocka_unit_test(test_measure_fills_every_floor),
+		cmocka_unit_test(test_floor_of_each_method),
 		cmocka_unit_test(test_spawn_missing_program),
 		cmocka_unit_test(test_spawn_nonzero_exit),
 		cmocka_unit_test(test_pipe_rtt_nothing_to_measure),

@@ -164,14 +164,36 @@ int mpb_floor_thread(unsigned iters, double *ns, struct mpb_diag *d)
 	return 0;
 }
 
+static int measure(struct mpb_floor *f, unsigned div, struct mpb_diag *d)
+{
+	int rc = mpb_floor_pipe_rtt(9, 2000 / div, &f->pipe_rtt_ns, d);
+	if (rc == 0)
+		rc = mpb_floor_fork(200 / div, &f->fork_exit_wait_ns, d);
+	if (rc == 0)
+		rc = mpb_floor_spawn("/bin/true", 200 / div, &f->spawn_exit_wait_ns, d);
+	if (rc == 0)
+		rc = mpb_floor_thread(500 / div, &f->thread_create_join_ns, d);
+	return rc;
+}
+
 int mpb_floor_measure(struct mpb_floor *f, struct mpb_diag *d)
 {
-	int rc = mpb_floor_pipe_rtt(9, 2000, &f->pipe_rtt_ns, d);
-	if (rc == 0)
-		rc = mpb_floor_fork(200, &f->fork_exit_wait_ns, d);
-	if (rc == 0)
-		rc = mpb_floor_spawn("/bin/true", 200, &f->spawn_exit_wait_ns, d);
-	if (rc == 0)
-		rc = mpb_floor_thread(500, &f->thread_create_join_ns, d);
-	return rc;
+	return measure(f, 1, d);
+}
+
+int mpb_floor_measure_quick(struct mpb_floor *f, struct mpb_diag *d)
+{
+	return measure(f, 10, d);
+}
+
+double mpb_floor_of(const struct mpb_floor *f, enum mpb_method_floor kind)
+{
+	switch (kind) {
+	case MPB_METHOD_FLOOR_SPAWN:
+		return f->spawn_exit_wait_ns;
+	case MPB_METHOD_FLOOR_THREAD:
+		return f->thread_create_join_ns;
+	default:
+		return f->fork_exit_wait_ns;
+	}
 }

@@ -5,6 +5,7 @@
 #define MPB_FLOOR_H
 
 #include "diag.h"
+#include "method.h"
 
 struct mpb_floor {
 	double pipe_rtt_ns;        /* one byte there and back between two processes */
@@ -15,6 +16,12 @@ struct mpb_floor {
 
 /* Measure each floor: median of several batches. 0 or negative with d set. */
 int mpb_floor_measure(struct mpb_floor *f, struct mpb_diag *d);
+/* The same with a tenth of the iterations: what a sweep records, measured
+ * in its own process before its first point (results: machine.floors). */
+int mpb_floor_measure_quick(struct mpb_floor *f, struct mpb_diag *d);
+/* The floor a method's start-up and teardown per worker compare with; 0
+ * when it was not measured. */
+double mpb_floor_of(const struct mpb_floor *f, enum mpb_method_floor kind);
 /* Median per-round-trip time over `batches` batches of `iters` round trips. */
 int mpb_floor_pipe_rtt(unsigned batches, unsigned iters, double *ns, struct mpb_diag *d);
 int mpb_floor_fork(unsigned iters, double *ns, struct mpb_diag *d);

@@ -58,12 +58,21 @@ enum {
 	MPB_METHOD_NOT_CHILDREN = 1u << 1,
 };
 
+/* Which of the machine's floors (machine/floor.h) a worker's start-up and
+ * teardown are judged against: the cheapest form of what the method does. */
+enum mpb_method_floor {
+	MPB_METHOD_FLOOR_FORK = 0,  /* fork + exit + wait */
+	MPB_METHOD_FLOOR_SPAWN,     /* posix_spawn + exit + wait */
+	MPB_METHOD_FLOOR_THREAD,    /* pthread_create + join */
+};
+
 struct mpb_method_ops {
 	const char *name;
 	const char *summary;
 	unsigned flags;
 	/* The call that creates a worker, as messages name it ("fork"). */
 	const char *launch_call;
+	enum mpb_method_floor floor;
 	/* NULL: points take --codec. Else every point of this method uses this
 	 * codec, whatever --codec says (thread: none, values by reference). */
 	const struct mpb_codec_ops *codec;

@@ -277,6 +277,7 @@ const struct mpb_method_ops mpb_method_spawn = {
 	.summary = "posix_spawn a fresh mpbench-worker: nothing inherited but its pipes and "
 		   "a HELLO frame",
 	.launch_call = "posix_spawn",
+	.floor = MPB_METHOD_FLOOR_SPAWN,
 	.prepare = spawn_prepare,
 	.launch = spawn_launch,
 	.reap = spawn_reap,

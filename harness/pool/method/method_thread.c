@@ -254,6 +254,7 @@ const struct mpb_method_ops mpb_method_thread = {
 	.summary = "pthreads in the harness: no process boundary, values pass by reference (codec none)",
 	.flags = MPB_METHOD_INPROC,
 	.launch_call = "pthread_create",
+	.floor = MPB_METHOD_FLOOR_THREAD,
 	.codec = &mpb_codec_none,
 	.launch = thread_launch,
 	.reap = thread_reap,
