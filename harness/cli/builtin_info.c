@@ -39,7 +39,7 @@ static int print_floor(const struct mpb_counter_set *cs, struct mpb_diag *d)
 	struct mpb_selfcheck sc;
 	int rc = mpb_floor_measure(&fl, d);
 	if (rc == 0)
-		rc = mpb_selfcheck_measure(&fl, &cs->plan, MPB_SELFCHECK_RUNS, &sc, d);
+		rc = mpb_selfcheck_measure(&fl, cs, MPB_SELFCHECK_RUNS, &sc, d);
 	if (rc < 0)
 		return rc;
 	printf("floor costs (median, measured now):\n");

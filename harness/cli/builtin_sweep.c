@@ -281,7 +281,10 @@ static int sweep_like(const struct mpb_cli_call *call, const struct sweep_kind *
 	if ((rc = mpb_counters_resolve(cfg->counters, &mpb_counter_source_perf,
 				       su.m.perf_event_paranoid, &su.counters, d)) < 0 ||
 	    (rc = check_output(cfg, &su, d)) < 0 ||
-	    (rc = prepare_methods(&plan, d)) < 0)
+	    (rc = prepare_methods(&plan, d)) < 0 ||
+	    /* in this process, as its runs will be: fixed costs are shown as
+	     * multiples of these floors (results: machine.floors) */
+	    (rc = mpb_machine_measure_floors(&su.m, &su.counters, d)) < 0)
 		goto out;
 	rc = measure(call, k, &su, &plan, d);
 out:

@@ -386,6 +386,36 @@ static json_int_t ju64(uint64_t v)
 	return v > (uint64_t)INT64_MAX ? (json_int_t)INT64_MAX : (json_int_t)v;
 }
 
+static json_t *floors_json(const struct mpb_machine *m)
+{
+	if (!m->has_floors)
+		return json_null();
+	return json_pack("{s:f,s:f,s:f,s:f}", "pipe_rtt_ns", m->floors.pipe_rtt_ns,
+			 "fork_exit_wait_ns", m->floors.fork_exit_wait_ns, "spawn_exit_wait_ns",
+			 m->floors.spawn_exit_wait_ns, "thread_create_join_ns",
+			 m->floors.thread_create_join_ns);
+}
+
+static json_t *selfcheck_json(const struct mpb_machine *m)
+{
+	const struct mpb_selfcheck *sc = &m->selfcheck;
+	if (sc->runs == 0)
+		return json_null();
+	return json_pack("{s:i,s:f,s:f,s:f,s:f}", "runs", (json_int_t)sc->runs, "empty_run_ns",
+			 sc->empty_run_ns, "floors_ns", sc->floors_ns, "overhead_ns", sc->overhead_ns,
+			 "min_task_ns", sc->min_task_ns);
+}
+
+int mpb_machine_measure_floors(struct mpb_machine *m, const struct mpb_counter_set *counters,
+			       struct mpb_diag *d)
+{
+	int rc = mpb_floor_measure_quick(&m->floors, d);
+	if (rc == 0)
+		rc = mpb_selfcheck_measure(&m->floors, counters, MPB_SELFCHECK_RUNS, &m->selfcheck, d);
+	m->has_floors = rc == 0;
+	return rc;
+}
+
 json_t *mpb_machine_to_json(const struct mpb_machine *m)
 {
 	if (!m)
@@ -414,6 +444,8 @@ json_t *mpb_machine_to_json(const struct mpb_machine *m)
 		{ "max_user_processes", m->max_user_processes < 0
 			? json_null() : json_integer(m->max_user_processes) },
 		{ "loadavg1", json_real(isfinite(m->loadavg1) ? m->loadavg1 : -1.0) },
+		{ "floors", floors_json(m) },
+		{ "selfcheck", selfcheck_json(m) },
 	};
 	bool ok = true;
 	for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)

@@ -9,6 +9,8 @@
 #include <jansson.h>
 
 #include "diag.h"
+#include "floor.h"
+#include "selfcheck.h"
 
 /* An MPBENCH_* variable set in mpbench's environment: recorded in the
  * results ("machine.environment"), and warned about when it changes what is
@@ -40,6 +42,11 @@ struct mpb_machine {
 	double loadavg1;            /* 1-minute load average at probe time */
 	struct mpb_env_var env[MPB_MACHINE_ENV_MAX]; /* set MPBENCH_* variables */
 	unsigned nenv;
+	/* measured by a sweep in its own process before its first point (not
+	 * by the probe): the floors (has_floors) and the self-check (runs > 0) */
+	bool has_floors;
+	struct mpb_floor floors;
+	struct mpb_selfcheck selfcheck;
 };
 
 /* Probe the running machine. `root` prefixes every /proc and /sys path (NULL or
@@ -62,5 +69,9 @@ int mpb_machine_usable_cpus(int affinity_cpus, double quota_cpus);
  * perf_event_paranoid (null if unknown), cgroup_cpu_quota (null if none),
  * max_user_processes (null if unlimited), loadavg1). NULL on ENOMEM. */
 json_t *mpb_machine_to_json(const struct mpb_machine *m);
+/* Measure the floors (quick) and the self-check in this process into m, the
+ * self-check counting `counters` (may be NULL) as the runs will. */
+int mpb_machine_measure_floors(struct mpb_machine *m, const struct mpb_counter_set *counters,
+			       struct mpb_diag *d);
 
 #endif

@@ -12,7 +12,7 @@
 
 /* One empty run; its wall time counted as the driver counts a run's: the
  * workers' read-out after STOP is the harness's and left out (pool.h). */
-static int empty_run(const struct mpb_counter_plan *counters, double *wall, struct mpb_diag *d)
+static int empty_run(const struct mpb_counter_set *counters, double *wall, struct mpb_diag *d)
 {
 	struct mpb_value arg = mpb_value_int(0), res = { 0 };
 	struct mpb_pool_config c = {
@@ -22,9 +22,11 @@ static int empty_run(const struct mpb_counter_plan *counters, double *wall, stru
 		.wparams = { .size = 0, .tasks = 1, .seed = 1 },
 		.workers = 1,
 		.chunksize = 1,
-		.counters = counters,
+		.counters = counters && !counters->none ? &counters->plan : NULL,
 	};
 	struct mpb_pool *p = NULL;
+	struct mpb_counter_scope sc;
+	mpb_counters_scope_begin(&sc, counters && !counters->none ? counters : NULL);
 	uint64_t t0 = mpb_now_ns();
 	int rc = mpb_pool_start(&c, &p, d);
 	if (rc == 0)
@@ -32,6 +34,7 @@ static int empty_run(const struct mpb_counter_plan *counters, double *wall, stru
 	if (rc == 0)
 		rc = mpb_pool_stop(p, d);
 	uint64_t t1 = mpb_now_ns();
+	mpb_counters_scope_end(&sc, NULL);
 	if (rc == 0)
 		*wall = (double)(t1 - t0 - mpb_pool_report(p)->readout_ns);
 	mpb_pool_free(p);
@@ -51,7 +54,7 @@ bool mpb_selfcheck_too_short(const struct mpb_selfcheck *sc, double task_ns)
 	return sc->runs > 0 && task_ns < sc->min_task_ns;
 }
 
-int mpb_selfcheck_measure(const struct mpb_floor *f, const struct mpb_counter_plan *counters,
+int mpb_selfcheck_measure(const struct mpb_floor *f, const struct mpb_counter_set *counters,
 			  unsigned runs, struct mpb_selfcheck *out, struct mpb_diag *d)
 {
 	if (runs == 0)

@@ -24,9 +24,10 @@ struct mpb_selfcheck {
 	double min_task_ns;   /* MPB_SELFCHECK_FACTOR x overhead_ns */
 };
 
-/* Median of `runs` empty runs, each counting `counters` (may be NULL) as a
- * sweep's workers would, against the floors f. 0 or negative with d set. */
-int mpb_selfcheck_measure(const struct mpb_floor *f, const struct mpb_counter_plan *counters,
+/* Median of `runs` empty runs, each counting `counters` (NULL or none: no
+ * counters) as a sweep's run does (the harness thread around the run, the
+ * workers on themselves), against the floors f. 0 or negative with d set. */
+int mpb_selfcheck_measure(const struct mpb_floor *f, const struct mpb_counter_set *counters,
 			  unsigned runs, struct mpb_selfcheck *out, struct mpb_diag *d);
 /* Fill the derived fields from runs, empty_run_ns and floors_ns. */
 void mpb_selfcheck_derive(struct mpb_selfcheck *sc);
