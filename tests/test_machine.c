@@ -235,7 +235,7 @@ static void test_to_json(void **state)
 		"hostname", "cpu_model", "online_cpus", "affinity_cpus", "usable_cpus",
 		"physical_cores", "smt", "memory_bytes", "mem_available_bytes", "kernel",
 		"arch", "governor", "perf_event_paranoid", "cgroup_cpu_quota",
-		"max_user_processes", "loadavg1", "environment",
+		"max_user_processes", "loadavg1", "environment", "floors", "selfcheck",
 	};
 	struct mpb_machine m;
 	memset(&m, 0, sizeof m);
@@ -264,6 +264,26 @@ static void test_to_json(void **state)
 	assert_true(json_integer_value(json_object_get(j, "memory_bytes")) == 1ll << 34);
 	assert_true(json_real_value(json_object_get(j, "cgroup_cpu_quota")) == 1.5);
 	assert_true(json_real_value(json_object_get(j, "loadavg1")) == 0.5);
+	/* not measured: null, not zeros that read as free operations */
+	assert_true(json_is_null(json_object_get(j, "floors")));
+	assert_true(json_is_null(json_object_get(j, "selfcheck")));
+	json_decref(j);
+
+	m.has_floors = true;
+	m.floors = (struct mpb_floor){ 2500, 110000, 900000, 9000 };
+	m.selfcheck = (struct mpb_selfcheck){ .runs = 21, .empty_run_ns = 230000,
+					      .floors_ns = 112500 };
+	mpb_selfcheck_derive(&m.selfcheck);
+	j = mpb_machine_to_json(&m);
+	assert_non_null(j);
+	const json_t *fl = json_object_get(j, "floors"), *sc = json_object_get(j, "selfcheck");
+	assert_true(json_real_value(json_object_get(fl, "pipe_rtt_ns")) == 2500);
+	assert_true(json_real_value(json_object_get(fl, "fork_exit_wait_ns")) == 110000);
+	assert_true(json_real_value(json_object_get(fl, "spawn_exit_wait_ns")) == 900000);
+	assert_true(json_real_value(json_object_get(fl, "thread_create_join_ns")) == 9000);
+	assert_int_equal(json_integer_value(json_object_get(sc, "runs")), 21);
+	assert_true(json_real_value(json_object_get(sc, "overhead_ns")) == 117500);
+	assert_true(json_real_value(json_object_get(sc, "min_task_ns")) == 1175000);
 	json_decref(j);
 
 	strcpy(m.governor, "performance");

@@ -281,11 +281,14 @@ static int sweep_like(const struct mpb_cli_call *call, const struct sweep_kind *
 	if ((rc = mpb_counters_resolve(cfg->counters, &mpb_counter_source_perf,
 				       su.m.perf_event_paranoid, &su.counters, d)) < 0 ||
 	    (rc = check_output(cfg, &su, d)) < 0 ||
-	    (rc = prepare_methods(&plan, d)) < 0 ||
-	    /* in this process, as its runs will be: fixed costs are shown as
-	     * multiples of these floors (results: machine.floors) */
-	    (rc = mpb_machine_measure_floors(&su.m, &su.counters, d)) < 0)
+	    (rc = prepare_methods(&plan, d)) < 0)
 		goto out;
+	/* in this process, as its runs will be: fixed costs are shown as
+	 * multiples of these floors (results: machine.floors). Without them
+	 * the sweep is still worth running: say so and go on */
+	struct mpb_diag why = { 0 };
+	if (mpb_machine_measure_floors(&su.m, &su.counters, &why) < 0)
+		fprintf(stderr, "mpbench: note: floors and self-check not measured: %s\n", why.msg);
 	rc = measure(call, k, &su, &plan, d);
 out:
 	mpb_plan_free(&plan);

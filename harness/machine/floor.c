@@ -164,26 +164,32 @@ int mpb_floor_thread(unsigned iters, double *ns, struct mpb_diag *d)
 	return 0;
 }
 
-static int measure(struct mpb_floor *f, unsigned div, struct mpb_diag *d)
+struct iters {
+	unsigned rtt_batches, rtt, fork, spawn, thread;
+};
+
+static int measure(struct mpb_floor *f, const struct iters *n, struct mpb_diag *d)
 {
-	int rc = mpb_floor_pipe_rtt(9, 2000 / div, &f->pipe_rtt_ns, d);
+	int rc = mpb_floor_pipe_rtt(n->rtt_batches, n->rtt, &f->pipe_rtt_ns, d);
 	if (rc == 0)
-		rc = mpb_floor_fork(200 / div, &f->fork_exit_wait_ns, d);
+		rc = mpb_floor_fork(n->fork, &f->fork_exit_wait_ns, d);
 	if (rc == 0)
-		rc = mpb_floor_spawn("/bin/true", 200 / div, &f->spawn_exit_wait_ns, d);
+		rc = mpb_floor_spawn("/bin/true", n->spawn, &f->spawn_exit_wait_ns, d);
 	if (rc == 0)
-		rc = mpb_floor_thread(500 / div, &f->thread_create_join_ns, d);
+		rc = mpb_floor_thread(n->thread, &f->thread_create_join_ns, d);
 	return rc;
 }
 
 int mpb_floor_measure(struct mpb_floor *f, struct mpb_diag *d)
 {
-	return measure(f, 1, d);
+	return measure(f, &(struct iters){ 9, 2000, 200, 200, 500 }, d);
 }
 
+/* about 20 ms of CPU: /bin/true's exec and dynamic linking dominate, so
+ * the spawn floor gets the fewest */
 int mpb_floor_measure_quick(struct mpb_floor *f, struct mpb_diag *d)
 {
-	return measure(f, 10, d);
+	return measure(f, &(struct iters){ 5, 200, 20, 5, 50 }, d);
 }
 
 double mpb_floor_of(const struct mpb_floor *f, enum mpb_method_floor kind)

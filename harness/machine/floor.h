@@ -16,8 +16,8 @@ struct mpb_floor {
 
 /* Measure each floor: median of several batches. 0 or negative with d set. */
 int mpb_floor_measure(struct mpb_floor *f, struct mpb_diag *d);
-/* The same with a tenth of the iterations: what a sweep records, measured
- * in its own process before its first point (results: machine.floors). */
+/* The same with far fewer iterations: what a sweep records, measured in
+ * its own process before its first point (results: machine.floors). */
 int mpb_floor_measure_quick(struct mpb_floor *f, struct mpb_diag *d);
 /* The floor a method's start-up and teardown per worker compare with; 0
  * when it was not measured. */

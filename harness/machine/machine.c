@@ -410,9 +410,10 @@ int mpb_machine_measure_floors(struct mpb_machine *m, const struct mpb_counter_s
 			       struct mpb_diag *d)
 {
 	int rc = mpb_floor_measure_quick(&m->floors, d);
+	m->has_floors = rc == 0;
+	m->selfcheck.runs = 0;
 	if (rc == 0)
 		rc = mpb_selfcheck_measure(&m->floors, counters, MPB_SELFCHECK_RUNS, &m->selfcheck, d);
-	m->has_floors = rc == 0;
 	return rc;
 }
 

@@ -70,7 +70,8 @@ int mpb_machine_usable_cpus(int affinity_cpus, double quota_cpus);
  * max_user_processes (null if unlimited), loadavg1). NULL on ENOMEM. */
 json_t *mpb_machine_to_json(const struct mpb_machine *m);
 /* Measure the floors (quick) and the self-check in this process into m, the
- * self-check counting `counters` (may be NULL) as the runs will. */
+ * self-check counting `counters` (may be NULL) as the runs will. On failure
+ * m says not measured (has_floors false, selfcheck.runs 0). */
 int mpb_machine_measure_floors(struct mpb_machine *m, const struct mpb_counter_set *counters,
 			       struct mpb_diag *d);
 

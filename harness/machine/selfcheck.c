@@ -10,6 +10,8 @@
 #include "stats.h"
 #include "workload.h"
 
+#define SELFCHECK_RUN_TIMEOUT_NS 2000000000ull
+
 /* One empty run; its wall time counted as the driver counts a run's: the
  * workers' read-out after STOP is the harness's and left out (pool.h). */
 static int empty_run(const struct mpb_counter_set *counters, double *wall, struct mpb_diag *d)
@@ -23,6 +25,9 @@ static int empty_run(const struct mpb_counter_set *counters, double *wall, struc
 		.workers = 1,
 		.chunksize = 1,
 		.counters = counters && !counters->none ? &counters->plan : NULL,
+		/* a worker that cannot end (a test's injected hang) fails the
+		 * self-check, which the sweep survives, instead of hanging it */
+		.run_timeout_ns = SELFCHECK_RUN_TIMEOUT_NS,
 	};
 	struct mpb_pool *p = NULL;
 	struct mpb_counter_scope sc;
