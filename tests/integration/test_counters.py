@@ -408,10 +408,11 @@ class TestPerfStatCrossCheck(CountersTestCase):
             with self.subTest(method=method):
                 pfile = os.path.join(self.tmp, "perf-%s.txt" % method)
                 # one run, no warm-up: most of what perf sees is the pool run.
-                # 60000 tasks: the fixed costs outside it (start, the serial
-                # baseline's set-up, analysis, writing) grow under load, and
-                # at 20000 tasks they took 31% of perf's task-clock at load 5
-                doc, _ = self.measure(["run", "-w", "null", "-t", "60000", "-c", "1", "-j",
+                # 80000 tasks: the fixed costs outside it (start, the floors
+                # and self-check, the serial baseline's set-up, analysis,
+                # writing) grow under load, and at 20000 tasks they took 31%
+                # of perf's task-clock at load 5
+                doc, _ = self.measure(["run", "-w", "null", "-t", "80000", "-c", "1", "-j",
                                        "2", "-r", "1", "--warmup", "0", "-m", method,
                                        "--quiet"],
                                       prefix=[perf, "stat", "-x,", "-e",
