@@ -111,10 +111,30 @@ static void test_kind_names(void **state)
 	}
 }
 
+/* A system call that failed with ENOMEM (mmap, fork, pipe2) is out of
+ * memory: the code and so the recorded kind say so, not "system". Other
+ * codes keep theirs: a launch that failed with ENOMEM is still a launch. */
+static void test_enomem_is_out_of_memory(void **state)
+{
+	(void)state;
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_fail_errno(&d, MPB_ESYS, ENOMEM, "shm: mmap"), -MPB_ENOMEM);
+	assert_int_equal(d.code, MPB_ENOMEM);
+	assert_string_equal(mpb_diag_kind(d.code, d.cause), "out_of_memory");
+	assert_non_null(strstr(d.msg, "shm: mmap: "));
+	assert_int_equal(mpb_fail_errno(NULL, MPB_ESYS, ENOMEM, "x"), -MPB_ENOMEM);
+	assert_int_equal(mpb_fail_errno(&d, MPB_ESYS, EACCES, "y"), -MPB_ESYS);
+	assert_string_equal(mpb_diag_kind(d.code, d.cause), "system");
+	assert_int_equal(mpb_diag_cause(&d, MPB_CAUSE_LAUNCH_FAILED,
+					mpb_fail_errno(&d, MPB_ERUN, ENOMEM, "fork")), -MPB_ERUN);
+	assert_string_equal(mpb_diag_kind(d.code, d.cause), "launch_failed");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fail_records_code_and_message),
+		cmocka_unit_test(test_enomem_is_out_of_memory),
 		cmocka_unit_test(test_exit_status),
 		cmocka_unit_test(test_cause_follows_the_failure),
 		cmocka_unit_test(test_kind_names),

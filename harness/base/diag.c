@@ -17,11 +17,13 @@ static int vfail(struct mpb_diag *d, int code, int errnum, const char *fmt, va_l
 		for (char *c = d->msg; *c; c++)
 			if ((unsigned char)*c < 0x20 || *c == 0x7f)
 				*c = '?';
-		d->code = code;
+		/* a system call that ran out of memory (mmap, fork, pipe2...) is
+		 * out of memory, not an unexplained system failure */
+		d->code = errnum == ENOMEM && code == MPB_ESYS ? MPB_ENOMEM : code;
 		d->cause = errnum == EMFILE || errnum == ENFILE ? MPB_CAUSE_DESCRIPTORS
 								: MPB_CAUSE_NONE;
 	}
-	return -code;
+	return errnum == ENOMEM && code == MPB_ESYS ? -MPB_ENOMEM : -code;
 }
 
 int mpb_fail(struct mpb_diag *d, int code, const char *fmt, ...)

@@ -439,9 +439,9 @@ static bool schedule(const struct mpb_sweep *s, const struct item *it, bool keep
 }
 
 /* Run every live item once, in a freshly shuffled order; *nlive says how
- * many were live (0: nothing wants more). Returns 0, or -MPB_EINTR /
- * -MPB_ENOMEM; failures of single items are recorded in the item and
- * counted in *failures. */
+ * many were live (0: nothing wants more). Returns 0, or -MPB_EINTR;
+ * failures of single items, out of memory included, are recorded in the
+ * item and counted in *failures. */
 static int run_round(struct mpb_sweep *s, struct mpb_rng *rng, struct item *all, size_t nall,
 		     struct item *live, bool keep, int *failures, size_t *done, size_t total,
 		     size_t *nlive)
@@ -469,7 +469,10 @@ static int run_round(struct mpb_sweep *s, struct mpb_rng *rng, struct item *all,
 			struct mpb_sampling_acct *a = live[k].kind->acct(s, live[k].index, &vis);
 			mpb_sampling_account(a, mpb_now_ns() - t0, mpb_sampling_cpu_now() - c0, vis);
 		}
-		if (r == -MPB_EINTR || r == -MPB_ENOMEM)
+		/* out of memory in one item (a codec's buffer, a sample) fails that
+		 * item, named, like any other failure: the sweep goes on with what
+		 * memory it has and still writes its results */
+		if (r == -MPB_EINTR)
 			return r;
 		if (r < 0) {
 			*live[k].kind->failed(s, live[k].index) = true;
