@@ -145,27 +145,40 @@ static void test_worker_actions(void **state)
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
-static void test_launch_fail(void **state)
+#endif
+
+/* Run body in a child (the spec is read once per process) and check that
+ * it exits 0; a non-zero status names the check that failed. */
+static void in_child(int (*body)(void))
 {
-	(void)state;
-	/* the spec is read once per process: check in a child */
 	pid_t pid = fork();
 	assert_true(pid >= 0);
-	if (pid == 0) {
-		struct mpb_diag d = { 0 };
-		setenv(MPB_INJECT_ENV, "launch-fail:worker=1,errno=EAGAIN", 1);
-		if (mpb_inject_launch(0, "fork", &d) != 0)
-			_exit(10);
-		if (mpb_inject_launch(1, "posix_spawn", &d) != -MPB_ERUN)
-			_exit(11);
-		if (!strstr(d.msg, "posix_spawn for worker 1") || !strstr(d.msg, strerror(EAGAIN)))
-			_exit(12);
-		_exit(0);
-	}
+	if (pid == 0)
+		_exit(body());
 	int st;
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+#if MPB_FAULT_INJECTION
+static int launch_fail_body(void)
+{
+	struct mpb_diag d = { 0 };
+	setenv(MPB_INJECT_ENV, "launch-fail:worker=1,errno=EAGAIN", 1);
+	if (mpb_inject_launch(0, "fork", &d) != 0)
+		return 10;
+	if (mpb_inject_launch(1, "posix_spawn", &d) != -MPB_ERUN)
+		return 11;
+	if (!strstr(d.msg, "posix_spawn for worker 1") || !strstr(d.msg, strerror(EAGAIN)))
+		return 12;
+	return 0;
+}
+
+static void test_launch_fail(void **state)
+{
+	(void)state;
+	in_child(launch_fail_body);
 }
 
 static void test_check_env(void **state)
@@ -184,28 +197,25 @@ static void test_check_env(void **state)
 
 /* A build without -Dfault_injection refuses the variable instead of
  * ignoring it, and injects nothing even when it is set. */
+static int disabled_body(void)
+{
+	struct mpb_diag d = { 0 };
+	setenv(MPB_INJECT_ENV, "launch-fail:worker=0,errno=EAGAIN", 1);
+	if (mpb_inject_check(&d) != -MPB_EINPUT || !strstr(d.msg, "without fault injection"))
+		return 10;
+	d = (struct mpb_diag){ 0 };
+	if (mpb_inject_launch(0, "fork", &d) != 0)
+		return 11;
+	unsetenv(MPB_INJECT_ENV);
+	if (mpb_inject_check(&d) != 0)
+		return 12;
+	return 0;
+}
+
 static void test_disabled_build(void **state)
 {
 	(void)state;
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		struct mpb_diag d = { 0 };
-		setenv(MPB_INJECT_ENV, "launch-fail:worker=0,errno=EAGAIN", 1);
-		if (mpb_inject_check(&d) != -MPB_EINPUT || !strstr(d.msg, "without fault injection"))
-			_exit(10);
-		d = (struct mpb_diag){ 0 };
-		if (mpb_inject_launch(0, "fork", &d) != 0)
-			_exit(11);
-		unsetenv(MPB_INJECT_ENV);
-		if (mpb_inject_check(&d) != 0)
-			_exit(12);
-		_exit(0);
-	}
-	int st;
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 0);
+	in_child(disabled_body);
 }
 #endif
 

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "flat_dir.h"
 #include "outfile.h"
 
 static char dir[64];
@@ -32,14 +33,7 @@ static int remove_dir(void **state)
 {
 	(void)state;
 	mpb_outfile_release_all();
-	DIR *dp = opendir(dir);
-	struct dirent *e;
-	while (dp && (e = readdir(dp)))
-		if (e->d_name[0] != '.')
-			unlinkat(dirfd(dp), e->d_name, 0);
-	if (dp)
-		closedir(dp);
-	return rmdir(dir);
+	return flat_dir_remove(dir);
 }
 
 static void in_dir(char *buf, size_t len, const char *name)

@@ -20,6 +20,7 @@
 #include "compare.h"
 #include "dataset_load.h"
 #include "export.h"
+#include "../flat_dir.h"
 #include "report.h"
 #include "report_plots.h"
 #include "results.h"
@@ -30,14 +31,7 @@ static char scratch[64];
 
 static void remove_scratch(void)
 {
-	DIR *dp = opendir(scratch);
-	struct dirent *e;
-	while (dp && (e = readdir(dp)))
-		if (e->d_name[0] != '.')
-			unlinkat(dirfd(dp), e->d_name, 0);
-	if (dp)
-		closedir(dp);
-	rmdir(scratch);
+	flat_dir_remove(scratch);
 }
 
 static const char *scratch_dir(void)

@@ -57,6 +57,21 @@ class Outputs(unittest.TestCase):
     def path(self, name):
         return os.path.join(self.tmp, name)
 
+    def sigint_sleep_run(self, size, tasks, out, after_s, preexec_fn=None):
+        """A `run` of sleep tasks sent SIGINT after after_s seconds (not a
+        bound: the run lasts longer); its exit status and stderr."""
+        h = mpbtest.popen(["run", "-w", "sleep", "-s", size, "-t", str(tasks), "-j", "1",
+                           "-r", "1", "--warmup", "0", "--no-ceiling", "--quiet", "-o", out],
+                          cwd=self.tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, preexec_fn=preexec_fn)
+        try:
+            time.sleep(after_s)
+            h.send_signal(signal.SIGINT)
+            _, err = h.communicate(timeout=TIMEOUT)
+        finally:
+            mpbtest.kill_and_reap([h.pid])
+        return h.returncode, err
+
     def no_tmp_left(self):
         left = [n for n in os.listdir(self.tmp) if ".tmp." in n]
         self.assertEqual(left, [], "temporary files left behind")
@@ -119,18 +134,9 @@ class Outputs(unittest.TestCase):
         """A background job (SIGINT ignored by the shell) is not ended by the
         Ctrl-C meant for the foreground."""
         out = self.path("bg.json")
-        h = mpbtest.popen(["run", "-w", "sleep", "-s", "300ms", "-t", "2", "-j", "1", "-r", "1",
-                           "--warmup", "0", "--no-ceiling", "--quiet", "-o", out],
-                          cwd=self.tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True, preexec_fn=lambda: signal.signal(signal.SIGINT,
-                                                                      signal.SIG_IGN))
-        try:
-            time.sleep(0.2)
-            h.send_signal(signal.SIGINT)
-            _, err = h.communicate(timeout=TIMEOUT)
-        finally:
-            mpbtest.kill_and_reap([h.pid])
-        self.assertEqual(h.returncode, 0, err)
+        rc, err = self.sigint_sleep_run("300ms", 2, out, 0.2,
+                                        lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+        self.assertEqual(rc, 0, err)
         self.assertEqual(load_results(out)["status"], "complete")
 
     def test_fifo(self):
@@ -227,17 +233,8 @@ class Outputs(unittest.TestCase):
         with open(out, "rb") as f:
             before = f.read()
         # tasks of seconds: the interrupt comes before any run is complete
-        h = mpbtest.popen(["run", "-w", "sleep", "-s", "5s", "-t", "1", "-j", "1", "-r", "1",
-                           "--warmup", "0", "--no-ceiling", "--quiet", "-o", out],
-                          cwd=self.tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True)
-        try:
-            time.sleep(0.5)
-            h.send_signal(signal.SIGINT)
-            _, err = h.communicate(timeout=TIMEOUT)
-        finally:
-            mpbtest.kill_and_reap([h.pid])
-        self.assertEqual(h.returncode, 130, err)
+        rc, err = self.sigint_sleep_run("5s", 1, out, 0.5)
+        self.assertEqual(rc, 130, err)
         self.assertIn("previous", err)
         with open(out, "rb") as f:
             self.assertEqual(f.read(), before, "the previous results were replaced")
