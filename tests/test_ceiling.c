@@ -604,7 +604,7 @@ static void fixture_init(struct fixture *f)
 		f->pt[i] = (struct mpb_point){ .id = (unsigned)i, .workload = &mpb_workload_null,
 					       .tasks = 10, .workers = 2, .chunksize = 1,
 					       .method = mpb_method_find("fork"),
-					       .codec = mpb_codec_find("raw"), .transport = "pipe",
+					       .codec = mpb_codec_find("raw"), .transport = &mpb_transport_pipe,
 					       .baseline = 0, .ceiling = 0 };
 	}
 	f->pt[1].method = mpb_method_find("thread");

@@ -1180,6 +1180,7 @@ static struct mpb_pool *run_pool(const struct mpb_method_ops *m, const struct mp
 	struct mpb_pool_config c = {
 		.method = m,
 		.codec = &mpb_codec_raw,
+		.transport = &mpb_transport_pipe,
 		.workload = wl,
 		.wparams = wp,
 		.workers = workers,

@@ -168,7 +168,7 @@ static void test_round_trip_with_counters_and_failures(void **state)
 		pt[i] = (struct mpb_point){ .id = i, .workload = &mpb_workload_null, .size = 0,
 					    .tasks = 8, .workers = 2 + i,
 					    .method = mpb_method_find("fork"),
-					    .codec = mpb_codec_find("raw"), .transport = "pipe",
+					    .codec = mpb_codec_find("raw"), .transport = &mpb_transport_pipe,
 					    .chunk_strategy = MPB_CHUNK_AUTO, .chunksize = 1,
 					    .baseline = i, .ceiling = MPB_NO_CEILING };
 	pt[1].size = 1;

@@ -158,6 +158,7 @@ static int run_hung(uint64_t victim, uint64_t run_ns, uint64_t task_ns, struct m
 	struct mpb_pool_config c = {
 		.method = mpb_method_find("fork"),
 		.codec = mpb_codec_find("raw"),
+		.transport = &mpb_transport_pipe,
 		.workload = &wl_hang,
 		.wparams = { victim, 8, 1, 0 },
 		.workers = 2,

@@ -260,7 +260,7 @@ static void test_sweep_json(void **state)
 		pt[i] = (struct mpb_point){
 			.id = (unsigned)i, .workload = &mpb_workload_null, .tasks = 64,
 			.workers = (unsigned)W[i], .method = mpb_method_find("fork"),
-			.codec = mpb_codec_find("raw"), .transport = "pipe",
+			.codec = mpb_codec_find("raw"), .transport = &mpb_transport_pipe,
 			.chunk_strategy = MPB_CHUNK_PYTHON, .chunksize = 64 / (4 * (uint64_t)W[i]) + 1,
 		};
 		for (size_t k = 0; k < 15; k++)

@@ -204,6 +204,7 @@ static struct mpb_pool_config config(const struct tasks *t, unsigned workers, ui
 	return (struct mpb_pool_config){
 		.method = FS,
 		.codec = &mpb_codec_raw,
+		.transport = &mpb_transport_pipe,
 		.workload = t->wl,
 		.wparams = t->wp,
 		.workers = workers,
@@ -462,7 +463,8 @@ static void test_exit_status_relayed(void **state)
 	assert_int_equal(pipe(a), 0);
 	assert_int_equal(pipe(b), 0);
 	struct mpb_fs_request rq = { .kind = MPB_FS_START, .index = 5, .workload = "null",
-				     .codec = "raw", .size = 0, .tasks = 1, .seed = 1 };
+				     .codec = "raw", .transport = "pipe", .size = 0, .tasks = 1,
+				     .seed = 1 };
 	assert_int_equal(mpb_forkserver_send(sock, &rq, a[0], b[1], &d), 0);
 	close(a[0]);
 	close(b[1]);
@@ -530,7 +532,8 @@ static void test_server_takes_workers_along(void **state)
 	int a[2], b[2];
 	assert_int_equal(pipe(a), 0);
 	assert_int_equal(pipe(b), 0);
-	struct mpb_fs_request rq = { .kind = MPB_FS_START, .workload = "null", .codec = "raw" };
+	struct mpb_fs_request rq = { .kind = MPB_FS_START, .workload = "null", .codec = "raw",
+				     .transport = "pipe" };
 	assert_int_equal(mpb_forkserver_send(sock, &rq, a[0], b[1], &d), 0);
 	close(a[0]);
 	close(b[1]);

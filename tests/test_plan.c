@@ -135,7 +135,7 @@ static void test_cross_product(void **state)
 		assert_ptr_equal(pt->workload, &mpb_workload_sumsq);
 		assert_ptr_equal(pt->method, mpb_method_find("fork"));
 		assert_ptr_equal(pt->codec, mpb_codec_find("raw"));
-		assert_string_equal(pt->transport, "pipe");
+		assert_ptr_equal(pt->transport, &mpb_transport_pipe);
 		assert_int_equal(pt->tasks, mpb_workload_sumsq.default_tasks);
 		size_t si = N_OF(sizes), wi = N_OF(workers);
 		for (size_t k = 0; k < N_OF(sizes); k++)

@@ -232,6 +232,7 @@ static struct mpb_pool_config config(const struct mpb_workload_ops *w, uint64_t 
 	struct mpb_pool_config c = {
 		.method = &mpb_method_fork,
 		.codec = &mpb_codec_raw,
+		.transport = &mpb_transport_pipe,
 		.workload = w,
 		.wparams = { .size = size, .tasks = tasks, .seed = 42 },
 		.workers = workers,
@@ -667,7 +668,7 @@ static void test_start_rejects_incomplete_config(void **state)
 {
 	(void)state;
 	const struct mpb_pool_config good = config(&mpb_workload_null, 0, 4, 2, 1);
-	struct mpb_pool_config bad[5];
+	struct mpb_pool_config bad[6];
 	for (size_t i = 0; i < N_OF(bad); i++)
 		bad[i] = good;
 	bad[0].workers = 0;
@@ -675,6 +676,7 @@ static void test_start_rejects_incomplete_config(void **state)
 	bad[2].codec = NULL;
 	bad[3].workload = NULL;
 	bad[4].chunksize = 0;
+	bad[5].transport = NULL;
 	for (size_t i = 0; i < N_OF(bad); i++) {
 		struct mpb_diag d = { 0 };
 		struct mpb_pool *p = (struct mpb_pool *)&d; /* must be overwritten */

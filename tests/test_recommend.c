@@ -209,7 +209,7 @@ static void test_sweep_entries_and_json(void **state)
 		pt[i] = (struct mpb_point){
 			.id = (unsigned)i, .workload = &mpb_workload_sumsq, .size = 5000000, .tasks = 4,
 			.workers = w[i], .method = mpb_method_find(i < 3 ? "fork" : "spawn"),
-			.codec = mpb_codec_find("raw"), .transport = "pipe", .chunksize = 1,
+			.codec = mpb_codec_find("raw"), .transport = &mpb_transport_pipe, .chunksize = 1,
 		};
 		for (size_t k = 0; k < 3; k++)
 			smp[i][k] = (struct mpb_sample){ .wall_ns = (uint64_t)wall[i] + k };
@@ -323,7 +323,7 @@ static struct mpb_point sumsq_point(const char *method, unsigned workers, uint64
 		.workload = &mpb_workload_sumsq, .size = 5000000, .tasks = 4, .workers = workers,
 		.parent_rss = parent_rss, .method = mpb_method_find(method),
 		.codec = mpb_codec_find(strcmp(method, "thread") == 0 ? "none" : "raw"),
-		.transport = "pipe", .chunksize = 1, .ceiling = MPB_NO_CEILING,
+		.transport = &mpb_transport_pipe, .chunksize = 1, .ceiling = MPB_NO_CEILING,
 	};
 }
 

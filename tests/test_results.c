@@ -816,7 +816,7 @@ static void fixture_init(struct fixture *f)
 		f->pt[i].workload = &mpb_workload_null;
 		f->pt[i].method = mpb_method_find("fork");
 		f->pt[i].codec = mpb_codec_find("raw");
-		f->pt[i].transport = "pipe";
+		f->pt[i].transport = &mpb_transport_pipe;
 		f->pt[i].tasks = 10;
 		f->pt[i].chunksize = 1;
 	}

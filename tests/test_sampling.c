@@ -234,7 +234,7 @@ static void fixture_init(struct fixture *f)
 		f->pt[i] = (struct mpb_point){
 			.id = (unsigned)i, .workload = &mpb_workload_null, .tasks = 10,
 			.workers = (unsigned)i + 1, .method = mpb_method_find("fork"),
-			.codec = mpb_codec_find("raw"), .transport = "pipe", .chunksize = 1,
+			.codec = mpb_codec_find("raw"), .transport = &mpb_transport_pipe, .chunksize = 1,
 		};
 		f->ps[i].runs = f->runs[i];
 		f->ps[i].cap = MAXR;

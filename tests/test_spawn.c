@@ -289,6 +289,7 @@ static int start(struct fixture *fx, unsigned workers, uint64_t chunk, struct mp
 	struct mpb_pool_config c = {
 		.method = mpb_method_find("spawn"),
 		.codec = mpb_codec_find("raw"),
+		.transport = &mpb_transport_pipe,
 		.workload = fx->wl,
 		.wparams = fx->wp,
 		.workers = workers,
@@ -663,6 +664,7 @@ static void start_worker(struct child *c, bool with_fds)
 	}
 	assert_int_equal(posix_spawn_file_actions_adddup2(&fa, err[1], 2), 0);
 	char *argv[] = { (char *)"mpbench-worker", NULL };
+	assert_int_equal(setenv(MPB_TRANSPORT_ENV, "pipe", 1), 0); /* as method_spawn.c names it */
 	assert_int_equal(posix_spawn(&c->pid, worker_exe(), &fa, NULL, argv, environ), 0);
 	posix_spawn_file_actions_destroy(&fa);
 	close(in[0]);

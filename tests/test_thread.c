@@ -336,6 +336,7 @@ static struct mpb_pool_config thread_config(const struct taskset *t,
 	return (struct mpb_pool_config){
 		.method = &mpb_method_thread,
 		.codec = codec,
+		.transport = &mpb_transport_pipe,
 		.workload = t->w,
 		.wparams = t->wp,
 		.workers = workers,

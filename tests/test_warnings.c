@@ -100,7 +100,7 @@ static void test_sweep_collect(void **state)
 		pt[i] = (struct mpb_point){
 			.id = (unsigned)i, .workload = &mpb_workload_null, .tasks = 10,
 			.workers = (unsigned)i + 1, .method = mpb_method_find("fork"),
-			.codec = mpb_codec_find("raw"), .transport = "pipe", .chunksize = 1,
+			.codec = mpb_codec_find("raw"), .transport = &mpb_transport_pipe, .chunksize = 1,
 		};
 		for (size_t k = 0; k < NR; k++)
 			smp[i][k] = (struct mpb_sample){ .wall_ns = (uint64_t)walls[i][k] };

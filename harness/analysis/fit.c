@@ -388,7 +388,7 @@ bool mpb_fit_same_curve(const struct mpb_point *a, const struct mpb_point *b)
 {
 	return a->workload == b->workload && a->size == b->size && a->tasks == b->tasks &&
 	       a->parent_rss == b->parent_rss && a->method == b->method && a->codec == b->codec &&
-	       strcmp(a->transport, b->transport) == 0 && a->chunk_strategy == b->chunk_strategy &&
+	       a->transport == b->transport && a->chunk_strategy == b->chunk_strategy &&
 	       (a->chunk_strategy == MPB_CHUNK_PYTHON || a->chunksize == b->chunksize);
 }
 
@@ -404,7 +404,7 @@ static json_t *fit_json(const struct mpb_dataset *s, const size_t *idx, size_t n
 	json_t *o = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:I}",
 		"workload", p0->workload->name, "size", (json_int_t)p0->size,
 		"tasks", (json_int_t)p0->tasks, "method", p0->method->name,
-		"codec", p0->codec->name, "transport", p0->transport,
+		"codec", p0->codec->name, "transport", p0->transport->name,
 		"chunk_strategy", mpb_chunk_strategy_name(p0->chunk_strategy),
 		"parent_rss", (json_int_t)p0->parent_rss);
 	if (!o)

@@ -161,14 +161,14 @@ bool mpb_recommend_same_group(const struct mpb_point *a, const struct mpb_point 
 {
 	return a->workload == b->workload && a->size == b->size && a->tasks == b->tasks &&
 	       a->parent_rss == b->parent_rss && a->method == b->method && a->codec == b->codec &&
-	       strcmp(a->transport, b->transport) == 0;
+	       a->transport == b->transport;
 }
 
 /* Groups that differ only in method and codec compete for the best method. */
 static bool same_family(const struct mpb_point *a, const struct mpb_point *b)
 {
 	return a->workload == b->workload && a->size == b->size && a->tasks == b->tasks &&
-	       a->parent_rss == b->parent_rss && strcmp(a->transport, b->transport) == 0;
+	       a->parent_rss == b->parent_rss && a->transport == b->transport;
 }
 
 static int group_entry(const struct mpb_dataset *s, size_t first, bool *done,
@@ -313,7 +313,7 @@ static json_t *rec_json(const struct mpb_dataset *s, const struct mpb_rec_entry 
 	json_t *o = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:I}",
 		"workload", pt->workload->name, "size", (json_int_t)pt->size,
 		"tasks", (json_int_t)pt->tasks, "method", pt->method->name,
-		"codec", pt->codec->name, "transport", pt->transport,
+		"codec", pt->codec->name, "transport", pt->transport->name,
 		"parent_rss", (json_int_t)pt->parent_rss, "workers", (json_int_t)pt->workers,
 		"chunksize", (json_int_t)pt->chunksize,
 		"chunk_strategy", mpb_chunk_strategy_name(pt->chunk_strategy),
@@ -383,7 +383,7 @@ static void group_label(const struct mpb_plan *p, const struct mpb_point *pt, bo
 		prss |= q->parent_rss != pt->parent_rss;
 		/* thread's codec is none whatever was asked: not a swept axis */
 		codec |= method && q->method == pt->method && q->codec != pt->codec;
-		transport |= strcmp(q->transport, pt->transport) != 0;
+		transport |= q->transport != pt->transport;
 	}
 	char v[MPB_FMT_U64_LEN];
 	mpb_format_u64(pt->size, pt->workload->unit, v, sizeof v);
@@ -400,7 +400,7 @@ static void group_label(const struct mpb_plan *p, const struct mpb_point *pt, bo
 	if (codec)
 		append(buf, len, ", codec %s", pt->codec->name);
 	if (transport)
-		append(buf, len, ", transport %s", pt->transport);
+		append(buf, len, ", transport %s", pt->transport->name);
 }
 
 void mpb_recommend_print(FILE *f, const struct mpb_dataset *s)

@@ -20,6 +20,7 @@ static int empty_run(const struct mpb_counter_set *counters, double *wall, struc
 	struct mpb_pool_config c = {
 		.method = &mpb_method_fork,
 		.codec = &mpb_codec_raw,
+		.transport = &mpb_transport_pipe,
 		.workload = &mpb_workload_null,
 		.wparams = { .size = 0, .tasks = 1, .seed = 1 },
 		.workers = 1,

@@ -246,9 +246,9 @@ static int read_plan(struct rd *r, const json_t *doc, struct mpb_loaded *l)
 			fail(r, "method", "is not a start method of this mpbench");
 		if (r->rc == 0 && !(pt->codec = c ? mpb_codec_find(c) : NULL))
 			fail(r, "codec", "is not a codec of this mpbench");
-		pt->transport = str(r, p, "transport");
-		if (r->rc == 0 && !pt->transport)
-			fail(r, "transport", "is missing");
+		const char *t = str(r, p, "transport");
+		if (r->rc == 0 && !(pt->transport = t ? mpb_transport_find(t) : NULL))
+			fail(r, "transport", "is not a transport of this mpbench");
 		pt->chunk_strategy = strategy_of(r, p);
 		pt->chunksize = u64(r, p, "chunksize");
 		pt->baseline = baseline_of(pl, pt->workload, pt->size, pt->tasks);

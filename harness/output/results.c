@@ -122,7 +122,7 @@ static json_t *point_json(const struct mpb_dataset *s, size_t i)
 		"id", (json_int_t)pt->id, "workload", pt->workload->name,
 		"size", u64(pt->size), "tasks", u64(pt->tasks),
 		"workers", (json_int_t)pt->workers, "method", pt->method->name,
-		"codec", pt->codec->name, "transport", pt->transport,
+		"codec", pt->codec->name, "transport", pt->transport->name,
 		"chunksize", u64(pt->chunksize),
 		"chunk_strategy", mpb_chunk_strategy_name(pt->chunk_strategy),
 		"parent_rss", (json_int_t)pt->parent_rss);

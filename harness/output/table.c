@@ -54,9 +54,9 @@ struct column {
 static bool c_method(const struct row *r, char *b, size_t n)
 {
 	const struct mpb_point *pt = r->pt;
-	bool tp = pt->transport && strcmp(pt->transport, mpb_transport_default()->name) != 0;
+	bool tp = pt->transport != mpb_transport_default();
 	bool co = pt->codec != mpb_codec_default() && !pt->method->codec;
-	snprintf(b, n, "%s%s%s%s%s", pt->method->name, tp ? "/" : "", tp ? pt->transport : "",
+	snprintf(b, n, "%s%s%s%s%s", pt->method->name, tp ? "/" : "", tp ? pt->transport->name : "",
 		 co ? "/" : "", co ? pt->codec->name : "");
 	return true;
 }

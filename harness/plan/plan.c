@@ -119,12 +119,7 @@ static int check_names(char **items, size_t n, const char *what, const char *acc
 static const void *find_wl(const char *s) { return mpb_workload_find(s); }
 static const void *find_method(const char *s) { return mpb_method_find(s); }
 static const void *find_codec(const char *s) { return mpb_codec_find(s); }
-/* the point keeps the registry's name: it outlives the parsed list */
-static const void *find_transport(const char *s)
-{
-	const struct mpb_transport_ops *t = mpb_transport_find(s);
-	return t ? t->name : NULL;
-}
+static const void *find_transport(const char *s) { return mpb_transport_find(s); }
 
 static bool method_inproc(const struct axes *a, size_t mi)
 {
@@ -436,7 +431,7 @@ int mpb_plan_build(const struct mpb_config *cfg, const struct mpb_machine *m,
 				.workers = a.workers[ji],
 				.method = mpb_method_find(a.meth[mi]),
 				.codec = method_codec(&a, mi, ci),
-				.transport = find_transport(a.trans[ri]),
+				.transport = mpb_transport_find(a.trans[ri]),
 			};
 			if (strcmp(a.chunk[ki], "python") == 0) {
 				pt.chunk_strategy = MPB_CHUNK_PYTHON;

@@ -15,6 +15,7 @@
 #include "machine.h"
 #include "method.h"
 #include "options.h"
+#include "transport.h"
 #include "workload.h"
 
 #define MPB_MAX_WORKERS 4096u
@@ -32,7 +33,7 @@ struct mpb_point {
 	unsigned workers;
 	const struct mpb_method_ops *method;
 	const struct mpb_codec_ops *codec;
-	const char *transport;
+	const struct mpb_transport_ops *transport;
 	enum mpb_chunk_strategy chunk_strategy;
 	uint64_t chunksize;   /* resolved */
 	size_t baseline;      /* index into plan.baselines */

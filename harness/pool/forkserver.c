@@ -186,12 +186,10 @@ static int handle_request(struct server *sv)
 	const struct mpb_workload_ops *wl = NULL;
 	const struct mpb_codec_ops *co = NULL;
 	const struct mpb_transport_ops *tp = NULL;
-	bool named = (size_t)n == sizeof rq && terminated(rq.transport, sizeof rq.transport) &&
-		     rq.transport[0];
-	if (named)
+	if ((size_t)n == sizeof rq && terminated(rq.transport, sizeof rq.transport))
 		tp = mpb_transport_find(rq.transport);
-	if ((size_t)n != sizeof rq || rq.kind != MPB_FS_START ||
-	    nfds != (tp && tp->attach ? 3 : 2) || (named && !tp) ||
+	if ((size_t)n != sizeof rq || rq.kind != MPB_FS_START || !tp ||
+	    nfds != (tp->attach ? 3 : 2) ||
 	    (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || !terminated(rq.workload, sizeof rq.workload) ||
 	    !terminated(rq.codec, sizeof rq.codec) || !terminated(rq.transport, sizeof rq.transport))
 		send_failed(sv, 0, "malformed request");

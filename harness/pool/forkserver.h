@@ -47,7 +47,7 @@ struct mpb_fs_request {
 	char codec[MPB_FS_NAME_MAX];
 	uint64_t size, tasks, seed;          /* struct mpb_workload_params */
 	struct mpb_counter_plan counters;    /* what the worker counts on itself; n = 0: nothing */
-	char transport[MPB_FS_NAME_MAX];     /* "" (pipe) or a registry name */
+	char transport[MPB_FS_NAME_MAX];     /* a registry name */
 };
 
 struct mpb_fs_msg {

@@ -593,7 +593,7 @@ static int open_slot(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
 int mpb_pool_start(const struct mpb_pool_config *c, struct mpb_pool **out, struct mpb_diag *d)
 {
 	*out = NULL;
-	if (!c->method || !c->codec || !c->workload || c->workers == 0 || c->chunksize == 0)
+	if (!c->method || !c->codec || !c->transport || !c->workload || c->workers == 0 || c->chunksize == 0)
 		return mpb_fail(d, MPB_EINPUT, "pool: incomplete configuration");
 	if ((c->codec->flags & MPB_CODEC_BY_REF) && !(c->method->flags & MPB_METHOD_INPROC))
 		return mpb_fail(d, MPB_EINPUT, "pool: codec %s passes pointers and needs an in-process method",
@@ -603,8 +603,6 @@ int mpb_pool_start(const struct mpb_pool_config *c, struct mpb_pool **out, struc
 		return mpb_fail(d, MPB_ENOMEM, "pool: out of memory");
 	*out = p;
 	p->cfg = *c;
-	if (!p->cfg.transport)
-		p->cfg.transport = &mpb_transport_pipe;
 	unsigned nw = c->workers, cap = inflight_max(p);
 	p->slot = calloc(nw, sizeof *p->slot);
 	p->pfd = calloc(2 * (size_t)nw, sizeof *p->pfd);

@@ -32,7 +32,7 @@ struct mpb_pool;
 struct mpb_pool_config {
 	const struct mpb_method_ops *method;
 	const struct mpb_codec_ops *codec;
-	const struct mpb_transport_ops *transport; /* NULL: pipe */
+	const struct mpb_transport_ops *transport;
 	const struct mpb_workload_ops *workload;
 	struct mpb_workload_params wparams;
 	unsigned workers;          /* >= 1 */

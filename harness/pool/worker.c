@@ -48,7 +48,7 @@ static int inject_send(void *ctx, const void *p, size_t n)
 static int open_endpoint(struct wstate *w, struct mpb_diag *d)
 {
 	const struct mpb_worker_args *a = w->a;
-	w->ep = (struct mpb_endpoint){ .ops = a->transport ? a->transport : &mpb_transport_pipe,
+	w->ep = (struct mpb_endpoint){ .ops = a->transport,
 				       .in_fd = a->in_fd, .out_fd = a->out_fd, .ch = a->chan,
 				       .worker = true };
 	if (!w->ep.ops->attach || w->ep.ch)

@@ -17,9 +17,9 @@ struct mpb_worker_args {
 	int in_fd, out_fd;          /* blocking descriptors */
 	const struct mpb_workload_ops *workload;
 	const struct mpb_codec_ops *codec;
-	/* NULL: pipe. A transport with shared state is reached through chan
-	 * (the parent's mapping, inherited by fork and threads) or, when chan is
-	 * NULL, attached from chan_fd (a worker in another image). */
+	/* A transport with shared state is reached through chan (the parent's
+	 * mapping, inherited by fork and threads) or, when chan is NULL,
+	 * attached from chan_fd (a worker in another image). */
 	const struct mpb_transport_ops *transport;
 	void *chan;
 	int chan_fd;

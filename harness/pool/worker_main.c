@@ -93,18 +93,18 @@ int main(void)
 	struct mpb_counter_plan plan;
 	const char *ce = getenv(MPB_COUNTERS_ENV);
 	bool count = ce && mpb_counters_plan_parse(ce, &plan) == 0 && plan.n > 0;
-	/* a transport other than pipe: named in the environment, its channel
-	 * on a fixed descriptor (method_spawn.c) */
+	/* the transport: named in the environment, its channel on a fixed
+	 * descriptor (method_spawn.c) */
 	const char *te = getenv(MPB_TRANSPORT_ENV);
 	const struct mpb_transport_ops *tp = te ? mpb_transport_find(te) : NULL;
-	if (te && !tp)
-		return bad_hello("MPBENCH_TRANSPORT names an unknown transport");
+	if (!tp)
+		return bad_hello("MPBENCH_TRANSPORT is missing or names an unknown transport");
 	struct mpb_worker_args a = {
 		.index = h.index,
 		.in_fd = IN_FD,
 		.out_fd = OUT_FD,
 		.transport = tp,
-		.chan_fd = tp && tp->attach ? MPB_TRANSPORT_CHAN_FD : -1,
+		.chan_fd = tp->attach ? MPB_TRANSPORT_CHAN_FD : -1,
 		.workload = w,
 		.codec = c,
 		.wparams = h.params,

@@ -220,7 +220,7 @@ int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
 	struct mpb_pool_config pc = {
 		.method = pt->method,
 		.codec = pt->codec,
-		.transport = mpb_transport_find(pt->transport),
+		.transport = pt->transport,
 		.workload = pt->workload,
 		.wparams = wparams(s->plan, pt->size, pt->tasks),
 		.workers = pt->workers,

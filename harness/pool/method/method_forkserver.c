@@ -290,8 +290,7 @@ static int fs_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
 		return mpb_fail(d, MPB_EINPUT, "forkserver: workload or codec name too long");
 	strcpy(rq.workload, a.workload->name);
 	strcpy(rq.codec, a.codec->name);
-	if (a.transport && a.transport != &mpb_transport_pipe)
-		snprintf(rq.transport, sizeof rq.transport, "%s", a.transport->name);
+	snprintf(rq.transport, sizeof rq.transport, "%s", a.transport->name);
 	if (a.counters)
 		rq.counters = *a.counters;
 	if (fs.nw == fs.capw) { /* before the request: nothing may fail after the fork */

@@ -82,13 +82,12 @@ static void add_counters_env(const struct mpb_worker_args *a, char **envp, char 
 		env_append(envp, buf);
 }
 
-/* A transport other than pipe is named in the environment (the HELLO's
- * layout is fixed); its channel is descriptor WORKER_CHAN_FD. */
+/* The transport is named in the environment (the HELLO's layout is fixed);
+ * its channel, if it has one, is descriptor WORKER_CHAN_FD. */
 static void add_transport_env(const struct mpb_worker_args *a, char **envp, char *buf,
 			      size_t len)
 {
-	if (a->transport && a->transport != &mpb_transport_pipe &&
-	    (size_t)snprintf(buf, len, MPB_TRANSPORT_ENV "=%s", a->transport->name) < len)
+	if ((size_t)snprintf(buf, len, MPB_TRANSPORT_ENV "=%s", a->transport->name) < len)
 		env_append(envp, buf);
 }
 

@@ -97,8 +97,8 @@ int mpb_transport_write_all(struct mpb_endpoint *e, const void *p, size_t n);
 int mpb_transport_read_frame(struct mpb_endpoint *e, struct mpb_buf *buf, struct mpb_frame *f,
 			     struct mpb_diag *d);
 
-/* How a spawned worker (a fresh image) learns its transport when it is not
- * pipe: this variable names it, and its channel is descriptor 5. */
+/* How a spawned worker (a fresh image) learns its transport: this variable
+ * names it, and its channel, if it has one, is descriptor 5. */
 #define MPB_TRANSPORT_ENV "MPBENCH_TRANSPORT"
 #define MPB_TRANSPORT_CHAN_FD 5
 
