@@ -974,7 +974,7 @@ static void test_counters_off(void **state)
 	assert_contains(note, "instructions not in --counters");
 }
 
-/* ---- the plan's text form (spawned workers' environment) --------------------- */
+/* ---- the plan's text form (a worker spec's counters) ------------------------ */
 
 static void test_plan_text_roundtrip(void **state)
 {
@@ -983,7 +983,7 @@ static void test_plan_text_roundtrip(void **state)
 	resolve_ok("default,raw-c0:u", 2, &set);
 	set.plan.ev[0].config1 = 0xdeadbeefcafeull; /* every field crosses */
 	set.plan.ev[1].config2 = UINT64_MAX;
-	char buf[MPB_COUNTERS_ENV_MAX];
+	char buf[MPB_COUNTERS_PLAN_TEXT_MAX];
 	assert_int_equal(mpb_counters_plan_format(&set.plan, buf, sizeof buf), 0);
 	assert_null(strchr(buf, '\n'));
 	assert_null(strchr(buf, '='));

@@ -452,6 +452,16 @@ static void test_shutdown_is_idempotent(void **state)
 
 /* The protocol itself: descriptors passed, pid reported, the worker's exit
  * status and rusage relayed, a bad request answered, EOF ends the server. */
+/* A request for one worker of `workload` over a pipe, as fs_launch makes. */
+static struct mpb_worker_spec spec(const char *workload)
+{
+	struct mpb_worker_spec s = { .params = { .size = 0, .tasks = 1, .seed = 1 } };
+	snprintf(s.workload, sizeof s.workload, "%s", workload);
+	snprintf(s.codec, sizeof s.codec, "raw");
+	snprintf(s.transport, sizeof s.transport, "pipe");
+	return s;
+}
+
 static void test_exit_status_relayed(void **state)
 {
 	(void)state;
@@ -462,10 +472,9 @@ static void test_exit_status_relayed(void **state)
 	int a[2], b[2];
 	assert_int_equal(pipe(a), 0);
 	assert_int_equal(pipe(b), 0);
-	struct mpb_fs_request rq = { .kind = MPB_FS_START, .index = 5, .workload = "null",
-				     .codec = "raw", .transport = "pipe", .size = 0, .tasks = 1,
-				     .seed = 1 };
-	assert_int_equal(mpb_forkserver_send(sock, &rq, a[0], b[1], &d), 0);
+	struct mpb_worker_spec rq = spec("null");
+	rq.index = 5;
+	assert_int_equal(mpb_forkserver_send(sock, &rq, a[0], b[1], -1, &d), 0);
 	close(a[0]);
 	close(b[1]);
 	struct mpb_fs_msg m;
@@ -500,7 +509,7 @@ static void test_exit_status_relayed(void **state)
 	/* a request it cannot serve gets a reason, and the server carries on */
 	assert_int_equal(pipe(a), 0);
 	strcpy(rq.workload, "no-such-workload");
-	assert_int_equal(mpb_forkserver_send(sock, &rq, a[0], a[1], &d), 0);
+	assert_int_equal(mpb_forkserver_send(sock, &rq, a[0], a[1], -1, &d), 0);
 	while ((rc = mpb_forkserver_recv(sock, 100, &m, &d)) == 0)
 		assert_true(mpb_now_ns() - t0 < HANG_BOUND_NS);
 	assert_int_equal(rc, 1);
@@ -532,9 +541,8 @@ static void test_server_takes_workers_along(void **state)
 	int a[2], b[2];
 	assert_int_equal(pipe(a), 0);
 	assert_int_equal(pipe(b), 0);
-	struct mpb_fs_request rq = { .kind = MPB_FS_START, .workload = "null", .codec = "raw",
-				     .transport = "pipe" };
-	assert_int_equal(mpb_forkserver_send(sock, &rq, a[0], b[1], &d), 0);
+	struct mpb_worker_spec rq = spec("null");
+	assert_int_equal(mpb_forkserver_send(sock, &rq, a[0], b[1], -1, &d), 0);
 	close(a[0]);
 	close(b[1]);
 	struct mpb_fs_msg m;

@@ -1,6 +1,6 @@
 /* test_spawn.c — unit tests for the `spawn` start method (method_spawn.c),
- * the mpbench-worker executable (worker_main.c) and the HELLO payload
- * (hello.c).
+ * and the mpbench-worker executable (worker_main.c); the HELLO payload, a
+ * worker spec, has its own tests (test_worker_spec.c).
  *
  * Spawned workers run registered workloads only (they look them up by name),
  * so pool tests use sumsq and check its results with its own verify(). The
@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hello.h"
+#include "worker_spec.h"
 
 #include "clock.h"
 #include "codec.h"
@@ -66,146 +66,6 @@ static void assert_gone(pid_t pid)
 	errno = 0;
 	assert_int_equal(kill(pid, 0), -1);
 	assert_int_equal(errno, ESRCH);
-}
-
-/* ---- HELLO payload ------------------------------------------------------- */
-
-static struct mpb_hello sample_hello(void)
-{
-	struct mpb_hello h = {
-		.index = 7,
-		.parent_pid = 424242,
-		.params = { .size = 0x0123456789abcdefull, .tasks = 1000003, .seed = UINT64_MAX },
-	};
-	snprintf(h.workload, sizeof h.workload, "sumsq");
-	snprintf(h.codec, sizeof h.codec, "raw");
-	return h;
-}
-
-static void test_hello_round_trip(void **state)
-{
-	(void)state;
-	struct mpb_hello in = sample_hello(), out;
-	struct mpb_buf b = { 0 };
-	struct mpb_diag d = { 0 };
-	assert_int_equal(mpb_hello_encode(&in, &b, &d), 0);
-	memset(&out, 0xa5, sizeof out);
-	assert_int_equal(mpb_hello_decode(b.data, b.len, &out, &d), 0);
-	assert_int_equal(out.index, in.index);
-	assert_true(out.parent_pid == in.parent_pid);
-	assert_string_equal(out.workload, in.workload);
-	assert_string_equal(out.codec, in.codec);
-	assert_true(out.params.size == in.params.size);
-	assert_true(out.params.tasks == in.params.tasks);
-	assert_true(out.params.seed == in.params.seed);
-
-	/* the longest name allowed survives intact */
-	memset(in.workload, 'w', MPB_HELLO_NAME_MAX);
-	in.workload[MPB_HELLO_NAME_MAX] = '\0';
-	mpb_buf_reset(&b);
-	assert_int_equal(mpb_hello_encode(&in, &b, &d), 0);
-	assert_int_equal(mpb_hello_decode(b.data, b.len, &out, &d), 0);
-	assert_int_equal(strlen(out.workload), MPB_HELLO_NAME_MAX);
-	assert_string_equal(out.workload, in.workload);
-	mpb_buf_free(&b);
-}
-
-static void test_hello_rejects_truncated(void **state)
-{
-	(void)state;
-	struct mpb_hello in = sample_hello(), out;
-	struct mpb_buf b = { 0 };
-	struct mpb_diag d = { 0 };
-	assert_int_equal(mpb_hello_encode(&in, &b, &d), 0);
-	/* every proper prefix, each in a block of exactly its size so that the
-	 * sanitizer build catches a read past the end */
-	for (size_t len = 0; len < b.len; len++) {
-		uint8_t *cut = malloc(len ? len : 1);
-		assert_non_null(cut);
-		memcpy(cut, b.data, len);
-		mpb_diag_clear(&d);
-		int rc = mpb_hello_decode(cut, len, &out, &d);
-		free(cut);
-		if (rc != -MPB_ERUN)
-			fail_msg("a %zu-byte prefix of a %zu-byte HELLO decoded (rc %d)", len, b.len,
-				 rc);
-		assert_int_equal(d.code, MPB_ERUN);
-		assert_contains(d.msg, "HELLO");
-	}
-	mpb_buf_free(&b);
-}
-
-/* A payload written field by field, to state what a foreign sender could send. */
-static void put_raw(struct mpb_buf *b, uint32_t version, const char *wl, uint32_t wl_len,
-		    const char *codec)
-{
-	assert_int_equal(mpb_buf_put_u32(b, version), 0);
-	assert_int_equal(mpb_buf_put_u32(b, 0), 0);
-	assert_int_equal(mpb_buf_put_u64(b, 1), 0);
-	assert_int_equal(mpb_buf_put_u32(b, wl_len), 0);
-	assert_int_equal(mpb_buf_append(b, wl, wl_len), 0);
-	assert_int_equal(mpb_buf_put_u32(b, (uint32_t)strlen(codec)), 0);
-	assert_int_equal(mpb_buf_append(b, codec, strlen(codec)), 0);
-	for (int i = 0; i < 3; i++)
-		assert_int_equal(mpb_buf_put_u64(b, 5), 0);
-}
-
-static void expect_decode_error(struct mpb_buf *b, const char *needle)
-{
-	struct mpb_hello out;
-	struct mpb_diag d = { 0 };
-	assert_int_equal(mpb_hello_decode(b->data, b->len, &out, &d), -MPB_ERUN);
-	assert_contains(d.msg, needle);
-	mpb_buf_reset(b);
-}
-
-static void test_hello_rejects_overlong_and_foreign(void **state)
-{
-	(void)state;
-	struct mpb_buf b = { 0 };
-	struct mpb_diag d = { 0 };
-	char longname[MPB_HELLO_NAME_MAX + 2];
-	memset(longname, 'x', sizeof longname - 1);
-	longname[sizeof longname - 1] = '\0';
-
-	/* the well-formed reference decodes, so each rejection below is due to
-	 * the one thing changed */
-	put_raw(&b, MPB_HELLO_VERSION, "sumsq", 5, "raw");
-	struct mpb_hello out;
-	assert_int_equal(mpb_hello_decode(b.data, b.len, &out, &d), 0);
-	assert_string_equal(out.workload, "sumsq");
-
-	/* one byte too many */
-	assert_int_equal(mpb_buf_put_u8(&b, 0), 0);
-	expect_decode_error(&b, "trailing");
-
-	put_raw(&b, MPB_HELLO_VERSION, longname, MPB_HELLO_NAME_MAX + 1, "raw");
-	expect_decode_error(&b, "exceeds");
-	/* a length far beyond the payload must not be trusted */
-	put_raw(&b, MPB_HELLO_VERSION, "sumsq", 5, "raw");
-	memset(b.data + 16, 0xff, 4);
-	expect_decode_error(&b, "truncated");
-
-	put_raw(&b, MPB_HELLO_VERSION + 1, "sumsq", 5, "raw");
-	expect_decode_error(&b, "version");
-	put_raw(&b, MPB_HELLO_VERSION, "su\0sq", 5, "raw");
-	expect_decode_error(&b, "workload");
-	put_raw(&b, MPB_HELLO_VERSION, "sumsq", 5, "r w");
-	expect_decode_error(&b, "codec");
-	put_raw(&b, MPB_HELLO_VERSION, "", 0, "raw");
-	expect_decode_error(&b, "empty");
-
-	/* the encoder refuses what the decoder would refuse */
-	struct mpb_hello h = sample_hello();
-	h.codec[0] = '\0';
-	assert_int_equal(mpb_hello_encode(&h, &b, &d), -MPB_EINPUT);
-	assert_contains(d.msg, "codec");
-	mpb_buf_reset(&b);
-	h = sample_hello();
-	h.workload[1] = '\n';
-	assert_int_equal(mpb_hello_encode(&h, &b, &d), -MPB_EINPUT);
-	assert_contains(d.msg, "workload");
-	mpb_buf_free(&b);
 }
 
 /* ---- pools of spawned workers -------------------------------------------- */
@@ -664,7 +524,6 @@ static void start_worker(struct child *c, bool with_fds)
 	}
 	assert_int_equal(posix_spawn_file_actions_adddup2(&fa, err[1], 2), 0);
 	char *argv[] = { (char *)"mpbench-worker", NULL };
-	assert_int_equal(setenv(MPB_TRANSPORT_ENV, "pipe", 1), 0); /* as method_spawn.c names it */
 	assert_int_equal(posix_spawn(&c->pid, worker_exe(), &fa, NULL, argv, environ), 0);
 	posix_spawn_file_actions_destroy(&fa);
 	close(in[0]);
@@ -704,14 +563,17 @@ static void send_frame(struct child *c, uint8_t type, const struct mpb_buf *payl
 
 static void send_hello(struct child *c, const char *workload, uint64_t parent)
 {
-	struct mpb_hello h = sample_hello();
-	h.index = 5;
-	h.parent_pid = parent;
-	h.params = (struct mpb_workload_params){ .size = 10, .tasks = 1, .seed = 1 };
+	struct mpb_worker_spec h = {
+		.index = 5,
+		.parent_pid = parent,
+		.params = { .size = 10, .tasks = 1, .seed = 1 },
+	};
 	snprintf(h.workload, sizeof h.workload, "%s", workload);
+	snprintf(h.codec, sizeof h.codec, "raw");
+	snprintf(h.transport, sizeof h.transport, "pipe");
 	struct mpb_buf p = { 0 };
 	struct mpb_diag d = { 0 };
-	assert_int_equal(mpb_hello_encode(&h, &p, &d), 0);
+	assert_int_equal(mpb_worker_spec_encode(&h, &p, &d), 0);
 	send_frame(c, MPB_FRAME_HELLO, &p);
 	mpb_buf_free(&p);
 }
@@ -751,7 +613,7 @@ static void test_worker_rejects_bad_hello(void **state)
 
 	start_worker(&c, true); /* a payload cut short */
 	struct mpb_buf p = { 0 };
-	assert_int_equal(mpb_buf_put_u32(&p, MPB_HELLO_VERSION), 0);
+	assert_int_equal(mpb_buf_put_u32(&p, MPB_WORKER_SPEC_VERSION), 0);
 	send_frame(&c, MPB_FRAME_HELLO, &p);
 	mpb_buf_free(&p);
 	assert_int_equal(finish_worker(&c, msg, sizeof msg), 2);
@@ -810,9 +672,6 @@ static int group_setup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hello_round_trip),
-		cmocka_unit_test(test_hello_rejects_truncated),
-		cmocka_unit_test(test_hello_rejects_overlong_and_foreign),
 		cmocka_unit_test(test_spawn_is_registered),
 		POOL_TEST(test_spawn_map_correct),
 		POOL_TEST(test_spawn_worker_inherits_nothing),

@@ -567,7 +567,7 @@ const struct mpb_counter_event *mpb_counters_find_key(const struct mpb_counter_s
 	return NULL;
 }
 
-/* ---- the plan as text (MPB_COUNTERS_ENV) ------------------------------- */
+/* ---- the plan as text (worker_spec.h) ---------------------------------- */
 
 int mpb_counters_plan_format(const struct mpb_counter_plan *p, char *buf, size_t len)
 {

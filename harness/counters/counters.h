@@ -9,9 +9,8 @@
  *    of mpb_worker_main (before its workload setup and READY) to just
  *    before its BYE, and sends the readings in the BYE frame. The plan it
  *    opens reaches it through its worker arguments: in memory for fork and
- *    thread workers, in the forkserver request for forkserver workers (they
- *    are forks of the server, not of the harness), and in the environment
- *    (MPB_COUNTERS_ENV) for spawned images, whose HELLO layout is fixed.
+ *    thread workers, and in its worker spec (worker_spec.h) for forkserver
+ *    workers (forks of the server, not of the harness) and spawned images.
  *  - A run's total is harness + all workers; both scopes and every worker
  *    are recorded. Counters are opened with pid 0 and no inheritance, so
  *    each counts exactly one thread: thread workers never double-count with
@@ -58,9 +57,8 @@
 /* The default set, as accepted by --counters. */
 #define MPB_COUNTERS_DEFAULT "instructions,cycles,context-switches,cpu-migrations,page-faults,task-clock"
 
-/* Where spawned workers find their plan (see mpb_counters_plan_format). */
-#define MPB_COUNTERS_ENV "MPBENCH_COUNTERS"
-#define MPB_COUNTERS_ENV_MAX (16 + MPB_COUNTERS_MAX * 96)
+/* Room for the text of any plan (mpb_counters_plan_format). */
+#define MPB_COUNTERS_PLAN_TEXT_MAX (16 + MPB_COUNTERS_MAX * 96)
 
 /* What a counting thread opens: the available events and their groups.
  * Plain data (crosses process boundaries by copy). */
@@ -188,7 +186,7 @@ void mpb_counters_scope_begin(struct mpb_counter_scope *sc, const struct mpb_cou
 void mpb_counters_scope_end(struct mpb_counter_scope *sc, struct mpb_scope_counts *out);
 
 /* The plan as one line of text ("1;<n>;type,flags,config,config1,config2,leader;...",
- * hex numbers), for MPB_COUNTERS_ENV. 0, or -1 when len is too small. */
+ * hex numbers), for a worker spec (worker_spec.h). 0, or -1 when len is too small. */
 int mpb_counters_plan_format(const struct mpb_counter_plan *p, char *buf, size_t len);
 /* Parse that text strictly; 0 or -1 (p is then empty). */
 int mpb_counters_plan_parse(const char *text, struct mpb_counter_plan *p);

@@ -23,10 +23,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "codec.h"
 #include "transport.h"
 #include "worker.h"
-#include "workload.h"
+#include "worker_spec.h"
 
 struct server {
 	int sock, sfd;
@@ -106,9 +105,7 @@ static void reap_kids(struct server *sv)
 }
 
 __attribute__((noreturn))
-static void run_worker(struct server *sv, const struct mpb_fs_request *rq,
-		       const struct mpb_workload_ops *wl, const struct mpb_codec_ops *co,
-		       const struct mpb_transport_ops *tp, int in_fd, int out_fd, int chan_fd)
+static void run_worker(struct server *sv, const struct mpb_worker_args *a)
 {
 	/* die with the server (which dies with the harness); then check it did
 	 * not die already, in the window before prctl */
@@ -122,19 +119,7 @@ static void run_worker(struct server *sv, const struct mpb_fs_request *rq,
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);  /* a dead parent reads as EPIPE, as for the CLI's fork workers */
 	sigprocmask(SIG_SETMASK, &sv->oldmask, NULL);
-	struct mpb_worker_args a = {
-		.index = rq->index,
-		.in_fd = in_fd,
-		.out_fd = out_fd,
-		.workload = wl,
-		.codec = co,
-		.transport = tp,
-		.chan_fd = chan_fd,
-		.wparams = { rq->size, rq->tasks, rq->seed, 0 },
-		.rusage_who = RUSAGE_SELF,
-		.counters = rq->counters.n ? &rq->counters : NULL,
-	};
-	_exit(mpb_worker_main(&a));
+	_exit(mpb_worker_main(a));
 }
 
 static int grow_kids(struct server *sv)
@@ -148,20 +133,15 @@ static int grow_kids(struct server *sv)
 	return 0;
 }
 
-static bool terminated(const char *s, size_t n)
-{
-	return memchr(s, '\0', n) != NULL;
-}
-
 /* Serve one request. Returns -1 when the harness is gone. */
 static int handle_request(struct server *sv)
 {
-	struct mpb_fs_request rq;
+	uint8_t rq[MPB_FS_REQUEST_MAX];
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(3 * sizeof(int))];
 	} cb;
-	struct iovec iov = { &rq, sizeof rq };
+	struct iovec iov = { rq, sizeof rq };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb.buf,
 			     .msg_controllen = sizeof cb.buf };
 	ssize_t n = recvmsg(sv->sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
@@ -183,26 +163,28 @@ static int handle_request(struct server *sv)
 				close(fd);
 		}
 	}
-	const struct mpb_workload_ops *wl = NULL;
-	const struct mpb_codec_ops *co = NULL;
-	const struct mpb_transport_ops *tp = NULL;
-	if ((size_t)n == sizeof rq && terminated(rq.transport, sizeof rq.transport))
-		tp = mpb_transport_find(rq.transport);
-	if ((size_t)n != sizeof rq || rq.kind != MPB_FS_START || !tp ||
-	    nfds != (tp->attach ? 3 : 2) ||
-	    (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || !terminated(rq.workload, sizeof rq.workload) ||
-	    !terminated(rq.codec, sizeof rq.codec) || !terminated(rq.transport, sizeof rq.transport))
+	/* the request: u32 MPB_FS_START, then the worker's spec */
+	struct mpb_worker_spec spec;
+	struct mpb_worker_args a = { .in_fd = fds[0], .out_fd = fds[1], .chan_fd = fds[2],
+				     .rusage_who = RUSAGE_SELF };
+	struct mpb_diag d = { 0 };
+	uint32_t kind = 0;
+	if (n >= 4)
+		memcpy(&kind, rq, sizeof kind);
+	if (n < 4 || kind != MPB_FS_START || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
 		send_failed(sv, 0, "malformed request");
-	else if (!(wl = mpb_workload_find(rq.workload)))
-		send_failed(sv, 0, "workload '%s' is not in the registry", rq.workload);
-	else if (!(co = mpb_codec_find(rq.codec)))
-		send_failed(sv, 0, "codec '%s' is not in the registry", rq.codec);
+	else if (mpb_worker_spec_decode(rq + 4, (size_t)n - 4, &spec, &d) < 0 ||
+		 mpb_worker_spec_resolve(&spec, &a, &d) < 0)
+		send_failed(sv, 0, "%s", d.msg);
+	else if (nfds != (a.transport->attach ? 3 : 2))
+		send_failed(sv, 0, "malformed request: %d descriptors for transport %s", nfds,
+			    a.transport->name);
 	else if (sv->nkids == sv->cap && grow_kids(sv) < 0)
 		send_failed(sv, ENOMEM, "forkserver: out of memory");
 	else {
 		pid_t pid = fork();
 		if (pid == 0)
-			run_worker(sv, &rq, wl, co, tp, fds[0], fds[1], fds[2]);
+			run_worker(sv, &a);
 		if (pid < 0) {
 			send_failed(sv, errno, "fork");
 		} else {
@@ -294,21 +276,16 @@ int mpb_forkserver_start(pid_t *pid, int *sock, struct mpb_diag *d)
 	return 0;
 }
 
-int mpb_forkserver_send(int sock, const struct mpb_fs_request *rq, int in_fd, int out_fd,
+/* One datagram with the descriptors. */
+static int send_request(int sock, const struct mpb_buf *rq, int in_fd, int out_fd, int chan_fd,
 			struct mpb_diag *d)
-{
-	return mpb_forkserver_send_chan(sock, rq, in_fd, out_fd, -1, d);
-}
-
-int mpb_forkserver_send_chan(int sock, const struct mpb_fs_request *rq, int in_fd, int out_fd,
-			     int chan_fd, struct mpb_diag *d)
 {
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(3 * sizeof(int))];
 	} cb;
 	memset(&cb, 0, sizeof cb);
-	struct iovec iov = { (void *)rq, sizeof *rq };
+	struct iovec iov = { rq->data, rq->len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb.buf,
 			     .msg_controllen = sizeof cb.buf };
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
@@ -321,7 +298,7 @@ int mpb_forkserver_send_chan(int sock, const struct mpb_fs_request *rq, int in_f
 	memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
 	for (;;) {
 		ssize_t n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-		if (n == (ssize_t)sizeof *rq)
+		if (n == (ssize_t)rq->len)
 			return 0;
 		if (n >= 0)
 			return mpb_fail(d, MPB_ESYS, "forkserver: short send");
@@ -331,6 +308,22 @@ int mpb_forkserver_send_chan(int sock, const struct mpb_fs_request *rq, int in_f
 			return mpb_fail(d, MPB_ERUN, "the forkserver closed its socket");
 		return mpb_fail_errno(d, MPB_ESYS, errno, "sending a request to the forkserver");
 	}
+}
+
+int mpb_forkserver_send(int sock, const struct mpb_worker_spec *spec, int in_fd, int out_fd,
+			int chan_fd, struct mpb_diag *d)
+{
+	struct mpb_buf rq = { 0 };
+	int rc = mpb_buf_put_u32(&rq, MPB_FS_START) < 0
+		 ? mpb_fail(d, MPB_ENOMEM, "forkserver: out of memory")
+		 : mpb_worker_spec_encode(spec, &rq, d);
+	if (rc == 0 && rq.len > MPB_FS_REQUEST_MAX)
+		rc = mpb_fail(d, MPB_EINPUT, "forkserver: a request of %zu bytes exceeds %u",
+			      rq.len, MPB_FS_REQUEST_MAX);
+	if (rc == 0)
+		rc = send_request(sock, &rq, in_fd, out_fd, chan_fd, d);
+	mpb_buf_free(&rq);
+	return rc;
 }
 
 int mpb_forkserver_recv(int sock, int timeout_ms, struct mpb_fs_msg *m, struct mpb_diag *d)

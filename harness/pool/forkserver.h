@@ -6,10 +6,11 @@
  * start cost does not grow with the harness. Harness and server talk over a
  * SOCK_SEQPACKET unix socket pair: one message per datagram, in order.
  *
- *   harness → server  struct mpb_fs_request + 2 descriptors (SCM_RIGHTS): the
- *                     worker's input and output ends of its pipes, and a third,
- *                     its transport channel, when rq.transport names one that
- *                     shares state (transport.h)
+ *   harness → server  u32 MPB_FS_START and the worker's spec (worker_spec.h)
+ *                     + 2 descriptors (SCM_RIGHTS): the worker's input and
+ *                     output ends of its pipes, and a third, its transport
+ *                     channel, when the spec's transport shares state
+ *                     (transport.h)
  *   server → harness  MPB_FS_SPAWNED {pid} or MPB_FS_FAILED {err, msg}, one
  *                     per request, in request order; MPB_FS_EXITED {pid, wait
  *                     status, rusage} whenever the server reaps a worker.
@@ -30,24 +31,17 @@
 
 #include "counters.h"
 #include "diag.h"
+#include "worker_spec.h"
 
-#define MPB_FS_NAME_MAX 48
+/* Largest request datagram: the kind and a spec with the longest names and
+ * counter plan, with room to spare. */
+#define MPB_FS_REQUEST_MAX (1024u + MPB_COUNTERS_PLAN_TEXT_MAX)
 
 enum mpb_fs_kind {
 	MPB_FS_START = 1,    /* request: fork a worker */
 	MPB_FS_SPAWNED = 2,  /* reply: pid */
 	MPB_FS_FAILED = 3,   /* reply: err (an errno, or 0) and msg */
 	MPB_FS_EXITED = 4,   /* notice: pid, status, ru */
-};
-
-struct mpb_fs_request {
-	uint32_t kind;                       /* MPB_FS_START */
-	uint32_t index;                      /* the worker's slot */
-	char workload[MPB_FS_NAME_MAX];      /* registry names, NUL-terminated */
-	char codec[MPB_FS_NAME_MAX];
-	uint64_t size, tasks, seed;          /* struct mpb_workload_params */
-	struct mpb_counter_plan counters;    /* what the worker counts on itself; n = 0: nothing */
-	char transport[MPB_FS_NAME_MAX];     /* a registry name */
 };
 
 struct mpb_fs_msg {
@@ -64,15 +58,12 @@ struct mpb_fs_msg {
  * 0 or negative with d set. */
 int mpb_forkserver_start(pid_t *pid, int *sock, struct mpb_diag *d);
 
-/* Send one request with the two descriptors the worker is to run on. The
- * caller keeps its copies. 0, or -MPB_ERUN when the server is gone (EPIPE,
- * ECONNRESET), or another negative code. */
-int mpb_forkserver_send(int sock, const struct mpb_fs_request *rq, int in_fd, int out_fd,
-			struct mpb_diag *d);
-/* The same with the worker's transport channel as a third descriptor
- * (chan_fd < 0: none, as mpb_forkserver_send). */
-int mpb_forkserver_send_chan(int sock, const struct mpb_fs_request *rq, int in_fd, int out_fd,
-			     int chan_fd, struct mpb_diag *d);
+/* Ask for a worker as spec says, to run on in_fd and out_fd and on chan_fd,
+ * its transport channel (< 0: none). The caller keeps its copies. 0, or
+ * -MPB_ERUN when the server is gone (EPIPE, ECONNRESET), -MPB_EINPUT when
+ * the spec does not encode, or another negative code. */
+int mpb_forkserver_send(int sock, const struct mpb_worker_spec *spec, int in_fd, int out_fd,
+			int chan_fd, struct mpb_diag *d);
 
 /* Receive one message, waiting up to timeout_ms (0: only what is queued).
  * 1 with *m filled; 0 when nothing came in time or a signal interrupted the

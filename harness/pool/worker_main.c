@@ -1,7 +1,7 @@
 /* worker_main.c — main() of mpbench-worker, the image the `spawn` start
  * method starts (method_spawn.c). It is not meant to be run by hand: it reads
- * its whole configuration from a HELLO frame on descriptor 3, builds the
- * workload from scratch, then serves tasks from descriptor 3 and answers on
+ * its whole configuration from a HELLO frame on descriptor 3 (worker_spec.h),
+ * builds the workload from scratch, then serves tasks from descriptor 3 and answers on
  * descriptor 4 through the same loop as every other method's workers.
  *
  * Exit status: that of mpb_worker_main (0 clean stop, 1 failure, 3 parent
@@ -17,13 +17,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "codec.h"
-#include "counters.h"
 #include "frame.h"
-#include "hello.h"
 #include "transport.h"
 #include "worker.h"
-#include "workload.h"
+#include "worker_spec.h"
 
 #define IN_FD 3
 #define OUT_FD 4
@@ -34,9 +31,9 @@ static int bad_hello(const char *msg)
 	return 2;
 }
 
-/* Read and check the HELLO; 0, or the exit status to leave with. */
-static int read_hello(struct mpb_hello *h, const struct mpb_workload_ops **w,
-		      const struct mpb_codec_ops **c)
+/* Read and check the HELLO into a (whose counters point into spec); 0, or
+ * the exit status to leave with. */
+static int read_hello(struct mpb_worker_spec *spec, struct mpb_worker_args *a)
 {
 	struct mpb_diag d = { 0 };
 	struct mpb_buf buf = { 0 };
@@ -48,24 +45,16 @@ static int read_hello(struct mpb_hello *h, const struct mpb_workload_ops **w,
 		rc = bad_hello(d.msg);
 	else if (f.type != MPB_FRAME_HELLO)
 		rc = bad_hello("the first frame is not a HELLO");
-	else if (mpb_hello_decode(f.payload, f.len, h, &d) < 0)
+	else if (mpb_worker_spec_decode(f.payload, f.len, spec, &d) < 0)
 		rc = bad_hello(d.msg);
 	else
 		rc = 0;
 	mpb_buf_free(&buf);
 	if (rc)
 		return rc;
-	if ((uint64_t)getppid() != h->parent_pid)
+	if ((uint64_t)getppid() != spec->parent_pid)
 		return 3; /* orphaned before PR_SET_PDEATHSIG took hold */
-	*w = mpb_workload_find(h->workload);
-	*c = mpb_codec_find(h->codec);
-	if (!*w || !*c) {
-		snprintf(d.msg, sizeof d.msg, "HELLO names an unknown %s '%s' (harness and "
-			 "worker from different builds?)", !*w ? "workload" : "codec",
-			 !*w ? h->workload : h->codec);
-		return bad_hello(d.msg);
-	}
-	if (mpb_workload_check(*w, &d) < 0)
+	if (mpb_worker_spec_resolve(spec, a, &d) < 0)
 		return bad_hello(d.msg);
 	return 0;
 }
@@ -82,34 +71,12 @@ int main(void)
 	if (fcntl(IN_FD, F_GETFD) < 0 || fcntl(OUT_FD, F_GETFD) < 0)
 		return bad_hello("descriptors 3 and 4 are not open: mpbench-worker is started by "
 				 "mpbench's spawn method, not by hand");
-	struct mpb_hello h;
-	const struct mpb_workload_ops *w = NULL;
-	const struct mpb_codec_ops *c = NULL;
-	int rc = read_hello(&h, &w, &c);
+	static struct mpb_worker_spec spec;
+	struct mpb_worker_args a = { .in_fd = IN_FD, .out_fd = OUT_FD, .rusage_who = RUSAGE_SELF };
+	int rc = read_hello(&spec, &a);
 	if (rc)
 		return rc;
-	/* the counters to open on itself, from the spawning pool (counters.h);
-	 * a malformed plan counts nothing, which the harness sees as missing */
-	struct mpb_counter_plan plan;
-	const char *ce = getenv(MPB_COUNTERS_ENV);
-	bool count = ce && mpb_counters_plan_parse(ce, &plan) == 0 && plan.n > 0;
-	/* the transport: named in the environment, its channel on a fixed
-	 * descriptor (method_spawn.c) */
-	const char *te = getenv(MPB_TRANSPORT_ENV);
-	const struct mpb_transport_ops *tp = te ? mpb_transport_find(te) : NULL;
-	if (!tp)
-		return bad_hello("MPBENCH_TRANSPORT is missing or names an unknown transport");
-	struct mpb_worker_args a = {
-		.index = h.index,
-		.in_fd = IN_FD,
-		.out_fd = OUT_FD,
-		.transport = tp,
-		.chan_fd = tp->attach ? MPB_TRANSPORT_CHAN_FD : -1,
-		.workload = w,
-		.codec = c,
-		.wparams = h.params,
-		.rusage_who = RUSAGE_SELF,
-		.counters = count ? &plan : NULL,
-	};
+	/* a transport with a channel finds it on a fixed descriptor (method_spawn.c) */
+	a.chan_fd = a.transport->attach ? MPB_TRANSPORT_CHAN_FD : -1;
 	return mpb_worker_main(&a);
 }

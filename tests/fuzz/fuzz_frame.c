@@ -1,6 +1,6 @@
 /* fuzz_frame.c — fuzz target: the frame parser the parent runs on every byte
  * a worker sends (mpb_frame_parse), the HELLO decoder a spawned worker runs
- * on what the harness sends (mpb_hello_decode) and the blocking reader
+ * on what the harness sends (mpb_worker_spec_decode) and the blocking reader
  * (mpb_frame_read) over a pipe. Properties: a frame is never reported past
  * the input's end, and parsing consumes input or stops. */
 #include "fuzz.h"
@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "frame.h"
-#include "hello.h"
+#include "worker_spec.h"
 
 static void parse_all(const uint8_t *data, size_t size)
 {
@@ -26,8 +26,8 @@ static void parse_all(const uint8_t *data, size_t size)
 		fuzz_check(used >= MPB_FRAME_HEADER && used <= size - off);
 		fuzz_check(f.payload + f.len == data + off + used);
 		if (f.type == MPB_FRAME_HELLO) {
-			struct mpb_hello h;
-			(void)mpb_hello_decode(f.payload, f.len, &h, &d);
+			struct mpb_worker_spec h;
+			(void)mpb_worker_spec_decode(f.payload, f.len, &h, &d);
 		}
 		off += used;
 	}
@@ -37,9 +37,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	parse_all(data, size);
 	/* every payload as a HELLO too: the decoder must not trust its lengths */
-	struct mpb_hello h;
+	struct mpb_worker_spec h;
 	struct mpb_diag d = { 0 };
-	(void)mpb_hello_decode(data, size, &h, &d);
+	(void)mpb_worker_spec_decode(data, size, &h, &d);
 	/* the worker's blocking reader, through a pipe (inputs fit its buffer),
 	 * on the first frame. It reserves what a header announces before
 	 * reading (the parent is trusted to send what it announces): only a

@@ -279,20 +279,8 @@ static int fs_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
 	snprintf(what, sizeof what, "cannot start worker %u", s->index);
 	if (fs.dead)
 		return server_failed(d, what);
-	struct mpb_fs_request rq = {
-		.kind = MPB_FS_START,
-		.index = s->index,
-		.size = a.wparams.size,
-		.tasks = a.wparams.tasks,
-		.seed = a.wparams.seed,
-	};
-	if (strlen(a.workload->name) >= sizeof rq.workload || strlen(a.codec->name) >= sizeof rq.codec)
-		return mpb_fail(d, MPB_EINPUT, "forkserver: workload or codec name too long");
-	strcpy(rq.workload, a.workload->name);
-	strcpy(rq.codec, a.codec->name);
-	snprintf(rq.transport, sizeof rq.transport, "%s", a.transport->name);
-	if (a.counters)
-		rq.counters = *a.counters;
+	struct mpb_worker_spec spec;
+	mpb_worker_spec_from_args(&spec, &a, (uint64_t)fs.pid);
 	if (fs.nw == fs.capw) { /* before the request: nothing may fail after the fork */
 		size_t cap = fs.capw * 2 + 8;
 		struct fs_worker *w = realloc(fs.w, cap * sizeof *w);
@@ -301,7 +289,7 @@ static int fs_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
 		fs.w = w;
 		fs.capw = cap;
 	}
-	int rc = mpb_forkserver_send_chan(fs.sock, &rq, s->child_in, s->child_out, s->chan_fd, d);
+	int rc = mpb_forkserver_send(fs.sock, &spec, s->child_in, s->child_out, s->chan_fd, d);
 	if (rc == -MPB_ERUN)
 		return server_failed(d, what);
 	if (rc < 0)

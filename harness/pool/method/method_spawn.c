@@ -2,8 +2,8 @@
  * mpbench-worker (worker_main.c) started with posix_spawn(3), like
  * multiprocessing's "spawn". It inherits nothing but its two pipe ends, at
  * fixed descriptors (tasks in on 3, results out on 4), stdin/stdout/stderr and
- * a short list of environment variables; its configuration comes in a HELLO
- * frame and it rebuilds the workload from that.
+ * a short list of environment variables; its whole configuration comes in a
+ * HELLO frame (worker_spec.h) and it rebuilds the workload from that.
  *
  * The worker executable is $MPBENCH_WORKER when set and not empty, else
  * mpbench-worker in the directory of the running binary.
@@ -20,12 +20,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "codec.h"
-#include "counters.h"
 #include "frame.h"
-#include "hello.h"
 #include "method_proc.h"
 #include "worker.h"
+#include "worker_spec.h"
 
 extern char **environ;
 
@@ -57,38 +55,6 @@ static void reduced_env(char *envp[NKEEP + 1])
 			}
 		}
 	envp[n] = NULL;
-}
-
-/* The counter plan the worker opens on itself (counters.h) travels in the
- * environment, since the HELLO's layout is fixed; none is added without a
- * plan, and the harness's own environment never supplies one. */
-static void env_append(char **envp, char *entry)
-{
-	size_t n = 0;
-	while (envp[n])
-		n++;
-	envp[n] = entry;
-	envp[n + 1] = NULL;
-}
-
-static void add_counters_env(const struct mpb_worker_args *a, char **envp, char *buf,
-			     size_t len)
-{
-	size_t k = strlen(MPB_COUNTERS_ENV "=");
-	if (!a->counters || len <= k)
-		return;
-	memcpy(buf, MPB_COUNTERS_ENV "=", k);
-	if (mpb_counters_plan_format(a->counters, buf + k, len - k) == 0)
-		env_append(envp, buf);
-}
-
-/* The transport is named in the environment (the HELLO's layout is fixed);
- * its channel, if it has one, is descriptor WORKER_CHAN_FD. */
-static void add_transport_env(const struct mpb_worker_args *a, char **envp, char *buf,
-			      size_t len)
-{
-	if ((size_t)snprintf(buf, len, MPB_TRANSPORT_ENV "=%s", a->transport->name) < len)
-		env_append(envp, buf);
 }
 
 /* The worker executable's path into path; failures carry `code`. */
@@ -139,18 +105,13 @@ static int lift(int *fd)
 
 static int put_hello(const struct mpb_worker_args *a, struct mpb_slot *s, struct mpb_diag *d)
 {
-	struct mpb_hello h = {
-		.index = s->index,
-		.parent_pid = (uint64_t)getpid(),
-		.params = a->wparams,
-	};
-	snprintf(h.workload, sizeof h.workload, "%s", a->workload->name);
-	snprintf(h.codec, sizeof h.codec, "%s", a->codec->name);
+	struct mpb_worker_spec spec;
+	mpb_worker_spec_from_args(&spec, a, (uint64_t)getpid());
 	size_t before = s->out.len;
 	long at = mpb_frame_begin(&s->out, MPB_FRAME_HELLO);
 	if (at < 0)
 		return mpb_fail(d, MPB_ENOMEM, "spawn: out of memory");
-	int rc = mpb_hello_encode(&h, &s->out, d);
+	int rc = mpb_worker_spec_encode(&spec, &s->out, d);
 	if (rc == 0 && mpb_frame_end(&s->out, at) < 0)
 		rc = mpb_fail(d, MPB_ERUN, "spawn: HELLO frame too long");
 	if (rc < 0) {
@@ -185,9 +146,7 @@ static int spawn_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag 
 		return rc;
 
 	char *argv[] = { (char *)WORKER_NAME, NULL };
-	char *envp[NKEEP + 3];
-	char counters_env[sizeof MPB_COUNTERS_ENV + MPB_COUNTERS_ENV_MAX];
-	char transport_env[96];
+	char *envp[NKEEP + 1];
 	pid_t pid;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
@@ -226,8 +185,6 @@ static int spawn_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag 
 		goto out;
 	}
 	reduced_env(envp);
-	add_counters_env(&a, envp, counters_env, sizeof counters_env);
-	add_transport_env(&a, envp, transport_env, sizeof transport_env);
 	e = posix_spawn(&pid, path, &fa, &at, argv, envp);
 	if (e) {
 		rc = mpb_fail_errno(d, MPB_ERUN, e, "spawn: starting worker %u from %s", s->index,

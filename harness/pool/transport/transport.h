@@ -97,9 +97,8 @@ int mpb_transport_write_all(struct mpb_endpoint *e, const void *p, size_t n);
 int mpb_transport_read_frame(struct mpb_endpoint *e, struct mpb_buf *buf, struct mpb_frame *f,
 			     struct mpb_diag *d);
 
-/* How a spawned worker (a fresh image) learns its transport: this variable
- * names it, and its channel, if it has one, is descriptor 5. */
-#define MPB_TRANSPORT_ENV "MPBENCH_TRANSPORT"
+/* Where a spawned worker (a fresh image), told its transport by its HELLO
+ * (worker_spec.h), finds the transport's channel when it has one. */
 #define MPB_TRANSPORT_CHAN_FD 5
 
 /* Spin budget before sleeping, in ns (shm): long enough to catch a reply on
