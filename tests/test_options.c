@@ -425,6 +425,8 @@ static void test_json_sweep(void **state)
 	assert_int_equal(json_integer_value(json_object_get(j, "seed")), 42);
 	assert_true(json_is_true(json_object_get(j, "quiet")));
 	assert_true(json_is_false(json_object_get(j, "no-progress")));
+	/* a workload's own option, at its default */
+	assert_string_equal(json_string_value(json_object_get(j, "result-size")), "0");
 	json_decref(j);
 
 	/* run records the same set */
@@ -432,6 +434,32 @@ static void test_json_sweep(void **state)
 	assert_non_null(j);
 	assert_int_equal(json_object_size(j), N_OF(sweep_opts) - 1);
 	json_decref(j);
+}
+
+/* payload declares --result-size (workload.h): the parser finds it in the
+ * workload registry, stores its text for the plan and refuses it for the
+ * commands it does not apply to. */
+static void test_workload_option(void **state)
+{
+	(void)state;
+	size_t k = 0;
+	while (strcmp(mpb_workload_option_at(k)->name, "result-size") != 0)
+		k++;
+	struct mpb_config cfg;
+	parse_ok(MPB_CMD_SWEEP, ARGS("-w", "payload"), &cfg);
+	assert_string_equal(cfg.workload_opts[k], "0");
+	parse_ok(MPB_CMD_SWEEP, ARGS("--result-size", "4KiB"), &cfg);
+	assert_string_equal(cfg.workload_opts[k], "4KiB");
+	parse_ok(MPB_CMD_RUN, ARGS("--result-size=1", "-w", "payload"), &cfg);
+	assert_string_equal(cfg.workload_opts[k], "1");
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_options_parse(MPB_CMD_INFO, ARGS("--result-size", "1"), &cfg, &d),
+			 -MPB_EINPUT);
+	assert_contains(d.msg, "--result-size");
+	/* a near miss suggests it like any option */
+	assert_int_equal(mpb_options_parse(MPB_CMD_SWEEP, ARGS("--result-sise", "1"), &cfg, &d),
+			 -MPB_EINPUT);
+	assert_contains(d.msg, "did you mean '--result-size'");
 }
 
 static void test_json_info_list(void **state)
@@ -545,6 +573,7 @@ int main(void)
 		cmocka_unit_test(test_positional),
 		cmocka_unit_test(test_given_flags),
 		cmocka_unit_test(test_json_sweep),
+		cmocka_unit_test(test_workload_option),
 		cmocka_unit_test(test_json_info_list),
 		cmocka_unit_test(test_help_sweep_run),
 		cmocka_unit_test(test_help_info_list),

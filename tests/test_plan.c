@@ -511,6 +511,29 @@ static void test_config_json(void **state)
 	mpb_plan_free(&p);
 }
 
+/* payload's own option reaches every workload's params and the record */
+static void test_workload_option(void **state)
+{
+	(void)state;
+	struct mpb_machine m = fake_machine(2, -1);
+	struct mpb_plan p;
+	build_ok(&m, ARGS("-w", "payload", "-s", "64", "-j", "1", "--result-size", "2KiB"), &p);
+	assert_true(p.wopts.result_size == 2048);
+	assert_int_equal(json_integer_value(json_object_get(p.config, "result_size")), 2048);
+	struct mpb_workload_params wp = mpb_plan_wparams(&p, 64, 9);
+	assert_true(wp.size == 64 && wp.tasks == 9 && wp.seed == p.seed);
+	assert_true(wp.result_size == 2048);
+	mpb_plan_free(&p);
+	/* absent: the option's default */
+	build_ok(&m, ARGS("-w", "payload", "-s", "64", "-j", "1"), &p);
+	assert_true(p.wopts.result_size == 0);
+	assert_int_equal(json_integer_value(json_object_get(p.config, "result_size")), 0);
+	mpb_plan_free(&p);
+	struct mpb_diag d;
+	build_fails(&m, ARGS("-w", "payload", "--result-size", "1TiB"), "1TiB", "--result-size",
+		    &d);
+}
+
 static void test_free_zeroes(void **state)
 {
 	(void)state;
@@ -711,6 +734,7 @@ int main(void)
 		cmocka_unit_test(test_bad_sizes_and_tasks),
 		cmocka_unit_test(test_bad_workers),
 		cmocka_unit_test(test_config_json),
+		cmocka_unit_test(test_workload_option),
 		cmocka_unit_test(test_free_zeroes),
 		cmocka_unit_test(test_parent_rss_default),
 		cmocka_unit_test(test_parent_rss_axis),

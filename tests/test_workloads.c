@@ -187,11 +187,50 @@ static void test_check_rejects_broken(void **state)
 	assert_check_fails(&w, "no name");
 	assert_check_fails(NULL, "a NULL ops pointer");
 
+	/* a workload's own option must be complete and land inside the params */
+	struct mpb_workload_option bad[2] = { { "x", "N", "help", "0", MPB_UNIT_COUNT, 0, 9,
+						offsetof(struct mpb_workload_params, seed), "x" } };
+	w = mpb_workload_skeleton;
+	w.options = bad;
+	assert_int_equal(mpb_workload_check(&w, &d), 0);
+	bad[0].param = sizeof(struct mpb_workload_params);
+	assert_check_fails(&w, "an option outside the params");
+	bad[0].param = 0;
+	bad[0].key = NULL;
+	assert_check_fails(&w, "an option without a config key");
+	bad[0].key = "x";
+	bad[0].min = 10;
+	assert_check_fails(&w, "an option with min > max");
+
 	/* optional callbacks really are optional */
 	w = mpb_workload_skeleton;
 	w.setup = NULL;
 	w.teardown = NULL;
 	assert_int_equal(mpb_workload_check(&w, &d), 0);
+}
+
+/* The registry's flat list of workload options: payload's --result-size is
+ * payload's, every name appears once, and the list fits the room the option
+ * parser keeps for it. */
+static void test_registry_options(void **state)
+{
+	(void)state;
+	size_t n = 0;
+	const struct mpb_workload_option *o;
+	bool result_size = false;
+	while ((o = mpb_workload_option_at(n))) {
+		for (size_t k = 0; k < n; k++)
+			assert_string_not_equal(mpb_workload_option_at(k)->name, o->name);
+		if (strcmp(o->name, "result-size") == 0) {
+			result_size = true;
+			assert_int_equal(o->param, offsetof(struct mpb_workload_params, result_size));
+			assert_string_equal(o->key, "result_size");
+		}
+		n++;
+	}
+	assert_true(result_size);
+	assert_true(n <= MPB_WORKLOAD_OPTIONS_MAX);
+	assert_ptr_equal(mpb_workload_payload.options, mpb_workload_option_at(0));
 }
 
 /* ---- sumsq ---- */
@@ -434,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_registry_find),
 		cmocka_unit_test(test_check_accepts_valid),
 		cmocka_unit_test(test_check_rejects_broken),
+		cmocka_unit_test(test_registry_options),
 		cmocka_unit_test(test_sumsq_references_agree),
 		cmocka_unit_test(test_sumsq_run_small),
 		cmocka_unit_test(test_sumsq_run_seed_size),

@@ -148,6 +148,13 @@ static void payload_footprint(const struct mpb_workload_params *p, uint64_t *per
 	*per_task = p->size + p->result_size;
 }
 
+static const struct mpb_workload_option payload_options[] = {
+	{ "result-size", "BYTES", "bytes each payload task returns (KiB/MiB; 0: an 8-byte checksum)",
+	  "0", MPB_UNIT_BYTES, 0, PAYLOAD_MAX, offsetof(struct mpb_workload_params, result_size),
+	  "result_size" },
+	{ 0 },
+};
+
 const struct mpb_workload_ops mpb_workload_payload = {
 	.abi = MPB_WORKLOAD_ABI,
 	.name = "payload",
@@ -162,4 +169,5 @@ const struct mpb_workload_ops mpb_workload_payload = {
 	.run_task = payload_run,
 	.verify = payload_verify,
 	.footprint = payload_footprint,
+	.options = payload_options,
 };

@@ -28,6 +28,32 @@ const struct mpb_workload_ops *mpb_workload_find(const char *name)
 	return NULL;
 }
 
+const struct mpb_workload_option *mpb_workload_option_at(size_t k)
+{
+	for (size_t i = 0; i < sizeof workloads / sizeof workloads[0]; i++)
+		for (const struct mpb_workload_option *o = workloads[i]->options; o && o->name; o++)
+			if (k-- == 0)
+				return o;
+	return NULL;
+}
+
+uint64_t *mpb_workload_option_field(struct mpb_workload_params *p,
+				    const struct mpb_workload_option *o)
+{
+	return (uint64_t *)((char *)p + o->param);
+}
+
+static int check_options(const struct mpb_workload_ops *w, struct mpb_diag *d)
+{
+	for (const struct mpb_workload_option *o = w->options; o && o->name; o++)
+		if (!o->metavar || !o->help || !o->def || !o->key || o->min > o->max ||
+		    o->param % sizeof(uint64_t) != 0 ||
+		    o->param + sizeof(uint64_t) > sizeof(struct mpb_workload_params))
+			return mpb_fail(d, MPB_EINPUT, "workload '%s': option '%s' is incomplete or "
+					"out of range", w->name, o->name);
+	return 0;
+}
+
 int mpb_workload_check(const struct mpb_workload_ops *w, struct mpb_diag *d)
 {
 	if (!w || !w->name)
@@ -41,7 +67,7 @@ int mpb_workload_check(const struct mpb_workload_ops *w, struct mpb_diag *d)
 	if (!w->default_sizes || w->default_tasks == 0 || w->min_size > w->max_size)
 		return mpb_fail(d, MPB_EINPUT, "workload '%s' has bad default sizes or tasks",
 				w->name);
-	return 0;
+	return check_options(w, d);
 }
 
 int mpb_workload_make_index(void *state, const struct mpb_workload_params *p, uint64_t index,

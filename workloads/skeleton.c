@@ -4,6 +4,9 @@
  *   2. declare `extern const struct mpb_workload_ops mpb_workload_<name>;` in
  *      workload.h and add `&mpb_workload_<name>,` to the table in registry.c;
  *   3. add the file to workloads/meson.build and a test to tests/.
+ * A workload that needs a setting of its own declares it in .options (see
+ * struct mpb_workload_option and payload.c's --result-size): the command
+ * line, --help, --config and the results' config pick it up from there.
  * Rules: never time, print or format (the harness measures); keep all state in
  * what setup returns; verify must catch a wrong result. */
 #include "workload.h"

@@ -41,6 +41,26 @@ struct mpb_workload_params {
 	uint64_t result_size; /* bytes a task returns (payload's --result-size; 0: default) */
 };
 
+/* An option a workload declares for itself (payload's --result-size). The
+ * command line's option parser, --help, --config and the recorded options
+ * pick these up from the registry; the plan parses the value (a number in
+ * `unit` within [min, max]), records it in the results' config under `key`
+ * and hands it to every workload in struct mpb_workload_params at `param`.
+ * Names are unique over all workloads and all of mpbench's own options. */
+struct mpb_workload_option {
+	const char *name;      /* long name, without "--" */
+	const char *metavar;   /* "BYTES" */
+	const char *help;
+	const char *def;       /* the default, as the command line would give it */
+	enum mpb_unit unit;
+	uint64_t min, max;
+	size_t param;          /* offsetof(struct mpb_workload_params, <a uint64_t field>) */
+	const char *key;       /* its key in the results' config ("result_size") */
+};
+
+/* Most workload options over all workloads (mpb_workload_option_at). */
+#define MPB_WORKLOAD_OPTIONS_MAX 16
+
 struct mpb_workload_ops {
 	unsigned abi;               /* MPB_WORKLOAD_ABI */
 	const char *name;
@@ -72,6 +92,9 @@ struct mpb_workload_ops {
 	 * machine swap or the OOM killer pick off workers. Left out: negligible. */
 	void (*footprint)(const struct mpb_workload_params *p, uint64_t *per_process,
 			  uint64_t *per_task);
+	/* Optional: this workload's own options, ended by an entry without a
+	 * name. */
+	const struct mpb_workload_option *options;
 };
 
 extern const struct mpb_workload_ops mpb_workload_null;
@@ -90,6 +113,12 @@ int mpb_workload_make_index(void *state, const struct mpb_workload_params *p, ui
 const struct mpb_workload_ops *const *mpb_workload_all(size_t *n);
 /* Look up by name; NULL when unknown. */
 const struct mpb_workload_ops *mpb_workload_find(const char *name);
+/* The k-th workload option over the registry, in listing order (each
+ * workload's in its table's order); NULL past the last. */
+const struct mpb_workload_option *mpb_workload_option_at(size_t k);
+/* The field of p that option o sets. */
+uint64_t *mpb_workload_option_field(struct mpb_workload_params *p,
+				    const struct mpb_workload_option *o);
 /* Validate an ops struct once (ABI, mandatory callbacks, sizes); 0 or negative. */
 int mpb_workload_check(const struct mpb_workload_ops *w, struct mpb_diag *d);
 

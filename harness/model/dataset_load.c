@@ -202,7 +202,9 @@ static int read_plan(struct rd *r, const json_t *doc, struct mpb_loaded *l)
 	pl->seed = u64(r, cfg, "seed");
 	pl->runs = u64(r, cfg, "runs");
 	pl->warmup = u64(r, cfg, "warmup");
-	pl->result_size = u64(r, cfg, "result_size");
+	const struct mpb_workload_option *o; /* the workloads' own options (workload.h) */
+	for (size_t k = 0; (o = mpb_workload_option_at(k)); k++)
+		*mpb_workload_option_field(&pl->wopts, o) = u64(r, cfg, o->key);
 	pl->nbaselines = json_array_size(bls);
 	pl->nceilings = json_is_array(cls) ? json_array_size(cls) : 0;
 	pl->npoints = json_array_size(pts);

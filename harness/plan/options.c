@@ -2,6 +2,7 @@
 #include "options.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -10,7 +11,8 @@
 #include "config.h"
 #include "parse.h"
 
-enum kind { OPT_STR, OPT_U64, OPT_FLAG, OPT_F64 };
+/* OPT_WORKLOADS marks where the workloads' own options go (workload.h). */
+enum kind { OPT_STR, OPT_U64, OPT_FLAG, OPT_F64, OPT_WORKLOADS };
 
 #define SWEEPLIKE (MPB_CMD_SWEEP | MPB_CMD_RUN | MPB_CMD_TUNE)
 
@@ -46,8 +48,7 @@ static const struct option_def table[] = {
 	  "argument/result codecs: raw (flat binary), json (jansson, heavy like pickle)", SWEEPLIKE },
 	{ "transport", 0, OPT_STR, F(transports), 0, "pipe", 0, 0, "LIST",
 	  "byte transports: pipe, shm (shared-memory rings; see `mpbench list`)", SWEEPLIKE },
-	{ "result-size", 0, OPT_STR, F(result_size), 0, "0", 0, 0, "BYTES",
-	  "bytes each payload task returns (KiB/MiB; 0: an 8-byte checksum)", SWEEPLIKE },
+	{ NULL, 0, OPT_WORKLOADS, 0, 0, NULL, 0, 0, NULL, NULL, SWEEPLIKE },
 	{ "tasks", 't', OPT_STR, F(tasks), F(given_tasks), NULL, 0, 0, "LIST",
 	  "tasks per map call [workload default]", SWEEPLIKE },
 	{ "parent-rss", 0, OPT_STR, F(parent_rss), 0, "0", 0, 0, "SIZES",
@@ -130,7 +131,35 @@ static const struct option_def table[] = {
 	  MPB_CMD_ANALYZE },
 };
 
-#define NOPT (sizeof table / sizeof table[0])
+#define NTABLE (sizeof table / sizeof table[0])
+
+/* The table with the workloads' own options in place of its marker: what
+ * every function below walks. Built once, from const data. */
+static struct option_def opts[NTABLE + MPB_WORKLOAD_OPTIONS_MAX];
+static size_t nopts;
+static pthread_once_t opts_once = PTHREAD_ONCE_INIT;
+
+static void build_opts(void)
+{
+	for (size_t i = 0; i < NTABLE; i++) {
+		if (table[i].kind != OPT_WORKLOADS) {
+			opts[nopts++] = table[i];
+			continue;
+		}
+		const struct mpb_workload_option *w;
+		for (size_t k = 0; k < MPB_WORKLOAD_OPTIONS_MAX && (w = mpb_workload_option_at(k)); k++)
+			opts[nopts++] = (struct option_def){
+				w->name, 0, OPT_STR, F(workload_opts) + k * sizeof(const char *), 0,
+				w->def, 0, 0, w->metavar, w->help, table[i].cmds,
+			};
+	}
+}
+
+/* Called by every public function before it walks opts. */
+static void init_opts(void)
+{
+	pthread_once(&opts_once, build_opts);
+}
 
 static void *field(struct mpb_config *c, size_t off) { return (char *)c + off; }
 static const void *cfield(const struct mpb_config *c, size_t off) { return (const char *)c + off; }
@@ -138,8 +167,8 @@ static const void *cfield(const struct mpb_config *c, size_t off) { return (cons
 static void set_defaults(struct mpb_config *c)
 {
 	memset(c, 0, sizeof *c);
-	for (size_t i = 0; i < NOPT; i++) {
-		const struct option_def *o = &table[i];
+	for (size_t i = 0; i < nopts; i++) {
+		const struct option_def *o = &opts[i];
 		if (o->kind == OPT_STR)
 			*(const char **)field(c, o->offset) = o->def;
 		else if (o->kind == OPT_U64 && o->def)
@@ -176,13 +205,13 @@ static int unknown_option(unsigned cmd, const char *arg, const char *name, struc
 {
 	const char *best = NULL;
 	size_t bestd = 3; /* suggest only close names */
-	for (size_t i = 0; i < NOPT; i++) {
-		if (!(table[i].cmds & cmd))
+	for (size_t i = 0; i < nopts; i++) {
+		if (!(opts[i].cmds & cmd))
 			continue;
-		size_t e = edit_distance(name, table[i].name);
-		if (e < bestd || (strncmp(name, table[i].name, strlen(name)) == 0 && strlen(name) >= 3 && e < 8)) {
+		size_t e = edit_distance(name, opts[i].name);
+		if (e < bestd || (strncmp(name, opts[i].name, strlen(name)) == 0 && strlen(name) >= 3 && e < 8)) {
 			bestd = e;
-			best = table[i].name;
+			best = opts[i].name;
 		}
 	}
 	if (best)
@@ -232,6 +261,8 @@ static int assign(const struct option_def *o, const char *value, struct mpb_conf
 				     (uint64_t *)field(c, o->offset), d);
 	case OPT_F64:
 		return parse_f64(o, what, value, (double *)field(c, o->offset), d);
+	case OPT_WORKLOADS:
+		break; /* a marker, replaced in opts */
 	}
 	return 0;
 }
@@ -241,11 +272,11 @@ static int assign(const struct option_def *o, const char *value, struct mpb_conf
 static const struct option_def *find_long(unsigned cmd, const char *name, size_t len)
 {
 	const struct option_def *any = NULL;
-	for (size_t i = 0; i < NOPT; i++)
-		if (strlen(table[i].name) == len && strncmp(table[i].name, name, len) == 0) {
-			if (table[i].cmds & cmd)
-				return &table[i];
-			any = any ? any : &table[i];
+	for (size_t i = 0; i < nopts; i++)
+		if (strlen(opts[i].name) == len && strncmp(opts[i].name, name, len) == 0) {
+			if (opts[i].cmds & cmd)
+				return &opts[i];
+			any = any ? any : &opts[i];
 		}
 	return any;
 }
@@ -253,11 +284,11 @@ static const struct option_def *find_long(unsigned cmd, const char *name, size_t
 static const struct option_def *find_short(unsigned cmd, char ch)
 {
 	const struct option_def *any = NULL;
-	for (size_t i = 0; i < NOPT; i++)
-		if (table[i].short_name == ch) {
-			if (table[i].cmds & cmd)
-				return &table[i];
-			any = any ? any : &table[i];
+	for (size_t i = 0; i < nopts; i++)
+		if (opts[i].short_name == ch) {
+			if (opts[i].cmds & cmd)
+				return &opts[i];
+			any = any ? any : &opts[i];
 		}
 	return any;
 }
@@ -291,9 +322,9 @@ static int apply_config(unsigned cmd, const char *path, struct mpb_config *c, st
 			char names[1024];
 			size_t used = 0;
 			names[0] = '\0';
-			for (size_t i = 0; i < NOPT && used < sizeof names; i++) {
-				const char *n = table[i].name;
-				if ((table[i].cmds & cmd) && strcmp(n, "config") && strcmp(n, "help"))
+			for (size_t i = 0; i < nopts && used < sizeof names; i++) {
+				const char *n = opts[i].name;
+				if ((opts[i].cmds & cmd) && strcmp(n, "config") && strcmp(n, "help"))
 					used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
 								 used ? ", " : "", n);
 			}
@@ -323,6 +354,7 @@ static int apply_config(unsigned cmd, const char *path, struct mpb_config *c, st
 int mpb_options_parse(unsigned cmd, int argc, char **argv, struct mpb_config *cfg,
 		      struct mpb_diag *d)
 {
+	init_opts();
 	set_defaults(cfg);
 	const char *cpath = (cmd & SWEEPLIKE) ? config_arg(argc, argv) : NULL;
 	if (cpath) {
@@ -383,8 +415,9 @@ int mpb_options_parse(unsigned cmd, int argc, char **argv, struct mpb_config *cf
 
 void mpb_options_help(unsigned cmd, FILE *f)
 {
-	for (size_t i = 0; i < NOPT; i++) {
-		const struct option_def *o = &table[i];
+	init_opts();
+	for (size_t i = 0; i < nopts; i++) {
+		const struct option_def *o = &opts[i];
 		if (!(o->cmds & cmd))
 			continue;
 		char lhs[64];
@@ -403,11 +436,12 @@ void mpb_options_help(unsigned cmd, FILE *f)
 
 json_t *mpb_options_json(unsigned cmd, const struct mpb_config *cfg)
 {
+	init_opts();
 	json_t *o = json_object();
 	if (!o)
 		return NULL;
-	for (size_t i = 0; i < NOPT; i++) {
-		const struct option_def *t = &table[i];
+	for (size_t i = 0; i < nopts; i++) {
+		const struct option_def *t = &opts[i];
 		if (!(t->cmds & cmd) || strcmp(t->name, "help") == 0)
 			continue;
 		json_t *v = NULL;

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "diag.h"
+#include "workload.h"
 
 /* Commands, as bits: an option applies to the commands in its mask. */
 enum {
@@ -33,7 +34,9 @@ enum {
 struct mpb_config {
 	const char *workloads, *sizes, *workers, *methods, *chunksizes;
 	const char *codecs, *transports, *tasks, *output, *parent_rss;
-	const char *result_size;     /* --result-size BYTES of payload's results (plan.c) */
+	/* the workloads' own options (mpb_workload_option_at(k)), as text; the
+	 * plan parses them */
+	const char *workload_opts[MPB_WORKLOAD_OPTIONS_MAX];
 	const char *counters;        /* --counters: LIST, default or none (counters.h) */
 	const char *format;          /* --format: json|csv|md (export.h), md|json for compare */
 	const char *threshold;       /* --threshold PCT of compare (compare.h) */

@@ -237,14 +237,13 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
  * The estimate: the workload's per-process state in every worker and in the
  * parent (serial baseline), every task's argument and result in the parent,
  * and the parent's --parent-rss ballast. */
-static int check_memory(const struct mpb_point *pt, uint64_t result_size,
+static int check_memory(const struct mpb_point *pt, const struct mpb_plan *plan,
 			const struct mpb_machine *m, struct mpb_diag *d)
 {
 	const struct mpb_workload_ops *w = pt->workload;
 	if (!w->footprint || !m->mem_available_bytes)
 		return 0;
-	struct mpb_workload_params wp = { .size = pt->size, .tasks = pt->tasks,
-					  .result_size = result_size };
+	struct mpb_workload_params wp = mpb_plan_wparams(plan, pt->size, pt->tasks);
 	uint64_t per_process = 0, per_task = 0;
 	w->footprint(&wp, &per_process, &per_task);
 	uint64_t need = sat_add(sat_add(sat_mul(per_process, (uint64_t)pt->workers + 1),
@@ -356,7 +355,11 @@ static json_t *config_json(const struct mpb_config *cfg, const struct axes *a,
 	json_object_set_new(c, "runs", json_integer((json_int_t)p->runs));
 	json_object_set_new(c, "warmup", json_integer((json_int_t)p->warmup));
 	json_object_set_new(c, "seed", json_integer((json_int_t)p->seed));
-	json_object_set_new(c, "result_size", json_integer((json_int_t)p->result_size));
+	struct mpb_workload_params wo = p->wopts;
+	const struct mpb_workload_option *o;
+	for (size_t k = 0; (o = mpb_workload_option_at(k)); k++)
+		json_object_set_new(c, o->key,
+				    json_integer((json_int_t)*mpb_workload_option_field(&wo, o)));
 	json_object_set_new(c, "points", json_integer((json_int_t)p->npoints));
 	json_object_set_new(c, "ceiling", json_boolean(!cfg->no_ceiling));
 	if (!c || !sizes || !tasks) {
@@ -364,6 +367,33 @@ static json_t *config_json(const struct mpb_config *cfg, const struct axes *a,
 		return NULL;
 	}
 	return c;
+}
+
+/* The workloads' own options: the text given, or the option's default. */
+static int parse_workload_opts(const struct mpb_config *cfg, struct mpb_plan *plan,
+			       struct mpb_diag *d)
+{
+	const struct mpb_workload_option *o;
+	for (size_t k = 0; k < MPB_WORKLOAD_OPTIONS_MAX && (o = mpb_workload_option_at(k)); k++) {
+		char what[80];
+		snprintf(what, sizeof what, "--%s", o->name);
+		const char *v = cfg->workload_opts[k] ? cfg->workload_opts[k] : o->def;
+		int rc = mpb_parse_u64(v, o->unit, o->min, o->max, what,
+				       mpb_workload_option_field(&plan->wopts, o), d);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+struct mpb_workload_params mpb_plan_wparams(const struct mpb_plan *plan, uint64_t size,
+					    uint64_t tasks)
+{
+	struct mpb_workload_params p = plan->wopts;
+	p.size = size;
+	p.tasks = tasks;
+	p.seed = plan->seed;
+	return p;
 }
 
 int mpb_plan_build(const struct mpb_config *cfg, const struct mpb_machine *m,
@@ -378,10 +408,8 @@ int mpb_plan_build(const struct mpb_config *cfg, const struct mpb_machine *m,
 	plan->runs = cfg->runs;
 	plan->warmup = cfg->warmup;
 	plan->seed = cfg->seed;
-	if (cfg->result_size &&
-	    (rc = mpb_parse_u64(cfg->result_size, MPB_UNIT_BYTES, 0, 256ull << 20, "--result-size",
-				&plan->result_size, d)) < 0)
-		return rc;
+	if ((rc = parse_workload_opts(cfg, plan, d)) < 0)
+		goto out; /* the plan is left zeroed, as on every failure */
 	if ((rc = parse_names(cfg, &a, d)) < 0 || (rc = parse_workers(cfg, m, &a, d)) < 0 ||
 	    (rc = parse_parent_rss(cfg, m, &rss, &nrss, d)) < 0)
 		goto out;
@@ -445,7 +473,7 @@ int mpb_plan_build(const struct mpb_config *cfg, const struct mpb_machine *m,
 				mpb_parse_u64(a.chunk[ki], MPB_UNIT_COUNT, 1, UINT32_MAX,
 					      "-c/--chunksize", &pt.chunksize, NULL);
 			}
-			if ((rc = check_memory(&pt, plan->result_size, m, d)) < 0)
+			if ((rc = check_memory(&pt, plan, m, d)) < 0)
 				goto out;
 			if (add_baseline(plan, w, pt.size, pt.tasks, &pt.baseline) < 0) {
 				rc = mpb_fail(d, MPB_ENOMEM, "out of memory");

@@ -63,7 +63,9 @@ struct mpb_plan {
 	struct mpb_ceiling *ceilings;  /* empty with --no-ceiling */
 	size_t nceilings;
 	uint64_t runs, warmup, seed;
-	uint64_t result_size; /* --result-size in bytes */
+	/* the workloads' own options (workload.h, such as payload's
+	 * --result-size), parsed into their fields; size, tasks and seed unset */
+	struct mpb_workload_params wopts;
 	json_t *config;   /* the resolved plan, as recorded in results "config" */
 };
 
@@ -79,5 +81,10 @@ void mpb_plan_free(struct mpb_plan *plan);
 size_t mpb_plan_auto_workers(unsigned usable, unsigned *out, size_t cap);
 
 const char *mpb_chunk_strategy_name(enum mpb_chunk_strategy s);
+
+/* What a workload is told for (size, tasks) under plan: those, the plan's
+ * seed and the workloads' own options. */
+struct mpb_workload_params mpb_plan_wparams(const struct mpb_plan *plan, uint64_t size,
+					    uint64_t tasks);
 
 #endif

@@ -82,7 +82,7 @@ static void sync_inputs(struct mpb_sweep *s)
 static struct mpb_workload_params wparams(const struct mpb_plan *pl, uint64_t size,
 					  uint64_t tasks)
 {
-	return (struct mpb_workload_params){ size, tasks, pl->seed, pl->result_size };
+	return mpb_plan_wparams(pl, size, tasks);
 }
 
 /* Build the baseline's parent-side workload state and task arguments. */
