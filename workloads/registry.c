@@ -61,7 +61,8 @@ int mpb_workload_check(const struct mpb_workload_ops *w, struct mpb_diag *d)
 	if (w->abi != MPB_WORKLOAD_ABI)
 		return mpb_fail(d, MPB_EINPUT, "workload '%s' has ABI %u, mpbench needs %u",
 				w->name, w->abi, MPB_WORKLOAD_ABI);
-	if (!w->make_task || !w->run_task || !w->verify)
+	if (!w->make_task ||
+	    (!(w->flags & MPB_WORKLOAD_EXTERNAL) && (!w->run_task || !w->verify)))
 		return mpb_fail(d, MPB_EINPUT,
 				"workload '%s' lacks make_task, run_task or verify", w->name);
 	if (!w->default_sizes || w->default_tasks == 0 || w->min_size > w->max_size)

@@ -30,7 +30,8 @@
 /* Workload flags. */
 enum {
 	/* Not pooled: each run executes an external command measured from
-	 * outside (cmd.h); no pool, no ceiling, run_task is never called. */
+	 * outside (harness/external/runner.h); no ceiling, and no run_task or
+	 * verify (both may be NULL). */
 	MPB_WORKLOAD_EXTERNAL = 1u << 0,
 };
 

@@ -238,7 +238,8 @@ static int measure(const struct mpb_cli_call *call, const struct sweep_kind *k,
 		.run_timeout_ns = mpb_deadline_ns(cfg->run_timeout_s),
 		.task_timeout_ns = mpb_deadline_ns(cfg->task_timeout_s),
 		.fail_fast = cfg->fail_fast,
-		.cmd = &su->cmdspec,
+		.runner = mpb_cmd_spec_runner(&su->cmdspec), /* NULL: the pool */
+		.runner_ctx = &su->cmdspec,
 	};
 	/* other load, sampled while this process still sleeps */
 	mpb_warnings_probe_busy(100, &s.start_busy_cpus);

@@ -7,7 +7,6 @@
 
 #include "cmd.h"
 #include "cmd_run.h"
-#include "driver.h"
 #include "fdchan.h"
 #include "results.h"
 
@@ -149,22 +148,22 @@ static uint64_t reported(const struct mpb_cmd_result *r, const char *a, const ch
 	return v;
 }
 
-int mpb_cmd_point_run(struct mpb_sweep *s, size_t i, struct mpb_sample *out, struct mpb_diag *d)
+static int cmd_point(void *ctx, const struct mpb_runner_env *e, size_t i, struct mpb_sample *out,
+		     struct mpb_diag *d)
 {
-	const struct mpb_point *pt = &s->plan->points[i];
+	const struct mpb_cmd_spec *spec = ctx;
+	const struct mpb_point *pt = &e->plan->points[i];
 	struct mpb_cmd_vars v;
 	char **argv;
-	if (!s->cmd || !s->cmd->tmpl)
-		return mpb_fail(d, MPB_EINPUT, "workload cmd needs --cmd TEMPLATE");
 	point_vars(pt, &v);
-	int rc = expand_for(s->cmd, false, &v, &argv, d);
+	int rc = expand_for(spec, false, &v, &argv, d);
 	if (rc < 0)
 		return rc;
 	struct mpb_cmd_job job = {
 		.argv = argv,
-		.timeout_s = s->cmd->timeout_s,
-		.counters = s->counters ? &s->counters->plan : NULL,
-		.stop_flag = s->stop_flag,
+		.timeout_s = spec->timeout_s,
+		.counters = e->counters ? &e->counters->plan : NULL,
+		.stop_flag = e->stop_flag,
 	};
 	struct mpb_cmd_result r;
 	rc = mpb_cmd_run(&job, &r, d);
@@ -194,26 +193,35 @@ int mpb_cmd_point_run(struct mpb_sweep *s, size_t i, struct mpb_sample *out, str
 	return rc;
 }
 
-int mpb_cmd_baseline_run(struct mpb_sweep *s, size_t j, bool keep, struct mpb_diag *d)
+static int cmd_baseline(void *ctx, const struct mpb_runner_env *e, size_t j, uint64_t *wall_ns,
+			struct mpb_diag *d)
 {
+	const struct mpb_cmd_spec *spec = ctx;
 	struct mpb_cmd_vars v;
 	char **argv;
-	if (!s->cmd || !s->cmd->tmpl)
-		return mpb_fail(d, MPB_EINPUT, "workload cmd needs --cmd TEMPLATE");
-	if (baseline_vars(s->plan, j, &v) < 0)
+	if (baseline_vars(e->plan, j, &v) < 0)
 		return mpb_fail(d, MPB_EINPUT, "cmd: baseline %zu serves no point", j);
-	int rc = expand_for(s->cmd, true, &v, &argv, d);
+	int rc = expand_for(spec, true, &v, &argv, d);
 	if (rc < 0)
 		return rc;
-	struct mpb_cmd_job job = { .argv = argv, .timeout_s = s->cmd->timeout_s,
-				   .stop_flag = s->stop_flag };
+	struct mpb_cmd_job job = { .argv = argv, .timeout_s = spec->timeout_s,
+				   .stop_flag = e->stop_flag };
 	struct mpb_cmd_result r;
 	rc = mpb_cmd_run(&job, &r, d);
+	if (rc == 0)
+		*wall_ns = r.wall_ns;
 	mpb_cmd_result_free(&r);
 	mpb_cmd_argv_free(argv);
-	if (rc < 0 || !keep)
-		return rc;
-	if (mpb_dataset_add_wall(&s->data.bls[j], (double)r.wall_ns) < 0)
-		return mpb_fail(d, MPB_ENOMEM, "out of memory");
-	return 0;
+	return rc;
+}
+
+static const struct mpb_runner_ops cmd_runner = {
+	.name = "cmd",
+	.point = cmd_point,
+	.baseline = cmd_baseline,
+};
+
+const struct mpb_runner_ops *mpb_cmd_spec_runner(const struct mpb_cmd_spec *spec)
+{
+	return spec->tmpl ? &cmd_runner : NULL;
 }

@@ -1,6 +1,7 @@
 /* cmd_point.h — the `cmd` workload in a sweep: its options (--cmd,
- * --baseline-cmd, --shell, --timeout) checked up front, and one run of a
- * point or of a serial baseline as the driver schedules them.
+ * --baseline-cmd, --shell, --timeout) checked up front, and the runner
+ * (runner.h) that makes one run of a point or of a serial baseline as the
+ * driver schedules them.
  *
  * A point's run substitutes the point's workers, size, method, chunk size
  * and tasks into --cmd and runs it (cmd_run.h); its sample has the command's
@@ -20,6 +21,7 @@
 #include "diag.h"
 #include "options.h"
 #include "plan.h"
+#include "runner.h"
 
 struct mpb_cmd_spec {
 	const char *tmpl;          /* --cmd; NULL: the sweep has no cmd workload */
@@ -39,12 +41,10 @@ int mpb_cmd_spec_from(struct mpb_config *cfg, struct mpb_cmd_spec *spec, struct 
 int mpb_cmd_spec_check_plan(const struct mpb_cmd_spec *spec, const struct mpb_plan *plan,
 			    struct mpb_diag *d);
 
-struct mpb_sweep;
-struct mpb_sample;
-/* One run of point i / baseline j (driver hooks). The point's sample owns a
- * new "cmd" record; the baseline's wall time is kept when `keep`. 0 or the
- * negative code of mpb_cmd_run with its message. */
-int mpb_cmd_point_run(struct mpb_sweep *s, size_t i, struct mpb_sample *out, struct mpb_diag *d);
-int mpb_cmd_baseline_run(struct mpb_sweep *s, size_t j, bool keep, struct mpb_diag *d);
+/* The runner of a sweep with --cmd (runner.h; its context is spec, which
+ * must outlive the sweep), or NULL without --cmd (the native pool runs it).
+ * Its point run's sample owns a new "cmd" record; a run fails with the
+ * negative code of mpb_cmd_run and its message. */
+const struct mpb_runner_ops *mpb_cmd_spec_runner(const struct mpb_cmd_spec *spec);
 
 #endif

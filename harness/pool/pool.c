@@ -593,7 +593,8 @@ static int open_slot(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
 int mpb_pool_start(const struct mpb_pool_config *c, struct mpb_pool **out, struct mpb_diag *d)
 {
 	*out = NULL;
-	if (!c->method || !c->codec || !c->transport || !c->workload || c->workers == 0 || c->chunksize == 0)
+	if (!c->method || !c->codec || !c->transport || !c->workload || !c->workload->run_task ||
+	    c->workers == 0 || c->chunksize == 0)
 		return mpb_fail(d, MPB_EINPUT, "pool: incomplete configuration");
 	if ((c->codec->flags & MPB_CODEC_BY_REF) && !(c->method->flags & MPB_METHOD_INPROC))
 		return mpb_fail(d, MPB_EINPUT, "pool: codec %s passes pointers and needs an in-process method",

@@ -92,6 +92,9 @@ static int prepare_baseline(const struct mpb_baseline *b, struct baseline_prep *
 	struct mpb_workload_params wp = wparams(pl, b->size, b->tasks);
 	if (st->ready)
 		return 0;
+	if (!b->workload->run_task) /* a workload whose runs only its own runner makes */
+		return mpb_fail(d, MPB_EINPUT, "workload %s has no tasks mpbench can run (see "
+				"--cmd)", b->workload->name);
 	if (b->workload->setup && b->workload->setup(&wp, &st->wl_state, d) < 0)
 		return -MPB_ERUN;
 	st->args = calloc(b->tasks, sizeof *st->args);
@@ -123,13 +126,15 @@ static int verify_all(const struct mpb_baseline *b, const struct baseline_prep *
 	return 0;
 }
 
-/* The serial baseline: the same tasks in-process, no pool, no codec. */
-static int run_baseline(struct mpb_sweep *s, size_t j, bool keep, struct mpb_diag *d)
+/* The pool runner's serial baseline: the same tasks in-process, no pool, no
+ * codec. */
+static int pool_baseline(void *ctx, const struct mpb_runner_env *e, size_t j, uint64_t *wall_ns,
+			 struct mpb_diag *d)
 {
+	(void)e;
+	struct mpb_sweep *s = ctx;
 	const struct mpb_baseline *b = &s->plan->baselines[j];
 	struct baseline_prep *st = &s->run->preps[j];
-	if (b->workload->flags & MPB_WORKLOAD_EXTERNAL) /* the command at 1 worker */
-		return mpb_cmd_baseline_run(s, j, keep, d);
 	int rc = prepare_baseline(b, st, s->plan, d);
 	if (rc < 0)
 		return rc;
@@ -148,8 +153,7 @@ static int run_baseline(struct mpb_sweep *s, size_t j, bool keep, struct mpb_dia
 		rc = verify_all(b, st, s->plan, res, d);
 	mpb_value_clear_array(res, b->tasks);
 	free(res);
-	if (rc == 0 && keep && mpb_dataset_add_wall(&s->data.bls[j], (double)(t1 - t0)) < 0)
-		rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
+	*wall_ns = t1 - t0;
 	return rc;
 }
 
@@ -199,14 +203,13 @@ static int thread_left_running(struct mpb_sweep *s, int rc, struct mpb_sample *o
 	return rc;
 }
 
-int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
-			struct mpb_diag *d)
+/* The pool runner's run of point i: its workers, method, codec and transport. */
+static int pool_point(void *ctx, const struct mpb_runner_env *e, size_t i, struct mpb_sample *out,
+		      struct mpb_diag *d)
 {
+	(void)e;
+	struct mpb_sweep *s = ctx;
 	const struct mpb_point *pt = &s->plan->points[i];
-	if (ensure_state(s) < 0)
-		return mpb_fail(d, MPB_ENOMEM, "out of memory");
-	if (pt->workload->flags & MPB_WORKLOAD_EXTERNAL) /* no pool: a command (cmd_point.h) */
-		return mpb_cmd_point_run(s, i, out, d);
 	const struct mpb_baseline *b = &s->plan->baselines[pt->baseline];
 	struct baseline_prep *st = &s->run->preps[pt->baseline];
 	int rc = prepare_baseline(b, st, s->plan, d);
@@ -282,6 +285,42 @@ int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
 	}
 	mpb_value_clear_array(res, pt->tasks);
 	free(res);
+	return rc;
+}
+
+static const struct mpb_runner_ops pool_runner = {
+	.name = "pool",
+	.point = pool_point,
+	.baseline = pool_baseline,
+};
+
+/* The sweep's runner, its context and what it sees of the sweep. */
+static const struct mpb_runner_ops *runner(struct mpb_sweep *s, void **ctx,
+					   struct mpb_runner_env *e)
+{
+	*e = (struct mpb_runner_env){ s->plan, s->counters, s->stop_flag };
+	*ctx = s->runner ? s->runner_ctx : s;
+	return s->runner ? s->runner : &pool_runner;
+}
+
+int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
+			struct mpb_diag *d)
+{
+	if (ensure_state(s) < 0)
+		return mpb_fail(d, MPB_ENOMEM, "out of memory");
+	void *ctx;
+	struct mpb_runner_env e;
+	return runner(s, &ctx, &e)->point(ctx, &e, i, out, d);
+}
+
+static int run_baseline(struct mpb_sweep *s, size_t j, bool keep, struct mpb_diag *d)
+{
+	void *ctx;
+	struct mpb_runner_env e;
+	uint64_t wall_ns = 0;
+	int rc = runner(s, &ctx, &e)->baseline(ctx, &e, j, &wall_ns, d);
+	if (rc == 0 && keep && mpb_dataset_add_wall(&s->data.bls[j], (double)wall_ns) < 0)
+		rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
 	return rc;
 }
 

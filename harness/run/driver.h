@@ -14,11 +14,11 @@
 
 #include <jansson.h>
 
-#include "cmd_point.h"
 #include "counters.h"
 #include "dataset.h"
 #include "machine.h"
 #include "plan.h"
+#include "runner.h"
 #include "sampling.h"
 
 struct mpb_sweep {
@@ -42,7 +42,10 @@ struct mpb_sweep {
 	double tolerance;                /* recommendations: fraction of the best (0: the best) */
 	double start_busy_cpus;          /* CPUs busy with other work at the start; < 0 unknown */
 	json_t *tune;                    /* `tune`'s record, top-level "tune" (borrowed), or NULL */
-	const struct mpb_cmd_spec *cmd;  /* --cmd and friends (cmd_point.h), or NULL */
+	/* What runs each point and baseline (runner.h) and its context; NULL:
+	 * mpbench's own pool */
+	const struct mpb_runner_ops *runner;
+	void *runner_ctx;
 	uint64_t run_timeout_ns, task_timeout_ns; /* --timeout, --task-timeout per pool run; 0: none */
 	bool fail_fast;                  /* --fail-fast: no more runs after the first failure */
 	/* filled by the driver: what was measured, the results model
