@@ -1,7 +1,8 @@
 /* test_export.c — cmocka tests for export.c: the field tables, the JSON /
  * CSV / Markdown writers checked cell by cell against the table's own values
- * on a hand-built results document, and the validation that rejects
- * malformed documents with the file and the place in the message. */
+ * on a hand-built results document read into the results model, and the
+ * validation that rejects malformed documents with the file and the place
+ * in the message. */
 #include "export.h"
 
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dataset_load.h"
 #include "diag.h"
 
 /* ---- a small results document ---- */
@@ -61,6 +63,31 @@ static json_t *doc(void)
 			 "analysis", "fits", "recommendations");
 }
 
+/* The dataset of a document (d is released). */
+static struct mpb_loaded *load(json_t *d)
+{
+	struct mpb_loaded *l = malloc(sizeof *l);
+	struct mpb_diag dg = { 0 };
+	assert_non_null(l);
+	if (mpb_dataset_from_doc("a.json", d, l, &dg) != 0)
+		fail_msg("%s", dg.msg);
+	json_decref(d);
+	return l;
+}
+
+static void unload(struct mpb_loaded *l)
+{
+	mpb_dataset_unload(l);
+	free(l);
+}
+
+static struct mpb_export_row row_of(const struct mpb_loaded *l, size_t i, bool baseline)
+{
+	struct mpb_export_row r;
+	assert_int_equal(mpb_export_row_init(&r, "a.json", &l->ds, i, baseline), 0);
+	return r;
+}
+
 /* Write the table of d in fmt into a new string. */
 static char *export_text(enum mpb_export_format fmt, const struct mpb_export_src *src, size_t n,
 			 bool baselines)
@@ -89,8 +116,7 @@ static void test_field_tables(void **state)
 		const struct mpb_export_field *f = tables[t](&n);
 		assert_true(n > 5);
 		for (size_t i = 0; i < n; i++) {
-			/* exactly one way to get the value */
-			assert_true((f[i].path != NULL) != (f[i].compute != NULL));
+			assert_non_null(f[i].value);
 			assert_non_null(f[i].help);
 			for (size_t j = 0; j < i; j++)
 				if (strcmp(f[i].name, f[j].name) == 0)
@@ -152,17 +178,19 @@ static void test_format_number(void **state)
 static void test_cs_per_task(void **state)
 {
 	(void)state;
-	json_t *d = doc();
+	struct mpb_loaded *l = load(doc());
 	double v, iv;
 	/* runs: voluntary 4+0, 4+4, 6+6 over 4 tasks = 1, 2, 3: median 2;
 	 * involuntary 1+3 each run = 1 */
-	assert_int_equal(mpb_export_cs_per_task(json_array_get(json_object_get(d, "points"), 0), &v, &iv), 0);
+	assert_int_equal(mpb_export_cs_per_task(&l->ds, 0, &v, &iv), 0);
 	assert_true(fabs(v - 2.0) < 1e-12);
 	assert_true(fabs(iv - 1.0) < 1e-12);
-	json_t *empty = json_pack("{s:i, s:[]}", "tasks", 4, "runs");
-	assert_int_equal(mpb_export_cs_per_task(empty, &v, &iv), -1);
-	json_decref(empty);
-	json_decref(d);
+	unload(l);
+	json_t *d = doc(); /* a point without runs has none */
+	json_object_set_new(json_array_get(json_object_get(d, "points"), 0), "runs", json_array());
+	l = load(d);
+	assert_int_equal(mpb_export_cs_per_task(&l->ds, 0, &v, &iv), -1);
+	unload(l);
 }
 
 /* ---- writers ---- */
@@ -208,8 +236,8 @@ static size_t csv_record(const char **p, char cells[][256], size_t max)
 static void test_csv_matches_values(void **state)
 {
 	(void)state;
-	json_t *d = doc();
-	struct mpb_export_src src = { "a.json", d };
+	struct mpb_loaded *l = load(doc());
+	struct mpb_export_src src = { "a.json", &l->ds };
 	char *text = export_text(MPB_EXPORT_CSV, &src, 1, false);
 	size_t nf;
 	const struct mpb_export_field *fs = mpb_export_point_fields(&nf);
@@ -227,7 +255,7 @@ static void test_csv_matches_values(void **state)
 	assert_int_equal(nh, k);
 	for (size_t r = 0; r < 2; r++) {
 		assert_int_equal(csv_record(&p, cells, 64), nh);
-		struct mpb_export_row row = { "a.json", json_array_get(json_object_get(d, "points"), r) };
+		struct mpb_export_row row = row_of(l, r, false);
 		k = 0;
 		for (size_t i = 0; i < nf; i++) {
 			if (fs[i].multi_only)
@@ -249,14 +277,14 @@ static void test_csv_matches_values(void **state)
 	/* the error with a comma and quotes survived the quoting */
 	assert_non_null(strstr(text, "\"worker 1, \"\"killed\"\" | by signal 9\""));
 	free(text);
-	json_decref(d);
+	unload(l);
 }
 
 static void test_json_matches_values(void **state)
 {
 	(void)state;
-	json_t *d = doc();
-	struct mpb_export_src src = { "a.json", d };
+	struct mpb_loaded *l = load(doc());
+	struct mpb_export_src src = { "a.json", &l->ds };
 	char *text = export_text(MPB_EXPORT_JSON, &src, 1, false);
 	json_error_t err;
 	json_t *rows = json_loads(text, 0, &err);
@@ -266,7 +294,7 @@ static void test_json_matches_values(void **state)
 	const struct mpb_export_field *fs = mpb_export_point_fields(&nf);
 	for (size_t r = 0; r < 2; r++) {
 		json_t *o = json_array_get(rows, r);
-		struct mpb_export_row row = { "a.json", json_array_get(json_object_get(d, "points"), r) };
+		struct mpb_export_row row = row_of(l, r, false);
 		for (size_t i = 0; i < nf; i++) {
 			json_t *got = json_object_get(o, fs[i].name);
 			if (fs[i].multi_only) {
@@ -282,12 +310,14 @@ static void test_json_matches_values(void **state)
 			json_decref(want);
 		}
 	}
-	/* a value the table computes, checked by hand: (1200 - 1000) / 2 / 1100 */
+	/* a value the table computes, checked by hand: half the CI over the median */
+	struct mpb_export_row r0 = row_of(l, 0, false);
+	assert_true(r0.wall.median == 1100.0);
 	assert_true(fabs(json_number_value(json_object_get(json_array_get(rows, 0), "wall_ci_pct")) -
-			 100.0 * 100 / 1100) < 1e-9);
+			 100.0 * (r0.wall.ci_hi - r0.wall.ci_lo) / 2 / 1100) < 1e-9);
 	json_decref(rows);
 	free(text);
-	json_decref(d);
+	unload(l);
 }
 
 /* The cells of the Markdown line that starts at p (between the pipes). */
@@ -316,8 +346,8 @@ static size_t md_cells(const char *line, char cells[][256], size_t max)
 static void test_md_matches_values(void **state)
 {
 	(void)state;
-	json_t *d = doc();
-	struct mpb_export_src src = { "a.json", d };
+	struct mpb_loaded *l = load(doc());
+	struct mpb_export_src src = { "a.json", &l->ds };
 	char *text = export_text(MPB_EXPORT_MD, &src, 1, false);
 	static char head[64][256], cells[64][256];
 	size_t nh = md_cells(text, head, 64);
@@ -333,7 +363,7 @@ static void test_md_matches_values(void **state)
 	line++;
 	for (size_t r = 0; r < 2; r++) {
 		assert_int_equal(md_cells(line, cells, 64), nh);
-		struct mpb_export_row row = { "a.json", json_array_get(json_object_get(d, "points"), r) };
+		struct mpb_export_row row = row_of(l, r, false);
 		for (size_t k = 0; k < nh; k++) {
 			const struct mpb_export_field *f = NULL;
 			for (size_t i = 0; i < nf && !f; i++) {
@@ -372,14 +402,14 @@ static void test_md_matches_values(void **state)
 		line++;
 	}
 	free(text);
-	json_decref(d);
+	unload(l);
 }
 
 static void test_multi_source_and_baselines(void **state)
 {
 	(void)state;
-	json_t *d = doc();
-	struct mpb_export_src src[2] = { { "a.json", d }, { "b.json", d } };
+	struct mpb_loaded *l = load(doc());
+	struct mpb_export_src src[2] = { { "a.json", &l->ds }, { "b.json", &l->ds } };
 	char *text = export_text(MPB_EXPORT_CSV, src, 2, false);
 	assert_int_equal(strncmp(text, "source,id,", 10), 0);
 	/* two sources of two points: four rows, each named by its file */
@@ -398,7 +428,7 @@ static void test_multi_source_and_baselines(void **state)
 	assert_non_null(strstr(text, "worker 1, &quot;killed&quot; | by signal 9"));
 	assert_null(strstr(text, "\"killed\""));
 	free(text);
-	json_decref(d);
+	unload(l);
 }
 
 /* ---- validation ---- */

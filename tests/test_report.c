@@ -25,6 +25,7 @@
 
 #include "diag.h"
 #include "export.h"
+#include "results.h"
 
 /* snprintf into an array, failing the test on truncation */
 #define SNP(buf, ...) assert_true(snprintf(buf, sizeof buf, __VA_ARGS__) < (int)sizeof buf)
@@ -101,12 +102,19 @@ static void sample(const char *name, char *buf, size_t len)
 	assert_int_equal(access(buf, R_OK), 0);
 }
 
-static json_t *load(const char *path)
+static void load(const char *path, struct mpb_loaded *l)
+{
+	struct mpb_diag d = { 0 };
+	char *paths[] = { (char *)path };
+	assert_int_equal(mpb_report_load(paths, 1, l, &d), 0);
+}
+
+/* The document of a results file, to change before it is loaded. */
+static json_t *load_doc(const char *path)
 {
 	json_t *doc = NULL;
 	struct mpb_diag d = { 0 };
-	char *paths[] = { (char *)path };
-	assert_int_equal(mpb_report_load(paths, 1, &doc, &d), 0);
+	assert_int_equal(mpb_results_load(path, &doc, &d), 0);
 	return doc;
 }
 
@@ -140,7 +148,7 @@ static void test_load_refuses(void **state)
 	const char *dir = *state;
 	char src[PATH_MAX], bad[PATH_MAX];
 	struct mpb_diag d = { 0 };
-	json_t *docs[2];
+	struct mpb_loaded docs[2];
 	sample("sumsq-fork-thread.json", src, sizeof src);
 	char *text = slurp(src);
 	assert_non_null(text);
@@ -161,7 +169,7 @@ static void test_load_refuses(void **state)
 	assert_non_null(strstr(d.msg, bad));
 	free(text);
 
-	json_t *doc = load(src);
+	json_t *doc = load_doc(src);
 	json_object_set_new(json_object_get(json_array_get(json_object_get(doc, "points"), 2),
 					    "derived"), "efficiency", json_string("high"));
 	assert_int_equal(json_dump_file(doc, bad, 0), 0);
@@ -200,10 +208,12 @@ static void test_report_without_gnuplot(void **state)
 	const char *dir = *state;
 	char src[PATH_MAX], out[PATH_MAX], p[PATH_MAX];
 	sample("sumsq-fork-thread.json", src, sizeof src);
-	json_t *doc = load(src);
+	struct mpb_loaded l;
+	load(src, &l);
+	const json_t *doc = l.doc;
 	SNP(out, "%s/r", dir);
 	char *paths[] = { src };
-	struct mpb_report_opts o = { .paths = paths, .docs = &doc, .n = 1, .outdir = out,
+	struct mpb_report_opts o = { .paths = paths, .sets = &l, .n = 1, .outdir = out,
 				     .gnuplot = "/nonexistent/gnuplot" };
 	struct mpb_report_result res;
 	struct mpb_diag d = { 0 };
@@ -300,7 +310,7 @@ static void test_report_without_gnuplot(void **state)
 	}
 	assert_int_equal(matched, n);
 	free(dat);
-	json_decref(doc);
+	mpb_report_unload(&l, 1);
 }
 
 static void test_parent_rss_plot(void **state)
@@ -308,10 +318,11 @@ static void test_parent_rss_plot(void **state)
 	const char *dir = *state;
 	char src[PATH_MAX], out[PATH_MAX];
 	sample("null-parent-rss.json", src, sizeof src);
-	json_t *doc = load(src);
+	struct mpb_loaded l;
+	load(src, &l);
 	SNP(out, "%s/rss", dir);
 	char *paths[] = { src };
-	struct mpb_report_opts o = { .paths = paths, .docs = &doc, .n = 1, .outdir = out,
+	struct mpb_report_opts o = { .paths = paths, .sets = &l, .n = 1, .outdir = out,
 				     .gnuplot = "/nonexistent/gnuplot" };
 	struct mpb_report_result res;
 	struct mpb_diag d = { 0 };
@@ -331,7 +342,7 @@ static void test_parent_rss_plot(void **state)
 	assert_int_equal(block_lines(dat, 1, lines, 8), 2);
 	assert_int_equal(strtod(lines[1], NULL), 67108864.0);
 	free(dat);
-	json_decref(doc);
+	mpb_report_unload(&l, 1);
 }
 
 static void test_hostile_text(void **state)
@@ -339,18 +350,20 @@ static void test_hostile_text(void **state)
 	const char *dir = *state;
 	char src[PATH_MAX], out[PATH_MAX], p[PATH_MAX];
 	sample("sumsq-fork-thread.json", src, sizeof src);
-	json_t *doc = load(src);
+	json_t *doc = load_doc(src);
+	/* text a file brings: names of the registries (method, codec,
+	 * transport) are checked when it loads, the machine's are not */
 	const char *evil = "x'`touch pwned`\"@M\\\ny";
-	json_t *pts = json_object_get(doc, "points");
-	for (size_t i = 0; i < json_array_size(pts); i++)
-		json_object_set_new(json_array_get(pts, i), "method", json_string(evil));
 	json_object_set_new(json_object_get(doc, "machine"), "cpu_model", json_string(evil));
+	struct mpb_loaded l;
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_dataset_from_doc(src, doc, &l, &d), 0);
+	json_decref(doc);
 	SNP(out, "%s/evil", dir);
 	char *paths[] = { src };
-	struct mpb_report_opts o = { .paths = paths, .docs = &doc, .n = 1, .outdir = out,
+	struct mpb_report_opts o = { .paths = paths, .sets = &l, .n = 1, .outdir = out,
 				     .gnuplot = "/nonexistent/gnuplot" };
 	struct mpb_report_result res;
-	struct mpb_diag d = { 0 };
 	assert_int_equal(mpb_report_write(&o, &res, &d), 0);
 	const char *names[] = { "speedup.gp", "overhead.gp", "ctxsw.gp", "startup.gp" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -374,7 +387,7 @@ static void test_hostile_text(void **state)
 	assert_null(strstr(html, "x'`touch pwned`\"@M"));
 	assert_non_null(strstr(html, "&quot;@M"));
 	free(html);
-	json_decref(doc);
+	mpb_report_unload(&l, 1);
 }
 
 static void test_templates_checked(void **state)
@@ -405,11 +418,12 @@ static void test_templates_checked(void **state)
 		free(t);
 	}
 	sample("sumsq-fork-thread.json", src, sizeof src);
-	json_t *doc = load(src);
+	struct mpb_loaded l;
+	load(src, &l);
 	char out[PATH_MAX];
 	SNP(out, "%s/t", dir);
 	char *paths[] = { src };
-	struct mpb_report_opts o = { .paths = paths, .docs = &doc, .n = 1, .outdir = out,
+	struct mpb_report_opts o = { .paths = paths, .sets = &l, .n = 1, .outdir = out,
 				     .gnuplot = "/nonexistent/gnuplot", .templates = mine };
 	struct mpb_report_result res;
 	assert_int_equal(mpb_report_write(&o, &res, &d), -MPB_EINPUT);
@@ -421,7 +435,7 @@ static void test_templates_checked(void **state)
 	o.outdir = "/nonexistent/dir/r";
 	assert_int_equal(mpb_report_write(&o, &res, &d), -MPB_EINPUT);
 	assert_non_null(strstr(d.msg, "/nonexistent/dir/r"));
-	json_decref(doc);
+	mpb_report_unload(&l, 1);
 }
 
 int main(void)

@@ -32,6 +32,7 @@ static void assert_has(const char *text, const char *want)
  * whose machine has `cpus` usable CPUs. */
 struct axis_fixture {
 	json_t *doc;
+	struct mpb_loaded set;         /* only its document */
 	struct mpb_report_opts o;
 	struct mpb_rp_point pts[16];
 	size_t cand[16];
@@ -43,7 +44,8 @@ static void axis_fixture(struct axis_fixture *fx, const unsigned *workers, size_
 	memset(fx, 0, sizeof *fx);
 	fx->doc = json_pack("{s:{s:i}}", "machine", "usable_cpus", cpus);
 	assert_non_null(fx->doc);
-	fx->o.docs = &fx->doc;
+	fx->set.doc = fx->doc;
+	fx->o.sets = &fx->set;
 	fx->o.n = 1;
 	for (size_t i = 0; i < n; i++) {
 		fx->pts[i].workers = workers[i];

@@ -14,15 +14,15 @@ int mpb_builtin_compare(const struct mpb_cli_call *call, struct mpb_diag *d)
 	const struct mpb_config *cfg = call->cfg;
 	enum mpb_export_format fmt = MPB_EXPORT_MD;
 	double threshold;
-	json_t *docs[2];
+	struct mpb_loaded sets[2];
 	struct mpb_compare cmp;
 	int rc;
 	if ((cfg->format && (rc = mpb_export_parse_format(cfg->format, MPB_EXPORT_MD | MPB_EXPORT_JSON,
 							  &fmt, d)) < 0) ||
 	    (rc = mpb_compare_parse_threshold(cfg->threshold, &threshold, d)) < 0 ||
-	    (rc = mpb_report_load(cfg->positional, 2, docs, d)) < 0)
+	    (rc = mpb_report_load(cfg->positional, 2, sets, d)) < 0)
 		return rc;
-	rc = mpb_compare_docs(cfg->positional[0], docs[0], cfg->positional[1], docs[1], threshold,
+	rc = mpb_compare_docs(cfg->positional[0], sets[0].doc, cfg->positional[1], sets[1].doc, threshold,
 			      &cmp, d);
 	if (rc == 0) {
 		for (size_t k = 0; k < cmp.ndiff; k++)
@@ -32,7 +32,6 @@ int mpb_builtin_compare(const struct mpb_cli_call *call, struct mpb_diag *d)
 			rc = mpb_compare_status(&cmp, d);
 		mpb_compare_free(&cmp);
 	}
-	json_decref(docs[0]);
-	json_decref(docs[1]);
+	mpb_report_unload(sets, 2);
 	return rc;
 }

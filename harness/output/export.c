@@ -11,46 +11,175 @@
 #include "results.h"
 #include "stats.h"
 
-/* ---- computed fields ---- */
+/* ---- rows ---- */
+
+int mpb_export_row_init(struct mpb_export_row *r, const char *source,
+			const struct mpb_dataset *ds, size_t i, bool baseline)
+{
+	*r = (struct mpb_export_row){ .source = source, .ds = ds, .i = i, .baseline = baseline };
+	if (baseline) {
+		const struct mpb_wall_state *bs = &ds->bls[i];
+		r->have_wall = bs->n > 0;
+		/* the seed of the baseline's summary in the results (results.c) */
+		return r->have_wall && mpb_stats_summarize(bs->wall_ns, bs->n, ds->plan->seed,
+							    &r->wall) < 0 ? -1 : 0;
+	}
+	const struct mpb_point_state *ps = &ds->pts[i];
+	r->have = mpb_analysis_point(ds, i, &r->dv) == 0;
+	r->have_wall = ps->nruns > 0;
+	if (!r->have_wall)
+		return 0;
+	size_t nm;
+	const struct mpb_metric *wm = mpb_metrics(&nm); /* the first is wall_ns */
+	double *v = mpb_metric_values(ps, wm);
+	int rc = v ? mpb_stats_summarize(v, ps->nruns, ds->plan->seed + i, &r->wall) : -1;
+	free(v);
+	return rc;
+}
+
+/* ---- field values ---- */
+
+static json_t *num(double v, bool have)
+{
+	return have && isfinite(v) ? json_real(v) : json_null();
+}
+
+static const struct mpb_point *pt_of(const struct mpb_export_row *r)
+{
+	return &r->ds->plan->points[r->i];
+}
+
+static const struct mpb_point_state *ps_of(const struct mpb_export_row *r)
+{
+	return &r->ds->pts[r->i];
+}
 
 static json_t *c_source(const struct mpb_export_row *r)
 {
 	return r->source ? json_string(r->source) : json_null();
 }
 
-/* Half the width of the 95% CI of the median wall time, in percent of it. */
-static json_t *ci_pct_of(const json_t *summary)
+static json_t *c_id(const struct mpb_export_row *r) { return json_integer(pt_of(r)->id); }
+static json_t *c_workers(const struct mpb_export_row *r) { return json_integer(pt_of(r)->workers); }
+static json_t *c_method(const struct mpb_export_row *r) { return json_string(pt_of(r)->method->name); }
+static json_t *c_codec(const struct mpb_export_row *r) { return json_string(pt_of(r)->codec->name); }
+static json_t *c_transport(const struct mpb_export_row *r) { return json_string(pt_of(r)->transport->name); }
+static json_t *c_chunksize(const struct mpb_export_row *r) { return mpb_results_u64(pt_of(r)->chunksize); }
+static json_t *c_prss(const struct mpb_export_row *r) { return json_integer((json_int_t)pt_of(r)->parent_rss); }
+
+static json_t *c_strategy(const struct mpb_export_row *r)
 {
-	const json_t *med = json_object_get(summary, "median");
-	const json_t *ci = json_object_get(summary, "ci95");
-	if (!json_is_number(med) || json_number_value(med) <= 0 || !json_is_array(ci) ||
-	    !json_is_number(json_array_get(ci, 0)) || !json_is_number(json_array_get(ci, 1)))
-		return json_null();
-	double lo = json_number_value(json_array_get(ci, 0));
-	double hi = json_number_value(json_array_get(ci, 1));
-	return json_real(100.0 * (hi - lo) / 2.0 / json_number_value(med));
+	return json_string(mpb_chunk_strategy_name(pt_of(r)->chunk_strategy));
 }
 
+/* workload, size and tasks: of the point or of the baseline */
+static json_t *c_workload(const struct mpb_export_row *r)
+{
+	return json_string(r->baseline ? r->ds->plan->baselines[r->i].workload->name
+				       : pt_of(r)->workload->name);
+}
+
+static json_t *c_size(const struct mpb_export_row *r)
+{
+	return mpb_results_u64(r->baseline ? r->ds->plan->baselines[r->i].size : pt_of(r)->size);
+}
+
+static json_t *c_tasks(const struct mpb_export_row *r)
+{
+	return mpb_results_u64(r->baseline ? r->ds->plan->baselines[r->i].tasks : pt_of(r)->tasks);
+}
+
+/* the summary of the wall times */
+static json_t *c_runs(const struct mpb_export_row *r)
+{
+	return r->have_wall ? json_integer((json_int_t)r->wall.n) : json_null();
+}
+
+static json_t *c_wall_median(const struct mpb_export_row *r) { return num(r->wall.median, r->have_wall); }
+static json_t *c_wall_lo(const struct mpb_export_row *r) { return num(r->wall.ci_lo, r->have_wall); }
+static json_t *c_wall_hi(const struct mpb_export_row *r) { return num(r->wall.ci_hi, r->have_wall); }
+
+/* Half the width of the 95% CI of the median wall time, in percent of it. */
 static json_t *c_wall_ci_pct(const struct mpb_export_row *r)
 {
-	return ci_pct_of(mpb_export_at(r->item, "summary.wall_ns"));
+	return num(100.0 * (r->wall.ci_hi - r->wall.ci_lo) / 2.0 / r->wall.median,
+		   r->have_wall && r->wall.median > 0);
 }
 
-static json_t *c_baseline_ci_pct(const struct mpb_export_row *r)
+/* The median over the point's runs of a metric of mpb_metrics. */
+static json_t *metric_median(const struct mpb_export_row *r, const char *name)
 {
-	return ci_pct_of(json_object_get(r->item, "wall_ns"));
+	size_t nm;
+	const struct mpb_metric *ms = mpb_metrics(&nm);
+	const struct mpb_point_state *ps = ps_of(r);
+	for (size_t k = 0; k < nm && ps->nruns; k++) {
+		if (strcmp(ms[k].name, name) != 0)
+			continue;
+		double *v = mpb_metric_values(ps, &ms[k]);
+		json_t *o = v ? json_real(mpb_stats_median(v, ps->nruns)) : NULL;
+		free(v);
+		return o;
+	}
+	return json_null();
 }
+
+#define MEDIAN(metric) \
+	static json_t *c_##metric(const struct mpb_export_row *r) { return metric_median(r, #metric); }
+MEDIAN(startup_ns)
+MEDIAN(map_ns)
+MEDIAN(teardown_ns)
+MEDIAN(compute_ns)
+MEDIAN(codec_parent_ns)
+MEDIAN(codec_workers_ns)
+#undef MEDIAN
+
+/* A derived figure, under the condition the results write it (results.c). */
+#define DERIVED(name, expr, cond) \
+	static json_t *c_##name(const struct mpb_export_row *r) \
+	{ \
+		const struct mpb_derived *dv = &r->dv; \
+		return num(expr, r->have && (cond)); \
+	}
+DERIVED(speedup, dv->speedup, dv->have_speedup)
+DERIVED(speedup_lo, dv->speedup_ci_lo, dv->have_speedup)
+DERIVED(speedup_hi, dv->speedup_ci_hi, dv->have_speedup)
+DERIVED(efficiency, dv->efficiency, dv->have_speedup)
+DERIVED(karp_flatt, dv->karp_flatt, dv->have_karp_flatt)
+DERIVED(ceiling_speedup, dv->ceiling_speedup, dv->have_ceiling && dv->have_ceiling_speedup)
+DERIVED(vs_ceiling, dv->speedup_vs_ceiling, dv->have_ceiling)
+DERIVED(overhead_per_task, dv->overhead_per_task_ns, true)
+DERIVED(ser_frac, dv->serialization_fraction, true)
+DERIVED(startup_per_worker, dv->startup_per_worker_ns, true)
+DERIVED(pss, dv->worker_pss_bytes, dv->have_memory)
+DERIVED(ipc, dv->counters.ipc, dv->counters.have_ipc)
+DERIVED(cs_per_task, dv->counters.cs_per_task, dv->counters.have_cs)
+#undef DERIVED
 
 static json_t *c_vcs(const struct mpb_export_row *r)
 {
 	double v, iv;
-	return mpb_export_cs_per_task(r->item, &v, &iv) == 0 ? json_real(v) : json_null();
+	return mpb_export_cs_per_task(r->ds, r->i, &v, &iv) == 0 ? json_real(v) : json_null();
 }
 
 static json_t *c_ivcs(const struct mpb_export_row *r)
 {
 	double v, iv;
-	return mpb_export_cs_per_task(r->item, &v, &iv) == 0 ? json_real(iv) : json_null();
+	return mpb_export_cs_per_task(r->ds, r->i, &v, &iv) == 0 ? json_real(iv) : json_null();
+}
+
+/* error and error_kind: of the point or of the baseline */
+static json_t *c_error(const struct mpb_export_row *r)
+{
+	bool failed = r->baseline ? r->ds->bls[r->i].failed : ps_of(r)->failed;
+	return failed ? json_string(r->baseline ? r->ds->bls[r->i].error : ps_of(r)->error)
+		      : json_null();
+}
+
+static json_t *c_error_kind(const struct mpb_export_row *r)
+{
+	return r->baseline ? mpb_results_error_kind(r->ds->bls[r->i].failed,
+						    r->ds->bls[r->i].error_kind)
+			   : mpb_results_error_kind(ps_of(r)->failed, ps_of(r)->error_kind);
 }
 
 /* ---- the field tables ---- */
@@ -60,84 +189,80 @@ static json_t *c_ivcs(const struct mpb_export_row *r)
 #define REAL MPB_FIELD_REAL
 
 static const struct mpb_export_field point_fields[] = {
-	{ "source", STR, NULL, c_source, true, NULL, 0, true, "results file the point comes from" },
-	{ "id", INT, "id", NULL, false, NULL, 0, false, "index of the point in its plan" },
-	{ "workload", STR, "workload", NULL, true, NULL, 0, false, "workload" },
-	{ "size", INT, "size", NULL, true, NULL, 0, false, "work per task, workload unit" },
-	{ "tasks", INT, "tasks", NULL, true, NULL, 0, false, "tasks per map" },
-	{ "method", STR, "method", NULL, true, NULL, 0, false, "start method" },
-	{ "codec", STR, "codec", NULL, true, NULL, 0, false, "codec" },
-	{ "transport", STR, "transport", NULL, true, NULL, 0, false, "transport" },
-	{ "chunk_strategy", STR, "chunk_strategy", NULL, false, NULL, 0, false, "fixed, python, ..." },
-	{ "chunksize", INT, "chunksize", NULL, true, NULL, 0, false, "tasks per message (resolved)" },
-	{ "parent_rss", INT, "parent_rss", NULL, true, "MiB", 1048576.0, false,
+	{ "source", STR, c_source, true, NULL, 0, true, "results file the point comes from" },
+	{ "id", INT, c_id, false, NULL, 0, false, "index of the point in its plan" },
+	{ "workload", STR, c_workload, true, NULL, 0, false, "workload" },
+	{ "size", INT, c_size, true, NULL, 0, false, "work per task, workload unit" },
+	{ "tasks", INT, c_tasks, true, NULL, 0, false, "tasks per map" },
+	{ "method", STR, c_method, true, NULL, 0, false, "start method" },
+	{ "codec", STR, c_codec, true, NULL, 0, false, "codec" },
+	{ "transport", STR, c_transport, true, NULL, 0, false, "transport" },
+	{ "chunk_strategy", STR, c_strategy, false, NULL, 0, false, "fixed, python, ..." },
+	{ "chunksize", INT, c_chunksize, true, NULL, 0, false, "tasks per message (resolved)" },
+	{ "parent_rss", INT, c_prss, true, "MiB", 1048576.0, false,
 	  "bytes of parent memory touched before the pool starts" },
-	{ "workers", INT, "workers", NULL, true, NULL, 0, false, "pool size" },
-	{ "runs", INT, "summary.wall_ns.n", NULL, true, NULL, 0, false, "measured runs" },
-	{ "wall_median_ns", REAL, "summary.wall_ns.median", NULL, true, "ms", 1e6, false,
+	{ "workers", INT, c_workers, true, NULL, 0, false, "pool size" },
+	{ "runs", INT, c_runs, true, NULL, 0, false, "measured runs" },
+	{ "wall_median_ns", REAL, c_wall_median, true, "ms", 1e6, false,
 	  "median wall time (pool start to pool stopped)" },
-	{ "wall_ci_lo_ns", REAL, "summary.wall_ns.ci95.0", NULL, false, "ms", 1e6, false,
+	{ "wall_ci_lo_ns", REAL, c_wall_lo, false, "ms", 1e6, false,
 	  "95% CI of the median wall time, low end" },
-	{ "wall_ci_hi_ns", REAL, "summary.wall_ns.ci95.1", NULL, false, "ms", 1e6, false,
+	{ "wall_ci_hi_ns", REAL, c_wall_hi, false, "ms", 1e6, false,
 	  "95% CI of the median wall time, high end" },
-	{ "wall_ci_pct", REAL, NULL, c_wall_ci_pct, true, "%", 0, false,
+	{ "wall_ci_pct", REAL, c_wall_ci_pct, true, "%", 0, false,
 	  "half-width of that CI, percent of the median" },
-	{ "startup_median_ns", REAL, "summary.startup_ns.median", NULL, false, "ms", 1e6, false,
-	  "median pool start-up" },
-	{ "map_median_ns", REAL, "summary.map_ns.median", NULL, false, "ms", 1e6, false, "median map" },
-	{ "teardown_median_ns", REAL, "summary.teardown_ns.median", NULL, false, "ms", 1e6, false,
-	  "median teardown" },
-	{ "compute_median_ns", REAL, "summary.compute_ns.median", NULL, false, "ms", 1e6, false,
+	{ "startup_median_ns", REAL, c_startup_ns, false, "ms", 1e6, false, "median pool start-up" },
+	{ "map_median_ns", REAL, c_map_ns, false, "ms", 1e6, false, "median map" },
+	{ "teardown_median_ns", REAL, c_teardown_ns, false, "ms", 1e6, false, "median teardown" },
+	{ "compute_median_ns", REAL, c_compute_ns, false, "ms", 1e6, false,
 	  "median compute (sum over workers)" },
-	{ "codec_parent_median_ns", REAL, "summary.codec_parent_ns.median", NULL, false, "us", 1e3,
-	  false, "median parent codec time" },
-	{ "codec_workers_median_ns", REAL, "summary.codec_workers_ns.median", NULL, false, "us", 1e3,
-	  false, "median worker codec time (sum)" },
-	{ "speedup", REAL, "derived.speedup", NULL, true, NULL, 0, false, "serial / pool wall" },
-	{ "speedup_ci_lo", REAL, "derived.speedup_ci95.0", NULL, true, NULL, 0, false,
-	  "95% CI of the speedup, low end" },
-	{ "speedup_ci_hi", REAL, "derived.speedup_ci95.1", NULL, true, NULL, 0, false,
+	{ "codec_parent_median_ns", REAL, c_codec_parent_ns, false, "us", 1e3, false,
+	  "median parent codec time" },
+	{ "codec_workers_median_ns", REAL, c_codec_workers_ns, false, "us", 1e3, false,
+	  "median worker codec time (sum)" },
+	{ "speedup", REAL, c_speedup, true, NULL, 0, false, "serial / pool wall" },
+	{ "speedup_ci_lo", REAL, c_speedup_lo, true, NULL, 0, false, "95% CI of the speedup, low end" },
+	{ "speedup_ci_hi", REAL, c_speedup_hi, true, NULL, 0, false,
 	  "95% CI of the speedup, high end" },
-	{ "efficiency", REAL, "derived.efficiency", NULL, true, NULL, 0, false, "speedup / workers" },
-	{ "karp_flatt", REAL, "derived.karp_flatt", NULL, false, NULL, 0, false,
+	{ "efficiency", REAL, c_efficiency, true, NULL, 0, false, "speedup / workers" },
+	{ "karp_flatt", REAL, c_karp_flatt, false, NULL, 0, false,
 	  "experimentally determined serial fraction" },
-	{ "ceiling_speedup", REAL, "derived.ceiling_speedup", NULL, true, NULL, 0, false,
+	{ "ceiling_speedup", REAL, c_ceiling_speedup, true, NULL, 0, false,
 	  "serial / bare forked processes (the machine's ceiling)" },
-	{ "speedup_vs_ceiling", REAL, "derived.speedup_vs_ceiling", NULL, true, NULL, 0, false,
+	{ "speedup_vs_ceiling", REAL, c_vs_ceiling, true, NULL, 0, false,
 	  "pool speedup / ceiling speedup" },
-	{ "overhead_per_task_ns", REAL, "derived.overhead_per_task_ns", NULL, true, "us", 1e3, false,
+	{ "overhead_per_task_ns", REAL, c_overhead_per_task, true, "us", 1e3, false,
 	  "worker capacity during the map not spent computing, per task" },
-	{ "serialization_fraction", REAL, "derived.serialization_fraction", NULL, true, "%", 0.01,
-	  false, "share of pool capacity during the map spent in codecs" },
-	{ "startup_per_worker_ns", REAL, "derived.startup_per_worker_ns", NULL, true, "us", 1e3,
-	  false, "median of the mean per-worker start-up" },
-	{ "worker_pss_bytes", REAL, "derived.worker_pss_bytes", NULL, true, "MiB", 1048576.0, false,
+	{ "serialization_fraction", REAL, c_ser_frac, true, "%", 0.01, false,
+	  "share of pool capacity during the map spent in codecs" },
+	{ "startup_per_worker_ns", REAL, c_startup_per_worker, true, "us", 1e3, false,
+	  "median of the mean per-worker start-up" },
+	{ "worker_pss_bytes", REAL, c_pss, true, "MiB", 1048576.0, false,
 	  "proportional set size per worker" },
-	{ "ipc", REAL, "derived.ipc", NULL, true, NULL, 0, false, "instructions per cycle" },
-	{ "context_switches_per_task", REAL, "derived.context_switches_per_task", NULL, false, NULL,
-	  0, false, "context switches per task from the counters" },
-	{ "worker_voluntary_cs_per_task", REAL, NULL, c_vcs, true, NULL, 0, false,
+	{ "ipc", REAL, c_ipc, true, NULL, 0, false, "instructions per cycle" },
+	{ "context_switches_per_task", REAL, c_cs_per_task, false, NULL, 0, false,
+	  "context switches per task from the counters" },
+	{ "worker_voluntary_cs_per_task", REAL, c_vcs, true, NULL, 0, false,
 	  "voluntary context switches of the workers per task (rusage)" },
-	{ "worker_involuntary_cs_per_task", REAL, NULL, c_ivcs, true, NULL, 0, false,
+	{ "worker_involuntary_cs_per_task", REAL, c_ivcs, true, NULL, 0, false,
 	  "involuntary context switches of the workers per task (rusage)" },
-	{ "error", STR, "error", NULL, true, NULL, 0, false, "why the point failed" },
-	{ "error_kind", STR, "error_kind", NULL, false, NULL, 0, false,
+	{ "error", STR, c_error, true, NULL, 0, false, "why the point failed" },
+	{ "error_kind", STR, c_error_kind, false, NULL, 0, false,
 	  "the kind of fault, for machines (results/README.md)" },
 };
 
 static const struct mpb_export_field baseline_fields[] = {
-	{ "source", STR, NULL, c_source, true, NULL, 0, true, "results file the baseline comes from" },
-	{ "workload", STR, "workload", NULL, true, NULL, 0, false, "workload" },
-	{ "size", INT, "size", NULL, true, NULL, 0, false, "work per task, workload unit" },
-	{ "tasks", INT, "tasks", NULL, true, NULL, 0, false, "tasks" },
-	{ "runs", INT, "wall_ns.n", NULL, true, NULL, 0, false, "measured serial runs" },
-	{ "wall_median_ns", REAL, "wall_ns.median", NULL, true, "ms", 1e6, false,
-	  "median serial wall time" },
-	{ "wall_ci_lo_ns", REAL, "wall_ns.ci95.0", NULL, false, "ms", 1e6, false, "CI low end" },
-	{ "wall_ci_hi_ns", REAL, "wall_ns.ci95.1", NULL, false, "ms", 1e6, false, "CI high end" },
-	{ "wall_ci_pct", REAL, NULL, c_baseline_ci_pct, true, "%", 0, false, "CI half-width, %" },
-	{ "error", STR, "error", NULL, true, NULL, 0, false, "why the baseline failed" },
-	{ "error_kind", STR, "error_kind", NULL, false, NULL, 0, false,
+	{ "source", STR, c_source, true, NULL, 0, true, "results file the baseline comes from" },
+	{ "workload", STR, c_workload, true, NULL, 0, false, "workload" },
+	{ "size", INT, c_size, true, NULL, 0, false, "work per task, workload unit" },
+	{ "tasks", INT, c_tasks, true, NULL, 0, false, "tasks" },
+	{ "runs", INT, c_runs, true, NULL, 0, false, "measured serial runs" },
+	{ "wall_median_ns", REAL, c_wall_median, true, "ms", 1e6, false, "median serial wall time" },
+	{ "wall_ci_lo_ns", REAL, c_wall_lo, false, "ms", 1e6, false, "CI low end" },
+	{ "wall_ci_hi_ns", REAL, c_wall_hi, false, "ms", 1e6, false, "CI high end" },
+	{ "wall_ci_pct", REAL, c_wall_ci_pct, true, "%", 0, false, "CI half-width, %" },
+	{ "error", STR, c_error, true, NULL, 0, false, "why the baseline failed" },
+	{ "error_kind", STR, c_error_kind, false, NULL, 0, false,
 	  "the kind of fault, for machines (results/README.md)" },
 };
 
@@ -185,17 +310,15 @@ const json_t *mpb_export_at(const json_t *o, const char *path)
 
 json_t *mpb_export_value(const struct mpb_export_field *f, const struct mpb_export_row *r)
 {
-	if (f->compute)
-		return f->compute(r);
-	const json_t *v = mpb_export_at(r->item, f->path);
-	return v ? json_deep_copy(v) : json_null();
+	return f->value(r);
 }
 
-int mpb_export_cs_per_task(const json_t *point, double *voluntary, double *involuntary)
+int mpb_export_cs_per_task(const struct mpb_dataset *ds, size_t i, double *voluntary,
+			   double *involuntary)
 {
-	const json_t *runs = json_object_get(point, "runs");
-	double tasks = json_number_value(json_object_get(point, "tasks"));
-	size_t n = json_array_size(runs), k = 0;
+	const struct mpb_point_state *ps = &ds->pts[i];
+	double tasks = (double)ds->plan->points[i].tasks;
+	size_t n = ps->nruns, k = 0;
 	if (n == 0 || !(tasks > 0))
 		return -1;
 	double *v = malloc(n * sizeof *v), *iv = malloc(n * sizeof *iv);
@@ -204,15 +327,14 @@ int mpb_export_cs_per_task(const json_t *point, double *voluntary, double *invol
 		free(iv);
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const json_t *wd = json_object_get(json_array_get(runs, i), "workers_detail");
-		if (!json_is_array(wd) || json_array_size(wd) == 0)
+	for (size_t r = 0; r < n; r++) {
+		const struct mpb_sample *s = &ps->runs[r];
+		if (s->nworkers == 0)
 			continue;
 		double sv = 0, si = 0;
-		for (size_t w = 0; w < json_array_size(wd); w++) {
-			const json_t *o = json_array_get(wd, w);
-			sv += json_number_value(json_object_get(o, "voluntary_context_switches"));
-			si += json_number_value(json_object_get(o, "involuntary_context_switches"));
+		for (unsigned w = 0; w < s->nworkers; w++) {
+			sv += (double)s->worker[w].nvcsw;
+			si += (double)s->worker[w].nivcsw;
 		}
 		v[k] = sv / tasks;
 		iv[k++] = si / tasks;
@@ -301,8 +423,39 @@ static int check_path(const char *file, const char *where, const json_t *item, c
 	return 0;
 }
 
+/* The values of points and baselines the report reads from a document,
+ * each with the kind it must have when present. */
+struct checked {
+	const char *path;
+	enum mpb_field_kind kind;
+};
+
+static const struct checked point_paths[] = {
+	{ "workload", MPB_FIELD_STR }, { "size", MPB_FIELD_INT }, { "tasks", MPB_FIELD_INT },
+	{ "method", MPB_FIELD_STR }, { "codec", MPB_FIELD_STR }, { "transport", MPB_FIELD_STR },
+	{ "chunk_strategy", MPB_FIELD_STR }, { "chunksize", MPB_FIELD_INT },
+	{ "parent_rss", MPB_FIELD_INT }, { "workers", MPB_FIELD_INT },
+	{ "summary.startup_ns.median", MPB_FIELD_REAL }, { "summary.map_ns.median", MPB_FIELD_REAL },
+	{ "summary.teardown_ns.median", MPB_FIELD_REAL },
+	{ "summary.compute_ns.median", MPB_FIELD_REAL },
+	{ "summary.codec_parent_ns.median", MPB_FIELD_REAL },
+	{ "summary.codec_workers_ns.median", MPB_FIELD_REAL },
+	{ "derived.speedup", MPB_FIELD_REAL }, { "derived.speedup_ci95.0", MPB_FIELD_REAL },
+	{ "derived.speedup_ci95.1", MPB_FIELD_REAL }, { "derived.efficiency", MPB_FIELD_REAL },
+	{ "derived.ceiling_speedup", MPB_FIELD_REAL },
+	{ "derived.ceiling_speedup_ci95.0", MPB_FIELD_REAL },
+	{ "derived.ceiling_speedup_ci95.1", MPB_FIELD_REAL },
+	{ "derived.serialization_fraction", MPB_FIELD_REAL }, { "derived.ipc", MPB_FIELD_REAL },
+	{ "derived.ipc_unavailable_reason", MPB_FIELD_STR }, { "error", MPB_FIELD_STR },
+};
+
+static const struct checked baseline_paths[] = {
+	{ "workload", MPB_FIELD_STR }, { "size", MPB_FIELD_INT }, { "tasks", MPB_FIELD_INT },
+	{ "wall_ns.median", MPB_FIELD_REAL }, { "error", MPB_FIELD_STR },
+};
+
 static int check_table(const char *file, const json_t *arr, const char *what,
-		       const struct mpb_export_field *fs, size_t nf, struct mpb_diag *d)
+		       const struct checked *cs, size_t nc, struct mpb_diag *d)
 {
 	char where[96];
 	for (size_t i = 0; i < json_array_size(arr); i++) {
@@ -311,10 +464,8 @@ static int check_table(const char *file, const json_t *arr, const char *what,
 		if (!json_is_object(it))
 			return mpb_fail(d, MPB_EINPUT, "%s: %s is %s, expected an object", file, where,
 					type_name(it));
-		for (size_t k = 0; k < nf; k++) {
-			if (!fs[k].path)
-				continue;
-			int rc = check_path(file, where, it, fs[k].path, fs[k].kind, d);
+		for (size_t k = 0; k < nc; k++) {
+			int rc = check_path(file, where, it, cs[k].path, cs[k].kind, d);
 			if (rc < 0)
 				return rc;
 		}
@@ -383,15 +534,14 @@ static int check_runs(const char *file, size_t i, const json_t *p, struct mpb_di
 
 int mpb_export_validate(const char *path, const json_t *doc, struct mpb_diag *d)
 {
-	size_t npf, nbf;
-	const struct mpb_export_field *pf = mpb_export_point_fields(&npf);
-	const struct mpb_export_field *bf = mpb_export_baseline_fields(&nbf);
 	const json_t *points = json_object_get(doc, "points"), *bls = json_object_get(doc, "baselines");
 	if (!json_is_array(points) || !json_is_array(bls))
 		return mpb_fail(d, MPB_EINPUT, "%s: no \"points\" or \"baselines\" array", path);
-	int rc = check_table(path, points, "points", pf, npf, d);
+	int rc = check_table(path, points, "points", point_paths,
+			     sizeof point_paths / sizeof point_paths[0], d);
 	if (rc == 0)
-		rc = check_table(path, bls, "baselines", bf, nbf, d);
+		rc = check_table(path, bls, "baselines", baseline_paths,
+				 sizeof baseline_paths / sizeof baseline_paths[0], d);
 	for (size_t i = 0; rc == 0 && i < json_array_size(points); i++) {
 		const json_t *p = json_array_get(points, i);
 		static const char *const axes_s[] = { "workload", "method", "codec", "transport" };
@@ -478,6 +628,7 @@ struct table {
 	const struct mpb_export_field *fs;
 	size_t nf;
 	const char *array;      /* "points" or "baselines" */
+	bool baseline;
 	const struct mpb_export_src *src;
 	size_t nsrc;
 	size_t nrows;
@@ -499,16 +650,19 @@ static int table_fill(struct table *t, bool md, struct mpb_diag *d)
 {
 	size_t n = 0;
 	for (size_t s = 0; s < t->nsrc; s++)
-		n += json_array_size(json_object_get(t->src[s].doc, t->array));
+		n += t->baseline ? t->src[s].ds->plan->nbaselines : t->src[s].ds->plan->npoints;
 	t->rows = calloc(n ? n : 1, sizeof *t->rows);
 	t->vals = calloc(n * t->nf + 1, sizeof *t->vals);
 	t->col = calloc(t->nf, sizeof *t->col);
 	if (!t->rows || !t->vals || !t->col)
 		return mpb_fail(d, MPB_ENOMEM, "out of memory exporting %s", t->array);
 	for (size_t s = 0; s < t->nsrc; s++) {
-		const json_t *a = json_object_get(t->src[s].doc, t->array);
-		for (size_t i = 0; i < json_array_size(a); i++)
-			t->rows[t->nrows++] = (struct mpb_export_row){ t->src[s].name, json_array_get(a, i) };
+		const struct mpb_dataset *ds = t->src[s].ds;
+		size_t ni = t->baseline ? ds->plan->nbaselines : ds->plan->npoints;
+		for (size_t i = 0; i < ni; i++)
+			if (mpb_export_row_init(&t->rows[t->nrows++], t->src[s].name, ds, i,
+						t->baseline) < 0)
+				return mpb_fail(d, MPB_ENOMEM, "out of memory exporting %s", t->array);
 	}
 	for (size_t r = 0; r < t->nrows; r++)
 		for (size_t k = 0; k < t->nf; k++) {
@@ -703,11 +857,13 @@ static int write_json(FILE *f, const struct table *t, struct mpb_diag *d)
 	return rc < 0 ? mpb_fail(d, MPB_EIO, "writing the %s table failed", t->array) : 0;
 }
 
-static int export_table(FILE *f, enum mpb_export_format fmt, const char *array,
+static int export_table(FILE *f, enum mpb_export_format fmt, bool baseline,
 			const struct mpb_export_field *fs, size_t nf,
 			const struct mpb_export_src *src, size_t nsrc, struct mpb_diag *d)
 {
-	struct table t = { .fs = fs, .nf = nf, .array = array, .src = src, .nsrc = nsrc };
+	const char *array = baseline ? "baselines" : "points";
+	struct table t = { .fs = fs, .nf = nf, .array = array, .src = src, .nsrc = nsrc,
+			   .baseline = baseline };
 	bool md = fmt == MPB_EXPORT_MD || fmt == MPB_EXPORT_HTML;
 	int rc = table_fill(&t, md, d);
 	if (rc == 0) {
@@ -729,7 +885,7 @@ int mpb_export_points(FILE *f, enum mpb_export_format fmt, const struct mpb_expo
 {
 	size_t nf;
 	const struct mpb_export_field *fs = mpb_export_point_fields(&nf);
-	return export_table(f, fmt, "points", fs, nf, src, nsrc, d);
+	return export_table(f, fmt, false, fs, nf, src, nsrc, d);
 }
 
 int mpb_export_baselines(FILE *f, enum mpb_export_format fmt, const struct mpb_export_src *src,
@@ -737,17 +893,12 @@ int mpb_export_baselines(FILE *f, enum mpb_export_format fmt, const struct mpb_e
 {
 	size_t nf;
 	const struct mpb_export_field *fs = mpb_export_baseline_fields(&nf);
-	return export_table(f, fmt, "baselines", fs, nf, src, nsrc, d);
+	return export_table(f, fmt, true, fs, nf, src, nsrc, d);
 }
 
 int mpb_export_sweep(FILE *f, enum mpb_export_format fmt, const struct mpb_dataset *s,
 		     struct mpb_diag *d)
 {
-	json_t *doc = mpb_results_build(s);
-	if (!doc)
-		return mpb_fail(d, MPB_ENOMEM, "out of memory building the results document");
-	struct mpb_export_src src = { "", doc };
-	int rc = mpb_export_points(f, fmt, &src, 1, d);
-	json_decref(doc);
-	return rc;
+	struct mpb_export_src src = { "", s };
+	return mpb_export_points(f, fmt, &src, 1, d);
 }

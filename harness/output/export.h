@@ -1,12 +1,17 @@
-/* export.h — the points (and serial baselines) of results documents as JSON,
+/* export.h — the points (and serial baselines) of results datasets as JSON,
  * CSV, Markdown or HTML tables, every column from ONE field table, so the
  * formats cannot disagree (hyperfine's CSV exporter drifting from its JSON is
- * the cautionary tale). `sweep --format` and `report --format` print these;
- * the report's index.md / index.html embed the Markdown / HTML form.
+ * the cautionary tale). `sweep --format`, `analyze --format` and
+ * `report --format` print these; the report's index.md / index.html embed
+ * the Markdown / HTML form.
  *
- * Input is never trusted: mpb_export_validate checks, before anything reads
- * a document, that every value the field table (and the report and compare)
- * will read has the expected type.
+ * Every value comes from the results model (model/dataset.h) and its
+ * analysis (analysis/analysis.h): a table of a loaded file shows the figures
+ * this mpbench computes from the file's runs, as `analyze` does, not the
+ * figures the file stores.
+ *
+ * Input is never trusted: mpb_export_validate checks, before the report
+ * reads a document, that every value it reads has the expected type.
  */
 #ifndef MPB_EXPORT_H
 #define MPB_EXPORT_H
@@ -17,7 +22,10 @@
 
 #include <jansson.h>
 
+#include "analysis.h"
+#include "dataset.h"
 #include "diag.h"
+#include "stats.h"
 
 enum mpb_export_format {
 	MPB_EXPORT_JSON = 1u << 0,
@@ -28,16 +36,27 @@ enum mpb_export_format {
 
 enum mpb_field_kind { MPB_FIELD_STR, MPB_FIELD_INT, MPB_FIELD_REAL };
 
+/* A row: point (or serial baseline) i of a dataset, with the figures every
+ * field of it reads, computed once (mpb_export_row_init). */
 struct mpb_export_row {
 	const char *source;    /* name of the results file the row comes from */
-	const json_t *item;    /* the point (or baseline) object */
+	const struct mpb_dataset *ds;
+	size_t i;              /* index of the point (baseline) in ds->plan */
+	bool baseline;
+	bool have_wall;        /* measured runs: wall is their summary */
+	struct mpb_summary wall; /* wall times (the seed of the results' summary) */
+	bool have;             /* points: the analysis has figures (dv) */
+	struct mpb_derived dv;
 };
+
+/* Fill r for point (baseline) i of ds. 0, or -1 on ENOMEM. */
+int mpb_export_row_init(struct mpb_export_row *r, const char *source,
+			const struct mpb_dataset *ds, size_t i, bool baseline);
 
 struct mpb_export_field {
 	const char *name;      /* JSON key and CSV header */
 	enum mpb_field_kind kind;
-	const char *path;      /* dotted path in the item ("summary.wall_ns.ci95.0"); NULL: computed */
-	json_t *(*compute)(const struct mpb_export_row *r); /* new reference or NULL when path is set */
+	json_t *(*value)(const struct mpb_export_row *r); /* new reference; json_null() for none */
 	bool md;               /* a column of the Markdown / HTML table */
 	const char *unit;      /* Markdown unit, shown in the header "name (unit)"; NULL: raw value */
 	double scale;          /* Markdown value = raw value / scale (0 means 1) */
@@ -50,7 +69,7 @@ const struct mpb_export_field *mpb_export_point_fields(size_t *n);
 const struct mpb_export_field *mpb_export_baseline_fields(size_t *n);
 
 /* The raw value of field f for row r: a new reference, json_null() when the
- * document has none. NULL only on ENOMEM. */
+ * row has none. NULL only on ENOMEM. */
 json_t *mpb_export_value(const struct mpb_export_field *f, const struct mpb_export_row *r);
 
 /* The value at a dotted path ("a.b.0"); NULL when absent. Borrowed. */
@@ -67,10 +86,10 @@ int mpb_export_parse_format(const char *text, unsigned allowed, enum mpb_export_
  * and the place: -MPB_EINPUT. */
 int mpb_export_validate(const char *path, const json_t *doc, struct mpb_diag *d);
 
-/* One results document and the name its rows are known by. */
+/* One results dataset and the name its rows are known by. */
 struct mpb_export_src {
 	const char *name;
-	const json_t *doc;
+	const struct mpb_dataset *ds;
 };
 
 /* Write s to f as Markdown text that renders as s: it cannot break a table
@@ -91,17 +110,16 @@ int mpb_export_points(FILE *f, enum mpb_export_format fmt, const struct mpb_expo
 int mpb_export_baselines(FILE *f, enum mpb_export_format fmt, const struct mpb_export_src *src,
 			 size_t nsrc, struct mpb_diag *d);
 
-struct mpb_dataset;
-
-/* The points of a sweep as it stands (its results document, built afresh)
- * in fmt: what `sweep --format` prints. 0 or a negative MPB_E* code. */
+/* The points of a sweep as it stands in fmt: what `sweep --format` and
+ * `analyze --format` print. 0 or a negative MPB_E* code. */
 int mpb_export_sweep(FILE *f, enum mpb_export_format fmt, const struct mpb_dataset *s,
 		     struct mpb_diag *d);
 
-/* Per-task context switches of the workers of a point: for each run the sum
- * over workers_detail divided by tasks, then the median over runs. 0, or -1
- * when the point has no runs with workers_detail. */
-int mpb_export_cs_per_task(const json_t *point, double *voluntary, double *involuntary);
+/* Per-task context switches of the workers of point i: for each run the sum
+ * over its workers divided by tasks, then the median over runs. 0, or -1
+ * when the point has no runs with workers. */
+int mpb_export_cs_per_task(const struct mpb_dataset *ds, size_t i, double *voluntary,
+			   double *involuntary);
 
 /* Markdown / HTML text of a number as the tables show it (no exponent for
  * ordinary magnitudes, four significant digits). */

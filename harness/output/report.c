@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "analysis.h"
 #include "base64.h"
 #include "export.h"
 #include "mpb_config.h"
@@ -27,19 +28,32 @@ extern char **environ;
 #define MPB_PLOTS_DIR "scripts/plots"
 #endif
 
-int mpb_report_load(char *const *paths, size_t n, json_t **docs, struct mpb_diag *d)
+int mpb_report_load(char *const *paths, size_t n, struct mpb_loaded *sets, struct mpb_diag *d)
 {
 	for (size_t i = 0; i < n; i++) {
-		int rc = mpb_results_load(paths[i], &docs[i], d);
-		if (rc == 0 && (rc = mpb_export_validate(paths[i], docs[i], d)) < 0)
-			json_decref(docs[i]);
+		json_t *doc;
+		int rc = mpb_results_load(paths[i], &doc, d);
+		if (rc == 0 && (rc = mpb_export_validate(paths[i], doc, d)) == 0)
+			rc = mpb_dataset_from_doc(paths[i], doc, &sets[i], d);
+		if (rc == 0 && !(sets[i].ds.memo = mpb_analysis_memo_new(sets[i].plan.npoints))) {
+			mpb_dataset_unload(&sets[i]);
+			rc = mpb_fail(d, MPB_ENOMEM, "%s: out of memory reading results", paths[i]);
+		}
+		json_decref(doc); /* NULL when it failed; the dataset keeps its own reference */
 		if (rc < 0) {
-			while (i > 0)
-				json_decref(docs[--i]);
+			mpb_report_unload(sets, i);
 			return rc;
 		}
 	}
 	return 0;
+}
+
+void mpb_report_unload(struct mpb_loaded *sets, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		mpb_analysis_memo_free(sets[i].ds.memo);
+		mpb_dataset_unload(&sets[i]);
+	}
 }
 
 void mpb_report_default_dir(const char *results_path, char *buf, size_t len)
@@ -366,7 +380,7 @@ static void doc_sources(struct doc *dc, const struct mpb_report_opts *o)
 	doc_heading(dc, 2, "Sources");
 	doc_raw(dc, "", "<ul>\n");
 	for (size_t i = 0; i < o->n; i++) {
-		const json_t *doc = o->docs[i], *m = json_object_get(doc, "machine");
+		const json_t *doc = o->sets[i].doc, *m = json_object_get(doc, "machine");
 		const json_t *tool = json_object_get(doc, "tool");
 		char line[1024];
 		doc_raw(dc, "- ", "<li>");
@@ -496,13 +510,13 @@ static void doc_analysis(struct doc *dc, const struct mpb_report_opts *o)
 	for (size_t k = 0; k < 2; k++) {
 		bool any = false;
 		for (size_t i = 0; i < o->n; i++)
-			any |= json_array_size(json_object_get(json_object_get(o->docs[i], "analysis"),
+			any |= json_array_size(json_object_get(json_object_get(o->sets[i].doc, "analysis"),
 							       parts[k])) > 0;
 		if (!any)
 			continue;
 		doc_heading(dc, 2, titles[k]);
 		for (size_t i = 0; i < o->n; i++) {
-			const json_t *a = json_object_get(json_object_get(o->docs[i], "analysis"), parts[k]);
+			const json_t *a = json_object_get(json_object_get(o->sets[i].doc, "analysis"), parts[k]);
 			if (json_array_size(a) == 0)
 				continue;
 			if (o->n > 1) {
@@ -660,7 +674,7 @@ int mpb_report_write(const struct mpb_report_opts *o, struct mpb_report_result *
 	if (!src)
 		return mpb_fail(d, MPB_ENOMEM, "out of memory");
 	for (size_t i = 0; i < o->n; i++)
-		src[i] = (struct mpb_export_src){ o->paths[i], o->docs[i] };
+		src[i] = (struct mpb_export_src){ o->paths[i], &o->sets[i].ds };
 
 	FILE *csv;
 	if ((rc = open_out(o->outdir, "points.csv", &csv, d)) == 0) {

@@ -20,17 +20,22 @@
 
 #include <jansson.h>
 
+#include "dataset_load.h"
 #include "diag.h"
 
-/* Load and validate results files (mpb_results_load, then
- * mpb_export_validate): docs[i] owns the document of paths[i]. On error
- * every document loaded so far is released and the message names the file:
- * -MPB_EINPUT. */
-int mpb_report_load(char *const *paths, size_t n, json_t **docs, struct mpb_diag *d);
+/* Load results files: each read and checked (mpb_results_load, then
+ * mpb_export_validate, for what is still read from the document) and read
+ * into the results model (mpb_dataset_from_doc) with a memo of its analysis
+ * (the tables and plots ask for the same figures): sets[i] holds the
+ * document and the dataset of paths[i]. On error everything loaded so far
+ * is released and the message names the file: -MPB_EINPUT (-MPB_ENOMEM).
+ * Release with mpb_report_unload. */
+int mpb_report_load(char *const *paths, size_t n, struct mpb_loaded *sets, struct mpb_diag *d);
+void mpb_report_unload(struct mpb_loaded *sets, size_t n);
 
 struct mpb_report_opts {
 	char *const *paths;          /* results files, at least one */
-	json_t *const *docs;         /* their loaded documents (mpb_report_load) */
+	const struct mpb_loaded *sets; /* their documents and datasets (mpb_report_load) */
 	size_t n;
 	const char *outdir;          /* created when missing (its parent must exist) */
 	const char *gnuplot;         /* program name or path; NULL: "gnuplot" found on PATH */

@@ -43,8 +43,9 @@ static double serial_per_task(const json_t *doc, const struct mpb_rp_point *p)
 	return NAN;
 }
 
-int mpb_rp_point_fill(struct mpb_rp_point *p, size_t src, const json_t *doc, const json_t *j)
+int mpb_rp_point_fill(struct mpb_rp_point *p, size_t src, const struct mpb_loaded *l, size_t i)
 {
+	const json_t *doc = l->doc, *j = json_array_get(json_object_get(doc, "points"), i);
 	*p = (struct mpb_rp_point){ .src = src, .j = j };
 	p->workload = str_of(j, "workload");
 	p->method = str_of(j, "method");
@@ -75,7 +76,7 @@ int mpb_rp_point_fill(struct mpb_rp_point *p, size_t src, const json_t *doc, con
 	double cp = mpb_rp_num(j, "summary.codec_parent_ns.median");
 	double cw = mpb_rp_num(j, "summary.codec_workers_ns.median");
 	p->codec_per_task = (cp + cw) / p->tasks;
-	if (mpb_export_cs_per_task(j, &p->vcs, &p->ivcs) < 0)
+	if (mpb_export_cs_per_task(&l->ds, i, &p->vcs, &p->ivcs) < 0)
 		p->vcs = p->ivcs = NAN;
 	p->serial_per_task = serial_per_task(doc, p);
 
@@ -338,7 +339,7 @@ int mpb_rp_workers_axis(const struct mpb_rp_ctx *c, const size_t *cand, size_t n
 	if (v && u) {
 		for (size_t i = 0; i < nc; i++) {
 			const struct mpb_rp_point *p = &c->pts[cand[i]];
-			double cpus = mpb_rp_num(c->o->docs[p->src], "machine.usable_cpus");
+			double cpus = mpb_rp_num(c->o->sets[p->src].doc, "machine.usable_cpus");
 			v[nw++] = p->workers;
 			if (cpus >= 1)
 				u[nuv++] = cpus;
@@ -429,7 +430,7 @@ void mpb_rp_title(const struct mpb_rp_ctx *c, const char *what, const size_t *ca
 		first = false;
 	}
 	if (!(vary & RP_BIT(AX_SRC))) {
-		const json_t *m = json_object_get(c->o->docs[c->pts[cand[0]].src], "machine");
+		const json_t *m = json_object_get(c->o->sets[c->pts[cand[0]].src].doc, "machine");
 		mpb_sb_printf(t, first ? "\\n(" : " (");
 		mpb_sb_safe(t, str_of(m, "hostname"));
 		mpb_sb_printf(t, ", ");
@@ -490,7 +491,7 @@ bool mpb_rp_fit_expr(const json_t *fit, int m, struct mpb_sb *expr, struct mpb_s
 const json_t *mpb_rp_find_fit(const struct mpb_rp_ctx *c, const struct mpb_rp_point *p,
 			      size_t nth)
 {
-	const json_t *fits = mpb_export_at(c->o->docs[p->src], "analysis.fits");
+	const json_t *fits = mpb_export_at(c->o->sets[p->src].doc, "analysis.fits");
 	size_t seen = 0;
 	for (size_t i = 0; i < json_array_size(fits); i++) {
 		const json_t *f = json_array_get(fits, i);

@@ -62,8 +62,8 @@ struct mpb_rp_series {
 
 /* The number at a dotted path, NAN when absent or not a number. */
 double mpb_rp_num(const json_t *o, const char *path);
-/* Fill p from point j of document doc (file src). 0, or -1 on ENOMEM. */
-int mpb_rp_point_fill(struct mpb_rp_point *p, size_t src, const json_t *doc, const json_t *j);
+/* Fill p from point i of the loaded file src. 0, or -1 on ENOMEM. */
+int mpb_rp_point_fill(struct mpb_rp_point *p, size_t src, const struct mpb_loaded *l, size_t i);
 
 /* The value of axis a of p as people read it ("2M", "fork", "4 workers",
  * "chunksize python", "parent 1GiB", the file's base name). */

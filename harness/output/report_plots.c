@@ -712,14 +712,13 @@ int mpb_report_plots_write(const struct mpb_report_opts *o, const char *tpl_dir,
 	size_t total = 0;
 	int rc = 0;
 	for (size_t i = 0; i < o->n; i++)
-		total += json_array_size(json_object_get(o->docs[i], "points"));
+		total += o->sets[i].plan.npoints;
 	c.pts = calloc(total ? total : 1, sizeof *c.pts);
 	if (!c.pts)
 		return oom(&c);
 	for (size_t i = 0; rc == 0 && i < o->n; i++) {
-		const json_t *pts = json_object_get(o->docs[i], "points");
-		for (size_t k = 0; rc == 0 && k < json_array_size(pts); k++)
-			if (mpb_rp_point_fill(&c.pts[c.n++], i, o->docs[i], json_array_get(pts, k)) < 0)
+		for (size_t k = 0; rc == 0 && k < o->sets[i].plan.npoints; k++)
+			if (mpb_rp_point_fill(&c.pts[c.n++], i, &o->sets[i], k) < 0)
 				rc = oom(&c);
 	}
 	res->nplots = NPLOTS;

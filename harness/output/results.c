@@ -34,9 +34,7 @@ json_t *mpb_results_u64(uint64_t v)
 
 #define u64 mpb_results_u64
 
-/* A failure's error_kind, null unless failed (a state from before the
- * field, or filled by hand, without one says "other"). */
-static json_t *kind_json(bool failed, const char *kind)
+json_t *mpb_results_error_kind(bool failed, const char *kind)
 {
 	return failed ? json_string(kind ? kind : mpb_diag_kind(MPB_ERUN, MPB_CAUSE_NONE))
 		      : json_null();
@@ -170,7 +168,7 @@ static json_t *point_json(const struct mpb_dataset *s, size_t i)
 	json_object_set_new(o, "sampling", mpb_sampling_point_json(s, i));
 	json_object_set_new(o, "warnings", mpb_warnings_point_json(s, i));
 	json_object_set_new(o, "error", ps->failed ? json_string(ps->error) : json_null());
-	json_object_set_new(o, "error_kind", kind_json(ps->failed, ps->error_kind));
+	json_object_set_new(o, "error_kind", mpb_results_error_kind(ps->failed, ps->error_kind));
 	return o;
 }
 
@@ -187,7 +185,7 @@ static json_t *baseline_json(const struct mpb_dataset *s, size_t j)
 		"sampling", mpb_sampling_baseline_json(s, j),
 		"warnings", mpb_warnings_baseline_json(s, j),
 		"error", bs->failed ? json_string(bs->error) : json_null(),
-		"error_kind", kind_json(bs->failed, bs->error_kind));
+		"error_kind", mpb_results_error_kind(bs->failed, bs->error_kind));
 }
 
 /* A ceiling: its runs, their summary and its speedup over the serial
@@ -212,7 +210,7 @@ static json_t *ceiling_json(const struct mpb_dataset *s, size_t j)
 				   : json_null(),
 		"efficiency", real_or_null(cr.speedup / c->workers, sp),
 		"error", cs->failed ? json_string(cs->error) : json_null(),
-		"error_kind", kind_json(cs->failed, cs->error_kind));
+		"error_kind", mpb_results_error_kind(cs->failed, cs->error_kind));
 }
 
 /* analysis.fits and analysis.recommendations, every warning, and tune's

@@ -5,6 +5,7 @@
 #ifndef MPB_RESULTS_H
 #define MPB_RESULTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,11 @@ json_t *mpb_results_build(const struct mpb_dataset *s);
 /* An unsigned count in a results document: an integer, or above INT64_MAX
  * (which JSON readers cannot hold exactly) a number. */
 json_t *mpb_results_u64(uint64_t v);
+
+/* A failure's error_kind as the results write it: null unless failed (a
+ * state from before the field, or filled by hand, without one says
+ * "other"). */
+json_t *mpb_results_error_kind(bool failed, const char *kind);
 
 /* Replace `path` with doc atomically. The previous file survives any
  * failure. 0 or -MPB_EIO with the reason. */

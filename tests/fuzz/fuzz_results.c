@@ -52,22 +52,21 @@ static void report_and_analyze(const char *path, json_t *doc)
 	struct mpb_diag d = { 0 };
 	const char *dir = scratch_dir();
 	char tpl[4096];
-	if (dir && mpb_report_templates_dir(tpl, sizeof tpl, &d) == 0) {
-		char *const paths[] = { (char *)path };
-		json_t *const docs[] = { doc };
-		struct mpb_report_opts o = { .paths = paths, .docs = docs, .n = 1, .outdir = dir };
-		struct mpb_report_result res;
-		memset(&res, 0, sizeof res);
-		int rc = mpb_report_plots_write(&o, tpl, &res, &d);
-		fuzz_check(rc == 0 || (d.msg[0] != '\0' && !strchr(d.msg, '\n')));
-		fuzz_check(res.nplots <= MPB_REPORT_MAX_PLOTS);
-	}
 	struct mpb_loaded l;
-	d = (struct mpb_diag){ 0 };
 	int rc = mpb_dataset_from_doc(path, doc, &l, &d);
 	fuzz_check(rc == 0 || (d.msg[0] != '\0' && !strchr(d.msg, '\n')));
-	if (rc == 0) {
+	if (rc == 0)
 		l.ds.memo = mpb_analysis_memo_new(l.plan.npoints);
+	if (rc == 0 && dir && mpb_report_templates_dir(tpl, sizeof tpl, &d) == 0) {
+		char *const paths[] = { (char *)path };
+		struct mpb_report_opts o = { .paths = paths, .sets = &l, .n = 1, .outdir = dir };
+		struct mpb_report_result res;
+		memset(&res, 0, sizeof res);
+		int prc = mpb_report_plots_write(&o, tpl, &res, &d);
+		fuzz_check(prc == 0 || (d.msg[0] != '\0' && !strchr(d.msg, '\n')));
+		fuzz_check(res.nplots <= MPB_REPORT_MAX_PLOTS);
+	}
+	if (rc == 0) {
 		json_t *again = mpb_results_build(&l.ds);
 		if (again) {
 			char *text = json_dumps(again, JSON_COMPACT);
