@@ -1,7 +1,8 @@
 /* test_compare.c — cmocka tests for compare.c: every branch of the verdict
  * rule, matching points by their axes, the regression status and its
  * message, machine fingerprints, --threshold parsing and both outputs, on
- * hand-built documents whose run times are chosen to land in each verdict. */
+ * hand-built documents, read into the results model, whose run times are
+ * chosen to land in each verdict. */
 #include "compare.h"
 
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dataset_load.h"
 #include "diag.h"
 
 #define T 0.10
@@ -76,7 +78,7 @@ static json_t *point(const char *method, int workers, const double *wall, size_t
 {
 	json_t *runs = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(runs, json_pack("{s:f}", "wall_ns", wall[i]));
+		json_array_append_new(runs, json_pack("{s:I}", "wall_ns", (json_int_t)llround(wall[i])));
 	return json_pack("{s:s, s:I, s:I, s:i, s:s, s:s, s:s, s:I, s:I, s:o, s:o}",
 			 "workload", "sumsq", "size", (json_int_t)2000000, "tasks", (json_int_t)4,
 			 "workers", workers, "method", method, "codec", "raw", "transport", "pipe",
@@ -86,14 +88,43 @@ static json_t *point(const char *method, int workers, const double *wall, size_t
 
 static json_t *doc(const char *cpu, json_t *points)
 {
-	return json_pack("{s:s, s:{s:s, s:s, s:i, s:s}, s:s, s:o, s:[]}", "schema",
-			 "mpbench.results/1", "machine", "hostname", "h", "cpu_model", cpu,
+	return json_pack("{s:s, s:{s:s, s:s, s:i, s:s}, s:s, s:o, s:[{s:s, s:I, s:I, s:[]}]}",
+			 "schema", "mpbench.results/1", "machine", "hostname", "h", "cpu_model", cpu,
 			 "usable_cpus", 2, "kernel", "6.1", "started", "2024-01-01T00:00:00Z",
-			 "points", points, "baselines");
+			 "points", points, "baselines", "workload", "sumsq", "size", (json_int_t)2000000,
+			 "tasks", (json_int_t)4, "runs");
 }
 
-static const double base_a[] = { 100, 101, 102, 103, 104, 105 };
-static const double base_b[] = { 200, 202, 204, 206, 208, 210 };
+/* run times are whole nanoseconds: steps that stay whole when scaled */
+static const double base_a[] = { 100, 110, 120, 130, 140, 150 };
+static const double base_b[] = { 200, 210, 220, 230, 240, 250 };
+
+/* The datasets of the last comparison (released at the end). */
+static struct mpb_loaded lb, ln;
+
+static void load(json_t *doc, struct mpb_loaded *l)
+{
+	struct mpb_diag d = { 0 };
+	mpb_dataset_unload(l);
+	if (mpb_dataset_from_doc("x.json", doc, l, &d) != 0)
+		fail_msg("%s", d.msg);
+}
+
+static int compare(json_t *b, json_t *n, double threshold, struct mpb_compare *c,
+		   struct mpb_diag *d)
+{
+	load(b, &lb);
+	load(n, &ln);
+	return mpb_compare_datasets("b.json", &lb.ds, "n.json", &ln.ds, threshold, c, d);
+}
+
+static int release(void **state)
+{
+	(void)state;
+	mpb_dataset_unload(&lb);
+	mpb_dataset_unload(&ln);
+	return 0;
+}
 
 static double *scaled(const double *v, size_t n, double k)
 {
@@ -112,7 +143,7 @@ static json_t *base_doc(void)
 static const struct mpb_compare_row *row_of(const struct mpb_compare *c, int workers)
 {
 	for (size_t i = 0; i < c->nrows; i++)
-		if (json_integer_value(json_object_get(c->rows[i].new_, "workers")) == workers)
+		if (ln.plan.points[c->rows[i].new_].workers == (unsigned)workers)
 			return &c->rows[i];
 	fail_msg("no row for %d workers", workers);
 	return &c->rows[0]; /* not reached */
@@ -124,7 +155,7 @@ static void test_identical(void **state)
 	json_t *b = base_doc(), *n = base_doc();
 	struct mpb_compare c;
 	struct mpb_diag d = { 0 };
-	assert_int_equal(mpb_compare_docs("b.json", b, "n.json", n, 10, &c, &d), 0);
+	assert_int_equal(compare(b, n, 10, &c, &d), 0);
 	assert_int_equal(c.nrows, 2);
 	assert_int_equal(c.counts[MPB_VERDICT_UNCHANGED], 2);
 	assert_int_equal(c.ndiff, 0);
@@ -147,7 +178,7 @@ static void test_regression_named(void **state)
 					   point("fork", 2, scaled(base_b, 6, 1.3), 6, NULL)));
 	struct mpb_compare c;
 	struct mpb_diag d = { 0 };
-	assert_int_equal(mpb_compare_docs("b.json", b, "n.json", n, 10, &c, &d), 0);
+	assert_int_equal(compare(b, n, 10, &c, &d), 0);
 	const struct mpb_compare_row *r = row_of(&c, 2);
 	assert_int_equal(r->verdict, MPB_VERDICT_REGRESSED);
 	assert_true(fabs(r->ratio - 1.3) < 1e-9);
@@ -160,7 +191,7 @@ static void test_regression_named(void **state)
 	assert_non_null(strstr(d.msg, "workers=2 method=fork"));
 	/* a threshold above the change: no regression */
 	mpb_compare_free(&c);
-	assert_int_equal(mpb_compare_docs("b.json", b, "n.json", n, 40, &c, &d), 0);
+	assert_int_equal(compare(b, n, 40, &c, &d), 0);
 	assert_int_equal(row_of(&c, 2)->verdict, MPB_VERDICT_UNCHANGED);
 	assert_int_equal(mpb_compare_status(&c, &d), 0);
 	mpb_compare_free(&c);
@@ -179,7 +210,7 @@ static void test_improvement_and_noise(void **state)
 					   point("fork", 2, noisy, 6, NULL)));
 	struct mpb_compare c;
 	struct mpb_diag d = { 0 };
-	assert_int_equal(mpb_compare_docs("b.json", b, "n.json", n, 10, &c, &d), 0);
+	assert_int_equal(compare(b, n, 10, &c, &d), 0);
 	assert_int_equal(row_of(&c, 1)->verdict, MPB_VERDICT_IMPROVED);
 	const struct mpb_compare_row *r = row_of(&c, 2);
 	assert_true(r->ratio > 1.1);
@@ -200,11 +231,11 @@ static void test_matching(void **state)
 					   point("fork", 2, base_b, 6, NULL)));
 	struct mpb_compare c;
 	struct mpb_diag d = { 0 };
-	assert_int_equal(mpb_compare_docs("b.json", b, "n.json", n, 10, &c, &d), 0);
+	assert_int_equal(compare(b, n, 10, &c, &d), 0);
 	assert_int_equal(c.nrows, 1);
 	assert_int_equal(c.only_base, 1);
 	assert_int_equal(c.only_new, 1);
-	assert_string_equal(json_string_value(json_object_get(c.rows[0].base, "method")), "fork");
+	assert_string_equal(lb.plan.points[c.rows[0].base].method->name, "fork");
 	/* the fingerprints differ in the CPU model only */
 	assert_int_equal(c.ndiff, 1);
 	assert_non_null(strstr(c.machine_diff[0], "cpu_model: \"CPU A\" vs \"CPU B\""));
@@ -213,7 +244,7 @@ static void test_matching(void **state)
 
 	/* nothing in common */
 	n = doc("CPU A", json_pack("[o]", point("thread", 3, base_b, 6, NULL)));
-	assert_int_equal(mpb_compare_docs("b.json", b, "n.json", n, 10, &c, &d), -MPB_EINPUT);
+	assert_int_equal(compare(b, n, 10, &c, &d), -MPB_EINPUT);
 	assert_non_null(strstr(d.msg, "no point in common"));
 	assert_non_null(strstr(d.msg, "b.json"));
 	json_decref(n);
@@ -228,7 +259,7 @@ static void test_failed_and_short(void **state)
 					   point("fork", 2, base_b, 1, NULL)));
 	struct mpb_compare c;
 	struct mpb_diag d = { 0 };
-	assert_int_equal(mpb_compare_docs("b.json", b, "n.json", n, 10, &c, &d), 0);
+	assert_int_equal(compare(b, n, 10, &c, &d), 0);
 	/* twice as slow, but the point failed: no verdict on a cut-short sample */
 	assert_int_equal(row_of(&c, 1)->verdict, MPB_VERDICT_INCONCLUSIVE);
 	assert_string_equal(row_of(&c, 1)->note, "failed in new");
@@ -260,7 +291,7 @@ static void test_outputs(void **state)
 					   point("fork", 2, scaled(base_b, 6, 1.3), 6, NULL)));
 	struct mpb_compare c;
 	struct mpb_diag d = { 0 };
-	assert_int_equal(mpb_compare_docs("b.json", b, "n.json", n, 10, &c, &d), 0);
+	assert_int_equal(compare(b, n, 10, &c, &d), 0);
 	char *md = write_text(&c, MPB_EXPORT_MD);
 	assert_non_null(strstr(md, "Warning: the machines differ"));
 	assert_non_null(strstr(md, "| **regressed** |"));
@@ -308,5 +339,5 @@ int main(void)
 		cmocka_unit_test(test_failed_and_short),
 		cmocka_unit_test(test_outputs),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, release);
 }

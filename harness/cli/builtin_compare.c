@@ -22,8 +22,8 @@ int mpb_builtin_compare(const struct mpb_cli_call *call, struct mpb_diag *d)
 	    (rc = mpb_compare_parse_threshold(cfg->threshold, &threshold, d)) < 0 ||
 	    (rc = mpb_report_load(cfg->positional, 2, sets, d)) < 0)
 		return rc;
-	rc = mpb_compare_docs(cfg->positional[0], sets[0].doc, cfg->positional[1], sets[1].doc, threshold,
-			      &cmp, d);
+	rc = mpb_compare_datasets(cfg->positional[0], &sets[0].ds, cfg->positional[1], &sets[1].ds,
+				  threshold, &cmp, d);
 	if (rc == 0) {
 		for (size_t k = 0; k < cmp.ndiff; k++)
 			fprintf(stderr, "mpbench: warning: the machines differ: %s\n", cmp.machine_diff[k]);

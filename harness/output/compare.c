@@ -1,4 +1,4 @@
-/* compare.c — match two results documents point by point and judge each
+/* compare.c — match two results datasets point by point and judge each
  * matched point's wall time (see compare.h for the verdict rules). */
 #include "compare.h"
 
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis.h"
 #include "stats.h"
 
 /* Bootstrap seed of the first row; row i uses SEED + i, so a comparison is
@@ -38,34 +39,52 @@ enum mpb_verdict mpb_compare_verdict(double r, double lo, double hi, double p, s
 	return MPB_VERDICT_INCONCLUSIVE;
 }
 
-/* The axes that identify a point, in key order. */
-static const struct { const char *name; bool str; } axes[] = {
-	{ "workload", true }, { "size", false }, { "tasks", false }, { "workers", false },
-	{ "method", true }, { "codec", true }, { "transport", true }, { "chunksize", false },
-	{ "parent_rss", false },
+/* The axes that identify a point, in key order: a name (str) or a count. */
+static const char *ax_workload(const struct mpb_point *p) { return p->workload->name; }
+static const char *ax_method(const struct mpb_point *p) { return p->method->name; }
+static const char *ax_codec(const struct mpb_point *p) { return p->codec->name; }
+static const char *ax_transport(const struct mpb_point *p) { return p->transport->name; }
+static uint64_t ax_size(const struct mpb_point *p) { return p->size; }
+static uint64_t ax_tasks(const struct mpb_point *p) { return p->tasks; }
+static uint64_t ax_workers(const struct mpb_point *p) { return p->workers; }
+static uint64_t ax_chunksize(const struct mpb_point *p) { return p->chunksize; }
+static uint64_t ax_prss(const struct mpb_point *p) { return p->parent_rss; }
+
+static const struct {
+	const char *name;
+	const char *(*str)(const struct mpb_point *p);
+	uint64_t (*count)(const struct mpb_point *p);
+} axes[] = {
+	{ "workload", ax_workload, NULL }, { "size", NULL, ax_size }, { "tasks", NULL, ax_tasks },
+	{ "workers", NULL, ax_workers }, { "method", ax_method, NULL }, { "codec", ax_codec, NULL },
+	{ "transport", ax_transport, NULL }, { "chunksize", NULL, ax_chunksize },
+	{ "parent_rss", NULL, ax_prss },
 };
 #define NAXES (sizeof axes / sizeof axes[0])
 
-static void axis_text(const json_t *point, size_t k, char *buf, size_t len)
+static void axis_text(const struct mpb_dataset *ds, size_t i, size_t k, char *buf, size_t len)
 {
-	const json_t *v = json_object_get(point, axes[k].name);
-	if (json_is_string(v))
-		snprintf(buf, len, "%s", json_string_value(v));
-	else if (json_is_integer(v))
-		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
-	else if (json_is_number(v))
-		snprintf(buf, len, "%.17g", json_number_value(v));
+	const struct mpb_point *p = &ds->plan->points[i];
+	if (axes[k].str)
+		snprintf(buf, len, "%s", axes[k].str(p));
 	else
-		snprintf(buf, len, "?");
+		snprintf(buf, len, "%llu", (unsigned long long)axes[k].count(p));
 }
 
-void mpb_compare_point_key(const json_t *point, char *buf, size_t len)
+/* The value of axis k as the results write it. */
+static json_t *axis_json(const struct mpb_dataset *ds, size_t i, size_t k)
+{
+	const struct mpb_point *p = &ds->plan->points[i];
+	return axes[k].str ? json_string(axes[k].str(p)) : mpb_dataset_u64_json(axes[k].count(p));
+}
+
+void mpb_compare_point_key(const struct mpb_dataset *ds, size_t i, char *buf, size_t len)
 {
 	size_t used = 0;
 	buf[0] = '\0';
 	for (size_t k = 0; k < NAXES && used < len; k++) {
 		char v[160];
-		axis_text(point, k, v, sizeof v);
+		axis_text(ds, i, k, v, sizeof v);
 		int n = snprintf(buf + used, len - used, "%s%s=%s", k ? " " : "", axes[k].name, v);
 		if (n < 0)
 			break;
@@ -88,20 +107,19 @@ int mpb_compare_parse_threshold(const char *text, double *pct, struct mpb_diag *
 }
 
 /* Wall times of a point's runs into a new array; *n set. NULL on ENOMEM. */
-static double *walls(const json_t *point, size_t *n)
+static double *walls(const struct mpb_dataset *ds, size_t i, size_t *n)
 {
-	const json_t *runs = json_object_get(point, "runs");
-	*n = json_array_size(runs);
-	double *v = malloc((*n ? *n : 1) * sizeof *v);
-	for (size_t i = 0; v && i < *n; i++)
-		v[i] = json_number_value(json_object_get(json_array_get(runs, i), "wall_ns"));
-	return v;
+	size_t nm;
+	const struct mpb_metric *wm = mpb_metrics(&nm); /* the first is wall_ns */
+	*n = ds->pts[i].nruns;
+	return mpb_metric_values(&ds->pts[i], wm);
 }
 
-static int judge(struct mpb_compare_row *r, double t, double alpha, uint64_t seed)
+static int judge(const struct mpb_compare *c, struct mpb_compare_row *r, double t, double alpha,
+		 uint64_t seed)
 {
 	size_t nb, nn;
-	double *b = walls(r->base, &nb), *n = walls(r->new_, &nn);
+	double *b = walls(c->base_ds, r->base, &nb), *n = walls(c->new_ds, r->new_, &nn);
 	int rc = 0;
 	r->nbase = nb;
 	r->nnew = nn;
@@ -124,8 +142,7 @@ static int judge(struct mpb_compare_row *r, double t, double alpha, uint64_t see
 			rc = -1;
 	}
 	r->verdict = mpb_compare_verdict(r->ratio, r->ratio_lo, r->ratio_hi, r->p, nb, nn, t, alpha);
-	bool fb = json_is_string(json_object_get(r->base, "error"));
-	bool fn = json_is_string(json_object_get(r->new_, "error"));
+	bool fb = c->base_ds->pts[r->base].failed, fn = c->new_ds->pts[r->new_].failed;
 	if (fb || fn) {
 		/* a failed point's runs stop at the failure: not a fair sample */
 		r->verdict = MPB_VERDICT_INCONCLUSIVE;
@@ -141,7 +158,7 @@ out:
 
 struct keyed {
 	char key[512];
-	const json_t *point;
+	size_t point;
 };
 
 static int cmp_keyed(const void *a, const void *b)
@@ -149,43 +166,68 @@ static int cmp_keyed(const void *a, const void *b)
 	return strcmp(((const struct keyed *)a)->key, ((const struct keyed *)b)->key);
 }
 
-static struct keyed *keyed_points(const json_t *doc, size_t *n)
+static struct keyed *keyed_points(const struct mpb_dataset *ds, size_t *n)
 {
-	const json_t *pts = json_object_get(doc, "points");
-	*n = json_array_size(pts);
+	*n = ds->plan->npoints;
 	struct keyed *k = malloc((*n ? *n : 1) * sizeof *k);
 	for (size_t i = 0; k && i < *n; i++) {
-		k[i].point = json_array_get(pts, i);
-		mpb_compare_point_key(k[i].point, k[i].key, sizeof k[i].key);
+		k[i].point = i;
+		mpb_compare_point_key(ds, i, k[i].key, sizeof k[i].key);
 	}
 	return k;
 }
 
+/* The machine's fingerprint as the results write it: a string ("" is
+ * unknown: null) or a count (0 is unknown: null). */
+static const char *m_cpu(const struct mpb_machine *m) { return m->cpu_model; }
+static const char *m_kernel(const struct mpb_machine *m) { return m->kernel; }
+static const char *m_host(const struct mpb_machine *m) { return m->hostname; }
+static int m_usable(const struct mpb_machine *m) { return m->usable_cpus; }
+
+static const struct {
+	const char *name;
+	const char *(*str)(const struct mpb_machine *m);
+	int (*count)(const struct mpb_machine *m);
+	bool fingerprint;   /* compared: a difference is a warning */
+} machine_keys[] = {
+	{ "hostname", m_host, NULL, false }, { "cpu_model", m_cpu, NULL, true },
+	{ "usable_cpus", NULL, m_usable, true }, { "kernel", m_kernel, NULL, true },
+};
+#define NMKEYS (sizeof machine_keys / sizeof machine_keys[0])
+
+static json_t *machine_json(const struct mpb_dataset *ds, size_t k)
+{
+	const struct mpb_machine *m = ds->machine;
+	if (machine_keys[k].str)
+		return m && machine_keys[k].str(m)[0] ? json_string(machine_keys[k].str(m)) : json_null();
+	return m && machine_keys[k].count(m) > 0 ? json_integer(machine_keys[k].count(m)) : json_null();
+}
+
 static void machine_diffs(struct mpb_compare *c)
 {
-	static const char *const keys[] = { "cpu_model", "usable_cpus", "kernel" };
-	const json_t *mb = json_object_get(c->base_doc, "machine");
-	const json_t *mn = json_object_get(c->new_doc, "machine");
-	for (size_t k = 0; k < 3; k++) {
-		const json_t *a = json_object_get(mb, keys[k]), *b = json_object_get(mn, keys[k]);
-		if ((!a && !b) || (a && b && json_equal((json_t *)a, (json_t *)b)))
+	for (size_t k = 0; k < NMKEYS; k++) {
+		if (!machine_keys[k].fingerprint)
 			continue;
-		char *ta = a ? json_dumps(a, JSON_ENCODE_ANY) : NULL;
-		char *tb = b ? json_dumps(b, JSON_ENCODE_ANY) : NULL;
-		snprintf(c->machine_diff[c->ndiff++], sizeof c->machine_diff[0], "%s: %.100s vs %.100s",
-			 keys[k], ta ? ta : "absent", tb ? tb : "absent");
-		free(ta);
-		free(tb);
+		json_t *a = machine_json(c->base_ds, k), *b = machine_json(c->new_ds, k);
+		if (a && b && !json_equal(a, b)) {
+			char *ta = json_dumps(a, JSON_ENCODE_ANY), *tb = json_dumps(b, JSON_ENCODE_ANY);
+			snprintf(c->machine_diff[c->ndiff++], sizeof c->machine_diff[0],
+				 "%s: %.100s vs %.100s", machine_keys[k].name, ta ? ta : "?", tb ? tb : "?");
+			free(ta);
+			free(tb);
+		}
+		json_decref(a);
+		json_decref(b);
 	}
 }
 
-int mpb_compare_docs(const char *base_name, const json_t *base, const char *new_name,
-		     const json_t *new_, double threshold_pct, struct mpb_compare *out,
-		     struct mpb_diag *d)
+int mpb_compare_datasets(const char *base_name, const struct mpb_dataset *base,
+			 const char *new_name, const struct mpb_dataset *new_, double threshold_pct,
+			 struct mpb_compare *out, struct mpb_diag *d)
 {
 	*out = (struct mpb_compare){ .threshold_pct = threshold_pct, .alpha = MPB_COMPARE_ALPHA,
 				     .base_name = base_name, .new_name = new_name,
-				     .base_doc = base, .new_doc = new_ };
+				     .base_ds = base, .new_ds = new_ };
 	size_t nb, nn;
 	struct keyed *kb = keyed_points(base, &nb), *kn = keyed_points(new_, &nn);
 	bool *used = calloc(nb ? nb : 1, sizeof *used);
@@ -211,7 +253,7 @@ int mpb_compare_docs(const char *base_name, const json_t *base, const char *new_
 		struct mpb_compare_row *r = &out->rows[out->nrows];
 		r->base = m->point;
 		r->new_ = kn[i].point;
-		if (judge(r, threshold_pct / 100.0, out->alpha, COMPARE_SEED + out->nrows) < 0) {
+		if (judge(out, r, threshold_pct / 100.0, out->alpha, COMPARE_SEED + out->nrows) < 0) {
 			rc = mpb_fail(d, MPB_ENOMEM, "out of memory comparing results");
 			goto out;
 		}
@@ -249,18 +291,13 @@ static json_t *num_or_null(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
-static json_t *side_json(const char *name, const json_t *doc)
+static json_t *side_json(const char *name, const struct mpb_dataset *ds)
 {
-	const json_t *m = json_object_get(doc, "machine");
 	json_t *o = json_object();
 	json_object_set_new(o, "file", json_string(name));
-	static const char *const keys[] = { "hostname", "cpu_model", "usable_cpus", "kernel" };
-	for (size_t k = 0; k < 4; k++) {
-		const json_t *v = json_object_get(m, keys[k]);
-		json_object_set_new(o, keys[k], v ? json_deep_copy(v) : json_null());
-	}
-	const json_t *st = json_object_get(doc, "started");
-	json_object_set_new(o, "started", json_is_string(st) ? json_deep_copy(st) : json_null());
+	for (size_t k = 0; k < NMKEYS; k++)
+		json_object_set_new(o, machine_keys[k].name, machine_json(ds, k));
+	json_object_set_new(o, "started", ds->started[0] ? json_string(ds->started) : json_null());
 	return o;
 }
 
@@ -270,10 +307,8 @@ static json_t *compare_json(const struct mpb_compare *c)
 	for (size_t i = 0; i < c->nrows; i++) {
 		const struct mpb_compare_row *r = &c->rows[i];
 		json_t *o = json_object();
-		for (size_t k = 0; k < NAXES; k++) {
-			const json_t *v = json_object_get(r->new_, axes[k].name);
-			json_object_set_new(o, axes[k].name, v ? json_deep_copy(v) : json_null());
-		}
+		for (size_t k = 0; k < NAXES; k++)
+			json_object_set_new(o, axes[k].name, axis_json(c->new_ds, r->new_, k));
 		json_object_set_new(o, "base_runs", json_integer((json_int_t)r->nbase));
 		json_object_set_new(o, "new_runs", json_integer((json_int_t)r->nnew));
 		json_object_set_new(o, "base_median_ns", num_or_null(r->base_median_ns));
@@ -291,8 +326,8 @@ static json_t *compare_json(const struct mpb_compare *c)
 	for (size_t v = 0; v < 4; v++)
 		json_object_set_new(counts, verdict_names[v], json_integer((json_int_t)c->counts[v]));
 	json_object_set_new(doc, "schema", json_string(MPB_COMPARE_SCHEMA));
-	json_object_set_new(doc, "base", side_json(c->base_name, c->base_doc));
-	json_object_set_new(doc, "new", side_json(c->new_name, c->new_doc));
+	json_object_set_new(doc, "base", side_json(c->base_name, c->base_ds));
+	json_object_set_new(doc, "new", side_json(c->new_name, c->new_ds));
 	json_object_set_new(doc, "threshold_pct", json_real(c->threshold_pct));
 	json_object_set_new(doc, "alpha", json_real(c->alpha));
 	json_object_set_new(doc, "machine_differences", diffs);
@@ -304,20 +339,19 @@ static json_t *compare_json(const struct mpb_compare *c)
 	return doc;
 }
 
-static void md_side(FILE *f, const char *label, const char *name, const json_t *doc)
+static void md_side(FILE *f, const char *label, const char *name, const struct mpb_dataset *ds)
 {
-	const json_t *m = json_object_get(doc, "machine");
-	const char *host = json_string_value(json_object_get(m, "hostname"));
-	const char *cpu = json_string_value(json_object_get(m, "cpu_model"));
-	const char *st = json_string_value(json_object_get(doc, "started"));
+	const struct mpb_machine *m = ds->machine;
+	const char *host = m && m->hostname[0] ? m->hostname : NULL;
+	const char *cpu = m && m->cpu_model[0] ? m->cpu_model : NULL;
+	const char *st = ds->started[0] ? ds->started : NULL;
 	fprintf(f, "- %s: ", label);
 	mpb_export_md_string(f, name);
 	fputs(" (", f);
 	mpb_export_md_string(f, host ? host : "?");
 	fputs(", ", f);
 	mpb_export_md_string(f, cpu ? cpu : "unknown CPU");
-	fprintf(f, ", %lld usable CPUs, ",
-		(long long)json_integer_value(json_object_get(m, "usable_cpus")));
+	fprintf(f, ", %d usable CPUs, ", m ? m->usable_cpus : 0);
 	mpb_export_md_string(f, st ? st : "?");
 	fputs(")\n", f);
 }
@@ -329,14 +363,14 @@ static void write_md(FILE *f, const struct mpb_compare *c)
 	for (size_t k = 0; k < NAXES; k++) {
 		show[k] = k == 0 || k == 3 || k == 4; /* workload, workers, method always */
 		for (size_t i = 1; i < c->nrows && !show[k]; i++) {
-			axis_text(c->rows[0].new_, k, a, sizeof a);
-			axis_text(c->rows[i].new_, k, b, sizeof b);
+			axis_text(c->new_ds, c->rows[0].new_, k, a, sizeof a);
+			axis_text(c->new_ds, c->rows[i].new_, k, b, sizeof b);
 			show[k] = strcmp(a, b) != 0;
 		}
 	}
 	fputs("### mpbench compare\n\n", f);
-	md_side(f, "base", c->base_name, c->base_doc);
-	md_side(f, "new", c->new_name, c->new_doc);
+	md_side(f, "base", c->base_name, c->base_ds);
+	md_side(f, "new", c->new_name, c->new_ds);
 	fputc('\n', f);
 	if (c->ndiff) {
 		fputs("> **Warning: the machines differ** (", f);
@@ -350,7 +384,7 @@ static void write_md(FILE *f, const struct mpb_compare *c)
 	for (size_t k = 0; k < NAXES; k++) {
 		if (show[k])
 			continue;
-		axis_text(c->rows[0].new_, k, a, sizeof a);
+		axis_text(c->new_ds, c->rows[0].new_, k, a, sizeof a);
 		fputs(common ? ", " : "All points: ", f);
 		fprintf(f, "%s ", axes[k].name);
 		mpb_export_md_string(f, a);
@@ -371,7 +405,7 @@ static void write_md(FILE *f, const struct mpb_compare *c)
 		for (size_t k = 0; k < NAXES; k++) {
 			if (!show[k])
 				continue;
-			axis_text(r->new_, k, a, sizeof a);
+			axis_text(c->new_ds, r->new_, k, a, sizeof a);
 			fputs("| ", f);
 			mpb_export_md_string(f, a);
 			fputc(' ', f);
@@ -439,7 +473,7 @@ int mpb_compare_status(const struct mpb_compare *c, struct mpb_diag *d)
 		const struct mpb_compare_row *r = &c->rows[i];
 		if (r->verdict != MPB_VERDICT_REGRESSED)
 			continue;
-		mpb_compare_point_key(r->new_, key, sizeof key);
+		mpb_compare_point_key(c->new_ds, r->new_, key, sizeof key);
 		size_t used = strlen(list);
 		snprintf(list + used, sizeof list - used, "%s%.180s (x%.3f, p %.2g)", shown ? "; " : "", key,
 			 r->ratio, r->p);

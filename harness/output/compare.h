@@ -1,5 +1,5 @@
 /* compare.h — `mpbench compare BASE NEW`: match the points of two results
- * documents by their axes and judge, per point, whether the new wall time
+ * datasets (model/dataset.h) by their axes and judge, per point, whether the new wall time
  * regressed, improved or stayed the same, with a ratio of medians, its
  * bootstrap CI and a Mann–Whitney rank test. The verdict rules are defined in
  * mpb_compare_verdict and repeated in results/README.md. */
@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "dataset.h"
 #include "diag.h"
 #include "export.h"
 
@@ -43,7 +44,7 @@ enum mpb_verdict mpb_compare_verdict(double r, double lo, double hi, double p, s
 				     size_t nnew, double t, double alpha);
 
 struct mpb_compare_row {
-	const json_t *base, *new_;   /* the matched points (borrowed from the documents) */
+	size_t base, new_;           /* the matched points: indices in the base and new plans */
 	size_t nbase, nnew;          /* runs */
 	double base_median_ns, new_median_ns;
 	double ratio, ratio_lo, ratio_hi; /* NAN when not computable */
@@ -61,19 +62,20 @@ struct mpb_compare {
 	char machine_diff[3][256];   /* "cpu_model: 'A' vs 'B'", empty when equal */
 	size_t ndiff;
 	const char *base_name, *new_name;
-	const json_t *base_doc, *new_doc;
+	const struct mpb_dataset *base_ds, *new_ds;
 };
 
 /* The text key of a point's axes ("workload=sumsq size=2000000 ..."), used
  * to match points and to name them in messages. */
-void mpb_compare_point_key(const json_t *point, char *buf, size_t len);
+void mpb_compare_point_key(const struct mpb_dataset *ds, size_t i, char *buf, size_t len);
 
-/* Compare two loaded (and mpb_export_validate'd) documents. threshold_pct > 0.
- * -MPB_EINPUT when no point is in both ("nothing in common"). Free with
- * mpb_compare_free; rows borrow from the documents, which must outlive out. */
-int mpb_compare_docs(const char *base_name, const json_t *base, const char *new_name,
-		     const json_t *new_, double threshold_pct, struct mpb_compare *out,
-		     struct mpb_diag *d);
+/* Compare two datasets (loaded files: the machines' fingerprints are
+ * compared too). threshold_pct > 0. -MPB_EINPUT when no point is in both
+ * ("nothing in common"). Free with mpb_compare_free; out refers to the
+ * datasets, which must outlive it. */
+int mpb_compare_datasets(const char *base_name, const struct mpb_dataset *base,
+			 const char *new_name, const struct mpb_dataset *new_, double threshold_pct,
+			 struct mpb_compare *out, struct mpb_diag *d);
 void mpb_compare_free(struct mpb_compare *c);
 
 /* Parse --threshold: a percentage > 0 and <= 1000 (a plain number, optional

@@ -1,10 +1,10 @@
 /* fuzz_results.c — fuzz target: the results-JSON readers that `report`,
  * `compare` and `analyze` run on files they are given, and what each does
  * with a document that passes: mpb_results_load and mpb_export_validate,
- * then the comparison of the document with itself (every point and
- * summary), the report's plot data and scripts (report_plots.c, written into
- * a scratch directory; gnuplot is not run), and the results model
- * (dataset_load.c) analyzed again and written out as a new document, as
+ * then the results model (dataset_load.c) read from it, compared with
+ * itself (every point), the report's plot data and scripts from it
+ * (report_plots.c, written into a scratch directory; gnuplot is not run),
+ * and analyzed again and written out as a new document, as
  * `mpbench analyze -o` does. The input reaches the readers as a file (a
  * memfd), exactly as a user's file would. */
 #include "fuzz.h"
@@ -57,6 +57,18 @@ static void report_and_analyze(const char *path, json_t *doc)
 	fuzz_check(rc == 0 || (d.msg[0] != '\0' && !strchr(d.msg, '\n')));
 	if (rc == 0)
 		l.ds.memo = mpb_analysis_memo_new(l.plan.npoints);
+	if (rc == 0) {
+		struct mpb_compare c;
+		memset(&c, 0, sizeof c);
+		if (mpb_compare_datasets("a", &l.ds, "b", &l.ds, 10.0, &c, &d) == 0) {
+			FILE *null = fopen("/dev/null", "w");
+			if (null) {
+				(void)mpb_compare_write(null, MPB_EXPORT_MD, &c, &d);
+				fclose(null);
+			}
+			mpb_compare_free(&c);
+		}
+	}
 	if (rc == 0 && dir && mpb_report_templates_dir(tpl, sizeof tpl, &d) == 0) {
 		char *const paths[] = { (char *)path };
 		struct mpb_report_opts o = { .paths = paths, .sets = &l, .n = 1, .outdir = dir };
@@ -96,18 +108,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == 0)
 		rc = mpb_export_validate(path, doc, &d);
 	fuzz_check(rc == 0 || (d.msg[0] != '\0' && !strchr(d.msg, '\n')));
-	if (rc == 0) {
-		struct mpb_compare c;
-		memset(&c, 0, sizeof c);
-		if (mpb_compare_docs("a", doc, "b", doc, 10.0, &c, &d) == 0) {
-			FILE *null = fopen("/dev/null", "w");
-			if (null) {
-				(void)mpb_compare_write(null, MPB_EXPORT_MD, &c, &d);
-				fclose(null);
-			}
-			mpb_compare_free(&c);
-		}
-	}
 	if (rc == 0)
 		report_and_analyze(path, doc);
 	json_decref(doc);
