@@ -39,7 +39,7 @@ static void test_plateau(void **state)
 	const double thr[] = { 100, 180, 188, 190 };
 	struct mpb_rec_candidate c[4];
 	curve(c, w, thr, 4);
-	struct mpb_rec_context ctx = { 0.05, 8, 0 };
+	struct mpb_rec_context ctx = { .tolerance = 0.05, .usable_cpus = 8, .mem_available = 0 };
 	struct mpb_recommendation r;
 	assert_int_equal(mpb_recommend_curve(c, 4, &ctx, &r), 0);
 	/* 180 < 0.95 * 190 = 180.5 < 188: 4 workers */
@@ -69,7 +69,7 @@ static void test_peak_then_decline(void **state)
 	const double thr[] = { 120, 100, 150, 190 };
 	struct mpb_rec_candidate c[4];
 	curve(c, w, thr, 4);
-	struct mpb_rec_context ctx = { 0.05, 2, 0 };
+	struct mpb_rec_context ctx = { .tolerance = 0.05, .usable_cpus = 2, .mem_available = 0 };
 	struct mpb_recommendation r;
 	assert_int_equal(mpb_recommend_curve(c, 4, &ctx, &r), 0);
 	assert_int_equal(c[r.rec].workers, 2);
@@ -90,7 +90,7 @@ static void test_flat(void **state)
 	const double thr[] = { 100, 101, 99.5 };
 	struct mpb_rec_candidate c[3];
 	curve(c, w, thr, 3);
-	struct mpb_rec_context ctx = { 0.05, 2, 0 };
+	struct mpb_rec_context ctx = { .tolerance = 0.05, .usable_cpus = 2, .mem_available = 0 };
 	struct mpb_recommendation r;
 	assert_int_equal(mpb_recommend_curve(c, 3, &ctx, &r), 0);
 	assert_int_equal(c[r.rec].workers, 1);
@@ -107,7 +107,7 @@ static void test_rising_over_cpus(void **state)
 	const double thr[] = { 100, 200, 400 };
 	struct mpb_rec_candidate c[3];
 	curve(c, w, thr, 3);
-	struct mpb_rec_context ctx = { 0.05, 2, 0 };
+	struct mpb_rec_context ctx = { .tolerance = 0.05, .usable_cpus = 2, .mem_available = 0 };
 	struct mpb_recommendation r;
 	assert_int_equal(mpb_recommend_curve(c, 3, &ctx, &r), 0);
 	assert_int_equal(c[r.rec].workers, 4);
@@ -124,11 +124,11 @@ static void test_chunk_sizes(void **state)
 {
 	(void)state;
 	struct mpb_rec_candidate c[] = {
-		{ 0, 1, 1, 100, 0 }, { 1, 1, 8, 110, 0 },
-		{ 2, 2, 1, 150, 0 }, { 3, 2, 8, 205, 0 }, { 4, 2, 32, 190, 0 },
-		{ 5, 4, 1, 160, 0 }, { 6, 4, 8, 210, 0 },
+		{ 0, 1, 1, 100, 0, NULL, 0 }, { 1, 1, 8, 110, 0, NULL, 0 },
+		{ 2, 2, 1, 150, 0, NULL, 0 }, { 3, 2, 8, 205, 0, NULL, 0 }, { 4, 2, 32, 190, 0, NULL, 0 },
+		{ 5, 4, 1, 160, 0, NULL, 0 }, { 6, 4, 8, 210, 0, NULL, 0 },
 	};
-	struct mpb_rec_context ctx = { 0.05, 4, 0 };
+	struct mpb_rec_context ctx = { .tolerance = 0.05, .usable_cpus = 4, .mem_available = 0 };
 	struct mpb_recommendation r;
 	assert_int_equal(mpb_recommend_curve(c, N_OF(c), &ctx, &r), 0);
 	/* best 210 (4 workers, chunk 8); 205 at 2 workers qualifies with chunk 8 */
@@ -147,7 +147,7 @@ static void test_memory_limit(void **state)
 	curve(c, w, thr, 3);
 	for (size_t i = 0; i < 3; i++)
 		c[i].mem_per_worker = 1024.0 * 1024 * 1024;
-	struct mpb_rec_context ctx = { 0.05, 8, 3ull << 30 };
+	struct mpb_rec_context ctx = { .tolerance = 0.05, .usable_cpus = 8, .mem_available = 3ull << 30 };
 	struct mpb_recommendation r;
 	assert_int_equal(mpb_recommend_curve(c, 3, &ctx, &r), 0);
 	assert_int_equal(c[r.rec].workers, 4);
@@ -168,15 +168,15 @@ static void test_edges(void **state)
 {
 	(void)state;
 	struct mpb_recommendation r;
-	struct mpb_rec_context ctx = { 0.05, 2, 0 };
+	struct mpb_rec_context ctx = { .tolerance = 0.05, .usable_cpus = 2, .mem_available = 0 };
 	assert_int_equal(mpb_recommend_curve(NULL, 0, &ctx, &r), -1);
-	struct mpb_rec_candidate bad[] = { { 0, 1, 1, 100, 0 }, { 1, 2, 1, 0, 0 } };
+	struct mpb_rec_candidate bad[] = { { 0, 1, 1, 100, 0, NULL, 0 }, { 1, 2, 1, 0, 0, NULL, 0 } };
 	assert_int_equal(mpb_recommend_curve(bad, 2, &ctx, &r), -1);
 	bad[1].throughput = NAN;
 	assert_int_equal(mpb_recommend_curve(bad, 2, &ctx, &r), -1);
 
 	/* one count */
-	struct mpb_rec_candidate one[] = { { 0, 3, 1, 50, 0 } };
+	struct mpb_rec_candidate one[] = { { 0, 3, 1, 50, 0, NULL, 0 } };
 	assert_int_equal(mpb_recommend_curve(one, 1, &ctx, &r), 0);
 	assert_int_equal(r.rec, 0);
 	assert_int_equal(r.shape, MPB_SHAPE_SINGLE);
@@ -261,6 +261,23 @@ static void test_sweep_entries_and_json(void **state)
 	assert_true(json_is_string(json_object_get(r0, "why")));
 	assert_string_equal(json_string_value(json_object_get(r0, "best_method")), "spawn");
 	assert_int_equal(json_array_size(json_object_get(r0, "warnings")), 0);
+	/* the evidence: 2 workers against serial, and the other options */
+	assert_true(json_is_true(json_object_get(r0, "parallelize")));
+	assert_true(json_is_string(json_object_get(r0, "confidence")));
+	assert_true(json_is_string(json_object_get(r0, "evidence")));
+	json_t *vs = json_object_get(r0, "vs_serial");
+	assert_true(fabs(json_real_value(json_object_get(vs, "ratio")) - 1000.0 / 561.0) < 1e-9);
+	assert_int_equal(json_array_size(json_object_get(vs, "ci95")), 2);
+	assert_string_equal(json_string_value(json_object_get(vs, "verdict")), "better");
+	json_t *alts = json_object_get(r0, "alternatives");
+	assert_int_equal(json_array_size(alts), 3); /* serial, 1 and 4 workers */
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(alts, 0), "workers")), 0);
+	assert_true(json_is_null(json_object_get(json_array_get(alts, 0), "point")));
+	json_t *a4 = json_array_get(alts, 2);
+	assert_int_equal(json_integer_value(json_object_get(a4, "workers")), 4);
+	assert_int_equal(json_integer_value(json_object_get(a4, "point")), 2);
+	assert_true(json_is_number(json_object_get(a4, "p")));
+	assert_true(json_is_null(json_object_get(r0, "pays_from_size")));
 	json_decref(recs);
 
 	/* a failed point is never recommended */
@@ -417,6 +434,184 @@ static void test_print_names_swept_axes(void **state)
 	free(text);
 }
 
+/* Wall times (ns) base * (1 + jitter[k] * spread), k < 8: a deterministic
+ * stand-in for run-to-run noise. */
+#define NOISY 8
+static void noisy(double *w, double base, double spread)
+{
+	static const double jitter[NOISY] = { -0.6, 0.5, -0.2, 0.3, 0.0, -0.4, 0.6, -0.1 };
+	for (size_t k = 0; k < NOISY; k++)
+		w[k] = base * (1.0 + jitter[k] * spread);
+}
+
+/* Candidates with 1 task per map, so throughput = 1e9 / median wall. */
+static void noisy_curve(struct mpb_rec_candidate *c, const unsigned *w, double walls[][NOISY],
+			size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		double sorted[NOISY];
+		memcpy(sorted, walls[i], sizeof sorted);
+		for (size_t a = 1; a < NOISY; a++)
+			for (size_t b = a; b > 0 && sorted[b - 1] > sorted[b]; b--) {
+				double t = sorted[b];
+				sorted[b] = sorted[b - 1];
+				sorted[b - 1] = t;
+			}
+		double med = (sorted[NOISY / 2 - 1] + sorted[NOISY / 2]) / 2;
+		c[i] = (struct mpb_rec_candidate){ .id = i, .workers = w[i], .chunksize = 1,
+						   .throughput = 1e9 / med, .wall = walls[i],
+						   .nwall = NOISY };
+	}
+}
+
+/* Recommend over worker counts w[0..n) whose wall times are noisy(base[i],
+ * spread), into walls, c and r. */
+static void noisy_recommend(const unsigned *w, const double *base, double spread, size_t n,
+			    double walls[][NOISY], struct mpb_rec_candidate *c,
+			    const struct mpb_rec_context *ctx, struct mpb_recommendation *r)
+{
+	for (size_t i = 0; i < n; i++)
+		noisy(walls[i], base[i], spread);
+	noisy_curve(c, w, walls, n);
+	assert_int_equal(mpb_recommend_curve(c, n, ctx, r), 0);
+}
+
+static const struct mpb_rec_alt *alt_of(const struct mpb_recommendation *r, unsigned workers)
+{
+	for (size_t i = 0; i < r->nalt; i++)
+		if (r->alt[i].workers == workers)
+			return &r->alt[i];
+	fail_msg("no alternative with %u workers", workers);
+	return &r->alt[0]; /* not reached */
+}
+
+/* The pool is slower than serial (0.45x at 2 workers, as a 1M task with
+ * 4 tasks is): no worker count, and the size from which it would pay. */
+static void test_serial_wins(void **state)
+{
+	(void)state;
+	const unsigned w[] = { 1, 2 };
+	double walls[2][NOISY], serial[NOISY];
+	noisy(serial, 1000, 0.02);
+	noisy(walls[0], 2600, 0.02);
+	noisy(walls[1], 2200, 0.02);
+	struct mpb_rec_candidate c[2];
+	noisy_curve(c, w, walls, 2);
+	struct mpb_rec_context ctx = { .tolerance = 0.05, .usable_cpus = 2,
+				       .serial_throughput = 1e9 / 1000, .serial = serial,
+				       .nserial = NOISY, .seed = 3 };
+	struct mpb_recommendation r;
+	assert_int_equal(mpb_recommend_curve(c, 2, &ctx, &r), 0);
+	assert_false(r.parallelize);
+	assert_int_equal(r.shape, MPB_SHAPE_SERIAL);
+	assert_string_equal(mpb_recommend_shape_name(r.shape), "serial");
+	assert_false(r.over_cpus);
+	assert_int_equal(r.confidence, MPB_REC_HIGH);
+	const struct mpb_rec_alt *a = alt_of(&r, 2);
+	assert_int_equal(a->cmp.verdict, MPB_REC_WORSE);
+	assert_true(a->cmp.ratio < 0.5 && a->cmp.ci_hi < 1.0 && a->cmp.p < MPB_REC_ALPHA);
+	/* fixed cost ~2200 - 1000 / 2 = ~1700 ns; it pays once k * 1000 * (0.95 - 0.5) > it */
+	double fixed = 1e9 / c[1].throughput - 500;
+	assert_true(fabs(r.pays_from_scale - fixed / 450.0) < 1e-6);
+	if (!strstr(r.why, "do not parallelize this task at this size") ||
+	    !strstr(r.why, "0.455x serial") || !strstr(r.why, "about 3.77x this work per map"))
+		fail_msg("why: %s", r.why);
+
+	/* a pool just as fast as serial, within the noise: still serial */
+	noisy(walls[1], 990, 0.05);
+	noisy_curve(c, w, walls, 2);
+	assert_int_equal(mpb_recommend_curve(c, 2, &ctx, &r), 0);
+	assert_false(r.parallelize);
+	assert_true(alt_of(&r, 2)->cmp.ratio > 1.0);
+	assert_int_not_equal(alt_of(&r, 2)->cmp.verdict, MPB_REC_BETTER);
+
+	/* a real gain: 2 workers, with the speedup's CI */
+	noisy(walls[1], 560, 0.02);
+	noisy_curve(c, w, walls, 2);
+	assert_int_equal(mpb_recommend_curve(c, 2, &ctx, &r), 0);
+	assert_true(r.parallelize);
+	assert_int_equal(c[r.rec].workers, 2);
+	assert_true(r.have_serial);
+	assert_int_equal(r.vs_serial.verdict, MPB_REC_BETTER);
+	assert_true(r.vs_serial.ci_lo <= r.vs_serial.ratio && r.vs_serial.ratio <= r.vs_serial.ci_hi);
+	assert_non_null(strstr(r.evidence, "2 workers: 1.79x serial ["));
+}
+
+/* 2 usable CPUs, CPU-bound: 4 workers look 7% faster than 2 by the point
+ * estimate, inside the noise. The larger count must not win. */
+static void test_flat_beyond_cpus_with_noise(void **state)
+{
+	(void)state;
+	const unsigned w[] = { 1, 2, 4 };
+	double walls[3][NOISY];
+	noisy(walls[0], 2000, 0.03);
+	noisy(walls[1], 1000, 0.15);
+	noisy(walls[2], 930, 0.15);
+	/* the same jitter pattern would pair every run; shift 4 workers' */
+	double t = walls[2][0];
+	memmove(walls[2], walls[2] + 1, (NOISY - 1) * sizeof t);
+	walls[2][NOISY - 1] = t;
+	struct mpb_rec_candidate c[3];
+	noisy_curve(c, w, walls, 3);
+	struct mpb_rec_context ctx = { .tolerance = 0.05, .usable_cpus = 2, .seed = 5 };
+	struct mpb_recommendation r;
+	assert_int_equal(mpb_recommend_curve(c, 3, &ctx, &r), 0);
+	assert_true(c[r.best].workers == 4); /* the point estimate alone would take 4 */
+	assert_true(r.parallelize);
+	assert_int_equal(c[r.rec].workers, 2);
+	assert_false(r.over_cpus);
+	const struct mpb_rec_alt *a = alt_of(&r, 4);
+	assert_true(a->cmp.ratio > 1.0 / 0.95);
+	assert_true(a->cmp.p >= MPB_REC_ALPHA);
+	assert_int_equal(a->cmp.verdict, MPB_REC_INCONCLUSIVE);
+	assert_int_equal(alt_of(&r, 1)->cmp.verdict, MPB_REC_WORSE);
+	/* one comparison could not decide */
+	assert_int_equal(r.confidence, MPB_REC_MEDIUM);
+	if (!strstr(r.evidence, "4 workers: ") || !strstr(r.evidence, "inconclusive (p = ") ||
+	    !strstr(r.evidence, "confidence medium"))
+		fail_msg("evidence: %s", r.evidence);
+	assert_non_null(strstr(r.why, "not significant"));
+}
+
+/* I/O-bound (tasks wait): 8 workers on 2 CPUs really are faster. */
+static void test_io_bound_gain(void **state)
+{
+	(void)state;
+	const unsigned w[] = { 1, 2, 4, 8 };
+	const double base[] = { 8160, 4080, 2040, 1020 };
+	double walls[4][NOISY];
+	struct mpb_rec_candidate c[4];
+	struct mpb_rec_context ctx = { .tolerance = 0.05, .usable_cpus = 2, .seed = 7 };
+	struct mpb_recommendation r;
+	noisy_recommend(w, base, 0.03, 4, walls, c, &ctx, &r);
+	assert_int_equal(c[r.rec].workers, 8);
+	assert_true(r.over_cpus);
+	assert_int_equal(r.shape, MPB_SHAPE_RISING);
+	assert_int_equal(r.confidence, MPB_REC_HIGH);
+	assert_int_equal(alt_of(&r, 4)->cmp.verdict, MPB_REC_WORSE);
+}
+
+/* A peak inside the usable CPUs: 3 is no better than 2, 4 is worse. */
+static void test_peak_inside_cpus(void **state)
+{
+	(void)state;
+	const unsigned w[] = { 1, 2, 3, 4 };
+	const double base[] = { 4000, 2100, 2060, 2600 };
+	double walls[4][NOISY];
+	struct mpb_rec_candidate c[4];
+	struct mpb_rec_context ctx = { .tolerance = 0.05, .usable_cpus = 4, .seed = 9 };
+	struct mpb_recommendation r;
+	noisy_recommend(w, base, 0.02, 4, walls, c, &ctx, &r);
+	assert_int_equal(c[r.rec].workers, 2);
+	assert_int_equal(c[r.best].workers, 3);
+	assert_int_equal(r.shape, MPB_SHAPE_PEAK);
+	assert_int_equal(alt_of(&r, 3)->cmp.verdict, MPB_REC_EQUIVALENT);
+	assert_int_equal(alt_of(&r, 4)->cmp.verdict, MPB_REC_WORSE);
+	assert_int_equal(r.confidence, MPB_REC_HIGH);
+	assert_non_null(strstr(r.evidence, "3 workers: 1.02x ["));
+	assert_non_null(strstr(r.evidence, "equivalent (p = "));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +625,10 @@ int main(void)
 		cmocka_unit_test(test_sweep_entries_and_json),
 		cmocka_unit_test(test_why_names_the_ceiling),
 		cmocka_unit_test(test_print_names_swept_axes),
+		cmocka_unit_test(test_serial_wins),
+		cmocka_unit_test(test_flat_beyond_cpus_with_noise),
+		cmocka_unit_test(test_io_bound_gain),
+		cmocka_unit_test(test_peak_inside_cpus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include "ceiling_ratios.h"
 #include "dataset.h"
 #include "parse.h"
+#include "stats.h"
 
 const char *mpb_recommend_shape_name(enum mpb_rec_shape s)
 {
@@ -20,6 +21,7 @@ const char *mpb_recommend_shape_name(enum mpb_rec_shape s)
 	case MPB_SHAPE_RISING: return "rising";
 	case MPB_SHAPE_PEAK: return "peak";
 	case MPB_SHAPE_PLATEAU: return "plateau";
+	case MPB_SHAPE_SERIAL: return "serial";
 	}
 	return "unknown";
 }
@@ -57,6 +59,70 @@ static void append(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
+const char *mpb_recommend_confidence_name(enum mpb_rec_confidence c)
+{
+	switch (c) {
+	case MPB_REC_HIGH: return "high";
+	case MPB_REC_MEDIUM: return "medium";
+	case MPB_REC_LOW: return "low";
+	}
+	return "unknown";
+}
+
+/* An option of the step-up: a worker count's fastest candidate, or the
+ * serial baseline (cand MPB_REC_SERIAL). */
+static struct mpb_rec_option option(const struct mpb_rec_candidate *c,
+				    const struct mpb_rec_context *ctx, size_t cand)
+{
+	if (cand == MPB_REC_SERIAL)
+		return (struct mpb_rec_option){ ctx->serial_throughput, ctx->serial, ctx->nserial };
+	return (struct mpb_rec_option){ c[cand].throughput, c[cand].wall, c[cand].nwall };
+}
+
+static int compare(const struct mpb_rec_candidate *c, const struct mpb_rec_context *ctx,
+		   size_t a, size_t b, struct mpb_rec_cmp *out)
+{
+	struct mpb_rec_option oa = option(c, ctx, a), ob = option(c, ctx, b);
+	/* a fixed seed per pair: the same data give the same CI */
+	uint64_t seed = ctx->seed + 7919u * (a + 1) + (b + 1);
+	return mpb_rec_compare(&oa, &ob, ctx->tolerance, seed, out);
+}
+
+/* "2 workers" or "serial". */
+static void option_name(const struct mpb_rec_candidate *c, size_t cand, char *buf, size_t len)
+{
+	if (cand == MPB_REC_SERIAL)
+		snprintf(buf, len, "serial");
+	else
+		snprintf(buf, len, "%u worker%s", c[cand].workers, plural(c[cand].workers));
+}
+
+/* The comparisons in words: the recommended option's speedup and CI, then
+ * each alternative's ratio to it, with CI, p-value and verdict. */
+static void evidence(const struct mpb_rec_candidate *c, struct mpb_recommendation *r)
+{
+	char *w = r->evidence, name[64];
+	size_t len = sizeof r->evidence;
+	w[0] = '\0';
+	if (!r->parallelize)
+		append(w, len, "serial is not beaten");
+	else if (r->have_serial)
+		append(w, len, "%u worker%s: %.3gx serial [%.3g–%.3g]", c[r->rec].workers,
+		       plural(c[r->rec].workers), r->vs_serial.ratio, r->vs_serial.ci_lo,
+		       r->vs_serial.ci_hi);
+	else
+		append(w, len, "%u worker%s", c[r->rec].workers, plural(c[r->rec].workers));
+	for (size_t i = 0; i < r->nalt; i++) {
+		const struct mpb_rec_alt *a = &r->alt[i];
+		if (a->cand == MPB_REC_SERIAL && r->parallelize)
+			continue; /* said above */
+		option_name(c, a->cand, name, sizeof name);
+		append(w, len, "; %s: %.3gx [%.3g–%.3g], %s (p = %.2g)", name, a->cmp.ratio,
+		       a->cmp.ci_lo, a->cmp.ci_hi, mpb_rec_verdict_name(a->cmp.verdict), a->cmp.p);
+	}
+	append(w, len, "; confidence %s", mpb_recommend_confidence_name(r->confidence));
+}
+
 static void explain(const struct mpb_rec_candidate *c, size_t n, const struct mpb_rec_context *ctx,
 		    unsigned wmax, struct mpb_recommendation *r)
 {
@@ -65,15 +131,32 @@ static void explain(const struct mpb_rec_candidate *c, size_t n, const struct mp
 	char *w = r->why;
 	size_t len = sizeof r->why;
 	w[0] = '\0';
+	if (!r->parallelize) {
+		append(w, len, "do not parallelize this task at this size: no worker count beats "
+		       "serial (%.4g tasks/s) by more than the %g%% tolerance beyond the noise; the "
+		       "best, %u worker%s, reaches %.3gx serial", ctx->serial_throughput, tol,
+		       best->workers, plural(best->workers),
+		       best->throughput / ctx->serial_throughput);
+		if (r->pays_from_scale > 0)
+			append(w, len, "; from the pool's measured fixed cost, it would pay from "
+			       "about %.3gx this work per map", r->pays_from_scale);
+		append(w, len, "; evidence: %s", r->evidence);
+		return;
+	}
 	if (r->rec == r->best)
 		append(w, len, "%u worker%s give%s the best measured throughput (%.4g tasks/s)",
 		       rec->workers, plural(rec->workers), rec->workers == 1 ? "s" : "",
 		       rec->throughput);
-	else
+	else if (r->vs_best >= 1.0 - ctx->tolerance)
 		append(w, len, "%u worker%s reach%s %.1f%% of the best measured throughput "
 		       "(%.4g tasks/s with %u workers), within the %g%% tolerance",
 		       rec->workers, plural(rec->workers), rec->workers == 1 ? "es" : "",
 		       100.0 * r->vs_best, best->throughput, best->workers, tol);
+	else
+		append(w, len, "%u worker%s reach%s %.1f%% of the best measured throughput "
+		       "(%.4g tasks/s with %u workers), whose gain is not significant",
+		       rec->workers, plural(rec->workers), rec->workers == 1 ? "es" : "",
+		       100.0 * r->vs_best, best->throughput, best->workers);
 	size_t cnt;
 	double last = envelope(c, n, wmax, &cnt);
 	switch (r->shape) {
@@ -98,11 +181,75 @@ static void explain(const struct mpb_rec_candidate *c, size_t n, const struct mp
 		append(w, len, "; past %u worker%s throughput gains less than %g%% (plateau up to %u)",
 		       rec->workers, plural(rec->workers), tol, wmax);
 		break;
+	case MPB_SHAPE_SERIAL:
+		break;
 	}
 	if (r->chunks_at_rec > 1)
 		append(w, len, "; chunksize %llu is the fastest of the %zu chunk sizes measured at %u "
 		       "worker%s", (unsigned long long)rec->chunksize, r->chunks_at_rec,
 		       rec->workers, plural(rec->workers));
+	append(w, len, "; evidence: %s", r->evidence);
+}
+
+/* The worker counts' fastest candidates, fewest workers first, into lv;
+ * returns how many. */
+static size_t levels(const struct mpb_rec_candidate *c, size_t n, size_t *lv)
+{
+	size_t nl = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+		while (k < nl && c[lv[k]].workers != c[i].workers)
+			k++;
+		if (k == nl)
+			lv[nl++] = i;
+		else if (c[i].throughput > c[lv[k]].throughput)
+			lv[k] = i;
+	}
+	for (size_t i = 1; i < nl; i++)
+		for (size_t k = i; k > 0 && c[lv[k - 1]].workers > c[lv[k]].workers; k--) {
+			size_t t = lv[k];
+			lv[k] = lv[k - 1];
+			lv[k - 1] = t;
+		}
+	return nl;
+}
+
+/* The step-up: the first option (serial, then fewest workers first) that
+ * no later option beats. opt[0..no) are candidate indices or
+ * MPB_REC_SERIAL. Returns its position, or -1 on ENOMEM. */
+static long step_up(const struct mpb_rec_candidate *c, const struct mpb_rec_context *ctx,
+		    const size_t *opt, size_t no)
+{
+	for (size_t i = 0; i < no; i++) {
+		bool beaten = false;
+		for (size_t k = i + 1; k < no && !beaten; k++) {
+			struct mpb_rec_cmp cmp;
+			if (compare(c, ctx, opt[k], opt[i], &cmp) < 0)
+				return -1;
+			beaten = cmp.verdict == MPB_REC_BETTER;
+		}
+		if (!beaten)
+			return (long)i;
+	}
+	return (long)no - 1;
+}
+
+/* Serial wins: by how much the work per map must grow for the best pool
+ * option to beat serial by the tolerance, if its extra time is a fixed
+ * cost F: with serial time T and p CPUs at work, k T / (F + k T / p) >
+ * 1 / (1 - tol) from k > F / (T ((1 - tol) - 1 / p)). 0 when there is no
+ * such k (one CPU, or no fixed cost to amortize). */
+static double pays_from(const struct mpb_rec_candidate *best, const struct mpb_rec_context *ctx)
+{
+	unsigned p = best->workers;
+	if (ctx->usable_cpus && ctx->usable_cpus < p)
+		p = ctx->usable_cpus;
+	double t = 1.0 / ctx->serial_throughput, pool = 1.0 / best->throughput;
+	double fixed = pool - t / p, margin = (1.0 - ctx->tolerance) - 1.0 / p;
+	if (!(fixed > 0) || !(margin > 0))
+		return 0;
+	double k = fixed / (t * margin);
+	return k > 1.0 ? k : 0;
 }
 
 int mpb_recommend_curve(const struct mpb_rec_candidate *c, size_t n,
@@ -122,22 +269,56 @@ int mpb_recommend_curve(const struct mpb_rec_candidate *c, size_t n,
 		wmin = c[i].workers < wmin ? c[i].workers : wmin;
 		wmax = c[i].workers > wmax ? c[i].workers : wmax;
 	}
-	double floor_thr = (1.0 - ctx->tolerance) * c[r->best].throughput;
-	r->rec = r->best;
-	for (size_t i = 0; i < n; i++) {
-		if (c[i].throughput < floor_thr)
-			continue;
-		const struct mpb_rec_candidate *cur = &c[r->rec];
-		if (c[i].workers < cur->workers ||
-		    (c[i].workers == cur->workers && c[i].throughput > cur->throughput))
-			r->rec = i;
+	size_t *opt = malloc((n + 1) * sizeof *opt);
+	if (!opt)
+		return -1;
+	bool serial = ctx->serial_throughput > 0 && isfinite(ctx->serial_throughput);
+	size_t no = serial;
+	if (serial)
+		opt[0] = MPB_REC_SERIAL;
+	no += levels(c, n, opt + no);
+	long at = step_up(c, ctx, opt, no);
+	if (at < 0) {
+		free(opt);
+		return -1;
 	}
+	r->parallelize = opt[at] != MPB_REC_SERIAL;
+	r->rec = r->parallelize ? opt[at] : r->best;
+	size_t chosen = opt[at];
+	int bad = 0;
+	unsigned doubtful = 0;
+	for (size_t i = 0; i < no && r->nalt < MPB_REC_MAX_ALTS; i++) {
+		if ((long)i == at)
+			continue;
+		struct mpb_rec_alt *a = &r->alt[r->nalt++];
+		a->cand = opt[i];
+		a->workers = opt[i] == MPB_REC_SERIAL ? 0 : c[opt[i]].workers;
+		bad |= compare(c, ctx, opt[i], chosen, &a->cmp);
+		/* a larger option might be better; a smaller one might do; too
+		 * few runs to test */
+		bool larger = (long)i > at;
+		if (a->cmp.underpowered ||
+		    (larger ? a->cmp.verdict == MPB_REC_INCONCLUSIVE
+			    : a->cmp.verdict != MPB_REC_WORSE && a->cmp.verdict != MPB_REC_EQUIVALENT))
+			doubtful++;
+	}
+	if (serial && r->parallelize) {
+		r->have_serial = true;
+		bad |= compare(c, ctx, chosen, MPB_REC_SERIAL, &r->vs_serial);
+	}
+	free(opt);
+	if (bad)
+		return -1;
+	r->confidence = doubtful == 0 ? MPB_REC_HIGH : doubtful == 1 ? MPB_REC_MEDIUM : MPB_REC_LOW;
 	const struct mpb_rec_candidate *rec = &c[r->rec];
 	r->vs_best = rec->throughput / c[r->best].throughput;
 	size_t cnt;
 	envelope(c, n, rec->workers, &r->chunks_at_rec);
 	double last = envelope(c, n, wmax, &cnt);
-	if (wmin == wmax)
+	double floor_thr = (1.0 - ctx->tolerance) * c[r->best].throughput;
+	if (!r->parallelize)
+		r->shape = MPB_SHAPE_SERIAL;
+	else if (wmin == wmax)
 		r->shape = MPB_SHAPE_SINGLE;
 	else if (c[r->best].workers == wmax && rec->workers == wmax)
 		r->shape = MPB_SHAPE_RISING;
@@ -147,12 +328,15 @@ int mpb_recommend_curve(const struct mpb_rec_candidate *c, size_t n,
 		r->shape = MPB_SHAPE_FLAT;
 	else
 		r->shape = MPB_SHAPE_PLATEAU;
-	r->over_cpus = ctx->usable_cpus && rec->workers > ctx->usable_cpus;
-	if (rec->mem_per_worker > 0 && ctx->mem_available) {
+	if (!r->parallelize)
+		r->pays_from_scale = pays_from(&c[r->best], ctx);
+	r->over_cpus = r->parallelize && ctx->usable_cpus && rec->workers > ctx->usable_cpus;
+	if (r->parallelize && rec->mem_per_worker > 0 && ctx->mem_available) {
 		double m = floor((double)ctx->mem_available / rec->mem_per_worker);
 		r->memory_max_workers = m > 1e9 ? 1000000000u : (unsigned)m;
 		r->over_memory = r->memory_max_workers < rec->workers;
 	}
+	evidence(c, r);
 	explain(c, n, ctx, wmax, r);
 	return 0;
 }
@@ -171,11 +355,21 @@ static bool same_family(const struct mpb_point *a, const struct mpb_point *b)
 	       a->parent_rss == b->parent_rss && a->transport == b->transport;
 }
 
+/* The wall times of point k's runs into a new array (NULL on ENOMEM). */
+static double *walls(const struct mpb_point_state *ps)
+{
+	double *w = malloc((ps->nruns ? ps->nruns : 1) * sizeof *w);
+	for (size_t i = 0; w && i < ps->nruns; i++)
+		w[i] = (double)ps->runs[i].wall_ns;
+	return w;
+}
+
 static int group_entry(const struct mpb_dataset *s, size_t first, bool *done,
 		       struct mpb_rec_candidate *cand, struct mpb_rec_entry *e, bool *have)
 {
 	const struct mpb_plan *p = s->plan;
 	size_t n = 0;
+	int rc = 0;
 	*have = false;
 	for (size_t k = first; k < p->npoints; k++) {
 		if (done[k] || !mpb_recommend_same_group(&p->points[k], &p->points[first]))
@@ -184,43 +378,63 @@ static int group_entry(const struct mpb_dataset *s, size_t first, bool *done,
 		struct mpb_derived dv;
 		if (s->pts[k].failed || mpb_analysis_point(s, k, &dv) < 0 || !(dv.wall_median_ns > 0))
 			continue;
-		cand[n++] = (struct mpb_rec_candidate){
+		cand[n] = (struct mpb_rec_candidate){
 			.id = k,
 			.workers = p->points[k].workers,
 			.chunksize = p->points[k].chunksize,
 			.throughput = (double)p->points[k].tasks * 1e9 / dv.wall_median_ns,
 			.mem_per_worker = dv.have_memory ? dv.worker_pss_bytes : 0,
+			.wall = walls(&s->pts[k]),
+			.nwall = s->pts[k].nruns,
 		};
+		if (!cand[n++].wall) {
+			rc = -1;
+			goto out;
+		}
 	}
 	if (n == 0)
 		return 0;
+	const struct mpb_point *fp = &p->points[cand[0].id];
+	const struct mpb_wall_state *bs = s->bls ? &s->bls[fp->baseline] : NULL;
+	double serial_median = bs && !bs->failed && bs->n ? mpb_stats_median(bs->wall_ns, bs->n) : 0;
 	struct mpb_rec_context ctx = {
 		.tolerance = s->tolerance,
 		.usable_cpus = s->machine && s->machine->usable_cpus > 0
 				       ? (unsigned)s->machine->usable_cpus : 0,
 		.mem_available = s->machine ? s->machine->mem_available_bytes : 0,
+		.serial_throughput = serial_median > 0 ? (double)fp->tasks * 1e9 / serial_median : 0,
+		.serial = serial_median > 0 ? bs->wall_ns : NULL,
+		.nserial = serial_median > 0 ? bs->n : 0,
+		.seed = p->seed + fp->id,
 	};
 	memset(e, 0, sizeof *e);
 	if (mpb_recommend_curve(cand, n, &ctx, &e->r) < 0)
-		return 0;
+		goto out;
 	e->point = cand[e->r.rec].id;
 	e->best_point = cand[e->r.best].id;
 	e->throughput = cand[e->r.rec].throughput;
 	e->best_throughput = cand[e->r.best].throughput;
+	e->serial_throughput = ctx.serial_throughput;
 	e->mem_per_worker = cand[e->r.rec].mem_per_worker;
+	for (size_t i = 0; i < e->r.nalt; i++)
+		e->alt_point[i] = e->r.alt[i].cand == MPB_REC_SERIAL ? MPB_REC_SERIAL
+								     : cand[e->r.alt[i].cand].id;
 	/* the pool's cost apart from the machine's: how close the
 	 * recommended point comes to bare processes at the same worker count */
 	struct mpb_derived dv;
 	const struct mpb_point *rp = &p->points[e->point];
-	if (mpb_analysis_point(s, e->point, &dv) == 0 && dv.have_speedup && dv.have_ceiling &&
-	    dv.have_ceiling_speedup) {
+	if (e->r.parallelize && mpb_analysis_point(s, e->point, &dv) == 0 && dv.have_speedup &&
+	    dv.have_ceiling && dv.have_ceiling_speedup) {
 		char line[256];
 		mpb_ceiling_sentence(line, sizeof line, dv.ceiling_speedup, rp->workers,
 				     rp->method->name, dv.speedup, dv.speedup_vs_ceiling);
 		append(e->r.why, sizeof e->r.why, "; %s", line);
 	}
 	*have = true;
-	return 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		free((void *)cand[i].wall);
+	return rc;
 }
 
 /* best_method of every entry: the method of the family's entry with the
@@ -269,7 +483,12 @@ int mpb_recommend_sweep(const struct mpb_dataset *s, struct mpb_rec_entry **out,
 		bool have;
 		if (done[i])
 			continue;
-		group_entry(s, i, done, cand, &e[ne], &have);
+		if (group_entry(s, i, done, cand, &e[ne], &have) < 0) {
+			free(done);
+			free(cand);
+			free(e);
+			return -1;
+		}
 		ne += have;
 	}
 	free(done);
@@ -304,6 +523,42 @@ size_t mpb_recommend_warnings(const struct mpb_dataset *s, const struct mpb_rec_
 			 size, pt->method->name, (double)s->machine->mem_available_bytes / (1 << 30),
 			 e->r.memory_max_workers, e->mem_per_worker / (1 << 20), pt->workers);
 	return k;
+}
+
+static json_t *cmp_json(const struct mpb_rec_cmp *c)
+{
+	return json_pack("{s:f, s:[f, f], s:f, s:s}", "ratio", c->ratio, "ci95", c->ci_lo,
+			 c->ci_hi, "p", c->p, "verdict", mpb_rec_verdict_name(c->verdict));
+}
+
+/* The additive evidence fields: parallelize, confidence, evidence,
+ * vs_serial, alternatives, pays_from_size. */
+static int evidence_json(json_t *o, const struct mpb_dataset *s, const struct mpb_rec_entry *e)
+{
+	const struct mpb_point *pt = &s->plan->points[e->point];
+	json_t *alts = json_array();
+	int bad = !alts;
+	for (size_t i = 0; alts && i < e->r.nalt; i++) {
+		json_t *a = cmp_json(&e->r.alt[i].cmp);
+		bool serial = e->alt_point[i] == MPB_REC_SERIAL;
+		bad |= !a;
+		if (!a)
+			break;
+		bad |= json_object_set_new(a, "workers", json_integer(e->r.alt[i].workers)) < 0;
+		bad |= json_object_set_new(a, "point", serial ? json_null()
+				: json_integer(s->plan->points[e->alt_point[i]].id)) < 0;
+		bad |= json_array_append_new(alts, a) < 0;
+	}
+	bad |= json_object_set_new(o, "alternatives", alts) < 0;
+	bad |= json_object_set_new(o, "parallelize", json_boolean(e->r.parallelize)) < 0;
+	bad |= json_object_set_new(o, "confidence",
+			json_string(mpb_recommend_confidence_name(e->r.confidence))) < 0;
+	bad |= json_object_set_new(o, "evidence", json_string(e->r.evidence)) < 0;
+	bad |= json_object_set_new(o, "vs_serial", e->r.have_serial ? cmp_json(&e->r.vs_serial)
+								    : json_null()) < 0;
+	bad |= json_object_set_new(o, "pays_from_size", e->r.pays_from_scale > 0 && pt->size > 0
+			? json_real(e->r.pays_from_scale * (double)pt->size) : json_null()) < 0;
+	return bad ? -1 : 0;
 }
 
 static json_t *rec_json(const struct mpb_dataset *s, const struct mpb_rec_entry *e)
@@ -342,6 +597,7 @@ static json_t *rec_json(const struct mpb_dataset *s, const struct mpb_rec_entry 
 	bad |= json_object_set_new(o, "memory_max_workers", e->r.memory_max_workers
 				   ? json_integer(e->r.memory_max_workers) : json_null());
 	bad |= json_object_set_new(o, "warnings", warn);
+	bad |= evidence_json(o, s, e) < 0;
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -409,12 +665,24 @@ void mpb_recommend_print(FILE *f, const struct mpb_dataset *s)
 	size_t n;
 	if (mpb_recommend_sweep(s, &e, &n) < 0 || n == 0)
 		return;
-	fprintf(f, "\nrecommendation (smallest worker count within %g%% of the best measured "
-		"throughput):\n", 100.0 * s->tolerance);
+	fprintf(f, "\nrecommendation (fewest workers that no larger count beats by more than %g%%, "
+		"significantly):\n", 100.0 * s->tolerance);
 	for (size_t i = 0; i < n; i++) {
 		const struct mpb_point *pt = &s->plan->points[e[i].point];
 		char label[256];
 		group_label(s->plan, pt, true, label, sizeof label);
+		if (!e[i].r.parallelize) {
+			fprintf(f, "  %s: do not parallelize this task at this size", label);
+			if (e[i].r.pays_from_scale > 0 && pt->size > 0) {
+				char v[MPB_FMT_U64_LEN];
+				double from = e[i].r.pays_from_scale * (double)pt->size;
+				mpb_format_u64(from < 1.8e19 ? (uint64_t)ceil(from) : UINT64_MAX,
+					       pt->workload->unit, v, sizeof v);
+				fprintf(f, " (the pool would pay from about -s %s)", v);
+			}
+			fprintf(f, "\n    %s\n", e[i].r.why);
+			continue;
+		}
 		fprintf(f, "  %s: use %u worker%s, chunksize %llu\n    %s\n", label, pt->workers,
 			plural(pt->workers), (unsigned long long)pt->chunksize, e[i].r.why);
 	}

@@ -1,10 +1,19 @@
-/* recommend.h — the answer users want: how many workers, which chunk size,
- * which start method.
+/* recommend.h — the answer users want: whether to parallelize at all, how
+ * many workers, which chunk size, which start method, and how sure that is.
  *
  * Per group (the points of a sweep that differ only in worker count and
- * chunk size): the smallest worker count whose throughput (tasks per second
- * from the median wall time) is within the tolerance of the best measured
- * one, at its fastest chunk size, with the reason in words. Per family (the
+ * chunk size), over the serial baseline and each worker count at its
+ * fastest chunk size (throughput: tasks per second from the median wall
+ * time): the smallest option that no larger one beats, where "beats" is
+ * rec_compare.h's test (by more than the tolerance, with the ratio's CI
+ * above 1 and Mann–Whitney p < 0.05), so that a larger count earns its
+ * place against the noise and not against a point estimate, and more
+ * workers than CPUs are never recommended for a gain that is noise. When
+ * the serial baseline is that option, the advice is not to parallelize
+ * the task at this size, with the size from which the measured fixed
+ * costs would let the pool pay. Every recommendation carries the
+ * comparisons behind it (ratio, CI, p-value, verdict) and a confidence
+ * level. Per family (the
  * groups that differ only in method and codec): the best method. Warnings
  * when the recommendation exceeds the usable CPUs or the memory available
  * holds fewer such workers. The logic is a pure function over candidates
@@ -20,6 +29,7 @@
 #include <jansson.h>
 
 #include "dataset.h"
+#include "rec_compare.h"
 
 struct mpb_dataset;
 struct mpb_point;
@@ -30,12 +40,18 @@ struct mpb_rec_candidate {
 	uint64_t chunksize;
 	double throughput;       /* tasks per second, > 0 */
 	double mem_per_worker;   /* bytes (PSS) of one worker; 0 when unknown */
+	const double *wall;      /* wall times (ns) of its runs, or NULL: exact */
+	size_t nwall;
 };
 
 struct mpb_rec_context {
 	double tolerance;        /* fraction of the best throughput, 0 <= t < 1 */
 	unsigned usable_cpus;    /* 0 when unknown */
 	uint64_t mem_available;  /* bytes; 0 when unknown */
+	double serial_throughput; /* tasks per second of the serial baseline; 0 unknown */
+	const double *serial;    /* its wall times (ns), or NULL */
+	size_t nserial;
+	uint64_t seed;           /* of the bootstrap CIs */
 };
 
 enum mpb_rec_shape {
@@ -44,7 +60,23 @@ enum mpb_rec_shape {
 	MPB_SHAPE_RISING,   /* the most workers measured are the best and nothing below is close */
 	MPB_SHAPE_PEAK,     /* a maximum, then a fall below the tolerance at the most workers */
 	MPB_SHAPE_PLATEAU,  /* gains past the recommendation stay within the tolerance */
+	MPB_SHAPE_SERIAL,   /* no worker count beats the serial baseline */
 };
+
+enum mpb_rec_confidence {
+	MPB_REC_HIGH,    /* every comparison behind the choice is conclusive */
+	MPB_REC_MEDIUM,  /* one is not */
+	MPB_REC_LOW,     /* several are not */
+};
+
+/* An option compared with the recommended one. */
+struct mpb_rec_alt {
+	size_t cand;            /* candidate index; MPB_REC_SERIAL for the serial baseline */
+	unsigned workers;       /* 0 for the serial baseline */
+	struct mpb_rec_cmp cmp; /* this option / the recommended one */
+};
+#define MPB_REC_SERIAL ((size_t)-1)
+#define MPB_REC_MAX_ALTS 32
 
 struct mpb_recommendation {
 	size_t rec, best;          /* indices into the candidates */
@@ -54,14 +86,29 @@ struct mpb_recommendation {
 	bool over_cpus;            /* recommended workers > usable CPUs */
 	unsigned memory_max_workers; /* workers the available memory holds; 0 unknown */
 	bool over_memory;          /* memory_max_workers < recommended workers */
-	char why[600];
+	bool parallelize;          /* false: the serial baseline wins (rec is then the best pool option) */
+	bool have_serial;          /* vs_serial holds rec / serial baseline */
+	struct mpb_rec_cmp vs_serial;
+	struct mpb_rec_alt alt[MPB_REC_MAX_ALTS]; /* the other options, fewest workers first */
+	size_t nalt;
+	enum mpb_rec_confidence confidence;
+	/* serial wins: the factor by which the work of one map would have to
+	 * grow for the pool to beat serial, from its measured fixed cost; 0
+	 * when the figures give none */
+	double pays_from_scale;
+	char evidence[600];        /* the comparisons in words, with the confidence */
+	char why[900];
 };
 
-/* "single", "flat", "rising", "peak", "plateau". */
+/* "high", "medium", "low". */
+const char *mpb_recommend_confidence_name(enum mpb_rec_confidence c);
+
+/* "single", "flat", "rising", "peak", "plateau", "serial". */
 const char *mpb_recommend_shape_name(enum mpb_rec_shape s);
 
 /* Recommend from candidates c[0..n), n >= 1 (every throughput > 0).
- * Returns 0, or -1 when n is 0 or a throughput is not positive. */
+ * Returns 0, or -1 when n is 0, a throughput is not positive, or on
+ * ENOMEM. */
 int mpb_recommend_curve(const struct mpb_rec_candidate *c, size_t n,
 			const struct mpb_rec_context *ctx, struct mpb_recommendation *r);
 
@@ -73,6 +120,8 @@ struct mpb_rec_entry {
 	size_t point;              /* recommended point (plan index) */
 	size_t best_point;         /* best measured point */
 	double throughput, best_throughput; /* tasks per second */
+	double serial_throughput;  /* of the serial baseline; 0 unknown */
+	size_t alt_point[MPB_REC_MAX_ALTS]; /* r.alt[i]'s point, or MPB_REC_SERIAL */
 	double mem_per_worker;     /* PSS of one worker at the recommended point; 0 unknown */
 	struct mpb_recommendation r;
 	const char *best_method;   /* best method of the family (this group's own when alone) */
@@ -89,7 +138,9 @@ int mpb_recommend_sweep(const struct mpb_dataset *s, struct mpb_rec_entry **out,
  * transport, parent_rss, workers, chunksize, chunk_strategy, point,
  * throughput_vs_best, throughput_per_s, best_workers, best_chunksize,
  * best_throughput_per_s, tolerance, shape, why, best_method, usable_cpus,
- * memory_max_workers, warnings}]. NULL on ENOMEM. */
+ * memory_max_workers, warnings, parallelize, confidence, evidence,
+ * vs_serial, alternatives, pays_from_size}] (results/README.md). NULL on
+ * ENOMEM. */
 json_t *mpb_recommend_json(const struct mpb_dataset *s);
 
 #define MPB_REC_WARN_LEN 300
