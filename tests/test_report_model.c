@@ -32,7 +32,7 @@ static void assert_has(const char *text, const char *want)
  * whose machine has `cpus` usable CPUs. */
 struct axis_fixture {
 	json_t *doc;
-	struct mpb_loaded set;         /* only its document */
+	struct mpb_loaded set;         /* only its document and machine */
 	struct mpb_report_opts o;
 	struct mpb_rp_point pts[16];
 	size_t cand[16];
@@ -45,6 +45,7 @@ static void axis_fixture(struct axis_fixture *fx, const unsigned *workers, size_
 	fx->doc = json_pack("{s:{s:i}}", "machine", "usable_cpus", cpus);
 	assert_non_null(fx->doc);
 	fx->set.doc = fx->doc;
+	fx->set.machine.usable_cpus = cpus;
 	fx->o.sets = &fx->set;
 	fx->o.n = 1;
 	for (size_t i = 0; i < n; i++) {

@@ -1,6 +1,7 @@
 /* analysis.c — derived figures per point (see analysis.h). */
 #include "analysis.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,11 @@ static double median_of(const struct mpb_point_state *ps, size_t offset)
 	double med = v ? mpb_stats_median(v, ps->nruns) : 0;
 	free(v);
 	return med;
+}
+
+double mpb_analysis_run_median(const struct mpb_point_state *ps, size_t offset)
+{
+	return ps->nruns ? median_of(ps, offset) : NAN;
 }
 
 /* Median over runs of the mean over workers of a uint64_t worker field. */

@@ -20,6 +20,10 @@ const struct mpb_metric *mpb_metrics(size_t *n);
 /* Values of metric m over the point's runs into a new array (caller frees). */
 double *mpb_metric_values(const struct mpb_point_state *ps, const struct mpb_metric *m);
 
+/* The median over the point's runs of the uint64_t field at offset in
+ * struct mpb_sample (offsetof), NAN when it has no runs. */
+double mpb_analysis_run_median(const struct mpb_point_state *ps, size_t offset);
+
 struct mpb_derived {
 	size_t n;                     /* measured runs */
 	double wall_median_ns, wall_ci_lo, wall_ci_hi;

@@ -4,6 +4,7 @@
 #include "export.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,25 +107,14 @@ static json_t *c_wall_ci_pct(const struct mpb_export_row *r)
 		   r->have_wall && r->wall.median > 0);
 }
 
-/* The median over the point's runs of a metric of mpb_metrics. */
-static json_t *metric_median(const struct mpb_export_row *r, const char *name)
-{
-	size_t nm;
-	const struct mpb_metric *ms = mpb_metrics(&nm);
-	const struct mpb_point_state *ps = ps_of(r);
-	for (size_t k = 0; k < nm && ps->nruns; k++) {
-		if (strcmp(ms[k].name, name) != 0)
-			continue;
-		double *v = mpb_metric_values(ps, &ms[k]);
-		json_t *o = v ? json_real(mpb_stats_median(v, ps->nruns)) : NULL;
-		free(v);
-		return o;
-	}
-	return json_null();
-}
-
+/* The median over the point's runs of a field of struct mpb_sample. */
 #define MEDIAN(metric) \
-	static json_t *c_##metric(const struct mpb_export_row *r) { return metric_median(r, #metric); }
+	static json_t *c_##metric(const struct mpb_export_row *r) \
+	{ \
+		const struct mpb_point_state *ps = ps_of(r); \
+		return num(mpb_analysis_run_median(ps, offsetof(struct mpb_sample, metric)), \
+			   ps->nruns > 0); \
+	}
 MEDIAN(startup_ns)
 MEDIAN(map_ns)
 MEDIAN(teardown_ns)

@@ -10,8 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis.h"
 #include "codec.h"
+#include "counters_report.h"
 #include "export.h"
+#include "stats.h"
 #include "parse.h"
 #include "workload.h"
 
@@ -19,70 +22,66 @@
 static const enum mpb_rp_axis label_order[] = { AX_METHOD, AX_WORKLOAD, AX_SIZE, AX_TASKS, AX_CODEC,
 					 AX_TRANSPORT, AX_CHUNK, AX_PRSS, AX_WORKERS, AX_SRC };
 
-double mpb_rp_num(const json_t *o, const char *path)
+/* A derived figure when the analysis has it, else NAN. */
+static double fig(bool have, double v)
 {
-	const json_t *v = mpb_export_at(o, path);
-	return json_is_number(v) ? json_number_value(v) : NAN;
+	return have ? v : NAN;
 }
 
-static const char *str_of(const json_t *o, const char *key)
+static double run_median(const struct mpb_point_state *ps, size_t offset)
 {
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "?";
-}
-
-static double serial_per_task(const json_t *doc, const struct mpb_rp_point *p)
-{
-	const json_t *bls = json_object_get(doc, "baselines");
-	for (size_t i = 0; i < json_array_size(bls); i++) {
-		const json_t *b = json_array_get(bls, i);
-		if (strcmp(str_of(b, "workload"), p->workload) == 0 &&
-		    mpb_rp_num(b, "size") == p->size && mpb_rp_num(b, "tasks") == p->tasks)
-			return mpb_rp_num(b, "wall_ns.median") / p->tasks;
-	}
-	return NAN;
+	return mpb_analysis_run_median(ps, offset);
 }
 
 int mpb_rp_point_fill(struct mpb_rp_point *p, size_t src, const struct mpb_loaded *l, size_t i)
 {
-	const json_t *doc = l->doc, *j = json_array_get(json_object_get(doc, "points"), i);
-	*p = (struct mpb_rp_point){ .src = src, .j = j };
-	p->workload = str_of(j, "workload");
-	p->method = str_of(j, "method");
-	p->codec = str_of(j, "codec");
-	p->transport = str_of(j, "transport");
-	p->strategy = json_is_string(json_object_get(j, "chunk_strategy"))
-		? str_of(j, "chunk_strategy") : "fixed";
-	p->size = mpb_rp_num(j, "size");
-	p->tasks = mpb_rp_num(j, "tasks");
-	p->workers = mpb_rp_num(j, "workers");
-	p->chunksize = mpb_rp_num(j, "chunksize");
-	p->prss = mpb_rp_num(j, "parent_rss");
-	p->failed = json_is_string(json_object_get(j, "error")) ||
-		    json_array_size(json_object_get(j, "runs")) == 0;
-	p->speedup = mpb_rp_num(j, "derived.speedup");
-	p->s_lo = mpb_rp_num(j, "derived.speedup_ci95.0");
-	p->s_hi = mpb_rp_num(j, "derived.speedup_ci95.1");
+	const struct mpb_point *pt = &l->plan.points[i];
+	const struct mpb_point_state *ps = &l->ds.pts[i];
+	const struct mpb_wall_state *bs = &l->ds.bls[pt->baseline];
+	struct mpb_derived dv;
+	bool have = mpb_analysis_point(&l->ds, i, &dv) == 0;
+	if (!have) /* why IPC is missing, as the results say it for a point without runs */
+		mpb_counters_derive(&l->ds, i, &dv.counters);
+	*p = (struct mpb_rp_point){ .src = src };
+	snprintf(p->ipc_reason, sizeof p->ipc_reason, "%s",
+		 dv.counters.have_ipc ? "" : dv.counters.ipc_reason);
+	p->workload = pt->workload->name;
+	p->method = pt->method->name;
+	p->codec = pt->codec->name;
+	p->transport = pt->transport->name;
+	p->strategy = mpb_chunk_strategy_name(pt->chunk_strategy);
+	p->size = (double)pt->size;
+	p->tasks = (double)pt->tasks;
+	p->workers = pt->workers;
+	p->chunksize = (double)pt->chunksize;
+	p->prss = (double)pt->parent_rss;
+	p->failed = ps->failed || ps->nruns == 0;
+	bool sp = have && dv.have_speedup;
+	p->speedup = fig(sp, dv.speedup);
+	p->s_lo = fig(sp, dv.speedup_ci_lo);
+	p->s_hi = fig(sp, dv.speedup_ci_hi);
 	if (!isfinite(p->s_lo) || !isfinite(p->s_hi))
 		p->s_lo = p->s_hi = p->speedup;
-	p->eff = mpb_rp_num(j, "derived.efficiency");
-	p->ceiling = mpb_rp_num(j, "derived.ceiling_speedup");
-	p->c_lo = mpb_rp_num(j, "derived.ceiling_speedup_ci95.0");
-	p->c_hi = mpb_rp_num(j, "derived.ceiling_speedup_ci95.1");
+	p->eff = fig(sp, dv.efficiency);
+	bool cs = have && dv.have_ceiling && dv.have_ceiling_speedup;
+	p->ceiling = fig(cs, dv.ceiling_speedup);
+	p->c_lo = fig(cs, dv.ceiling_speedup_ci_lo);
+	p->c_hi = fig(cs, dv.ceiling_speedup_ci_hi);
 	if (!isfinite(p->c_lo) || !isfinite(p->c_hi))
 		p->c_lo = p->c_hi = p->ceiling;
-	p->ipc = mpb_rp_num(j, "derived.ipc");
-	p->ser_frac = mpb_rp_num(j, "derived.serialization_fraction");
-	double cp = mpb_rp_num(j, "summary.codec_parent_ns.median");
-	double cw = mpb_rp_num(j, "summary.codec_workers_ns.median");
+	p->ipc = fig(have && dv.counters.have_ipc, dv.counters.ipc);
+	p->ser_frac = fig(have, dv.serialization_fraction);
+	double cp = run_median(ps, offsetof(struct mpb_sample, codec_parent_ns));
+	double cw = run_median(ps, offsetof(struct mpb_sample, codec_workers_ns));
 	p->codec_per_task = (cp + cw) / p->tasks;
 	if (mpb_export_cs_per_task(&l->ds, i, &p->vcs, &p->ivcs) < 0)
 		p->vcs = p->ivcs = NAN;
-	p->serial_per_task = serial_per_task(doc, p);
+	p->serial_per_task = bs->n ? mpb_stats_median(bs->wall_ns, bs->n) / p->tasks : NAN;
 
-	double s = mpb_rp_num(j, "summary.startup_ns.median"), m = mpb_rp_num(j, "summary.map_ns.median");
-	double t = mpb_rp_num(j, "summary.teardown_ns.median");
-	double c = mpb_rp_num(j, "summary.compute_ns.median");
+	double s = run_median(ps, offsetof(struct mpb_sample, startup_ns));
+	double m = run_median(ps, offsetof(struct mpb_sample, map_ns));
+	double t = run_median(ps, offsetof(struct mpb_sample, teardown_ns));
+	double c = run_median(ps, offsetof(struct mpb_sample, compute_ns));
 	double w = p->workers, n = p->tasks;
 	p->have_br = isfinite(s) && isfinite(m) && isfinite(t) && isfinite(c) && isfinite(cp) &&
 		     isfinite(cw);
@@ -95,18 +94,16 @@ int mpb_rp_point_fill(struct mpb_rp_point *p, size_t src, const struct mpb_loade
 		p->br[BR_TEARDOWN] = w * t / n;
 	}
 
-	const json_t *runs = json_object_get(j, "runs");
-	p->startups = malloc((json_array_size(runs) + 1) * sizeof *p->startups);
+	p->startups = malloc((ps->nruns + 1) * sizeof *p->startups);
 	if (!p->startups)
 		return -1;
-	for (size_t r = 0; r < json_array_size(runs); r++) {
-		const json_t *wd = json_object_get(json_array_get(runs, r), "workers_detail");
+	for (size_t r = 0; r < ps->nruns; r++) {
+		const struct mpb_sample *run = &ps->runs[r];
 		double sum = 0;
-		size_t k = 0;
-		for (; k < json_array_size(wd); k++)
-			sum += json_number_value(json_object_get(json_array_get(wd, k), "startup_ns"));
-		if (k)
-			p->startups[p->nstartups++] = sum / (double)k;
+		for (unsigned k = 0; k < run->nworkers; k++)
+			sum += (double)run->worker[k].startup_ns;
+		if (run->nworkers)
+			p->startups[p->nstartups++] = sum / run->nworkers;
 	}
 	return 0;
 }
@@ -339,7 +336,7 @@ int mpb_rp_workers_axis(const struct mpb_rp_ctx *c, const size_t *cand, size_t n
 	if (v && u) {
 		for (size_t i = 0; i < nc; i++) {
 			const struct mpb_rp_point *p = &c->pts[cand[i]];
-			double cpus = mpb_rp_num(c->o->sets[p->src].doc, "machine.usable_cpus");
+			double cpus = c->o->sets[p->src].machine.usable_cpus;
 			v[nw++] = p->workers;
 			if (cpus >= 1)
 				u[nuv++] = cpus;
@@ -430,11 +427,11 @@ void mpb_rp_title(const struct mpb_rp_ctx *c, const char *what, const size_t *ca
 		first = false;
 	}
 	if (!(vary & RP_BIT(AX_SRC))) {
-		const json_t *m = json_object_get(c->o->sets[c->pts[cand[0]].src].doc, "machine");
+		const struct mpb_machine *m = &c->o->sets[c->pts[cand[0]].src].machine;
 		mpb_sb_printf(t, first ? "\\n(" : " (");
-		mpb_sb_safe(t, str_of(m, "hostname"));
+		mpb_sb_safe(t, m->hostname[0] ? m->hostname : "?");
 		mpb_sb_printf(t, ", ");
-		mpb_sb_safe(t, str_of(m, "cpu_model"));
+		mpb_sb_safe(t, m->cpu_model[0] ? m->cpu_model : "?");
 		mpb_sb_printf(t, ")");
 	}
 }

@@ -1,5 +1,6 @@
 /* report_model.h — internal to `mpbench report`: the figures of each point
- * that the plots draw, taken once from the (validated) results documents,
+ * that the plots draw, taken once from the loaded datasets and their
+ * analysis (analysis.h),
  * and the helpers every plot shares: the text of an axis value, series (the
  * points equal on a set of axes) and facets (one panel per results file,
  * workload, size and tasks), labels and titles, worker axes with the
@@ -12,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "counters_report.h"
 #include "diag.h"
 #include "report.h"
 #include "report_gp.h"
@@ -32,7 +34,6 @@ enum { BR_COMPUTE, BR_CODEC, BR_TRANSPORT, BR_STARTUP, BR_TEARDOWN, NBR };
 /* One point; NAN for a figure the results do not have. */
 struct mpb_rp_point {
 	size_t src;                /* index of its results file */
-	const json_t *j;           /* the point object (borrowed) */
 	const char *workload, *method, *codec, *transport, *strategy;
 	double size, tasks, workers, chunksize, prss;
 	bool failed;               /* error set, or no runs: left out of the plots */
@@ -42,6 +43,7 @@ struct mpb_rp_point {
 	double br[NBR];
 	double *startups;          /* per run: mean worker start-up, ns (owned) */
 	size_t nstartups;
+	char ipc_reason[MPB_COUNTER_REASON_MAX + 64]; /* why ipc is NAN ("" when it is not) */
 };
 
 struct mpb_rp_ctx {
@@ -60,8 +62,6 @@ struct mpb_rp_series {
 	struct mpb_sb label;       /* the axes that tell it from the others */
 };
 
-/* The number at a dotted path, NAN when absent or not a number. */
-double mpb_rp_num(const json_t *o, const char *path);
 /* Fill p from point i of the loaded file src. 0, or -1 on ENOMEM. */
 int mpb_rp_point_fill(struct mpb_rp_point *p, size_t src, const struct mpb_loaded *l, size_t i);
 

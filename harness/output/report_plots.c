@@ -574,7 +574,7 @@ static int plot_per_worker(struct mpb_rp_ctx *c, struct mpb_report_plot *p, bool
 	if (nc == 0) {
 		const char *reason = NULL;
 		for (size_t i = 0; ipc && !reason && i < c->n; i++)
-			reason = json_string_value(mpb_export_at(c->pts[i].j, "derived.ipc_unavailable_reason"));
+			reason = c->pts[i].ipc_reason[0] ? c->pts[i].ipc_reason : NULL;
 		snprintf(p->why, sizeof p->why, "%s%s", ipc ? "no point has an IPC figure" :
 			 "no point has workers_detail context switches", reason ? ": " : "");
 		if (reason) {
