@@ -141,18 +141,25 @@ static const struct mpb_codec_ops *method_codec(const struct axes *a, size_t mi,
 }
 
 /* A by-reference codec hands addresses over: across a process boundary they
- * would point nowhere. */
+ * would point nowhere. The message names the in-process methods. */
 static int check_by_ref(const struct axes *a, struct mpb_diag *d)
 {
+	char inproc[256] = "";
+	size_t n, used = 0;
+	const struct mpb_method_ops *const *me = mpb_method_all(&n);
+	for (size_t k = 0; k < n && used < sizeof inproc; k++)
+		if (me[k]->flags & MPB_METHOD_INPROC)
+			used += (size_t)snprintf(inproc + used, sizeof inproc - used, "%s%s",
+						 used ? "|" : "", me[k]->name);
 	for (size_t ci = 0; ci < a->ncodec; ci++) {
 		if (!(mpb_codec_find(a->codec[ci])->flags & MPB_CODEC_BY_REF))
 			continue;
 		for (size_t mi = 0; mi < a->nmeth; mi++)
 			if (!method_inproc(a, mi))
 				return mpb_fail(d, MPB_EINPUT,
-						"--codec %s works only with -m thread (-m %s "
+						"--codec %s works only with -m %s (-m %s "
 						"passes values between processes)", a->codec[ci],
-						a->meth[mi]);
+						inproc, a->meth[mi]);
 	}
 	return 0;
 }
