@@ -357,6 +357,54 @@ static void short_tail(const char *tail, char *out, size_t len)
 	out[k] = '\0';
 }
 
+/* How a run ended, beyond what *r holds. */
+struct ending {
+	int oom;
+	bool interrupted, exec_failed;
+	int exec_errno;
+	unsigned escaped;          /* descendants killed outside the group */
+	const char *escaped_pids;
+};
+
+/* The run's verdict: 0, or the failure that comes first, named. */
+static int judge(const struct mpb_cmd_job *job, const struct mpb_cmd_result *r,
+		 const struct ending *e, struct mpb_diag *d)
+{
+	char tail[400];
+	short_tail(r->stderr_tail, tail, sizeof tail);
+	const char *sep = tail[0] ? "; stderr: " : "";
+	if (e->oom)
+		return mpb_fail(d, MPB_ENOMEM, "out of memory reading the command's MPBENCH_FD");
+	if (e->interrupted)
+		return mpb_fail(d, MPB_EINTR, "interrupted");
+	if (e->exec_failed)
+		return mpb_diag_cause(d, MPB_CAUSE_LAUNCH_FAILED,
+				      mpb_fail_errno(d, MPB_ERUN, e->exec_errno, "cannot run '%s'",
+						     job->argv[0]));
+	if (r->timed_out)
+		return mpb_diag_cause(d, MPB_CAUSE_RUN_TIMEOUT,
+				      mpb_fail(d, MPB_ERUN, "command timed out after %g s: its process "
+					       "group %d was killed%s%s", job->timeout_s, (int)r->pid,
+					       sep, tail));
+	if (r->term_signal)
+		return mpb_diag_cause(d, MPB_CAUSE_COMMAND_FAILED,
+				      mpb_fail(d, MPB_ERUN, "command killed by signal %d (%s)%s%s",
+					       r->term_signal, strsignal(r->term_signal), sep, tail));
+	if (r->exit_status != 0)
+		return mpb_diag_cause(d, MPB_CAUSE_COMMAND_FAILED,
+				      mpb_fail(d, MPB_ERUN, "command exited with status %d%s%s",
+					       r->exit_status, sep, tail));
+	if (e->escaped)
+		return mpb_diag_cause(d, MPB_CAUSE_COMMAND_FAILED,
+				      mpb_fail(d, MPB_ERUN, "the command left %u process%s running "
+					       "outside its process group after it exited (pid %s%s); "
+					       "mpbench killed %s: a measured command must wait for what "
+					       "it starts", e->escaped, e->escaped == 1 ? "" : "es",
+					       e->escaped_pids, e->escaped > 8 ? ", ..." : "",
+					       e->escaped == 1 ? "it" : "them"));
+	return 0;
+}
+
 int mpb_cmd_run(const struct mpb_cmd_job *job, struct mpb_cmd_result *r, struct mpb_diag *d)
 {
 	int err_p[2] = { -1, -1 }, chan_p[2] = { -1, -1 }, gate_p[2] = { -1, -1 };
@@ -497,37 +545,8 @@ int mpb_cmd_run(const struct mpb_cmd_job *job, struct mpb_cmd_result *r, struct 
 	r->term_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	if (rc < 0)
 		goto out;
-	char tail[400];
-	short_tail(r->stderr_tail, tail, sizeof tail);
-	if (oom)
-		rc = mpb_fail(d, MPB_ENOMEM, "out of memory reading the command's MPBENCH_FD");
-	else if (interrupted)
-		rc = mpb_fail(d, MPB_EINTR, "interrupted");
-	else if (exec_failed)
-		rc = mpb_diag_cause(d, MPB_CAUSE_LAUNCH_FAILED,
-				    mpb_fail_errno(d, MPB_ERUN, exec_errno, "cannot run '%s'",
-						   job->argv[0]));
-	else if (r->timed_out)
-		rc = mpb_diag_cause(d, MPB_CAUSE_RUN_TIMEOUT,
-				    mpb_fail(d, MPB_ERUN, "command timed out after %g s: its process "
-					     "group %d was killed%s%s", job->timeout_s, (int)pid,
-					     tail[0] ? "; stderr: " : "", tail));
-	else if (r->term_signal)
-		rc = mpb_diag_cause(d, MPB_CAUSE_COMMAND_FAILED,
-				    mpb_fail(d, MPB_ERUN, "command killed by signal %d (%s)%s%s",
-					     r->term_signal, strsignal(r->term_signal),
-					     tail[0] ? "; stderr: " : "", tail));
-	else if (r->exit_status != 0)
-		rc = mpb_diag_cause(d, MPB_CAUSE_COMMAND_FAILED,
-				    mpb_fail(d, MPB_ERUN, "command exited with status %d%s%s",
-					     r->exit_status, tail[0] ? "; stderr: " : "", tail));
-	else if (escaped)
-		rc = mpb_diag_cause(d, MPB_CAUSE_COMMAND_FAILED,
-				    mpb_fail(d, MPB_ERUN, "the command left %u process%s running outside "
-					     "its process group after it exited (pid %s%s); mpbench killed "
-					     "%s: a measured command must wait for what it starts",
-					     escaped, escaped == 1 ? "" : "es", escaped_pids,
-					     escaped > 8 ? ", ..." : "", escaped == 1 ? "it" : "them"));
+	rc = judge(job, r, &(struct ending){ oom, interrupted, exec_failed, exec_errno, escaped,
+					    escaped_pids }, d);
 out:
 	prctl(PR_SET_CHILD_SUBREAPER, old_reaper);
 	for (int i = 0; i < MPB_COUNTERS_MAX; i++)
