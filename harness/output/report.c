@@ -375,34 +375,39 @@ static const char *jstr(const json_t *o, const char *key, const char *dflt)
 	return s ? s : dflt;
 }
 
+static const char *or(const char *s, const char *dflt)
+{
+	return s && s[0] ? s : dflt;
+}
+
+/* Each file: its machine, run and command from the dataset; the mpbench
+ * that wrote it from the document's "tool" (the dataset has no place for it). */
 static void doc_sources(struct doc *dc, const struct mpb_report_opts *o)
 {
 	doc_heading(dc, 2, "Sources");
 	doc_raw(dc, "", "<ul>\n");
 	for (size_t i = 0; i < o->n; i++) {
-		const json_t *doc = o->sets[i].doc, *m = json_object_get(doc, "machine");
-		const json_t *tool = json_object_get(doc, "tool");
+		const struct mpb_dataset *ds = &o->sets[i].ds;
+		const struct mpb_machine *m = &o->sets[i].machine;
+		const json_t *tool = json_object_get(o->sets[i].doc, "tool");
 		char line[1024];
 		doc_raw(dc, "- ", "<li>");
 		doc_code(dc, o->paths[i]);
-		snprintf(line, sizeof line, ": host %s, %s, %lld usable CPUs (%lld online), kernel %s; "
+		snprintf(line, sizeof line, ": host %s, %s, %d usable CPUs (%d online), kernel %s; "
 			 "mpbench %s (git %s); %s to %s, status %s. Command: ",
-			 jstr(m, "hostname", "?"), jstr(m, "cpu_model", "unknown CPU"),
-			 (long long)json_integer_value(json_object_get(m, "usable_cpus")),
-			 (long long)json_integer_value(json_object_get(m, "online_cpus")),
-			 jstr(m, "kernel", "?"), jstr(tool, "version", "?"), jstr(tool, "git", "?"),
-			 jstr(doc, "started", "?"), jstr(doc, "finished", "?"), jstr(doc, "status", "?"));
+			 or(m->hostname, "?"), or(m->cpu_model, "unknown CPU"), m->usable_cpus,
+			 m->online_cpus, or(m->kernel, "?"), jstr(tool, "version", "?"),
+			 jstr(tool, "git", "?"), or(ds->started, "?"), or(ds->finished, "?"),
+			 or(ds->status, "?"));
 		doc_text(dc, line);
 		char cmd[1024] = "";
-		const json_t *argv = json_object_get(doc, "command");
-		for (size_t k = 0; k < json_array_size(argv); k++) {
-			const char *a = json_string_value(json_array_get(argv, k));
+		for (int k = 0; k < ds->argc; k++) {
 			size_t used = strlen(cmd);
-			snprintf(cmd + used, sizeof cmd - used, "%s%s", k ? " " : "", a ? a : "?");
+			snprintf(cmd + used, sizeof cmd - used, "%s%s", k ? " " : "", or(ds->argv[k], "?"));
 		}
 		doc_code(dc, cmd);
 		doc_raw(dc, "\n", "</li>\n");
-		const char *st = jstr(doc, "status", "?");
+		const char *st = or(ds->status, "?");
 		if (strcmp(st, "complete") != 0) {
 			snprintf(line, sizeof line, "warning: this sweep's status is '%s': some points "
 				 "may be missing or failed", st);
