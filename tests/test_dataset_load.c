@@ -119,7 +119,8 @@ static void assert_round_trip(const char *path, const json_t *want)
 }
 
 /* A real sweep (counters off): fork and thread at 1 and 2 workers with
- * their ceilings; its file, read back, writes itself again exactly. */
+ * their ceilings, the floors and self-check measured first as the CLI does;
+ * its file, read back, writes itself again exactly. */
 static void test_round_trip_of_a_sweep(void **state)
 {
 	(void)state;
@@ -135,6 +136,8 @@ static void test_round_trip_of_a_sweep(void **state)
 	if (mpb_options_parse(MPB_CMD_SWEEP, argc - 1, argv + 1, &cfg, &d) != 0)
 		fail_msg("options: %s", d.msg);
 	assert_int_equal(mpb_machine_probe(NULL, &m, &d), 0);
+	if (mpb_machine_measure_floors(&m, NULL, &d) != 0)
+		fail_msg("floors: %s", d.msg);
 	if (mpb_plan_build(&cfg, &m, &plan, &d) != 0)
 		fail_msg("plan: %s", d.msg);
 	struct mpb_sampling_policy policy;
@@ -148,6 +151,29 @@ static void test_round_trip_of_a_sweep(void **state)
 	json_t *doc;
 	assert_int_equal(mpb_results_load(out, &doc, &d), 0);
 	assert_true(json_array_size(json_object_get(doc, "ceilings")) > 0);
+	/* the harness's own cost is on record: the floors its fixed costs are
+	 * judged against, and per run its work inside the windows */
+	const json_t *mach = json_object_get(doc, "machine");
+	const char *fl[] = { "pipe_rtt_ns", "fork_exit_wait_ns", "spawn_exit_wait_ns",
+			     "thread_create_join_ns" };
+	for (size_t k = 0; k < 4; k++)
+		assert_true(json_number_value(json_object_get(json_object_get(mach, "floors"),
+							      fl[k])) > 0);
+	const json_t *sc = json_object_get(mach, "selfcheck");
+	assert_int_equal(json_integer_value(json_object_get(sc, "runs")), MPB_SELFCHECK_RUNS);
+	assert_true(json_number_value(json_object_get(sc, "min_task_ns")) ==
+		    MPB_SELFCHECK_FACTOR * json_number_value(json_object_get(sc, "overhead_ns")));
+	const json_t *pts = json_object_get(doc, "points");
+	for (size_t i = 0; i < json_array_size(pts); i++) {
+		const json_t *p = json_array_get(pts, i), *der = json_object_get(p, "derived");
+		const json_t *run = json_array_get(json_object_get(p, "runs"), 0);
+		assert_true(json_is_integer(json_object_get(run, "instrumentation_ns")));
+		const json_t *w0 = json_array_get(json_object_get(run, "workers_detail"), 0);
+		assert_true(json_is_integer(json_object_get(w0, "instrumentation_ns")));
+		assert_true(json_is_object(json_object_get(w0, "startup_timeline")));
+		assert_true(json_number_value(json_object_get(der, "startup_per_worker_floors")) > 0);
+		assert_true(json_number_value(json_object_get(der, "teardown_per_worker_floors")) > 0);
+	}
 	assert_round_trip(out, doc);
 	json_decref(doc);
 	mpb_sweep_free(&s);

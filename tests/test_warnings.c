@@ -48,6 +48,12 @@ static void test_checks(void **state)
 	assert_true(mpb_warn_load(2.0, 8));
 	assert_false(mpb_warn_load(-1.0, 2));  /* unknown */
 	assert_false(mpb_warn_load(5.0, 0));
+
+	assert_true(mpb_warn_instrumentation(2.0, 100.0, &ratio));
+	assert_true(fabs(ratio - 0.02) < 1e-12);
+	assert_false(mpb_warn_instrumentation(1.0, 100.0, &ratio)); /* exactly 1%: not above */
+	assert_false(mpb_warn_instrumentation(0.0, 100.0, &ratio));
+	assert_false(mpb_warn_instrumentation(5.0, 0.0, &ratio));   /* no wall: nothing to judge */
 }
 
 static void test_probe_busy(void **state)
@@ -178,12 +184,69 @@ static void test_sweep_collect(void **state)
 	mpb_warnings_free(&l);
 }
 
+/* Synthetic points where the harness would measure itself: point 0 spends
+ * 2% of its wall time on the harness's own work inside the windows, point 1
+ * 0.5%; tasks of 200 ns each (2000 ns serial for 10) against self-checks
+ * that put the smallest meaningful task above and below that. */
+static void test_self_perturbation(void **state)
+{
+	(void)state;
+	struct mpb_point pt[2];
+	struct mpb_point_state ps[2];
+	struct mpb_sample smp[2][NR];
+	const uint64_t instr[2] = { 20, 5 };
+	for (size_t i = 0; i < 2; i++) {
+		pt[i] = (struct mpb_point){
+			.id = (unsigned)i, .workload = &mpb_workload_null, .tasks = 10,
+			.workers = 1, .method = mpb_method_find("fork"),
+			.codec = mpb_codec_find("raw"), .transport = &mpb_transport_pipe, .chunksize = 1,
+		};
+		for (size_t k = 0; k < NR; k++)
+			smp[i][k] = (struct mpb_sample){ .wall_ns = 1000, .instrumentation_ns = instr[i] };
+		ps[i] = (struct mpb_point_state){ .runs = smp[i], .nruns = NR, .cap = NR };
+	}
+	double serial[NR] = { 2000, 2000, 2000, 2000, 2000, 2000 };
+	struct mpb_baseline bl = { &mpb_workload_null, 0, 10 };
+	struct mpb_wall_state bs = { .wall_ns = serial, .n = NR, .cap = NR };
+	struct mpb_plan plan = { .points = pt, .npoints = 2, .baselines = &bl, .nbaselines = 1,
+				 .runs = 3, .seed = 1 };
+	struct mpb_machine m;
+	memset(&m, 0, sizeof m);
+	m.usable_cpus = 2;
+	m.selfcheck = (struct mpb_selfcheck){ .runs = 5, .empty_run_ns = 150, .floors_ns = 100 };
+	mpb_selfcheck_derive(&m.selfcheck); /* overhead 50 ns: tasks under 500 ns are short */
+	struct mpb_dataset s = { .plan = &plan, .machine = &m, .pts = ps, .bls = &bs,
+			       .start_busy_cpus = -1 };
+
+	struct mpb_warning_list l = { 0 };
+	assert_int_equal(mpb_warnings_collect(&s, &l), 0);
+	assert_true(has_kind(&l, "instrumentation", "point", 0));
+	assert_int_equal(count_kind(&l, "instrumentation"), 1);
+	assert_true(has_kind(&l, "short_tasks", "point", 0));
+	assert_true(has_kind(&l, "short_tasks", "point", 1));
+	mpb_warnings_free(&l);
+
+	/* overhead 10 ns: 200 ns tasks are long enough */
+	m.selfcheck = (struct mpb_selfcheck){ .runs = 5, .empty_run_ns = 110, .floors_ns = 100 };
+	mpb_selfcheck_derive(&m.selfcheck);
+	assert_int_equal(mpb_warnings_collect(&s, &l), 0);
+	assert_int_equal(count_kind(&l, "short_tasks"), 0);
+	mpb_warnings_free(&l);
+	/* no self-check recorded (an older file): nothing judged */
+	m.selfcheck = (struct mpb_selfcheck){ 0 };
+	assert_int_equal(mpb_warnings_collect(&s, &l), 0);
+	assert_int_equal(count_kind(&l, "short_tasks"), 0);
+	assert_int_equal(count_kind(&l, "instrumentation"), 1);
+	mpb_warnings_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_checks),
 		cmocka_unit_test(test_probe_busy),
 		cmocka_unit_test(test_sweep_collect),
+		cmocka_unit_test(test_self_perturbation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

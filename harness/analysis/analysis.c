@@ -15,6 +15,7 @@ static const struct mpb_metric metrics[] = {
 	M(startup_ns),
 	M(map_ns),
 	M(teardown_ns),
+	M(instrumentation_ns),
 	M(compute_ns),
 	M(codec_parent_ns),
 	M(codec_workers_ns),
@@ -199,6 +200,16 @@ static int compute_point(const struct mpb_dataset *s, size_t i, struct mpb_deriv
 	o->overhead_per_task_ns = (w * map - compute) / (double)pt->tasks;
 	o->serialization_fraction = map > 0 ? (cpar + cwork) / ((w + 1) * map) : 0;
 	o->startup_per_worker_ns = median_worker_mean(ps, offsetof(struct mpb_worker_report, startup_ns));
+	o->teardown_per_worker_ns = median_of(ps, offsetof(struct mpb_sample, teardown_ns)) / w;
+	double floor = s->machine && s->machine->has_floors
+			       ? mpb_floor_of(&s->machine->floors, pt->method->floor) : 0;
+	o->have_floor = floor > 0;
+	if (o->have_floor) {
+		o->startup_per_worker_floors = o->startup_per_worker_ns / floor;
+		o->teardown_per_worker_floors = o->teardown_per_worker_ns / floor;
+	}
+	double instr = median_of(ps, offsetof(struct mpb_sample, instrumentation_ns));
+	o->instrumentation_fraction = o->wall_median_ns > 0 ? instr / o->wall_median_ns : 0;
 	o->have_memory = ps->runs[0].nworkers > 0 && ps->runs[0].worker[0].has_memory;
 	if (o->have_memory) {
 		o->worker_rss_bytes = 1024 * median_worker_mean(ps, offsetof(struct mpb_worker_report, rss_kb));

@@ -36,6 +36,12 @@ struct mpb_derived {
 	double overhead_per_task_ns;  /* (workers * map - compute) / tasks, medians */
 	double serialization_fraction;/* (codec parent + workers) / ((workers + 1) * map), medians */
 	double startup_per_worker_ns; /* median over runs of the mean worker start-up */
+	double teardown_per_worker_ns;/* median over runs of teardown_ns / workers */
+	/* the two above over the method's floor (machine.floors, method.h) */
+	bool have_floor;
+	double startup_per_worker_floors, teardown_per_worker_floors;
+	/* median instrumentation_ns / median wall_ns: the harness's own share */
+	double instrumentation_fraction;
 	bool have_ceiling;            /* the point's ceiling has runs (ceiling.h) */
 	double ceiling_median_ns;
 	bool have_ceiling_speedup;    /* ... and the baseline too */

@@ -72,6 +72,12 @@ bool mpb_warn_governor(const char *governor)
 	return governor && governor[0] && strcmp(governor, "performance") != 0;
 }
 
+bool mpb_warn_instrumentation(double instrumentation_ns, double wall_ns, double *ratio)
+{
+	*ratio = wall_ns > 0 ? instrumentation_ns / wall_ns : NAN;
+	return wall_ns > 0 && *ratio > MPB_WARN_INSTRUMENTATION;
+}
+
 bool mpb_warn_load(double busy_cpus, unsigned usable_cpus)
 {
 	if (!(busy_cpus >= 0) || usable_cpus == 0)
@@ -186,6 +192,44 @@ static int item_checks(const struct mpb_dataset *s, const char *scope, long inde
 	return rc ? -1 : 0;
 }
 
+/* Where the harness may be measuring itself: its own work inside the
+ * windows above MPB_WARN_INSTRUMENTATION of the wall time, or tasks shorter
+ * than the self-check's smallest meaningful task (selfcheck.h). */
+static int self_checks(const struct mpb_dataset *s, size_t i, const char *what,
+		       const double *wall, struct mpb_warning_list *l)
+{
+	const struct mpb_point_state *ps = &s->pts[i];
+	const struct mpb_point *pt = &s->plan->points[i];
+	const struct mpb_metric im = { "instrumentation_ns",
+				       offsetof(struct mpb_sample, instrumentation_ns) };
+	double *x = mpb_metric_values(ps, &im);
+	if (!x)
+		return -1;
+	double ratio, instr = mpb_stats_median(x, ps->nruns), med = mpb_stats_median(wall, ps->nruns);
+	free(x);
+	int rc = 0;
+	if (mpb_warn_instrumentation(instr, med, &ratio))
+		rc |= add(l, "instrumentation", "point", (long)pt->id,
+			  "%s: the harness's own work inside the timed windows (opening counters) "
+			  "took %.1f%% of the wall time (%.0f us of %.0f us): its figures include "
+			  "mpbench's cost; compare with --counters none", what, 100.0 * ratio,
+			  instr / 1e3, med / 1e3);
+	const struct mpb_selfcheck *sc = s->machine ? &s->machine->selfcheck : NULL;
+	const struct mpb_wall_state *bs = s->bls && pt->baseline < s->plan->nbaselines
+						  ? &s->bls[pt->baseline] : NULL;
+	if (sc && bs && bs->n > 0 && pt->tasks > 0) {
+		double task = mpb_stats_median(bs->wall_ns, bs->n) / (double)pt->tasks;
+		if (mpb_selfcheck_too_short(sc, task))
+			rc |= add(l, "short_tasks", "point", (long)pt->id,
+				  "%s: its tasks take %.0f us each, less than %.0fx the harness's own "
+				  "per-run overhead here (%.0f us, machine.selfcheck): its figures "
+				  "measure mpbench as much as the pool; use tasks of at least %.0f us",
+				  what, task / 1e3, MPB_SELFCHECK_FACTOR, sc->overhead_ns / 1e3,
+				  sc->min_task_ns / 1e3);
+	}
+	return rc ? -1 : 0;
+}
+
 int mpb_warnings_point(const struct mpb_dataset *s, size_t i, struct mpb_warning_list *l)
 {
 	const struct mpb_point_state *ps = &s->pts[i];
@@ -201,6 +245,8 @@ int mpb_warnings_point(const struct mpb_dataset *s, size_t i, struct mpb_warning
 	mpb_sampling_point_verdict(s, i, &v);
 	int rc = item_checks(s, "point", (long)s->plan->points[i].id, what, x, ps->nruns, &v,
 			     &ps->acct, l);
+	if (rc == 0)
+		rc = self_checks(s, i, what, x, l);
 	free(x);
 	return rc;
 }

@@ -24,6 +24,7 @@
 #define MPB_WARN_WALL_CPU_RATIO 2.0    /* wall vs CPU of harness and workers */
 #define MPB_WARN_BUSY_FRACTION 0.25    /* busy CPUs at start, fraction of usable */
 #define MPB_WARN_BUSY_MIN_CPUS 0.5     /* ... and at least this many */
+#define MPB_WARN_INSTRUMENTATION 0.01  /* harness's own work in windows, fraction of wall */
 
 struct mpb_dataset;
 
@@ -54,6 +55,9 @@ bool mpb_warn_governor(const char *governor);
 /* Other work kept at least MPB_WARN_BUSY_FRACTION of the usable CPUs (and
  * MPB_WARN_BUSY_MIN_CPUS) busy when the sweep started. */
 bool mpb_warn_load(double busy_cpus, unsigned usable_cpus);
+/* The harness's own work inside the timed windows is more than
+ * MPB_WARN_INSTRUMENTATION of the wall time (medians); *ratio: the share. */
+bool mpb_warn_instrumentation(double instrumentation_ns, double wall_ns, double *ratio);
 
 /* Sample /proc/stat over `ms` milliseconds while this process sleeps: CPUs
  * busy with other work (non-idle, non-iowait time, steal included, scaled

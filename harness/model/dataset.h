@@ -63,6 +63,8 @@ struct mpb_overhead {
 struct mpb_sample {
 	uint64_t wall_ns, startup_ns, map_ns, teardown_ns, compute_ns;
 	uint64_t codec_parent_ns, codec_workers_ns, bytes_sent, bytes_received;
+	/* the harness's own work inside the timed windows (pool.h) */
+	uint64_t instrumentation_ns;
 	unsigned nworkers;
 	struct mpb_worker_report *worker; /* [nworkers], owned */
 	struct mpb_scope_counts harness;  /* the harness thread's counters and rusage */

@@ -294,6 +294,23 @@ static void read_machine(struct rd *r, const json_t *m, struct mpb_machine *out)
 	const json_t *np = json_object_get(m, "max_user_processes");
 	out->max_user_processes = json_is_integer(np) ? (long)json_integer_value(np) : -1;
 	out->loadavg1 = real(r, m, "loadavg1", 0);
+	const json_t *fl = json_object_get(m, "floors"), *sc = json_object_get(m, "selfcheck");
+	out->has_floors = json_is_object(fl);
+	if (out->has_floors)
+		out->floors = (struct mpb_floor){
+			.pipe_rtt_ns = real(r, fl, "pipe_rtt_ns", 0),
+			.fork_exit_wait_ns = real(r, fl, "fork_exit_wait_ns", 0),
+			.spawn_exit_wait_ns = real(r, fl, "spawn_exit_wait_ns", 0),
+			.thread_create_join_ns = real(r, fl, "thread_create_join_ns", 0),
+		};
+	if (json_is_object(sc)) {
+		out->selfcheck = (struct mpb_selfcheck){
+			.runs = (unsigned)u64(r, sc, "runs"),
+			.empty_run_ns = real(r, sc, "empty_run_ns", 0),
+			.floors_ns = real(r, sc, "floors_ns", 0),
+		};
+		mpb_selfcheck_derive(&out->selfcheck);
+	}
 }
 
 /* machine.environment: the MPBENCH_* variables that were set. Whether one
@@ -435,6 +452,13 @@ static void read_worker(struct rd *r, const struct mpb_counter_set *set, const j
 	w->rss_kb = u64(r, o, "rss_bytes") / 1024;
 	w->pss_kb = u64(r, o, "pss_bytes") / 1024;
 	w->private_dirty_kb = u64(r, o, "private_dirty_bytes") / 1024;
+	w->instrumentation_ns = u64(r, o, "instrumentation_ns");
+	const json_t *tl = json_object_get(o, "startup_timeline");
+	w->timeline = (struct mpb_startup_timeline){
+		.launched_ns = u64(r, tl, "launched_ns"), .running_ns = u64(r, tl, "running_ns"),
+		.counted_ns = u64(r, tl, "counted_ns"), .ready_ns = u64(r, tl, "ready_ns"),
+		.ready_read_ns = u64(r, tl, "ready_read_ns"),
+	};
 	read_counts(set, json_object_get(o, "counters"), coverage, &w->counters);
 }
 
@@ -488,6 +512,7 @@ static int read_run(struct rd *r, const struct mpb_counter_set *set, const struc
 	s->codec_workers_ns = u64(r, codec, "workers");
 	s->bytes_sent = u64(r, o, "bytes_sent");
 	s->bytes_received = u64(r, o, "bytes_received");
+	s->instrumentation_ns = u64(r, o, "instrumentation_ns");
 	const json_t *coverage = json_object_get(o, "counters_coverage");
 	const json_t *by = json_object_get(o, "counters_by_scope");
 	const json_t *harness = json_object_get(by, "harness");

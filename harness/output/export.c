@@ -140,6 +140,10 @@ DERIVED(vs_ceiling, dv->speedup_vs_ceiling, dv->have_ceiling)
 DERIVED(overhead_per_task, dv->overhead_per_task_ns, true)
 DERIVED(ser_frac, dv->serialization_fraction, true)
 DERIVED(startup_per_worker, dv->startup_per_worker_ns, true)
+DERIVED(startup_floors, dv->startup_per_worker_floors, dv->have_floor)
+DERIVED(teardown_per_worker, dv->teardown_per_worker_ns, true)
+DERIVED(teardown_floors, dv->teardown_per_worker_floors, dv->have_floor)
+DERIVED(instr_frac, dv->instrumentation_fraction, true)
 DERIVED(pss, dv->worker_pss_bytes, dv->have_memory)
 DERIVED(ipc, dv->counters.ipc, dv->counters.have_ipc)
 DERIVED(cs_per_task, dv->counters.cs_per_task, dv->counters.have_cs)
@@ -227,6 +231,14 @@ static const struct mpb_export_field point_fields[] = {
 	  "share of pool capacity during the map spent in codecs" },
 	{ "startup_per_worker_ns", REAL, c_startup_per_worker, true, "us", 1e3, false,
 	  "median of the mean per-worker start-up" },
+	{ "startup_per_worker_floors", REAL, c_startup_floors, true, NULL, 0, false,
+	  "start-up per worker over the method's floor (machine.floors)" },
+	{ "teardown_per_worker_ns", REAL, c_teardown_per_worker, false, "us", 1e3, false,
+	  "median teardown over workers" },
+	{ "teardown_per_worker_floors", REAL, c_teardown_floors, true, NULL, 0, false,
+	  "teardown per worker over the method's floor (machine.floors)" },
+	{ "instrumentation_fraction", REAL, c_instr_frac, false, "%", 0.01, false,
+	  "the harness's own work inside the timed windows, share of the wall time" },
 	{ "worker_pss_bytes", REAL, c_pss, true, "MiB", 1048576.0, false,
 	  "proportional set size per worker" },
 	{ "ipc", REAL, c_ipc, true, NULL, 0, false, "instructions per cycle" },

@@ -66,15 +66,23 @@ static json_t *workers_json(const struct mpb_sample *r)
 		json_object_set_new(o, "pss_bytes", w->has_memory ? u64(w->pss_kb * 1024) : json_null());
 		json_object_set_new(o, "private_dirty_bytes",
 				    w->has_memory ? u64(w->private_dirty_kb * 1024) : json_null());
+		json_object_set_new(o, "instrumentation_ns", u64(w->instrumentation_ns));
+		const struct mpb_startup_timeline *t = &w->timeline;
+		json_object_set_new(o, "startup_timeline",
+				    json_pack("{s:o, s:o, s:o, s:o, s:o}", "launched_ns",
+					      u64(t->launched_ns), "running_ns", u64(t->running_ns),
+					      "counted_ns", u64(t->counted_ns), "ready_ns",
+					      u64(t->ready_ns), "ready_read_ns", u64(t->ready_read_ns)));
 	}
 	return a;
 }
 
 static json_t *run_json(const struct mpb_sample *r)
 {
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:{s:o, s:o}, s:o, s:o, s:o}",
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:{s:o, s:o}, s:o, s:o, s:o}",
 		"wall_ns", u64(r->wall_ns), "startup_ns", u64(r->startup_ns),
 		"map_ns", u64(r->map_ns), "teardown_ns", u64(r->teardown_ns),
+		"instrumentation_ns", u64(r->instrumentation_ns),
 		"compute_ns", u64(r->compute_ns),
 		"codec_ns", "parent", u64(r->codec_parent_ns), "workers", u64(r->codec_workers_ns),
 		"bytes_sent", u64(r->bytes_sent), "bytes_received", u64(r->bytes_received),
@@ -150,6 +158,14 @@ static json_t *point_json(const struct mpb_dataset *s, size_t i)
 	json_object_set_new(der, "serialization_fraction", real_or_null(dv.serialization_fraction, have));
 	mpb_overhead_derived_json(der, ps);
 	json_object_set_new(der, "startup_per_worker_ns", real_or_null(dv.startup_per_worker_ns, have));
+	json_object_set_new(der, "teardown_per_worker_ns", real_or_null(dv.teardown_per_worker_ns, have));
+	bool fl = have && dv.have_floor;
+	json_object_set_new(der, "startup_per_worker_floors",
+			    real_or_null(dv.startup_per_worker_floors, fl));
+	json_object_set_new(der, "teardown_per_worker_floors",
+			    real_or_null(dv.teardown_per_worker_floors, fl));
+	json_object_set_new(der, "instrumentation_fraction",
+			    real_or_null(dv.instrumentation_fraction, have));
 	bool mem = have && dv.have_memory;
 	json_object_set_new(der, "worker_rss_bytes", real_or_null(dv.worker_rss_bytes, mem));
 	json_object_set_new(der, "worker_pss_bytes", real_or_null(dv.worker_pss_bytes, mem));

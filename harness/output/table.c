@@ -128,6 +128,28 @@ static bool c_startup(const struct row *r, char *b, size_t n)
 	return true;
 }
 
+/* A fixed cost per worker as a multiple of the method's floor (machine.floors). */
+static void fmt_floors(char *b, size_t n, double v)
+{
+	snprintf(b, n, v >= 10 ? "%.0fx" : "%.1fx", v);
+}
+
+static bool c_start_floor(const struct row *r, char *b, size_t n)
+{
+	if (!r->dv || !r->dv->have_floor)
+		return false;
+	fmt_floors(b, n, r->dv->startup_per_worker_floors);
+	return true;
+}
+
+static bool c_tdn_floor(const struct row *r, char *b, size_t n)
+{
+	if (!r->dv || !r->dv->have_floor)
+		return false;
+	fmt_floors(b, n, r->dv->teardown_per_worker_floors);
+	return true;
+}
+
 /* A per-task rate: three significant digits are plenty for a glance. */
 static void fmt_rate(char *buf, size_t len, double v)
 {
@@ -173,6 +195,8 @@ static const struct column columns[] = {
 	{ "vs-ceil", 7, true, c_vs_ceil },
 	{ "ovh/task", 10, false, c_ovh },
 	{ "start/wkr", 10, false, c_startup },
+	{ "start/flr", 9, true, c_start_floor },
+	{ "tdn/flr", 8, true, c_tdn_floor },
 	{ "cs/task", 8, true, c_cs },
 	{ "invcs/task", 10, false, c_ics },
 	{ "pss/wkr", 9, true, c_pss },

@@ -259,6 +259,7 @@ static int pool_point(void *ctx, const struct mpb_runner_env *e, size_t i, struc
 		out->startup_ns = r->startup_ns;
 		out->map_ns = r->map_ns;
 		out->teardown_ns = r->teardown_ns;
+		out->instrumentation_ns = r->instrumentation_ns;
 		out->compute_ns = r->compute_ns;
 		out->codec_parent_ns = r->codec_parent_ns;
 		out->codec_workers_ns = r->codec_workers_ns;
