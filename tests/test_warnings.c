@@ -205,15 +205,13 @@ static void test_self_perturbation(void **state)
 			smp[i][k] = (struct mpb_sample){ .wall_ns = 1000, .instrumentation_ns = instr[i] };
 		ps[i] = (struct mpb_point_state){ .runs = smp[i], .nruns = NR, .cap = NR };
 	}
+	struct mpb_machine m = { .usable_cpus = 2 };
+	m.selfcheck = (struct mpb_selfcheck){ .runs = 5, .empty_run_ns = 150, .floors_ns = 100 };
 	double serial[NR] = { 2000, 2000, 2000, 2000, 2000, 2000 };
 	struct mpb_baseline bl = { &mpb_workload_null, 0, 10 };
 	struct mpb_wall_state bs = { .wall_ns = serial, .n = NR, .cap = NR };
 	struct mpb_plan plan = { .points = pt, .npoints = 2, .baselines = &bl, .nbaselines = 1,
 				 .runs = 3, .seed = 1 };
-	struct mpb_machine m;
-	memset(&m, 0, sizeof m);
-	m.usable_cpus = 2;
-	m.selfcheck = (struct mpb_selfcheck){ .runs = 5, .empty_run_ns = 150, .floors_ns = 100 };
 	mpb_selfcheck_derive(&m.selfcheck); /* overhead 50 ns: tasks under 500 ns are short */
 	struct mpb_dataset s = { .plan = &plan, .machine = &m, .pts = ps, .bls = &bs,
 			       .start_busy_cpus = -1 };
