@@ -266,6 +266,9 @@ class ReportTestCase(unittest.TestCase):
             for name, value in row.items():
                 if name == "source":
                     continue
+                if name in PATHS and PATHS[name].startswith("derived.") and \
+                        PATHS[name][len("derived."):] not in point["derived"]:
+                    continue  # a figure the file predates: nothing stored to agree with
                 want = at(point, PATHS[name]) if name in PATHS else computed(point, name)
                 if isinstance(want, float) and want is not None:
                     tol = 1e-8 if name in counter_fields else 1e-12
