@@ -30,7 +30,7 @@ struct claim {
 	enum kind kind;
 	int fd;        /* THROUGH: open for writing (1 for "-"); else -1 */
 	int lock;      /* the bound abstract socket, or -1 */
-	char lock_name[96];
+	char lock_name[107];     /* an abstract socket name is at most 107 bytes */
 	bool existed;  /* REPLACE: a regular file was there at claim */
 	bool written;  /* THROUGH: the final document went out */
 	bool kept;     /* REPLACE: the final write kept the previous file */
@@ -99,9 +99,17 @@ static int lock_target(struct claim *c, struct mpb_diag *d)
 		return mpb_fail_errno(d, MPB_EINPUT, errno, "-o/--output: cannot write '%s' "
 				      "(its directory)", target);
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int n = snprintf(c->lock_name, sizeof c->lock_name, "mpbench/results/%llx:%llx/%016llx",
-			 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
-			 (unsigned long long)fnv1a(base));
+	/* The directory's birth time where the filesystem keeps one: an inode
+	 * number is reused once a directory is removed, and a process that
+	 * still held a claim in the old one must not lock the new one out. */
+	struct statx sx;
+	unsigned long long born = 0;
+	if (statx(AT_FDCWD, dir, 0, STATX_BTIME, &sx) == 0 && (sx.stx_mask & STATX_BTIME))
+		born = (unsigned long long)sx.stx_btime.tv_sec * 1000000000ull +
+		       sx.stx_btime.tv_nsec;
+	int n = snprintf(c->lock_name, sizeof c->lock_name,
+			 "mpbench/results/%llx:%llx:%llx/%016llx", (unsigned long long)st.st_dev,
+			 (unsigned long long)st.st_ino, born, (unsigned long long)fnv1a(base));
 	/* A claim of ours with the same name is for a directory that was
 	 * removed and whose inode the new one reuses: the lock passes on. */
 	for (struct claim *o = claims; o; o = o->next)
