@@ -524,6 +524,10 @@ static void test_serial_wins(void **state)
 	assert_false(r.parallelize);
 	assert_true(alt_of(&r, 2)->cmp.ratio > 1.0);
 	assert_int_not_equal(alt_of(&r, 2)->cmp.verdict, MPB_REC_BETTER);
+	/* ~1.1x the work would already pay by the fixed cost: no fixed cost
+	 * keeps the pool back, so no size is claimed */
+	assert_true(r.pays_from_scale == 0);
+	assert_null(strstr(r.why, "would pay from"));
 
 	/* a real gain: 2 workers, with the speedup's CI */
 	noisy(walls[1], 560, 0.02);

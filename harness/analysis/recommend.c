@@ -238,7 +238,8 @@ static long step_up(const struct mpb_rec_candidate *c, const struct mpb_rec_cont
  * option to beat serial by the tolerance, if its extra time is a fixed
  * cost F: with serial time T and p CPUs at work, k T / (F + k T / p) >
  * 1 / (1 - tol) from k > F / (T ((1 - tol) - 1 / p)). 0 when there is no
- * such k (one CPU, or no fixed cost to amortize). */
+ * such k (one CPU, or no fixed cost to amortize) or it is below
+ * MPB_REC_MIN_SCALE. */
 static double pays_from(const struct mpb_rec_candidate *best, const struct mpb_rec_context *ctx)
 {
 	unsigned p = best->workers;
@@ -249,7 +250,10 @@ static double pays_from(const struct mpb_rec_candidate *best, const struct mpb_r
 	if (!(fixed > 0) || !(margin > 0))
 		return 0;
 	double k = fixed / (t * margin);
-	return k > 1.0 ? k : 0;
+	/* just past this size is within the noise of the model: what keeps
+	 * the pool from paying here is not a fixed cost (the machine, or the
+	 * noise), and a larger size would not be sure to help */
+	return k >= MPB_REC_MIN_SCALE ? k : 0;
 }
 
 int mpb_recommend_curve(const struct mpb_rec_candidate *c, size_t n,
@@ -423,7 +427,7 @@ static int group_entry(const struct mpb_dataset *s, size_t first, bool *done,
 	 * recommended point comes to bare processes at the same worker count */
 	struct mpb_derived dv;
 	const struct mpb_point *rp = &p->points[e->point];
-	if (e->r.parallelize && mpb_analysis_point(s, e->point, &dv) == 0 && dv.have_speedup &&
+	if (mpb_analysis_point(s, e->point, &dv) == 0 && dv.have_speedup &&
 	    dv.have_ceiling && dv.have_ceiling_speedup) {
 		char line[256];
 		mpb_ceiling_sentence(line, sizeof line, dv.ceiling_speedup, rp->workers,
@@ -675,7 +679,10 @@ void mpb_recommend_print(FILE *f, const struct mpb_dataset *s)
 			fprintf(f, "  %s: do not parallelize this task at this size", label);
 			if (e[i].r.pays_from_scale > 0 && pt->size > 0) {
 				char v[MPB_FMT_U64_LEN];
+				/* two significant digits: it is an estimate */
 				double from = e[i].r.pays_from_scale * (double)pt->size;
+				double unit = pow(10.0, floor(log10(from)) - 1);
+				from = ceil(from / unit) * unit;
 				mpb_format_u64(from < 1.8e19 ? (uint64_t)ceil(from) : UINT64_MAX,
 					       pt->workload->unit, v, sizeof v);
 				fprintf(f, " (the pool would pay from about -s %s)", v);

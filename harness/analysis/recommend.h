@@ -76,6 +76,7 @@ struct mpb_rec_alt {
 	struct mpb_rec_cmp cmp; /* this option / the recommended one */
 };
 #define MPB_REC_SERIAL ((size_t)-1)
+#define MPB_REC_MIN_SCALE 1.5  /* smallest pays_from_scale said (recommend.c) */
 #define MPB_REC_MAX_ALTS 32
 
 struct mpb_recommendation {
