@@ -136,7 +136,8 @@ static void test_cross_product(void **state)
 		assert_ptr_equal(pt->method, mpb_method_find("fork"));
 		assert_ptr_equal(pt->codec, mpb_codec_find("raw"));
 		assert_ptr_equal(pt->transport, &mpb_transport_pipe);
-		assert_int_equal(pt->tasks, mpb_workload_sumsq.default_tasks);
+		/* without -t: 4 tasks per worker of the largest count, 3 */
+		assert_int_equal(pt->tasks, MPB_PLAN_TASKS_PER_WORKER * 3);
 		size_t si = N_OF(sizes), wi = N_OF(workers);
 		for (size_t k = 0; k < N_OF(sizes); k++)
 			if (pt->size == sizes[k])
@@ -257,8 +258,8 @@ static void test_workload_defaults(void **state)
 	build_ok(&m, ARGS("-j", "1"), &p);
 	assert_int_equal(p.npoints, 1);
 	assert_ptr_equal(p.points[0].workload, &mpb_workload_sumsq);
-	assert_int_equal(p.points[0].size, 5000000);  /* the seed's 5M */
-	assert_int_equal(p.points[0].tasks, 4);
+	assert_int_equal(p.points[0].size, 16000000); /* ~9 ms a task (sumsq.c) */
+	assert_int_equal(p.points[0].tasks, 4);       /* 4 per worker of 1 */
 	assert_int_equal(p.nbaselines, 1);
 	mpb_plan_free(&p);
 
@@ -278,9 +279,18 @@ static void test_workload_defaults(void **state)
 	assert_int_equal(p.nbaselines, 2);
 	mpb_plan_free(&p);
 
+	/* the largest worker count sets the least task count: 4 per worker */
+	build_ok(&m, ARGS("-w", "sumsq,sleep", "-j", "1,8"), &p);
+	for (size_t i = 0; i < p.npoints; i++) {
+		const struct mpb_workload_ops *w = p.points[i].workload;
+		uint64_t want = w->default_tasks > 32 ? w->default_tasks : 32;
+		assert_int_equal(p.points[i].tasks, want);
+	}
+	mpb_plan_free(&p);
+
 	/* a given -t replaces only the tasks default */
 	build_ok(&m, ARGS("-t", "9", "-j", "1"), &p);
-	assert_int_equal(p.points[0].size, 5000000);
+	assert_int_equal(p.points[0].size, 16000000);
 	assert_int_equal(p.points[0].tasks, 9);
 	mpb_plan_free(&p);
 }

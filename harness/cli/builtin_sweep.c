@@ -19,10 +19,12 @@
 #include "inject.h"
 #include "machine.h"
 #include "method.h"
+#include "parse.h"
 #include "plan.h"
 #include "recommend.h"
 #include "results.h"
 #include "sampling.h"
+#include "stats.h"
 #include "table.h"
 #include "tune.h"
 #include "warnings.h"
@@ -31,6 +33,7 @@
 struct sweep_kind {
 	bool race;      /* sampling races points against the best (tune) */
 	bool one_point; /* the options must give exactly one point (run) */
+	bool teaches;   /* with no axis given, say what the default plan shows (sweep) */
 	/* the plan of the options; cfg may come to point into buf, which
 	 * must outlive the sweep */
 	int (*plan)(struct mpb_config *cfg, const struct mpb_machine *m, char *buf, size_t len,
@@ -191,11 +194,40 @@ static int check_output(const struct mpb_config *cfg, struct sweep_setup *su, st
 	return mpb_results_check_path(su->path, d);
 }
 
+/* The plan is the default one: no workload, size, task count or worker
+ * count given. */
+static bool default_plan(const struct mpb_config *cfg)
+{
+	return !cfg->given_workloads && !cfg->given_sizes && !cfg->given_tasks &&
+	       strcmp(cfg->workers, "auto") == 0;
+}
+
+/* One line on what the default sweep measures and what to read in it. */
+static void default_note(FILE *f, const struct mpb_sweep *s)
+{
+	const struct mpb_plan *p = s->plan;
+	if (p->npoints == 0 || p->nbaselines == 0 || s->data.bls[0].n == 0)
+		return;
+	const struct mpb_point *pt = &p->points[0];
+	unsigned wmax = 0;
+	for (size_t i = 0; i < p->npoints; i++)
+		wmax = p->points[i].workers > wmax ? p->points[i].workers : wmax;
+	double task_ms = mpb_stats_median(s->data.bls[0].wall_ns, s->data.bls[0].n) / 1e6 /
+			 (double)pt->tasks;
+	char size[MPB_FMT_U64_LEN];
+	mpb_format_u64(pt->size, pt->workload->unit, size, sizeof size);
+	fprintf(f, "default sweep: %s %s x %llu tasks of ~%.3g ms, 1 to %u workers on %d usable "
+		"CPUs: tasks long enough that the pool's fixed costs are a few percent, enough of "
+		"them to feed every worker; CPU-bound work should peak at the usable CPUs "
+		"(give -w/-s/-t/-j to measure your own)\n", pt->workload->name, size,
+		(unsigned long long)pt->tasks, task_ms, wmax, s->machine->usable_cpus);
+}
+
 /* After the sweep, whatever it got to: the table (or the --format export
  * alone on stdout, for pipes), then warnings and where the results are.
  * Returns rc, or the export's error when rc is 0. */
-static int print_outcome(const struct mpb_config *cfg, enum mpb_export_format fmt,
-			 struct mpb_sweep *s, int rc, struct mpb_diag *d)
+static int print_outcome(const struct mpb_config *cfg, const struct sweep_kind *k,
+			 enum mpb_export_format fmt, struct mpb_sweep *s, int rc, struct mpb_diag *d)
 {
 	if (cfg->format) {
 		int xr = mpb_export_sweep(stdout, fmt, &s->data, d);
@@ -207,6 +239,8 @@ static int print_outcome(const struct mpb_config *cfg, enum mpb_export_format fm
 	} else if (!cfg->quiet) {
 		/* with -o - the results document has standard output */
 		FILE *out = strcmp(s->output, "-") == 0 ? stderr : stdout;
+		if (k->teaches && default_plan(cfg))
+			default_note(out, s);
 		mpb_table_print(out, &s->data);
 		mpb_recommend_print(out, &s->data);
 		mpb_tune_print(out, s);
@@ -249,7 +283,7 @@ static int measure(const struct mpb_cli_call *call, const struct sweep_kind *k,
 	int rc = k->measure(&s, plan, cfg, &su->m, d);
 	shutdown_methods(plan);
 	if (rc != -MPB_EIO) /* the results file could not be written: nothing to show */
-		rc = print_outcome(cfg, su->fmt, &s, rc, d);
+		rc = print_outcome(cfg, k, su->fmt, &s, rc, d);
 	mpb_sweep_free(&s);
 	json_decref(s.options);
 	json_decref(s.tune);
@@ -313,9 +347,9 @@ static int measure_grid(struct mpb_sweep *s, struct mpb_plan *plan, const struct
 	return mpb_sweep_run(s, d);
 }
 
-static const struct sweep_kind kind_sweep = { false, false, plan_grid, measure_grid };
-static const struct sweep_kind kind_run = { false, true, plan_grid, measure_grid };
-static const struct sweep_kind kind_tune = { true, false, mpb_tune_plan, mpb_tune_run };
+static const struct sweep_kind kind_sweep = { false, false, true, plan_grid, measure_grid };
+static const struct sweep_kind kind_run = { false, true, false, plan_grid, measure_grid };
+static const struct sweep_kind kind_tune = { true, false, false, mpb_tune_plan, mpb_tune_run };
 
 int mpb_builtin_sweep(const struct mpb_cli_call *call, struct mpb_diag *d)
 {

@@ -440,7 +440,13 @@ int mpb_plan_build(const struct mpb_config *cfg, const struct mpb_machine *m,
 				rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
 				goto out;
 			}
-			tasks[0] = w->default_tasks;
+			unsigned wmax = 1;
+			for (size_t k = 0; k < a.nworkers; k++)
+				wmax = a.workers[k] > wmax ? a.workers[k] : wmax;
+			/* an external command's tasks are its own business */
+			uint64_t feed = w->flags & MPB_WORKLOAD_EXTERNAL
+						? 0 : (uint64_t)MPB_PLAN_TASKS_PER_WORKER * wmax;
+			tasks[0] = w->default_tasks > feed ? w->default_tasks : feed;
 			ntasks = 1;
 		}
 		size_t axes_n[] = { nsizes, ntasks, a.nmeth, a.ncodec, a.ntrans, a.nchunk, nrss,

@@ -20,6 +20,11 @@
 
 #define MPB_MAX_WORKERS 4096u
 #define MPB_MAX_TASKS 10000000ull
+/* Without -t a point maps at least this many tasks per worker of the
+ * plan's largest worker count (else the workload's default): with fewer,
+ * the larger counts have idle workers and the curve shows the task count,
+ * not the pool. */
+#define MPB_PLAN_TASKS_PER_WORKER 4u
 
 /* auto: sized while the map runs (chunk.h); its point's chunksize is 1, the
  * start, and each run records the sizes chosen */
