@@ -91,12 +91,32 @@ static void test_tune_plan(void **state)
 	assert_non_null(strstr(d.msg, "--workers"));
 }
 
+/* Runs shorter than 50 x the pool's fixed cost grow the task count so that
+ * they would not be; long enough ones, and the caps, keep it. */
+static void test_grow_tasks(void **state)
+{
+	(void)state;
+	/* 16 tasks: 22 ms a run, 2 ms of it fixed: 20 ms of work must become 98 */
+	assert_int_equal(mpb_tune_grow_tasks(16, 2e6, 22e6, 44e6), 79);
+	/* already 50 x */
+	assert_int_equal(mpb_tune_grow_tasks(16, 2e6, 100e6, 200e6), 16);
+	assert_int_equal(mpb_tune_grow_tasks(16, 2e6, 120e6, 200e6), 16);
+	/* unknown fixed cost: nothing to grow for */
+	assert_int_equal(mpb_tune_grow_tasks(16, 0, 22e6, 44e6), 16);
+	/* the serial run stays under 2 s: 16 tasks of 500 ms may grow to 64 */
+	assert_int_equal(mpb_tune_grow_tasks(16, 50e6, 300e6, 500e6), 64);
+	/* no work besides the fixed cost: as far as the caps allow */
+	assert_int_equal(mpb_tune_grow_tasks(16, 2e6, 2e6, 1e3), MPB_MAX_TASKS);
+	assert_int_equal(mpb_tune_grow_tasks(0, 2e6, 1e6, 1e3), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_coarse_workers),
 		cmocka_unit_test(test_refine),
 		cmocka_unit_test(test_tune_plan),
+		cmocka_unit_test(test_grow_tasks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

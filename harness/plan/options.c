@@ -50,7 +50,8 @@ static const struct option_def table[] = {
 	  "byte transports: pipe, shm (shared-memory rings; see `mpbench list`)", SWEEPLIKE },
 	{ NULL, 0, OPT_WORKLOADS, 0, 0, NULL, 0, 0, NULL, NULL, SWEEPLIKE },
 	{ "tasks", 't', OPT_STR, F(tasks), F(given_tasks), NULL, 0, 0, "LIST",
-	  "tasks per map call [workload default]", SWEEPLIKE },
+	  "tasks per map call [the workload's default, at least 4 per worker of the largest "
+	  "worker count]", SWEEPLIKE },
 	{ "parent-rss", 0, OPT_STR, F(parent_rss), 0, "0", 0, 0, "SIZES",
 	  "private memory the harness touches before starting each pool (fork copies its page "
 	  "tables; spawn and forkserver do not)", SWEEPLIKE },
@@ -68,7 +69,8 @@ static const struct option_def table[] = {
 	  "more runs until the 95% CI of a point's median wall time is within +-PCT of it",
 	  SWEEPLIKE },
 	{ "tolerance", 0, OPT_F64, F(tolerance), F(given_tolerance), "5", 0, 99, "PCT",
-	  "recommend the fewest workers within PCT of the best measured throughput",
+	  "recommend more workers (or a pool over serial) only for a gain beyond PCT that the "
+	  "noise cannot explain (CI and rank test)",
 	  SWEEPLIKE | MPB_CMD_ANALYZE },
 	{ "timeout", 0, OPT_F64, F(run_timeout_s), 0, "0", 0, 86400, "SEC",
 	  "fail a run that takes longer than SEC: its workers are killed and reaped (0: none)",
@@ -100,6 +102,10 @@ static const struct option_def table[] = {
 	  "print no table and no progress, only errors", SWEEPLIKE },
 	{ "no-progress", 0, OPT_FLAG, F(no_progress), 0, NULL, 0, 0, NULL,
 	  "no progress line on stderr", SWEEPLIKE },
+	{ "find-size", 0, OPT_FLAG, F(find_size), 0, NULL, 0, 0, NULL,
+	  "when serial wins at -s, tune again at the size from which the pool's measured fixed "
+	  "cost says it would pay (up to 4 sizes), and report the first that pays",
+	  MPB_CMD_TUNE },
 	{ "no-ceiling", 0, OPT_FLAG, F(no_ceiling), 0, NULL, 0, 0, NULL,
 	  "do not measure the machine's ceiling (the same tasks over bare forked processes, "
 	  "interleaved with the pool runs)", SWEEPLIKE },

@@ -57,6 +57,7 @@ struct mpb_config {
 	const char *baseline_cmd;    /* --baseline-cmd TEMPLATE: its serial baseline */
 	bool shell;                  /* --shell: run the templates with /bin/sh -c */
 	bool given_workloads;        /* -w came from the command line */
+	bool find_size;              /* tune --find-size: grow -s until a pool pays */
 	char **positional;   /* arguments that are not options (borrowed from argv) */
 	int npositional;
 };

@@ -2,6 +2,7 @@
  * tune.h). */
 #include "tune.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "driver.h"
 #include "fit.h"
 #include "recommend.h"
+#include "stats.h"
 
 int mpb_tune_coarse_workers(unsigned usable, unsigned cap, char *buf, size_t len)
 {
@@ -56,6 +58,64 @@ int mpb_tune_plan(struct mpb_config *cfg, const struct mpb_machine *m, char *buf
 				"(e.g. -w sumsq -s 50M)", n);
 	}
 	return 0;
+}
+
+uint64_t mpb_tune_grow_tasks(uint64_t tasks, double fixed_ns, double run_ns, double serial_ns)
+{
+	double want = MPB_TUNE_RUN_OVER_FIXED * fixed_ns, work = run_ns - fixed_ns;
+	if (tasks == 0 || !(fixed_ns > 0) || run_ns >= want)
+		return tasks;
+	/* a run with no work besides the fixed cost: grow as far as allowed */
+	double g = work > 0 ? (want - fixed_ns) / work : 1e18;
+	if (serial_ns > 0)
+		g = fmin(g, MPB_TUNE_MAX_SERIAL_NS / serial_ns);
+	double n = ceil((double)tasks * g);
+	if (n > (double)MPB_MAX_TASKS)
+		n = (double)MPB_MAX_TASKS;
+	return n > (double)tasks ? (uint64_t)n : tasks;
+}
+
+static double median_of(const struct mpb_point_state *ps, bool fixed)
+{
+	double *v = malloc(ps->nruns * sizeof *v);
+	if (!v)
+		return 0;
+	for (size_t i = 0; i < ps->nruns; i++)
+		v[i] = fixed ? (double)(ps->runs[i].startup_ns + ps->runs[i].teardown_ns)
+			     : (double)ps->runs[i].wall_ns;
+	double m = mpb_stats_median(v, ps->nruns);
+	free(v);
+	return m;
+}
+
+/* The coarse phase's task count grown by mpb_tune_grow_tasks for its
+ * shortest run relative to its fixed cost; the figures behind it into the
+ * record. */
+static uint64_t calibrate(const struct mpb_sweep *s, json_t *tune)
+{
+	const struct mpb_plan *p = s->plan;
+	const struct mpb_wall_state *bs = &s->data.bls[0];
+	if (p->npoints == 0 || bs->n == 0)
+		return 0;
+	uint64_t tasks = p->points[0].tasks, grown = tasks;
+	double serial = mpb_stats_median(bs->wall_ns, bs->n), fixed = 0, run = 0;
+	for (size_t i = 0; i < p->npoints; i++) {
+		const struct mpb_point_state *ps = &s->data.pts[i];
+		if (ps->failed || ps->nruns == 0)
+			continue;
+		double f = median_of(ps, true), w = median_of(ps, false);
+		uint64_t g = mpb_tune_grow_tasks(tasks, f, w, serial);
+		if (g > grown || (run == 0 && g == grown)) {
+			grown = g;
+			fixed = f;
+			run = w;
+		}
+	}
+	json_object_set_new(tune, "calibration",
+			    json_pack("{s:I, s:I, s:f, s:f, s:f}", "tasks", (json_int_t)tasks,
+				      "grown_to", (json_int_t)grown, "fixed_cost_ns", fixed,
+				      "run_ns", run, "run_over_fixed", MPB_TUNE_RUN_OVER_FIXED));
+	return grown;
 }
 
 static bool measured(const unsigned *m, size_t n, unsigned w)
@@ -169,16 +229,46 @@ static json_t *new_counts(const unsigned *all, size_t n, const json_t *prev)
 	return a;
 }
 
-int mpb_tune_run(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_config *cfg,
-		 const struct mpb_machine *m, struct mpb_diag *d)
+/* Measure next under plan c from now on: what s measured carries over
+ * where the points are the same. */
+static int replan(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_config *c,
+		  const struct mpb_machine *m, struct mpb_diag *d)
+{
+	struct mpb_plan next;
+	int rc;
+	if ((rc = mpb_plan_build(c, m, &next, d)) < 0)
+		return rc;
+	if ((rc = mpb_sweep_carry(s, &next, same_point, d)) < 0) {
+		mpb_plan_free(&next);
+		return rc;
+	}
+	mpb_plan_free(plan);
+	*plan = next; /* s->plan points at *plan */
+	return 0;
+}
+
+/* One tune at cfg's size: the coarse phase (again with more tasks when its
+ * runs are too short), then the refinements, recorded into phases. */
+static int tune_at(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_config *cfg,
+		   const struct mpb_machine *m, json_t *phases, struct mpb_diag *d)
 {
 	unsigned cap = tune_cap(m);
-	json_t *phases = json_array();
-	s->tune = json_pack("{s:f, s:o}", "tolerance", s->sampling.race_tolerance, "phases", phases);
-	if (!s->tune || json_array_append_new(phases, counts_json(plan)) < 0)
+	json_array_clear(phases);
+	if (json_array_append_new(phases, counts_json(plan)) < 0)
 		return mpb_fail(d, MPB_ENOMEM, "out of memory");
-	json_t *prev = counts_json(plan);
 	int rc = mpb_sweep_run(s, d);
+	char tasks[24];
+	struct mpb_config grown_cfg = *cfg;
+	uint64_t grown = rc == 0 && !cfg->given_tasks ? calibrate(s, s->tune) : 0;
+	if (grown > plan->points[0].tasks) {
+		snprintf(tasks, sizeof tasks, "%llu", (unsigned long long)grown);
+		grown_cfg.tasks = tasks;
+		if ((rc = replan(s, plan, &grown_cfg, m, d)) < 0)
+			return rc;
+		rc = mpb_sweep_run(s, d);
+		cfg = &grown_cfg; /* later phases keep the grown count */
+	}
+	json_t *prev = counts_json(plan);
 	unsigned *all = malloc((cap + 1) * sizeof *all + plan->npoints * sizeof *all);
 	char *list = malloc(12 * ((size_t)cap + 1 + plan->npoints));
 	if (!all || !list) {
@@ -199,15 +289,8 @@ int mpb_tune_run(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_co
 			used += (size_t)sprintf(list + used, "%s%u", k ? "," : "", all[k]);
 		struct mpb_config c2 = *cfg;
 		c2.workers = list;
-		struct mpb_plan next;
-		if ((rc = mpb_plan_build(&c2, m, &next, d)) < 0)
+		if ((rc = replan(s, plan, &c2, m, d)) < 0)
 			break;
-		if ((rc = mpb_sweep_carry(s, &next, same_point, d)) < 0) {
-			mpb_plan_free(&next);
-			break;
-		}
-		mpb_plan_free(plan);
-		*plan = next; /* s->plan points at *plan */
 		json_array_append_new(phases, new_counts(all, nall, prev));
 		json_decref(prev);
 		prev = counts_json(plan);
@@ -220,11 +303,76 @@ out:
 	return rc;
 }
 
+/* --find-size: the next size to try after serial won at `size`, from the
+ * size the fixed cost says would pay (with a margin), else 4 x; 0 when
+ * the workload allows no larger one. */
+static uint64_t next_size(const struct mpb_workload_ops *w, uint64_t size, double pays_from)
+{
+	double want = pays_from > 0 ? 1.5 * pays_from : 4.0 * (double)size;
+	if (want < 2.0 * (double)size)
+		want = 2.0 * (double)size;
+	if (want > (double)w->max_size)
+		want = (double)w->max_size;
+	uint64_t n = (uint64_t)ceil(want);
+	return n > size ? n : 0;
+}
+
+int mpb_tune_run(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_config *cfg,
+		 const struct mpb_machine *m, struct mpb_diag *d)
+{
+	json_t *phases = json_array();
+	s->tune = json_pack("{s:f, s:o}", "tolerance", s->sampling.race_tolerance, "phases", phases);
+	if (!s->tune)
+		return mpb_fail(d, MPB_ENOMEM, "out of memory");
+	int rc = tune_at(s, plan, cfg, m, phases, d);
+	if (rc < 0 || !cfg->find_size)
+		return rc;
+	json_t *tries = json_array();
+	if (json_object_set_new(s->tune, "find_size", tries) < 0)
+		return mpb_fail(d, MPB_ENOMEM, "out of memory");
+	struct mpb_config c = *cfg;
+	char size[24];
+	for (int k = 0; rc == 0 && k < MPB_TUNE_FIND_SIZE_TRIES; k++) {
+		struct mpb_rec_entry *e;
+		size_t n;
+		if (mpb_recommend_sweep(&s->data, &e, &n) < 0)
+			return mpb_fail(d, MPB_ENOMEM, "out of memory");
+		if (n == 0)
+			break;
+		const struct mpb_point *pt = &plan->points[e[0].point];
+		bool pays = e[0].r.parallelize;
+		double from = e[0].r.pays_from_scale * (double)pt->size;
+		uint64_t next = pays ? 0 : next_size(pt->workload, pt->size, from);
+		json_array_append_new(tries, json_pack("{s:I, s:b, s:o}", "size", (json_int_t)pt->size,
+						       "parallelize", pays, "pays_from_size",
+						       from > 0 ? json_real(from) : json_null()));
+		free(e);
+		if (next == 0)
+			break;
+		snprintf(size, sizeof size, "%llu", (unsigned long long)next);
+		c.sizes = size;
+		if ((rc = replan(s, plan, &c, m, d)) < 0)
+			break;
+		rc = tune_at(s, plan, &c, m, phases, d);
+	}
+	return rc;
+}
+
 void mpb_tune_print(FILE *f, const struct mpb_sweep *s)
 {
 	json_t *phases = s->tune ? json_object_get(s->tune, "phases") : NULL;
 	if (!phases)
 		return;
+	json_t *cal = json_object_get(s->tune, "calibration");
+	json_int_t from = json_integer_value(json_object_get(cal, "tasks"));
+	json_int_t to = json_integer_value(json_object_get(cal, "grown_to"));
+	if (cal && to > from)
+		fprintf(f, "tune: runs of %lld tasks took %.3g ms, under %g x the pool's fixed cost "
+			"(start-up + teardown, %.3g ms): measured with %lld tasks instead (-t fixes "
+			"the count)\n", (long long)from,
+			json_number_value(json_object_get(cal, "run_ns")) / 1e6,
+			MPB_TUNE_RUN_OVER_FIXED,
+			json_number_value(json_object_get(cal, "fixed_cost_ns")) / 1e6, (long long)to);
 	fprintf(f, "tune: measured");
 	for (size_t k = 0; k < json_array_size(phases); k++) {
 		json_t *ph = json_array_get(phases, k);
@@ -234,4 +382,17 @@ void mpb_tune_print(FILE *f, const struct mpb_sweep *s)
 				(long long)json_integer_value(json_array_get(ph, i)));
 	}
 	fprintf(f, " workers\n");
+	json_t *tries = json_object_get(s->tune, "find_size");
+	for (size_t k = 0; k < json_array_size(tries); k++) {
+		json_t *t = json_array_get(tries, k);
+		json_t *pays = json_object_get(t, "pays_from_size");
+		fprintf(f, "%s -s %lld: %s", k ? ";" : "tune --find-size:",
+			(long long)json_integer_value(json_object_get(t, "size")),
+			json_is_true(json_object_get(t, "parallelize")) ? "a pool pays" : "serial wins");
+		if (json_is_number(pays) && !json_is_true(json_object_get(t, "parallelize")))
+			fprintf(f, " (the fixed cost says a pool pays from about %.3g)",
+				json_number_value(pays));
+	}
+	if (json_array_size(tries))
+		fprintf(f, "\n");
 }

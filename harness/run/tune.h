@@ -14,11 +14,26 @@
  * mpb_plan_build with that phase's worker counts; the runs measured so far
  * move over to the next phase's plan, so the final document (written after
  * every round, as for sweep) is the sweep document of all counts measured,
- * plus a top-level "tune" record of the phases. */
+ * plus a top-level "tune" record of the phases.
+ *
+ * Unless -t was given, the coarse phase first checks that its runs are long
+ * enough to be measured well: each point's median wall time at least
+ * MPB_TUNE_RUN_OVER_FIXED times the pool's fixed cost (its median start-up
+ * plus teardown). Where one is not, the task count grows so that it would
+ * be (the serial baseline kept under MPB_TUNE_MAX_SERIAL_NS), the coarse
+ * phase is measured again with it, and the record says so
+ * ("tune": {"calibration": ...}).
+ *
+ * With --find-size, when serial wins at the size given, tune runs again at
+ * the size from which the pool's measured fixed cost says a pool would pay
+ * (1.5 x that, at least twice the size), up to MPB_TUNE_FIND_SIZE_TRIES
+ * sizes, until a pool pays ("tune": {"find_size": [{size, parallelize,
+ * pays_from_size}]}); the document is the last size's tune. */
 #ifndef MPB_TUNE_H
 #define MPB_TUNE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "diag.h"
@@ -27,6 +42,9 @@
 #include "plan.h"
 
 #define MPB_TUNE_MAX_PHASES 8
+#define MPB_TUNE_RUN_OVER_FIXED 50.0
+#define MPB_TUNE_MAX_SERIAL_NS 2e9
+#define MPB_TUNE_FIND_SIZE_TRIES 4
 
 struct mpb_sweep;
 
@@ -46,6 +64,13 @@ int mpb_tune_plan(struct mpb_config *cfg, const struct mpb_machine *m, char *buf
  * (0..3). */
 size_t mpb_tune_refine(const unsigned *m, size_t n, unsigned rec, unsigned best, unsigned cap,
 		       unsigned out[3]);
+
+/* The task count that makes a run of `tasks` tasks, wall run_ns of which
+ * fixed_ns is the pool's fixed cost, last MPB_TUNE_RUN_OVER_FIXED times
+ * the fixed cost (the rest grows with the tasks), with the serial run
+ * (serial_ns for `tasks`) kept under MPB_TUNE_MAX_SERIAL_NS and the count
+ * under MPB_MAX_TASKS; `tasks` itself when it is long enough. Pure. */
+uint64_t mpb_tune_grow_tasks(uint64_t tasks, double fixed_ns, double run_ns, double serial_ns);
 
 /* Run tune. s is set up as for mpb_sweep_run, with s->plan == plan built
  * from cfg with cfg->workers = the coarse list; s->sampling.race_tolerance
