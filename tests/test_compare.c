@@ -31,12 +31,20 @@ static void test_verdict_rule(void **state)
 	assert_int_equal(mpb_compare_verdict(1.3, 1.2, 1.4, 0.01, 5, 5, T, A), MPB_VERDICT_REGRESSED);
 	assert_int_equal(mpb_compare_verdict(0.7, 0.6, 0.8, 0.01, 5, 5, T, A), MPB_VERDICT_IMPROVED);
 	/* the threshold is symmetric in ratio: 1 / 1.1, not 0.9 */
-	assert_int_equal(mpb_compare_verdict(0.91, 0.8, 0.95, 0.01, 5, 5, T, A), MPB_VERDICT_UNCHANGED);
+	assert_int_equal(mpb_compare_verdict(0.91, 0.91, 0.95, 0.01, 5, 5, T, A), MPB_VERDICT_UNCHANGED);
 	assert_int_equal(mpb_compare_verdict(0.90, 0.8, 0.95, 0.01, 5, 5, T, A), MPB_VERDICT_IMPROVED);
-	/* within the threshold: unchanged whether significant or not */
+	/* the whole CI within the threshold: unchanged whether significant or not */
 	assert_int_equal(mpb_compare_verdict(1.05, 1.01, 1.08, 0.001, 9, 9, T, A), MPB_VERDICT_UNCHANGED);
-	assert_int_equal(mpb_compare_verdict(1.0, 0.7, 1.4, 0.9, 5, 5, T, A), MPB_VERDICT_UNCHANGED);
-	assert_int_equal(mpb_compare_verdict(1.1, 1.05, 1.2, 0.01, 5, 5, T, A), MPB_VERDICT_UNCHANGED);
+	assert_int_equal(mpb_compare_verdict(1.0, 0.95, 1.05, 0.9, 5, 5, T, A), MPB_VERDICT_UNCHANGED);
+	assert_int_equal(mpb_compare_verdict(1.1, 1.05, 1.1, 0.01, 5, 5, T, A), MPB_VERDICT_UNCHANGED);
+	/* a point estimate within the threshold, but a CI that reaches past it
+	 * on either side: a change beyond it is not excluded */
+	assert_int_equal(mpb_compare_verdict(1.0, 0.7, 1.4, 0.9, 5, 5, T, A), MPB_VERDICT_INCONCLUSIVE);
+	assert_int_equal(mpb_compare_verdict(1.0, 0.95, 1.11, 0.9, 5, 5, T, A),
+			 MPB_VERDICT_INCONCLUSIVE);
+	assert_int_equal(mpb_compare_verdict(1.0, 0.90, 1.05, 0.9, 5, 5, T, A),
+			 MPB_VERDICT_INCONCLUSIVE);
+	assert_int_equal(mpb_compare_verdict(1.1, 1.05, 1.2, 0.01, 5, 5, T, A), MPB_VERDICT_INCONCLUSIVE);
 	/* beyond the threshold but not significant: inconclusive */
 	assert_int_equal(mpb_compare_verdict(1.3, 0.9, 1.6, 0.3, 5, 5, T, A), MPB_VERDICT_INCONCLUSIVE);
 	assert_int_equal(mpb_compare_verdict(0.7, 0.5, 1.1, 0.2, 5, 5, T, A), MPB_VERDICT_INCONCLUSIVE);
@@ -96,8 +104,10 @@ static json_t *doc(const char *cpu, json_t *points)
 }
 
 /* run times are whole nanoseconds: steps that stay whole when scaled */
-static const double base_a[] = { 100, 110, 120, 130, 140, 150 };
-static const double base_b[] = { 200, 210, 220, 230, 240, 250 };
+/* spread of a few percent: the ratio's CI of two such samples stays within
+ * a 10% threshold */
+static const double base_a[] = { 100, 101, 102, 103, 104, 105 };
+static const double base_b[] = { 200, 202, 204, 206, 208, 210 };
 
 /* The datasets of the last comparison (released at the end). */
 static struct mpb_loaded lb, ln;
@@ -199,6 +209,8 @@ static void test_regression_named(void **state)
 	json_decref(n);
 }
 
+static char *write_text(const struct mpb_compare *c, enum mpb_export_format fmt);
+
 static void test_improvement_and_noise(void **state)
 {
 	(void)state;
@@ -217,6 +229,12 @@ static void test_improvement_and_noise(void **state)
 	assert_true(r->p >= 0.05);
 	assert_int_equal(r->verdict, MPB_VERDICT_INCONCLUSIVE);
 	assert_int_equal(mpb_compare_status(&c, &d), 0);
+	/* the noise that makes it inconclusive is said under the table */
+	char *md = write_text(&c, MPB_EXPORT_MD);
+	const char *w = strstr(md, "\nWarnings of new:\n\n- ");
+	if (!w || !strstr(w, " is noisy: "))
+		fail_msg("no noise warning of new under the table:\n%s", md);
+	free(md);
 	mpb_compare_free(&c);
 	json_decref(b);
 	json_decref(n);

@@ -11,6 +11,7 @@
 
 #include "analysis.h"
 #include "stats.h"
+#include "warnings.h"
 
 /* Bootstrap seed of the first row; row i uses SEED + i, so a comparison is
  * reproducible bit for bit. */
@@ -34,7 +35,8 @@ enum mpb_verdict mpb_compare_verdict(double r, double lo, double hi, double p, s
 		return MPB_VERDICT_REGRESSED;
 	if (sig && r < 1.0 / (1.0 + t) && hi < 1.0)
 		return MPB_VERDICT_IMPROVED;
-	if (r >= 1.0 / (1.0 + t) && r <= 1.0 + t)
+	/* the whole CI within the threshold: a change beyond it is excluded */
+	if (lo >= 1.0 / (1.0 + t) && hi <= 1.0 + t)
 		return MPB_VERDICT_UNCHANGED;
 	return MPB_VERDICT_INCONCLUSIVE;
 }
@@ -339,6 +341,30 @@ static json_t *compare_json(const struct mpb_compare *c)
 	return doc;
 }
 
+/* The measurement's warnings of one side (load, noise, outliers, ...: not
+ * the recommendation's), which qualify every verdict above. */
+static void md_warnings(FILE *f, const char *label, const struct mpb_dataset *ds)
+{
+	struct mpb_warning_list l = { 0 };
+	size_t shown = 0, total = 0;
+	mpb_warnings_collect(ds, &l);
+	for (size_t i = 0; i < l.n; i++) {
+		if (strcmp(l.v[i].scope, "recommendation") == 0)
+			continue;
+		if (total++ == 0)
+			fprintf(f, "\nWarnings of %s:\n\n", label);
+		if (shown < MPB_COMPARE_WARNINGS_SHOWN) {
+			fputs("- ", f);
+			mpb_export_md_string(f, l.v[i].message);
+			fputc('\n', f);
+			shown++;
+		}
+	}
+	if (total > shown)
+		fprintf(f, "- ... and %zu more\n", total - shown);
+	mpb_warnings_free(&l);
+}
+
 static void md_side(FILE *f, const char *label, const char *name, const struct mpb_dataset *ds)
 {
 	const struct mpb_machine *m = ds->machine;
@@ -443,6 +469,8 @@ static void write_md(FILE *f, const struct mpb_compare *c)
 		fprintf(f, " Not matched: %zu point%s only in base, %zu only in new.", c->only_base,
 			c->only_base == 1 ? "" : "s", c->only_new);
 	fputc('\n', f);
+	md_warnings(f, "base", c->base_ds);
+	md_warnings(f, "new", c->new_ds);
 }
 
 int mpb_compare_write(FILE *f, enum mpb_export_format fmt, const struct mpb_compare *c,

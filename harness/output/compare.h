@@ -20,6 +20,7 @@
 #define MPB_COMPARE_SCHEMA "mpbench.compare/1"
 #define MPB_COMPARE_ALPHA 0.05             /* significance level of the rank test */
 #define MPB_COMPARE_DEFAULT_THRESHOLD 10.0 /* percent */
+#define MPB_COMPARE_WARNINGS_SHOWN 8        /* per side, under the Markdown table */
 
 enum mpb_verdict {
 	MPB_VERDICT_UNCHANGED,
@@ -36,10 +37,12 @@ const char *mpb_compare_verdict_name(enum mpb_verdict v);
  *   inconclusive  fewer than 2 runs on either side (no test is possible);
  *   regressed     p < alpha, r > 1 + t and lo > 1;
  *   improved      p < alpha, r < 1 / (1 + t) and hi < 1;
- *   unchanged     1 / (1 + t) <= r <= 1 + t (significant or not: a change
- *                 smaller than the threshold is not worth a verdict);
- *   inconclusive  otherwise: the medians differ by more than the threshold but
- *                 the test cannot tell it from noise (or the CI disagrees). */
+ *   unchanged     1 / (1 + t) <= lo and hi <= 1 + t: the whole CI within
+ *                 the threshold (significant or not: a change smaller than
+ *                 the threshold is not worth a verdict);
+ *   inconclusive  otherwise: a change beyond the threshold is neither shown
+ *                 (the test cannot tell it from noise, or the CI disagrees)
+ *                 nor excluded (the CI reaches past the threshold). */
 enum mpb_verdict mpb_compare_verdict(double r, double lo, double hi, double p, size_t nbase,
 				     size_t nnew, double t, double alpha);
 
