@@ -95,6 +95,22 @@ static int check_args(const struct mpb_cli_command *c, const struct mpb_config *
 	return mpb_fail(d, MPB_EINPUT, "%s: %s", c->name, c->bad_args);
 }
 
+/* The command named `name`, or NULL with d set to an error naming the
+ * accepted ones. */
+static const struct mpb_cli_command *find(const char *name, struct mpb_diag *d)
+{
+	for (size_t i = 0; i < NCMD; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	char acc[128] = "";
+	for (size_t i = 0; i < NCMD; i++) {
+		strcat(acc, i ? ", " : "");
+		strcat(acc, commands[i].name);
+	}
+	mpb_fail(d, MPB_EINPUT, "unknown command '%s' (accepted: %s)", name, acc);
+	return NULL;
+}
+
 /* argv[0] is the program, argv[1] the command; its options follow. */
 static int dispatch(const struct mpb_cli_command *c, int argc, char **argv, struct mpb_diag *d)
 {
@@ -117,21 +133,25 @@ int mpb_cli_main(int argc, char **argv, struct mpb_diag *d)
 	if (argc < 2)
 		return usage(stderr), mpb_fail(d, MPB_EINPUT, "no command given");
 	const char *name = argv[1];
+	if (strcmp(name, "help") == 0 && argc > 2) {
+		/* `mpbench help CMD` is `mpbench CMD --help` */
+		const struct mpb_cli_command *c = find(argv[2], d);
+		if (!c)
+			return -MPB_EINPUT;
+		if (argc > 3)
+			return mpb_fail(d, MPB_EINPUT, "help: unexpected argument '%s' (accepted: one "
+					"command)", argv[3]);
+		command_help(c);
+		return 0;
+	}
 	if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "help") == 0) {
 		usage(stdout);
 		return 0;
 	}
-	if (strcmp(name, "--version") == 0) {
+	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
 		printf("mpbench %s (git %s)\n", MPB_VERSION, MPB_GIT);
 		return 0;
 	}
-	for (size_t i = 0; i < NCMD; i++)
-		if (strcmp(commands[i].name, name) == 0)
-			return dispatch(&commands[i], argc, argv, d);
-	char acc[128] = "";
-	for (size_t i = 0; i < NCMD; i++) {
-		strcat(acc, i ? ", " : "");
-		strcat(acc, commands[i].name);
-	}
-	return mpb_fail(d, MPB_EINPUT, "unknown command '%s' (accepted: %s)", name, acc);
+	const struct mpb_cli_command *c = find(name, d);
+	return c ? dispatch(c, argc, argv, d) : -MPB_EINPUT;
 }

@@ -16,6 +16,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "method.h"
+
 #define MPB_PARANOID_UNKNOWN (-100)
 
 static char *trim(char *s)
@@ -206,23 +208,14 @@ static double read_cgroup_quota(const char *root)
 	return mpb_machine_parse_cpu_max(text, &q) == 0 ? q : 0.0;
 }
 
-/* Whether `path` names the same file as `mpbench-worker` beside this
- * binary, which spawn uses when MPBENCH_WORKER is not set. */
+/* Whether `path` names the same file as the worker spawn uses when
+ * MPBENCH_WORKER is not set. */
 static bool is_default_worker(const char *path)
 {
-	char self[PATH_MAX], want[PATH_MAX + 32];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n <= 0)
-		return false;
-	self[n] = '\0';
-	char *slash = strrchr(self, '/');
-	if (!slash)
-		return false;
-	*slash = '\0';
-	snprintf(want, sizeof want, "%s/mpbench-worker", self);
+	char want[PATH_MAX];
 	struct stat a, b;
-	return stat(path, &a) == 0 && stat(want, &b) == 0 && a.st_dev == b.st_dev &&
-	       a.st_ino == b.st_ino;
+	return mpb_method_spawn_default_worker(want, sizeof want) == 0 && stat(path, &a) == 0 &&
+	       stat(want, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 /* The variables of harness/pool/inject.h, transport.h, method_proc.h,

@@ -21,11 +21,15 @@
 #include "mpb_git.h"
 #include "report_plots.h"
 #include "results.h"
+#include "selfpath.h"
 
 extern char **environ;
 
 #ifndef MPB_PLOTS_DIR
 #define MPB_PLOTS_DIR "scripts/plots"
+#endif
+#ifndef MPB_PLOTS_FROM_BIN
+#define MPB_PLOTS_FROM_BIN "../share/mpbench/plots"
 #endif
 
 int mpb_report_load(char *const *paths, size_t n, struct mpb_loaded *sets, struct mpb_diag *d)
@@ -74,32 +78,26 @@ static bool has_templates(const char *dir)
 int mpb_report_templates_dir(char *buf, size_t len, struct mpb_diag *d)
 {
 	const char *env = getenv("MPBENCH_PLOTS_DIR");
-	char exe[PATH_MAX], cand[PATH_MAX];
+	char cand[PATH_MAX];
 	if (env && *env) {
 		if (!has_templates(env))
 			return mpb_fail(d, MPB_EINPUT, "MPBENCH_PLOTS_DIR=%s holds no speedup.gp template", env);
 		snprintf(buf, len, "%s", env);
 		return 0;
 	}
+	/* the installed templates first: they belong to this binary, wherever
+	 * the tree was moved; then the source tree a build tree was built from */
+	if (mpb_selfpath_join(MPB_PLOTS_FROM_BIN, cand, sizeof cand) == 0 && has_templates(cand)) {
+		snprintf(buf, len, "%s", cand);
+		return 0;
+	}
 	if (has_templates(MPB_PLOTS_DIR)) {
 		snprintf(buf, len, "%s", MPB_PLOTS_DIR);
 		return 0;
 	}
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(cand, sizeof cand, "%.*s/../share/mpbench/plots", (int)(sizeof cand - 32), exe);
-			if (has_templates(cand)) {
-				snprintf(buf, len, "%s", cand);
-				return 0;
-			}
-		}
-	}
-	return mpb_fail(d, MPB_EINPUT, "plot templates not found (looked in %s and beside the "
-			"executable); set MPBENCH_PLOTS_DIR to the scripts/plots directory", MPB_PLOTS_DIR);
+	return mpb_fail(d, MPB_EINPUT, "plot templates not found (looked in " MPB_PLOTS_FROM_BIN
+			" from the executable and in %s); set MPBENCH_PLOTS_DIR to the "
+			"scripts/plots directory", MPB_PLOTS_DIR);
 }
 
 /* ---- files ---- */

@@ -60,9 +60,10 @@ struct mpb_report_result {
 };
 
 /* The directory of the plot templates: $MPBENCH_PLOTS_DIR when set, else
- * the source tree's scripts/plots (compiled in), else ../share/mpbench/plots
- * beside the executable. The first that holds speedup.gp; -MPB_EINPUT when
- * none does. */
+ * the installed ones at their path relative to the executable
+ * (share/mpbench/plots; harness/meson.build), else the source tree's
+ * scripts/plots (compiled in, for a build tree). The first that holds
+ * speedup.gp; -MPB_EINPUT when none does. */
 int mpb_report_templates_dir(char *buf, size_t len, struct mpb_diag *d);
 
 /* Write the report. 0 when every file was written (rendered or, without

@@ -440,6 +440,20 @@ void mpb_options_help(unsigned cmd, FILE *f)
 	}
 }
 
+int mpb_options_describe(size_t i, struct mpb_option_info *out)
+{
+	init_opts();
+	if (i >= nopts)
+		return -1;
+	const struct option_def *o = &opts[i];
+	*out = (struct mpb_option_info){
+		.name = o->name, .short_name = o->short_name, .takes_value = o->kind != OPT_FLAG,
+		.metavar = o->metavar, .help = o->help, .def = o->kind != OPT_FLAG ? o->def : NULL,
+		.cmds = o->cmds,
+	};
+	return 0;
+}
+
 json_t *mpb_options_json(unsigned cmd, const struct mpb_config *cfg)
 {
 	init_opts();

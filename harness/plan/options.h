@@ -73,6 +73,22 @@ int mpb_options_parse(unsigned cmd, int argc, char **argv, struct mpb_config *cf
 /* Write the option help for `cmd` to f (one line per option). */
 void mpb_options_help(unsigned cmd, FILE *f);
 
+/* One entry of the option table, for what documents the options (the man
+ * page and the shell completions, cli/docs.c). A name may have one entry
+ * per set of commands. */
+struct mpb_option_info {
+	const char *name;      /* long name, without "--" */
+	char short_name;       /* 0 when none */
+	bool takes_value;      /* false for a flag */
+	const char *metavar;   /* NULL for a flag */
+	const char *help;
+	const char *def;       /* the default shown by --help, or NULL */
+	unsigned cmds;         /* MPB_CMD_* bits of the commands it applies to */
+};
+
+/* The i-th entry of the option table into *out: 0, or -1 past its end. */
+int mpb_options_describe(size_t i, struct mpb_option_info *out);
+
 /* {long name: value} for every option of `cmd`, as resolved. NULL on ENOMEM. */
 json_t *mpb_options_json(unsigned cmd, const struct mpb_config *cfg);
 

@@ -124,6 +124,12 @@ const struct mpb_method_ops *mpb_method_find(const char *name);
  * keep alive too. *running (may be NULL) gets how many still run. */
 unsigned mpb_method_abandoned(unsigned *running);
 
+/* The spawn method's worker executable when $MPBENCH_WORKER is not set:
+ * mpbench-worker beside the running binary, else the installed one at its
+ * path relative to the binary (libexec). 0 with its path, or -1 when
+ * neither is there. */
+int mpb_method_spawn_default_worker(char *path, size_t len);
+
 /* For process methods: in a new child, close every descriptor the pool holds
  * except this slot's child ends, so a worker's EOF means what it should. */
 void mpb_pool_close_inherited(struct mpb_pool *p, const struct mpb_slot *keep);

@@ -6,7 +6,8 @@
  * HELLO frame (worker_spec.h) and it rebuilds the workload from that.
  *
  * The worker executable is $MPBENCH_WORKER when set and not empty, else
- * mpbench-worker in the directory of the running binary.
+ * mpbench-worker in the directory of the running binary (a build tree), else
+ * the installed one relative to it (mpb_method_spawn_default_worker).
  */
 #include "method.h"
 
@@ -22,6 +23,7 @@
 
 #include "frame.h"
 #include "method_proc.h"
+#include "selfpath.h"
 #include "worker.h"
 #include "worker_spec.h"
 
@@ -57,6 +59,21 @@ static void reduced_env(char *envp[NKEEP + 1])
 	envp[n] = NULL;
 }
 
+#ifndef MPB_WORKER_FROM_BIN
+#define MPB_WORKER_FROM_BIN WORKER_NAME
+#endif
+
+int mpb_method_spawn_default_worker(char *path, size_t len)
+{
+	/* beside the binary (a build tree), then where `meson install` puts it
+	 * relative to the binary (harness/meson.build) */
+	const char *rel[] = { WORKER_NAME, MPB_WORKER_FROM_BIN };
+	for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++)
+		if (mpb_selfpath_join(rel[i], path, len) == 0 && access(path, X_OK) == 0)
+			return 0;
+	return -1;
+}
+
 /* The worker executable's path into path; failures carry `code`. */
 static int worker_path(char *path, size_t len, int code, struct mpb_diag *d)
 {
@@ -65,26 +82,20 @@ static int worker_path(char *path, size_t len, int code, struct mpb_diag *d)
 		if ((size_t)snprintf(path, len, "%s", env) >= len)
 			return mpb_fail(d, code, "spawn: MPBENCH_WORKER is longer than %zu bytes",
 					len - 1);
-	} else {
-		char self[PATH_MAX];
-		ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-		if (n < 0)
-			return mpb_fail_errno(d, code, errno,
-					      "spawn: cannot locate " WORKER_NAME " (reading "
-					      "/proc/self/exe; set MPBENCH_WORKER)");
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash)
-			slash[1] = '\0';
-		if ((size_t)snprintf(path, len, "%s" WORKER_NAME, slash ? self : "./") >= len)
-			return mpb_fail(d, code, "spawn: path of " WORKER_NAME " is too long");
+	} else if (mpb_method_spawn_default_worker(path, len) < 0) {
+		char beside[PATH_MAX], installed[PATH_MAX];
+		if (mpb_selfpath_join(WORKER_NAME, beside, sizeof beside) < 0 ||
+		    mpb_selfpath_join(MPB_WORKER_FROM_BIN, installed, sizeof installed) < 0)
+			return mpb_fail(d, code, "spawn: cannot locate " WORKER_NAME " (reading "
+					"/proc/self/exe; set MPBENCH_WORKER)");
+		return mpb_fail(d, code, "spawn: worker executable not found at %s nor at %s (set "
+				"MPBENCH_WORKER)", beside, installed);
 	}
 	/* checked here for a message that says where we looked; posix_spawn's own
 	 * error is still handled */
 	if (access(path, X_OK) < 0)
 		return mpb_fail_errno(d, code, errno, "spawn: worker executable %s%s", path,
-				      env && *env ? " (from MPBENCH_WORKER)"
-						  : " (install it beside mpbench or set MPBENCH_WORKER)");
+				      " (from MPBENCH_WORKER)");
 	return 0;
 }
 
