@@ -142,7 +142,9 @@ static const struct mpb_inject *current(void)
 }
 
 /* Sleep until the process ends: a worker's hang. Killing ends a process
- * worker; a thread worker is abandoned by its pool (method_thread.c). */
+ * worker; a thread worker is abandoned by its pool (method_thread.c). This
+ * sleep is the injected fault itself (test builds only), not a wait of the
+ * harness's. */
 static _Noreturn void hang(void)
 {
 	for (;;) {

@@ -350,7 +350,9 @@ static int wait_all(const struct mpb_ceiling_job *job, struct kids *kd, const st
 			/* no pidfd (kernel before 5.3, valgrind): look at every
 			 * child, then sleep 1 ms. Blocking on one child in fork
 			 * order would miss a later sibling's failure while the
-			 * first ran on; the cost is up to 1 ms of slack in wall. */
+			 * first ran on; the cost is up to 1 ms of slack in wall.
+			 * Without a pidfd there is no event to wake on; with one
+			 * (every kernel since 5.3) this branch never runs. */
 			bool reaped = false;
 			for (unsigned k = 0; k < kd->n && rc == 0; k++) {
 				if (kd->pid[k] == 0 || reap_one(kd, k, false) != 1)

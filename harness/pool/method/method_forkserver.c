@@ -62,6 +62,10 @@ static struct {
 	bool atfork;
 } fs = { .sock = -1 };
 
+/* A timer sleep, used only where the server can no longer send its exit
+ * notices: after it died (server_failed, worker_gone: the run has already
+ * failed, nothing is being measured) and at shutdown (after the sweep).
+ * Every wait of a live pool wakes on the server's notice or a pidfd. */
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };

@@ -83,7 +83,11 @@ int mpb_proc_wait(struct mpb_slot *s, uint64_t until_ns, struct mpb_diag *d)
 			}
 			break; /* it exited, or until_ns came */
 		}
-		/* no pidfd (valgrind, an old kernel): the only case that polls */
+		/* no pidfd (valgrind, an old kernel): the only case that polls.
+		 * This is inside the teardown window; with no event to wake on
+		 * (no pidfd, and the worker's pipe closes before it is a zombie)
+		 * the step is kept at 50 us, which bounds what it adds there
+		 * (results/README.md, teardown_ns). */
 		if (exited(s->pid))
 			break;
 		uint64_t step = until_ns - now < 50000u ? until_ns - now : 50000u;
