@@ -155,7 +155,8 @@ static void unknown_command_names_the_table(void **state)
 {
 	(void)state;
 	expect_error(ARGS("mpbench", "swep"),
-		     "unknown command 'swep' (accepted: sweep, run, tune, info, list, report, "
+		     "unknown command 'swep' (did you mean 'sweep'? accepted: sweep, run, tune, info, "
+		     "list, report, "
 		     "compare, analyze)");
 }
 

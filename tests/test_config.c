@@ -157,10 +157,13 @@ static void options_bad(const char *text, const char *needle)
 static void test_options_refused(void **state)
 {
 	(void)state;
-	options_bad("{\"wrokers\": 2}", "unknown key 'wrokers' (accepted: workload, sizes, workers");
+	options_bad("{\"wrokers\": 2}", "unknown key 'wrokers' (did you mean 'workers'? accepted: "
+		    "workload, sizes, workers");
 	options_bad("{\"help\": true}", "unknown key 'help'");
 	options_bad("{\"config\": \"other.json\"}", "unknown key 'config'");
-	options_bad("{\"threshold\": 5}", "unknown key 'threshold'"); /* compare's, not sweep's */
+	/* compare's, not sweep's */
+	options_bad("{\"threshold\": 5}", "unknown key 'threshold' ('threshold' is an option of "
+		    "compare; accepted:");
 	options_bad("{\"quiet\": \"yes\"}", "key 'quiet' takes true or false");
 	options_bad("{\"runs\": true}", "key 'runs' takes a value (N)");
 	options_bad("{\"runs\": -3}", "--runs");

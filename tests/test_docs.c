@@ -141,6 +141,21 @@ static void options_lists_the_table(void **state)
 	free(list);
 }
 
+/* plan/options.c names commands in its errors by their bits: the same
+ * names as the command table */
+static void command_names_agree(void **state)
+{
+	(void)state;
+	size_t n;
+	const struct mpb_cli_command *cmds = mpb_cli_commands(&n);
+	for (size_t i = 0; i < n; i++) {
+		assert_non_null(mpb_options_command_name(cmds[i].mask));
+		assert_string_equal(mpb_options_command_name(cmds[i].mask), cmds[i].name);
+	}
+	assert_null(mpb_options_command_name(0));
+	assert_null(mpb_options_command_name(3));
+}
+
 static void write_error_is_reported(void **state)
 {
 	(void)state;
@@ -159,6 +174,7 @@ int main(void)
 		cmocka_unit_test(man_has_every_command_and_option),
 		cmocka_unit_test(completions_have_every_option),
 		cmocka_unit_test(options_lists_the_table),
+		cmocka_unit_test(command_names_agree),
 		cmocka_unit_test(write_error_is_reported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -318,10 +318,37 @@ static void test_unknown_option_suggests(void **state)
 	m = parse_fails(MPB_CMD_SWEEP, ARGS("-x"), &d);
 	assert_contains(m, "-x");
 
-	/* suggestions come only from the command's own options */
+	/* a close option of other commands is named as theirs, not offered */
 	m = parse_fails(MPB_CMD_LIST, ARGS("--sed"), &d);
 	assert_contains(m, "--sed");
-	assert_lacks(m, "--seed'");
+	assert_lacks(m, "did you mean");
+	assert_contains(m, "'--seed' is an option of sweep, run, tune");
+	m = parse_fails(MPB_CMD_SWEEP, ARGS("--treshold", "5"), &d);
+	assert_contains(m, "unknown option '--treshold' ('--threshold' is an option of compare)");
+	/* the command's own option wins over another's */
+	m = parse_fails(MPB_CMD_COMPARE, ARGS("--treshold", "5"), &d);
+	assert_contains(m, "did you mean '--threshold'");
+}
+
+static void test_bundled_short_flags(void **state)
+{
+	(void)state;
+	struct mpb_config cfg;
+	struct mpb_diag d;
+	parse_ok(MPB_CMD_SWEEP, ARGS("-qr", "3"), &cfg);
+	assert_true(cfg.quiet);
+	assert_int_equal(cfg.runs, 3);
+	parse_ok(MPB_CMD_SWEEP, ARGS("-qr7", "-qj2"), &cfg);
+	assert_true(cfg.quiet);
+	assert_int_equal(cfg.runs, 7);
+	assert_string_equal(cfg.workers, "2");
+	parse_ok(MPB_CMD_SWEEP, ARGS("-qh"), &cfg);
+	assert_true(cfg.quiet && cfg.help);
+	/* a value-taking option ends the bundle: the rest is its value */
+	assert_contains(parse_fails(MPB_CMD_SWEEP, ARGS("-rq"), &d), "--runs");
+	assert_contains(parse_fails(MPB_CMD_SWEEP, ARGS("-qx"), &d), "unknown option '-x' in '-qx'");
+	/* an option of another command inside a bundle is refused as such */
+	assert_contains(parse_fails(MPB_CMD_TUNE, ARGS("-qj2"), &d), "does not apply");
 }
 
 static void test_option_of_other_command_rejected(void **state)
@@ -486,18 +513,51 @@ static void help_text(unsigned cmd, char **buf)
 	*buf = NULL;
 	FILE *f = open_memstream(buf, &len);
 	assert_non_null(f);
-	mpb_options_help(cmd, f);
+	mpb_options_help(cmd, 80, f);
 	assert_int_equal(fclose(f), 0);
 	assert_non_null(*buf);
 	assert_int_equal(strlen(*buf), len);
 }
 
+/* Option entries of a help text: lines that start with "  -X, --" or
+ * "      --"; a wrapped entry's other lines start at column 31. */
 static size_t count_lines(const char *s)
 {
 	size_t n = 0;
-	for (; *s; s++)
-		n += *s == '\n';
+	for (const char *l = s; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l))
+		n += strncmp(l, "  -", 3) == 0 || strncmp(l, "      --", 8) == 0;
 	return n;
+}
+
+/* Every line of a help text within `width` columns. */
+static void assert_fits(const char *s, size_t width)
+{
+	for (const char *l = s; *l;) {
+		size_t len = strcspn(l, "\n");
+		if (len > width)
+			fail_msg("help line longer than %zu: %.*s", width, (int)len, l);
+		l += len + (l[len] == '\n');
+	}
+}
+
+static void test_help_wraps(void **state)
+{
+	(void)state;
+	const size_t widths[] = { 60, 80, 132 };
+	size_t entries = 0;
+	for (size_t i = 0; i < N_OF(widths); i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		assert_non_null(f);
+		mpb_options_help(MPB_CMD_SWEEP, widths[i], f);
+		assert_int_equal(fclose(f), 0);
+		assert_fits(buf, widths[i]);
+		if (i == 0)
+			entries = count_lines(buf);
+		assert_int_equal(count_lines(buf), entries);
+		free(buf);
+	}
 }
 
 /* Does the help contain "--name" as a whole option name? */
@@ -570,6 +630,8 @@ int main(void)
 		cmocka_unit_test(test_missing_value_rejected),
 		cmocka_unit_test(test_unknown_option_suggests),
 		cmocka_unit_test(test_option_of_other_command_rejected),
+		cmocka_unit_test(test_bundled_short_flags),
+		cmocka_unit_test(test_help_wraps),
 		cmocka_unit_test(test_positional),
 		cmocka_unit_test(test_given_flags),
 		cmocka_unit_test(test_json_sweep),

@@ -338,6 +338,18 @@ static int plan_grid(struct mpb_config *cfg, const struct mpb_machine *m, char *
 	return mpb_plan_build(cfg, m, plan, d);
 }
 
+/* run is one point: its -j auto (the default) is the usable CPUs, where
+ * sweep's is a list. buf keeps the count's text for as long as cfg. */
+static int plan_one(struct mpb_config *cfg, const struct mpb_machine *m, char *buf, size_t len,
+		    struct mpb_plan *plan, struct mpb_diag *d)
+{
+	if (strcmp(cfg->workers, "auto") == 0) {
+		snprintf(buf, len, "%d", m->usable_cpus > 0 ? m->usable_cpus : 1);
+		cfg->workers = buf;
+	}
+	return mpb_plan_build(cfg, m, plan, d);
+}
+
 static int measure_grid(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_config *cfg,
 			const struct mpb_machine *m, struct mpb_diag *d)
 {
@@ -348,7 +360,7 @@ static int measure_grid(struct mpb_sweep *s, struct mpb_plan *plan, const struct
 }
 
 static const struct sweep_kind kind_sweep = { false, false, true, plan_grid, measure_grid };
-static const struct sweep_kind kind_run = { false, true, false, plan_grid, measure_grid };
+static const struct sweep_kind kind_run = { false, true, false, plan_one, measure_grid };
 static const struct sweep_kind kind_tune = { true, false, false, mpb_tune_plan, mpb_tune_run };
 
 int mpb_builtin_sweep(const struct mpb_cli_call *call, struct mpb_diag *d)

@@ -5,12 +5,16 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "builtin.h"
 #include "mpb_config.h"
 #include "mpb_git.h"
 #include "options.h"
+#include "text.h"
 
 static const struct mpb_cli_command commands[] = {
 	{ .name = "sweep", .mask = MPB_CMD_SWEEP, .run = mpb_builtin_sweep,
@@ -72,11 +76,29 @@ static void usage(FILE *f)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].brief);
 }
 
+/* The width help is wrapped to: $COLUMNS when it is a number, else the
+ * terminal's (stdout), else 80. */
+static size_t help_width(void)
+{
+	const char *env = getenv("COLUMNS");
+	char *end = NULL;
+	long n = env ? strtol(env, &end, 10) : 0;
+	if (env && *env && end && !*end && n > 0 && n < 10000)
+		return (size_t)n;
+	struct winsize ws;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
 static void command_help(const struct mpb_cli_command *c)
 {
-	printf("usage: mpbench %s [options]%s%s\n\n%s\n\noptions:\n", c->name, c->args ? " " : "",
-	       c->args ? c->args : "", c->summary);
-	mpb_options_help(c->mask, stdout);
+	size_t width = help_width();
+	printf("usage: mpbench %s [options]%s%s\n\n", c->name, c->args ? " " : "",
+	       c->args ? c->args : "");
+	mpb_text_wrap(stdout, c->summary, 0, 0, width);
+	printf("\noptions:\n");
+	mpb_options_help(c->mask, width, stdout);
 }
 
 /* A command without positional arguments names the first one it got; the
@@ -103,11 +125,18 @@ static const struct mpb_cli_command *find(const char *name, struct mpb_diag *d)
 		if (strcmp(commands[i].name, name) == 0)
 			return &commands[i];
 	char acc[128] = "";
+	struct mpb_text_suggest sg;
+	mpb_text_suggest_init(&sg, name);
 	for (size_t i = 0; i < NCMD; i++) {
 		strcat(acc, i ? ", " : "");
 		strcat(acc, commands[i].name);
+		mpb_text_suggest_offer(&sg, commands[i].name);
 	}
-	mpb_fail(d, MPB_EINPUT, "unknown command '%s' (accepted: %s)", name, acc);
+	if (sg.best)
+		mpb_fail(d, MPB_EINPUT, "unknown command '%s' (did you mean '%s'? accepted: %s)", name,
+			 sg.best, acc);
+	else
+		mpb_fail(d, MPB_EINPUT, "unknown command '%s' (accepted: %s)", name, acc);
 	return NULL;
 }
 

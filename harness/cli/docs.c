@@ -86,7 +86,9 @@ int mpb_docs_man(FILE *f, struct mpb_diag *d)
 	      "serial baseline and writes everything to JSON (schema mpbench.results/1).\n"
 	      ".PP\nLists are comma\\-separated. Sizes take k/M/G (decimal, for counts) and "
 	      "KiB/MiB/GiB for bytes. An option's value may follow it as the next argument or "
-	      "after '='.\n"
+	      "after '='; short flags can be bundled as getopt allows (\\fB\\-qr 3\\fR is "
+	      "\\fB\\-q \\-r 3\\fR). Help is wrapped to $COLUMNS, else the terminal's width, "
+	      "else 80 columns.\n"
 	      ".SH COMMANDS\n", f);
 	for (size_t i = 0; i < n; i++) {
 		const struct mpb_cli_command *c = &cmds[i];

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "parse.h"
+#include "text.h"
 
 /* OPT_WORKLOADS marks where the workloads' own options go (workload.h). */
 enum kind { OPT_STR, OPT_U64, OPT_FLAG, OPT_F64, OPT_WORKLOADS };
@@ -38,7 +39,8 @@ static const struct option_def table[] = {
 	  "work per task, in the workload's unit (k/M/G; KiB/MiB for bytes) [workload default]",
 	  SWEEPLIKE },
 	{ "workers", 'j', OPT_STR, F(workers), 0, "auto", 0, 0, "LIST|auto",
-	  "pool sizes; auto = 1, 2, 4, ... up to 2 x usable CPUs, plus the usable count",
+	  "pool sizes; auto = 1, 2, 4, ... up to 2 x usable CPUs, plus the usable count (for "
+	  "run: the usable count)",
 	  MPB_CMD_SWEEP | MPB_CMD_RUN /* tune picks its own */ },
 	{ "methods", 'm', OPT_STR, F(methods), 0, "fork", 0, 0, "LIST", "start methods", SWEEPLIKE },
 	{ "chunksize", 'c', OPT_STR, F(chunksizes), 0, "python", 0, 0, "LIST",
@@ -184,44 +186,58 @@ static void set_defaults(struct mpb_config *c)
 	}
 }
 
-static size_t edit_distance(const char *a, const char *b)
+/* Command names by MPB_CMD_* bit, for errors that name where an option
+ * belongs (cli.c has the same names in its table; test_docs.c holds them
+ * together). */
+static const char *const cmd_names[] = {
+	"sweep", "run", "info", "list", "tune", "report", "compare", "analyze",
+};
+#define NCMDNAMES (sizeof cmd_names / sizeof cmd_names[0])
+
+const char *mpb_options_command_name(unsigned cmd)
 {
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 63 || lb > 63)
-		return 64;
-	size_t row[64];
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < best) best = row[j] + 1;
-			if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
+	for (size_t i = 0; i < NCMDNAMES; i++)
+		if (cmd == 1u << i)
+			return cmd_names[i];
+	return NULL;
 }
 
+/* " (it is an option of A, B)" for the commands of every entry named
+ * `name`, into buf; empty when none. */
+static void owners(const char *name, unsigned except, char *buf, size_t len)
+{
+	unsigned mask = 0;
+	for (size_t i = 0; i < nopts; i++)
+		if (strcmp(opts[i].name, name) == 0)
+			mask |= opts[i].cmds;
+	mask &= ~except;
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < NCMDNAMES && used < len; i++)
+		if (mask & (1u << i))
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+						 cmd_names[i]);
+}
+
+/* The error for an option name this command lacks: the closest of its own
+ * options, else the closest option of another command and which. */
 static int unknown_option(unsigned cmd, const char *arg, const char *name, struct mpb_diag *d)
 {
-	const char *best = NULL;
-	size_t bestd = 3; /* suggest only close names */
-	for (size_t i = 0; i < nopts; i++) {
-		if (!(opts[i].cmds & cmd))
-			continue;
-		size_t e = edit_distance(name, opts[i].name);
-		if (e < bestd || (strncmp(name, opts[i].name, strlen(name)) == 0 && strlen(name) >= 3 && e < 8)) {
-			bestd = e;
-			best = opts[i].name;
-		}
+	struct mpb_text_suggest own, other;
+	mpb_text_suggest_init(&own, name);
+	mpb_text_suggest_init(&other, name);
+	for (size_t i = 0; i < nopts; i++)
+		mpb_text_suggest_offer((opts[i].cmds & cmd) ? &own : &other, opts[i].name);
+	if (own.best)
+		return mpb_fail(d, MPB_EINPUT, "unknown option '%s' (did you mean '--%s'?)", arg,
+				own.best);
+	if (other.best) {
+		char who[128];
+		owners(other.best, cmd, who, sizeof who);
+		if (who[0])
+			return mpb_fail(d, MPB_EINPUT, "unknown option '%s' ('--%s' is an option of %s)",
+					arg, other.best, who);
 	}
-	if (best)
-		return mpb_fail(d, MPB_EINPUT, "unknown option '%s' (did you mean '--%s'?)", arg, best);
 	return mpb_fail(d, MPB_EINPUT, "unknown option '%s' (see --help)", arg);
 }
 
@@ -325,17 +341,27 @@ static int apply_config(unsigned cmd, const char *path, struct mpb_config *c, st
 	json_object_foreach(obj, key, v) {
 		const struct option_def *o = find_long(cmd, key, strlen(key));
 		if (!o || !(o->cmds & cmd) || strcmp(key, "config") == 0 || strcmp(key, "help") == 0) {
-			char names[1024];
+			char names[1024], hint[160] = "";
 			size_t used = 0;
 			names[0] = '\0';
+			struct mpb_text_suggest sg;
+			mpb_text_suggest_init(&sg, key);
 			for (size_t i = 0; i < nopts && used < sizeof names; i++) {
 				const char *n = opts[i].name;
-				if ((opts[i].cmds & cmd) && strcmp(n, "config") && strcmp(n, "help"))
+				if ((opts[i].cmds & cmd) && strcmp(n, "config") && strcmp(n, "help")) {
 					used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
 								 used ? ", " : "", n);
+					mpb_text_suggest_offer(&sg, n);
+				}
 			}
-			return mpb_fail(d, MPB_EINPUT, "config %s: unknown key '%s' (accepted: %s)", path,
-					key, names);
+			char who[128];
+			owners(key, cmd, who, sizeof who);
+			if (sg.best && strcmp(sg.best, key) != 0)
+				snprintf(hint, sizeof hint, "did you mean '%s'? ", sg.best);
+			else if (who[0] && strcmp(key, "help") != 0)
+				snprintf(hint, sizeof hint, "'%s' is an option of %s; ", key, who);
+			return mpb_fail(d, MPB_EINPUT, "config %s: unknown key '%s' (%saccepted: %s)",
+					path, key, hint, names);
 		}
 		if (o->kind == OPT_FLAG) {
 			if (!json_is_boolean(v))
@@ -394,15 +420,32 @@ int mpb_options_parse(unsigned cmd, int argc, char **argv, struct mpb_config *cf
 			if (eq)
 				value = eq + 1;
 		} else {
-			o = find_short(cmd, arg[1]);
+			/* bundled flags, as getopt reads them: -qr 3 is -q -r 3 */
+			const char *p = arg + 1;
+			const struct option_def *flag = NULL; /* the last flag of the bundle */
+			while ((o = find_short(cmd, *p)) && o->kind == OPT_FLAG && (o->cmds & cmd) &&
+			       p[1]) {
+				int rc = assign(o, "", cfg, d);
+				if (rc < 0)
+					return rc;
+				flag = o;
+				p++;
+			}
+			if (!o && flag)
+				return mpb_fail(d, MPB_EINPUT, "unknown option '-%c' in '%s' (--%s takes no "
+						"value)", *p, arg, flag->name);
 			if (!o)
-				return unknown_option(cmd, arg, arg + 1, d);
-			if (arg[2])
-				value = arg + 2;
+				return unknown_option(cmd, arg, p, d);
+			if (p[1])
+				value = p + 1;
 		}
-		if (!(o->cmds & cmd))
-			return mpb_fail(d, MPB_EINPUT, "option '--%s' does not apply to this command",
-					o->name);
+		if (!(o->cmds & cmd)) {
+			char who[128];
+			owners(o->name, cmd, who, sizeof who);
+			return mpb_fail(d, MPB_EINPUT, "option '--%s' does not apply to this command, "
+					"%s (it is an option of %s)", o->name,
+					mpb_options_command_name(cmd), who);
+		}
 		if (o->kind == OPT_FLAG) {
 			if (value)
 				return mpb_fail(d, MPB_EINPUT, "option '--%s' takes no value", o->name);
@@ -419,24 +462,32 @@ int mpb_options_parse(unsigned cmd, int argc, char **argv, struct mpb_config *cf
 	return 0;
 }
 
-void mpb_options_help(unsigned cmd, FILE *f)
+void mpb_options_help(unsigned cmd, size_t width, FILE *f)
 {
 	init_opts();
 	for (size_t i = 0; i < nopts; i++) {
 		const struct option_def *o = &opts[i];
 		if (!(o->cmds & cmd))
 			continue;
-		char lhs[64];
+		char lhs[64], text[512];
 		if (o->short_name)
 			snprintf(lhs, sizeof lhs, "-%c, --%s%s%s", o->short_name, o->name,
 				 o->metavar ? " " : "", o->metavar ? o->metavar : "");
 		else
 			snprintf(lhs, sizeof lhs, "    --%s%s%s", o->name, o->metavar ? " " : "",
 				 o->metavar ? o->metavar : "");
-		fprintf(f, "  %-28s %s", lhs, o->help);
 		if (o->def && o->kind != OPT_FLAG)
-			fprintf(f, " [%s]", o->def);
-		fputc('\n', f);
+			snprintf(text, sizeof text, "%s [%s]", o->help, o->def);
+		else
+			snprintf(text, sizeof text, "%s", o->help);
+		int col = fprintf(f, "  %-28s ", lhs);
+		/* help text from column 31, wrapped there; a long option name
+		 * pushes its text to the next line */
+		if (col > 31) {
+			fprintf(f, "\n%31s", "");
+			col = 31;
+		}
+		mpb_text_wrap(f, text, (size_t)(col > 0 ? col : 0), 31, width > 31 + 20 ? width : 31 + 20);
 	}
 }
 

@@ -70,8 +70,12 @@ struct mpb_config {
 int mpb_options_parse(unsigned cmd, int argc, char **argv, struct mpb_config *cfg,
 		      struct mpb_diag *d);
 
-/* Write the option help for `cmd` to f (one line per option). */
-void mpb_options_help(unsigned cmd, FILE *f);
+/* Write the option help for `cmd` to f: one entry per option, its text
+ * wrapped to `width` columns (at least 51). */
+void mpb_options_help(unsigned cmd, size_t width, FILE *f);
+
+/* The name of the command whose MPB_CMD_* bit is `cmd` ("sweep"), or NULL. */
+const char *mpb_options_command_name(unsigned cmd);
 
 /* One entry of the option table, for what documents the options (the man
  * page and the shell completions, cli/docs.c). A name may have one entry

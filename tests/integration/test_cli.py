@@ -193,6 +193,33 @@ class TestHelpAndListings(MpbenchTestCase):
                              + r"(?![\w-])", "sweep --help lacks %s" % opt)
         self.assertEqual(files_under(self.tmp), [])
 
+    def test_help_wraps_to_the_terminal(self):
+        """Help lines fit $COLUMNS (every word kept, in order); `help CMD` is
+        `CMD --help`; -V is --version."""
+        def words(text):
+            return text.split()
+        widths = {}
+        for cols in ("60", "100"):
+            env = dict(os.environ, COLUMNS=cols)
+            p = mpbtest.mpbench(["sweep", "--help"], self.tmp, RUN_TIMEOUT_S, env=env)
+            self.assert_ok(p, "sweep --help")
+            for line in p.stdout.splitlines():
+                longest = max(line.split(" "), key=len)
+                if len(longest) < 30:  # a lone long word may overflow
+                    self.assertLessEqual(len(line), int(cols), line)
+            widths[cols] = p.stdout
+        self.assertEqual(words(widths["60"]), words(widths["100"]))
+        self.assertGreater(widths["60"].count("\n"), widths["100"].count("\n"))
+        env = dict(os.environ, COLUMNS="100")
+        h = mpbtest.mpbench(["help", "compare"], self.tmp, RUN_TIMEOUT_S, env=env)
+        c = mpbtest.mpbench(["compare", "--help"], self.tmp, RUN_TIMEOUT_S, env=env)
+        self.assert_ok(h, "help compare")
+        self.assertEqual(h.stdout, c.stdout)
+        v = mpbench(["-V"], self.tmp)
+        self.assert_ok(v, "-V")
+        self.assertEqual(v.stdout, mpbench(["--version"], self.tmp).stdout)
+        self.assertRegex(v.stdout, r"^mpbench \d+\.\d+\.\d+ ")
+
 
 class TestSweeps(MpbenchTestCase):
     def sweep(self, args):
@@ -368,6 +395,18 @@ class TestSweeps(MpbenchTestCase):
         self.check_runs(pt, "run point")
         self.check_table(p.stdout, doc)
 
+    def test_run_without_workers_is_one_point_at_usable_cpus(self):
+        # bundled short flags too: -qr 2 is -q -r 2
+        out = os.path.join(self.tmp, "r.json")
+        p = mpbench(["run", "-w", "null", "-t", "20", "-qr", "2", "--max-runs", "2",
+                     "--warmup", "0", "--no-ceiling", "-o", out], self.tmp)
+        self.assert_ok(p, "run -qr 2")
+        doc = load_results(out)
+        self.assertEqual(len(doc["points"]), 1)
+        self.assertEqual(doc["points"][0]["workers"], doc["machine"]["usable_cpus"])
+        self.assertEqual(len(doc["points"][0]["runs"]), 2)
+        self.assertNotIn("wall", p.stdout)  # -q took effect: no table
+
     def test_default_output_path(self):
         before = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
         p = mpbench(["sweep", "-w", "null", "-t", "20", "-j", "1", "-r", "1", "--warmup", "0",
@@ -540,6 +579,16 @@ class TestBadInput(MpbenchTestCase):
             self.skipTest("root is not held to RLIMIT_NPROC; test_inputs.py checks that")
         self.expect_usage_error(["sweep", "-w", "null", "-t", "5", "-j", "100"],
                                 [word("100"), word("50")], preexec_fn=_limit_nproc)
+
+    def test_suggestions(self):
+        self.expect_usage_error(["swep", "-w", "null"], [r"unknown command 'swep'",
+                                                         r"did you mean 'sweep'"],
+                                with_output=False)
+        self.expect_usage_error(["sweep", "-w", "null", "--treshold", "5"],
+                                [r"--treshold", r"'--threshold' is an option of compare"])
+        self.expect_usage_error(["list", "--threshold", "5"],
+                                [r"--threshold", r"does not apply", r"option of compare"],
+                                with_output=False)
 
     def test_run_rejects_several_values(self):
         self.expect_usage_error(["run", "-w", "null", "-t", "5", "-j", "1,2", "-r", "1"],
