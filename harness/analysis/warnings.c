@@ -279,6 +279,9 @@ int mpb_warnings_machine(const struct mpb_dataset *s, struct mpb_warning_list *l
 			  "(load average %.2f): results may be slower and noisier than this machine "
 			  "can do (measure on a quiet machine, or under chrt -f 1 where allowed)",
 			  s->start_busy_cpus, m->usable_cpus, m->loadavg1);
+	char why[400];
+	if (mpb_build_unfit(&m->build, why, sizeof why))
+		rc |= add(l, "build", "machine", -1, "%s", why);
 	for (unsigned i = 0; i < m->nenv; i++)
 		if (m->env[i].changes_measurement)
 			rc |= add(l, "environment", "machine", -1,

@@ -31,6 +31,14 @@ static void print_machine(const struct mpb_machine *m)
 	printf("governor          %s\n", m->governor[0] ? m->governor : "unknown");
 	printf("perf paranoid     %d\n", m->perf_event_paranoid);
 	printf("load (1 min)      %.2f\n", m->loadavg1);
+	const struct mpb_build *b = &m->build;
+	printf("build             %s, buildtype %s (-O%s%s), sanitize %s%s%s%s\n", b->compiler,
+	       b->build_type, b->optimization, b->debug ? " -g" : "", b->sanitize,
+	       b->fault_injection ? ", fault injection" : "", b->c_args[0] ? ", c_args " : "",
+	       b->c_args);
+	char why[400];
+	if (mpb_build_unfit(b, why, sizeof why))
+		fprintf(stderr, "mpbench: warning: %s\n", why);
 }
 
 static int print_floor(const struct mpb_counter_set *cs, struct mpb_diag *d)

@@ -247,6 +247,7 @@ int mpb_machine_probe(const char *root, struct mpb_machine *m, struct mpb_diag *
 	if (!m)
 		return mpb_fail(d, MPB_EINPUT, "machine probe: no output struct");
 	memset(m, 0, sizeof *m);
+	mpb_build_current(&m->build);
 	m->perf_event_paranoid = MPB_PARANOID_UNKNOWN;
 	m->loadavg1 = -1.0;
 	bool real = root == NULL || root[0] == '\0';

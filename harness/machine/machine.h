@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "build.h"
 #include "diag.h"
 #include "floor.h"
 #include "selfcheck.h"
@@ -41,6 +42,7 @@ struct mpb_machine {
 	long max_user_processes;    /* RLIMIT_NPROC soft limit, -1 = unlimited (or root) */
 	double loadavg1;            /* 1-minute load average at probe time */
 	struct mpb_env_var env[MPB_MACHINE_ENV_MAX]; /* set MPBENCH_* variables */
+	struct mpb_build build;     /* how the measuring binary was built (results: tool) */
 	unsigned nenv;
 	/* measured by a sweep in its own process before its first point (not
 	 * by the probe): the floors (has_floors) and the self-check (runs > 0) */

@@ -593,6 +593,7 @@ int mpb_dataset_from_doc(const char *path, json_t *doc, struct mpb_loaded *l, st
 	struct mpb_dataset *ds = &l->ds;
 	read_machine(&r, json_object_get(doc, "machine"), &l->machine);
 	read_environment(&r, doc, &l->machine);
+	mpb_build_from_json(json_object_get(doc, "tool"), &l->machine.build);
 	read_counter_set(&r, doc, &l->counters);
 	int rc = r.rc ? r.rc : read_plan(&r, doc, l);
 	*ds = (struct mpb_dataset){ .plan = &l->plan, .machine = &l->machine,

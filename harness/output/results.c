@@ -266,10 +266,12 @@ json_t *mpb_results_build(const struct mpb_dataset *s)
 		"analysis", "fits", "recommendations");
 	json_object_set_new(json_object_get(doc, "machine"), "counters",
 			    mpb_counters_machine_json(s->counters));
+	bool tool_ok = !s->machine || !doc ||
+		       mpb_build_to_json(&s->machine->build, json_object_get(doc, "tool")) == 0;
 	json_object_set_new(doc, "start_busy_cpus", real_or_null(s->start_busy_cpus,
 								 s->start_busy_cpus >= 0));
 	/* with doc NULL this releases cls */
-	if (json_object_set_new(doc, "ceilings", cls) < 0 || add_analysis(doc, s) < 0) {
+	if (json_object_set_new(doc, "ceilings", cls) < 0 || !tool_ok || add_analysis(doc, s) < 0) {
 		json_decref(doc);
 		return NULL;
 	}

@@ -243,8 +243,20 @@ class TestSweeps(MpbenchTestCase):
         self.assertEqual(doc["schema"], SCHEMA)
         self.assertEqual(doc["status"], "complete")
         self.assertEqual(doc["tool"]["name"], "mpbench")
-        for k in ("version", "git"):
+        for k in ("version", "git", "compiler", "c_args", "build_type", "optimization",
+                  "sanitize"):
             self.assertIsInstance(doc["tool"][k], str)
+        for k in ("debug", "fault_injection"):
+            self.assertIsInstance(doc["tool"][k], bool)
+        self.assertTrue(doc["tool"]["compiler"])
+        # a test build (this one, unless built for release by hand) is warned about
+        tool = doc["tool"]
+        unfit = (tool["optimization"] in ("0", "g") or tool["sanitize"] != "none"
+                 or tool["fault_injection"])
+        build = [w for w in doc["warnings"] if w["kind"] == "build"]
+        self.assertEqual(len(build), 1 if unfit else 0, doc["warnings"])
+        if build:
+            self.assertEqual((build[0]["scope"], build[0]["index"]), ("machine", None))
         for k in ("started", "finished"):
             self.assertRegex(doc[k], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         self.assertLessEqual(doc["started"], doc["finished"])
