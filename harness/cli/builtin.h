@@ -45,6 +45,13 @@ int mpb_builtin_report(const struct mpb_cli_call *call, struct mpb_diag *d);  /*
 int mpb_builtin_compare(const struct mpb_cli_call *call, struct mpb_diag *d); /* builtin_compare.c */
 int mpb_builtin_analyze(const struct mpb_cli_call *call, struct mpb_diag *d); /* builtin_analyze.c */
 
+/* --format of info and list (cli.c): 0 for text (not given, or "text"), 1
+ * for "json", or -MPB_EINPUT naming the value. */
+int mpb_cli_check_text_json(const char *format, struct mpb_diag *d);
+/* Print o (consumed; NULL means out of memory) as indented JSON and a
+ * newline on stdout (cli.c). */
+int mpb_cli_print_json(json_t *o, struct mpb_diag *d);
+
 struct mpb_dataset;
 /* Every warning of ds once, on stderr, after the table: at most a screenful
  * of the per-point and baseline ones; those about the machine and the

@@ -13,6 +13,7 @@
 #include "mpb_config.h"
 #include "mpb_git.h"
 #include "parse.h"
+#include "results.h"
 #include "selfcheck.h"
 
 static void print_machine(const struct mpb_machine *m)
@@ -41,62 +42,92 @@ static void print_machine(const struct mpb_machine *m)
 		fprintf(stderr, "mpbench: warning: %s\n", why);
 }
 
-static int print_floor(const struct mpb_counter_set *cs, struct mpb_diag *d)
+/* Floor costs and the self-check into m (machine.h: they are part of its
+ * JSON), measured now. */
+static int measure_floor(struct mpb_machine *m, const struct mpb_counter_set *cs,
+			 struct mpb_diag *d)
 {
-	struct mpb_floor fl;
-	struct mpb_selfcheck sc;
-	int rc = mpb_floor_measure(&fl, d);
+	int rc = mpb_floor_measure(&m->floors, d);
 	if (rc == 0)
-		rc = mpb_selfcheck_measure(&fl, cs, MPB_SELFCHECK_RUNS, &sc, d);
-	if (rc < 0)
-		return rc;
-	printf("floor costs (median, measured now):\n");
-	printf("  pipe round trip     %9.1f us  (1 byte there and back, 2 processes)\n",
-	       fl.pipe_rtt_ns / 1e3);
-	printf("  fork+exit+wait      %9.1f us\n", fl.fork_exit_wait_ns / 1e3);
-	printf("  posix_spawn+wait    %9.1f us  (/bin/true)\n", fl.spawn_exit_wait_ns / 1e3);
-	printf("  thread create+join  %9.1f us\n", fl.thread_create_join_ns / 1e3);
-	printf("self-check (the harness's own cost per run, default counters):\n");
-	printf("  empty run           %9.1f us  (1 fork worker, 1 null task; median of %u)\n",
-	       sc.empty_run_ns / 1e3, sc.runs);
-	printf("  beyond the floors   %9.1f us  (less fork+exit+wait and a pipe round trip)\n",
-	       sc.overhead_ns / 1e3);
-	printf("  smallest task       %9.1f us  (%.0fx that: shorter tasks measure mpbench more "
-	       "than the pool)\n", sc.min_task_ns / 1e3, MPB_SELFCHECK_FACTOR);
-	return 0;
+		rc = mpb_selfcheck_measure(&m->floors, cs, MPB_SELFCHECK_RUNS, &m->selfcheck, d);
+	m->has_floors = rc == 0;
+	return rc;
 }
 
-static int print_ceiling(const struct mpb_machine *m, struct mpb_diag *d)
+static void print_floor(const struct mpb_machine *m)
 {
-	struct mpb_ceiling_machine cm;
-	int rc = mpb_ceiling_measure_machine((unsigned)m->usable_cpus, NULL, &cm, d);
-	if (rc < 0)
-		return rc;
+	const struct mpb_floor *fl = &m->floors;
+	const struct mpb_selfcheck *sc = &m->selfcheck;
+	printf("floor costs (median, measured now):\n");
+	printf("  pipe round trip     %9.1f us  (1 byte there and back, 2 processes)\n",
+	       fl->pipe_rtt_ns / 1e3);
+	printf("  fork+exit+wait      %9.1f us\n", fl->fork_exit_wait_ns / 1e3);
+	printf("  posix_spawn+wait    %9.1f us  (/bin/true)\n", fl->spawn_exit_wait_ns / 1e3);
+	printf("  thread create+join  %9.1f us\n", fl->thread_create_join_ns / 1e3);
+	printf("self-check (the harness's own cost per run, default counters):\n");
+	printf("  empty run           %9.1f us  (1 fork worker, 1 null task; median of %u)\n",
+	       sc->empty_run_ns / 1e3, sc->runs);
+	printf("  beyond the floors   %9.1f us  (less fork+exit+wait and a pipe round trip)\n",
+	       sc->overhead_ns / 1e3);
+	printf("  smallest task       %9.1f us  (%.0fx that: shorter tasks measure mpbench more "
+	       "than the pool)\n", sc->min_task_ns / 1e3, MPB_SELFCHECK_FACTOR);
+}
+
+static void print_ceiling(const struct mpb_ceiling_machine *cm)
+{
 	char csize[MPB_FMT_U64_LEN];
-	mpb_format_u64(cm.size, MPB_UNIT_COUNT, csize, sizeof csize);
+	mpb_format_u64(cm->size, MPB_UNIT_COUNT, csize, sizeof csize);
 	printf("ceiling (measured now: what this machine gives a CPU-bound loop):\n");
 	printf("  %.2fx at %u workers  (95%% CI %.2f-%.2f, efficiency %.2f; sumsq, %llu tasks of "
-	       "%s split over %u bare forked processes vs serial, median of %u)\n", cm.speedup,
-	       cm.workers, cm.ci_lo, cm.ci_hi, cm.efficiency, (unsigned long long)cm.tasks, csize,
-	       cm.workers, cm.runs);
-	return 0;
+	       "%s split over %u bare forked processes vs serial, median of %u)\n", cm->speedup,
+	       cm->workers, cm->ci_lo, cm->ci_hi, cm->efficiency, (unsigned long long)cm->tasks,
+	       csize, cm->workers, cm->runs);
+}
+
+/* info --format json: {tool, machine (with floors and selfcheck), counters,
+ * ceiling}, the names of the results file's fields. */
+static int info_json(const struct mpb_machine *m, const struct mpb_counter_set *cs,
+		     const struct mpb_ceiling_machine *cm, struct mpb_diag *d)
+{
+	json_t *o = json_pack("{s:o, s:o, s:o, s:{s:f, s:[f, f], s:f, s:i, s:I, s:I, s:i}}",
+			      "tool", mpb_results_tool(&m->build),
+			      "machine", mpb_machine_to_json(m),
+			      "counters", mpb_counters_machine_json(cs),
+			      "ceiling", "speedup", cm->speedup, "ci95", cm->ci_lo, cm->ci_hi,
+			      "efficiency", cm->efficiency, "workers", (int)cm->workers,
+			      "tasks", (json_int_t)cm->tasks, "size", (json_int_t)cm->size,
+			      "runs", (int)cm->runs);
+	return mpb_cli_print_json(o, d);
 }
 
 int mpb_builtin_info(const struct mpb_cli_call *call, struct mpb_diag *d)
 {
-	(void)call;
 	struct mpb_machine m;
 	struct mpb_counter_set cs;
+	struct mpb_ceiling_machine cm;
+	int json = mpb_cli_check_text_json(call->cfg->format, d);
+	if (json < 0)
+		return json;
 	int rc;
 	if ((rc = mpb_machine_probe(NULL, &m, d)) < 0)
 		return rc;
-	print_machine(&m);
+	if (!json)
+		print_machine(&m);
 	if ((rc = mpb_counters_resolve("default", &mpb_counter_source_perf, m.perf_event_paranoid,
 				       &cs, d)) < 0)
 		return rc;
-	printf("counters (the default set, each probed by opening it):\n");
-	mpb_counters_print(stdout, &cs);
-	if ((rc = print_floor(&cs, d)) < 0)
+	if (!json) {
+		printf("counters (the default set, each probed by opening it):\n");
+		mpb_counters_print(stdout, &cs);
+	}
+	if ((rc = measure_floor(&m, &cs, d)) < 0)
 		return rc;
-	return print_ceiling(&m, d);
+	if (!json)
+		print_floor(&m);
+	if ((rc = mpb_ceiling_measure_machine((unsigned)m.usable_cpus, NULL, &cm, d)) < 0)
+		return rc;
+	if (json)
+		return info_json(&m, &cs, &cm, d);
+	print_ceiling(&cm);
+	return 0;
 }

@@ -10,6 +10,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "builtin.h"
 #include "mpb_config.h"
 #include "mpb_git.h"
@@ -115,6 +117,27 @@ static int check_args(const struct mpb_cli_command *c, const struct mpb_config *
 	if (c->min_args == c->max_args)
 		return mpb_fail(d, MPB_EINPUT, "%s: %s (got %d)", c->name, c->bad_args, n);
 	return mpb_fail(d, MPB_EINPUT, "%s: %s", c->name, c->bad_args);
+}
+
+int mpb_cli_check_text_json(const char *format, struct mpb_diag *d)
+{
+	if (!format || strcmp(format, "text") == 0)
+		return 0;
+	if (strcmp(format, "json") == 0)
+		return 1;
+	return mpb_fail(d, MPB_EINPUT, "--format: '%s' is not a format (accepted: text, json)",
+			format);
+}
+
+int mpb_cli_print_json(json_t *o, struct mpb_diag *d)
+{
+	char *text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
+	json_decref(o);
+	if (!text)
+		return mpb_fail(d, MPB_ENOMEM, "out of memory");
+	puts(text);
+	free(text);
+	return 0;
 }
 
 /* The command named `name`, or NULL with d set to an error naming the

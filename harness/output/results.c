@@ -242,6 +242,17 @@ static int add_analysis(json_t *doc, const struct mpb_dataset *s)
 	return bad ? -1 : 0;
 }
 
+json_t *mpb_results_tool(const struct mpb_build *b)
+{
+	json_t *t = json_pack("{s:s, s:s, s:s}", "name", "mpbench", "version", MPB_VERSION, "git",
+			      MPB_GIT);
+	if (t && b && mpb_build_to_json(b, t) < 0) {
+		json_decref(t);
+		return NULL;
+	}
+	return t;
+}
+
 json_t *mpb_results_build(const struct mpb_dataset *s)
 {
 	json_t *cmd = json_array(), *points = json_array(), *bls = json_array();
@@ -254,9 +265,9 @@ json_t *mpb_results_build(const struct mpb_dataset *s)
 	json_t *cls = json_array();
 	for (size_t j = 0; s->cls && j < s->plan->nceilings; j++)
 		json_array_append_new(cls, ceiling_json(s, j));
-	json_t *doc = json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:s, s:s, s:s, s:o, s:O, s:O, s:o, s:o, s:{s:[], s:[]}}",
+	json_t *doc = json_pack("{s:s, s:o, s:o, s:s, s:s, s:s, s:o, s:O, s:O, s:o, s:o, s:{s:[], s:[]}}",
 		"schema", MPB_RESULTS_SCHEMA,
-		"tool", "name", "mpbench", "version", MPB_VERSION, "git", MPB_GIT,
+		"tool", mpb_results_tool(s->machine ? &s->machine->build : NULL),
 		"command", cmd, "started", s->started, "finished", s->finished,
 		"status", s->status ? s->status : "running",
 		"machine", mpb_machine_to_json(s->machine),
@@ -266,12 +277,10 @@ json_t *mpb_results_build(const struct mpb_dataset *s)
 		"analysis", "fits", "recommendations");
 	json_object_set_new(json_object_get(doc, "machine"), "counters",
 			    mpb_counters_machine_json(s->counters));
-	bool tool_ok = !s->machine || !doc ||
-		       mpb_build_to_json(&s->machine->build, json_object_get(doc, "tool")) == 0;
 	json_object_set_new(doc, "start_busy_cpus", real_or_null(s->start_busy_cpus,
 								 s->start_busy_cpus >= 0));
 	/* with doc NULL this releases cls */
-	if (json_object_set_new(doc, "ceilings", cls) < 0 || !tool_ok || add_analysis(doc, s) < 0) {
+	if (json_object_set_new(doc, "ceilings", cls) < 0 || add_analysis(doc, s) < 0) {
 		json_decref(doc);
 		return NULL;
 	}

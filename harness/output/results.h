@@ -21,6 +21,11 @@ struct mpb_machine;
 /* The whole document for the sweep as it stands. NULL on ENOMEM. */
 json_t *mpb_results_build(const struct mpb_dataset *s);
 
+/* The `tool` object: name, version, git, and how b was built (machine/
+ * build.h; b NULL: without). NULL on ENOMEM. */
+struct mpb_build;
+json_t *mpb_results_tool(const struct mpb_build *b);
+
 /* An unsigned count in a results document: an integer, or above INT64_MAX
  * (which JSON readers cannot hold exactly) a number. */
 json_t *mpb_results_u64(uint64_t v);

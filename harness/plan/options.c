@@ -131,6 +131,9 @@ static const struct option_def table[] = {
 	{ "format", 0, OPT_STR, F(format), 0, NULL, 0, 0, "json|csv|md",
 	  "print the points as JSON, CSV or Markdown instead of the console table",
 	  MPB_CMD_ANALYZE },
+	{ "format", 0, OPT_STR, F(format), 0, NULL, 0, 0, "text|json",
+	  "json: the same facts as one JSON object on stdout [text]",
+	  MPB_CMD_INFO | MPB_CMD_LIST },
 	{ "threshold", 0, OPT_STR, F(threshold), 0, "10", 0, 0, "PCT",
 	  "a change of the median wall time beyond PCT percent, significant by the rank test, "
 	  "is a regression (exit status 3) or an improvement", MPB_CMD_COMPARE },

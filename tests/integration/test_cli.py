@@ -193,6 +193,36 @@ class TestHelpAndListings(MpbenchTestCase):
                              + r"(?![\w-])", "sweep --help lacks %s" % opt)
         self.assertEqual(files_under(self.tmp), [])
 
+    def test_info_and_list_as_json(self):
+        """--format json gives the same facts as the text: list's registries,
+        info's machine, counters, floors and ceiling; a bad format exits 2."""
+        t = mpbench(["list"], self.tmp)
+        j = mpbench(["list", "--format", "json"], self.tmp)
+        self.assert_ok(j, "list --format json")
+        doc = json.loads(j.stdout)
+        for section in ("workloads", "methods", "codecs", "transports"):
+            names = [e["name"] for e in doc[section]]
+            self.assertTrue(names, section)
+            for n in names:
+                self.assertRegex(t.stdout, r"(?m)^  %s " % re.escape(n), (section, n))
+        self.assertEqual([e["name"] for e in doc["chunksizes"]], ["N", "python", "auto"])
+        p = mpbench(["info", "--format", "json"], self.tmp)
+        self.assert_ok(p, "info --format json")
+        doc = json.loads(p.stdout)
+        self.assertEqual(set(doc), {"tool", "machine", "counters", "ceiling"})
+        self.assertEqual(doc["tool"]["name"], "mpbench")
+        self.assertGreaterEqual(doc["machine"]["usable_cpus"], 1)
+        self.assertGreater(doc["machine"]["floors"]["fork_exit_wait_ns"], 0)
+        self.assertEqual(doc["ceiling"]["workers"], doc["machine"]["usable_cpus"])
+        lo, hi = doc["ceiling"]["ci95"]
+        self.assertLessEqual(lo, hi)
+        for cmd in ("info", "list"):
+            b = mpbench([cmd, "--format", "xml"], self.tmp)
+            self.assertEqual(b.returncode, 2)
+            self.assertIn("'xml'", b.stderr)
+            self.assertEqual(b.stdout, "")
+        self.assertEqual(files_under(self.tmp), [])
+
     def test_help_wraps_to_the_terminal(self):
         """Help lines fit $COLUMNS (every word kept, in order); `help CMD` is
         `CMD --help`; -V is --version."""
