@@ -16,6 +16,7 @@
 #include "counters_report.h"
 #include "dataset.h"
 #include "fit.h"
+#include "jsonreal.h"
 #include "frame.h"
 #include "machine.h"
 #include "mpb_config.h"
@@ -309,7 +310,8 @@ int mpb_results_write(const char *path, json_t *doc, struct mpb_diag *d)
 		return mpb_fail(d, MPB_EIO, "%s: could not serialize results", path);
 	const char *status = json_string_value(json_object_get(doc, "status"));
 	bool final = !status || strcmp(status, "running") != 0;
-	size_t n = strlen(text);
+	/* reals as the fewest digits that read back exactly (jsonreal.h) */
+	size_t n = mpb_jsonreal_shorten(text);
 	text[n] = '\n'; /* json_dumps leaves room for the NUL, which becomes the newline */
 	/* only a sweep that ended early can have measured nothing */
 	bool early = status && (strcmp(status, "interrupted") == 0 || strcmp(status, "failed") == 0);
