@@ -622,32 +622,76 @@ static void test_teardown_after_readout_thread(void **state)
 /* A method's wait wakes on the worker's end, not on a timer and not at its
  * deadline (an hour away here: a wait that slept until then would hang the
  * test): once it returns, the worker has ended. With a pidfd and without
- * (MPBENCH_NO_PIDFD, as under valgrind). */
-static void check_wait_wakes_on_exit(bool pidfd)
+ * (MPBENCH_NO_PIDFD, as under valgrind: the exit pipe, method_proc.h). The
+ * worker closes its result pipe first and ends `delay_ns` later, as a worker
+ * with clean-up after its last word does: the parent sees the EOF, then
+ * waits. Behaviour, not timing: a wait that wakes on the event sleeps once
+ * (or not at all when the worker ended first); one that polled would wake
+ * once per interval: 4 times over 0.2 ms at 50 us, hundreds over 30 ms. */
+static void check_wait_wakes_on_exit(bool pidfd, long delay_ns)
 {
 	struct mpb_diag d = { 0 };
 	if (!pidfd)
 		setenv(MPB_NO_PIDFD_ENV, "1", 1);
+	int ep[2], res[2];
+	assert_int_equal(mpb_proc_exit_pipe(ep, 0, &d), 0);
+	if (!pidfd)
+		assert_true(ep[0] >= 0 && ep[1] >= 0);
+	assert_int_equal(pipe(res), 0);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct timespec ts = { 0, 30 * 1000000L }; /* many polling intervals */
+		mpb_proc_exit_pipe_close(&ep[0]);
+		close(res[0]);
+		close(res[1]); /* its last word: the parent reads EOF */
+		struct timespec ts = { 0, delay_ns };
 		nanosleep(&ts, NULL);
 		_exit(0);
 	}
-	struct mpb_slot s = { .pid = pid, .launched = true };
+	mpb_proc_exit_pipe_close(&ep[1]);
+	close(res[1]);
+	char c;
+	assert_int_equal(read(res[0], &c, 1), 0);
+	close(res[0]);
+	struct mpb_slot s = { .pid = pid, .launched = true, .exit_fd = ep[0] };
 	uint64_t hour = 3600ull * 1000000000ull;
 	assert_int_equal(mpb_method_fork.wait(NULL, &s, mpb_now_ns() + hour, &d), 0);
 	assert_int_equal(mpb_method_fork.reap(NULL, &s, false, &d), 1);
 	assert_true(WIFEXITED(s.wait_status) && WEXITSTATUS(s.wait_status) == 0);
+	if (s.wakeups > 1)
+		fail_msg("%s: the wait woke %u times for one exit %ld ns after the pipe closed",
+			 pidfd ? "pidfd" : "exit pipe", s.wakeups, delay_ns);
+	mpb_proc_exit_pipe_close(&ep[0]);
 	unsetenv(MPB_NO_PIDFD_ENV);
 }
 
 static void test_wait_wakes_on_exit(void **state)
 {
 	(void)state;
-	check_wait_wakes_on_exit(true);
-	check_wait_wakes_on_exit(false);
+	const long delays[] = { 200 * 1000L, 30 * 1000000L };
+	for (size_t i = 0; i < N_OF(delays); i++) {
+		check_wait_wakes_on_exit(true, delays[i]);
+		check_wait_wakes_on_exit(false, delays[i]);
+	}
+}
+
+/* Without a pidfd a whole pool still starts, serves and tears down, its
+ * waits woken by the workers' exit pipes (the fork method here; test_spawn.c
+ * has the spawn method's). */
+static void test_pool_without_pidfd(void **state)
+{
+	struct fixture *fx = *state;
+	struct mpb_diag d = { 0 };
+	setenv(MPB_NO_PIDFD_ENV, "1", 1);
+	struct mpb_pool_config c = config(&mpb_workload_sumsq, 1000, 16, 3, 2);
+	start_ok(fx, &c);
+	map_ok(fx, &mpb_workload_sumsq, &c.wparams, 16);
+	int rc = mpb_pool_stop(fx->pool, &d);
+	unsetenv(MPB_NO_PIDFD_ENV);
+	if (rc != 0)
+		fail_msg("stop: %s", d.msg);
+	check_workers_ready(mpb_pool_report(fx->pool), 3);
+	free_and_check_reaped(fx);
 }
 
 static void test_stopped_pool_refuses_map(void **state)
@@ -1076,6 +1120,7 @@ int main(void)
 		POOL_TEST(test_teardown_after_readout_fork),
 		POOL_TEST(test_teardown_after_readout_thread),
 		cmocka_unit_test(test_wait_wakes_on_exit),
+		POOL_TEST(test_pool_without_pidfd),
 		POOL_TEST(test_chunksize_above_frame_count_limit),
 		POOL_TEST(test_worker_killed_by_signal),
 		POOL_TEST(test_worker_exits),

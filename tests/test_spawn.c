@@ -36,6 +36,7 @@
 #include "diag.h"
 #include "frame.h"
 #include "method.h"
+#include "method_proc.h"
 #include "pool.h"
 #include "workload.h"
 
@@ -320,6 +321,12 @@ static void test_spawn_worker_inherits_nothing(void **state)
 	if (rc < 0)
 		fail_msg("start: %s", d.msg);
 
+	/* where there is no pidfd, each worker holds its exit pipe on 6 */
+	int ep[2];
+	assert_int_equal(mpb_proc_exit_pipe(ep, 0, &d), 0);
+	bool exit_pipe = ep[0] >= 0;
+	mpb_proc_exit_pipe_close(&ep[0]);
+	mpb_proc_exit_pipe_close(&ep[1]);
 	const struct mpb_pool_report *r = mpb_pool_report(fx->pool);
 	for (unsigned i = 0; i < 3; i++) {
 		pid_t pid = r->worker[i].pid;
@@ -327,8 +334,10 @@ static void test_spawn_worker_inherits_nothing(void **state)
 		unsigned count;
 		fds_of(pid, open_fd, &count);
 		for (int fd = 5; fd < 64; fd++)
-			if (open_fd[fd])
+			if (open_fd[fd] && !(fd == 6 && exit_pipe))
 				fail_msg("worker %u (pid %d) inherited descriptor %d", i, (int)pid, fd);
+		if (exit_pipe)
+			assert_pipe(pid, 6);
 		/* stdin/stdout/stderr pass through as they are */
 		for (int fd = 0; fd < 3; fd++)
 			assert_int_equal(open_fd[fd], fcntl(fd, F_GETFD) >= 0);
@@ -360,6 +369,34 @@ static void test_spawn_worker_inherits_nothing(void **state)
 	for (size_t i = 0; i < fx->n; i++)
 		assert_int_equal(fx->wl->verify(NULL, &fx->wp, i, &fx->args[i], &fx->res[i], &d), 0);
 	assert_int_equal(mpb_pool_stop(fx->pool, &d), 0);
+	mpb_pool_free(fx->pool);
+	fx->pool = NULL;
+	assert_no_children();
+}
+
+/* Without a pidfd each worker holds the write end of its exit pipe on
+ * descriptor 6 across the exec, and the pool serves and tears down with its
+ * waits woken by those pipes (method_proc.h). */
+static void test_spawn_without_pidfd(void **state)
+{
+	struct fixture *fx = *state;
+	struct mpb_diag d = { 0 };
+	make_tasks(fx, "sumsq", 1000, 8);
+	setenv(MPB_NO_PIDFD_ENV, "1", 1);
+	int rc = start(fx, 2, 1, &d);
+	if (rc == 0) {
+		const struct mpb_pool_report *r = mpb_pool_report(fx->pool);
+		for (unsigned i = 0; i < 2; i++)
+			assert_pipe(r->worker[i].pid, 6);
+		rc = mpb_pool_map(fx->pool, fx->args, fx->n, fx->res, &d);
+	}
+	if (rc == 0)
+		rc = mpb_pool_stop(fx->pool, &d);
+	unsetenv(MPB_NO_PIDFD_ENV);
+	if (rc < 0)
+		fail_msg("%s", d.msg);
+	for (size_t i = 0; i < fx->n; i++)
+		assert_int_equal(fx->wl->verify(NULL, &fx->wp, i, &fx->args[i], &fx->res[i], &d), 0);
 	mpb_pool_free(fx->pool);
 	fx->pool = NULL;
 	assert_no_children();
@@ -675,6 +712,7 @@ int main(void)
 		cmocka_unit_test(test_spawn_is_registered),
 		POOL_TEST(test_spawn_map_correct),
 		POOL_TEST(test_spawn_worker_inherits_nothing),
+		POOL_TEST(test_spawn_without_pidfd),
 		POOL_TEST(test_spawn_missing_worker),
 		POOL_TEST(test_spawn_worker_killed_mid_map),
 		cmocka_unit_test(test_worker_serves_after_hello),

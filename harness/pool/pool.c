@@ -96,6 +96,7 @@ void mpb_pool_close_inherited(struct mpb_pool *p, const struct mpb_slot *keep)
 		struct mpb_slot *s = &p->slot[i];
 		close_fd(&s->to_fd);
 		close_fd(&s->from_fd);
+		close_fd(&s->exit_fd);
 		if (s != keep) {
 			close_fd(&s->child_in);
 			close_fd(&s->child_out);
@@ -615,7 +616,7 @@ int mpb_pool_start(const struct mpb_pool_config *c, struct mpb_pool **out, struc
 	for (unsigned i = 0; i < nw; i++) {
 		struct mpb_slot *s = &p->slot[i];
 		s->index = i;
-		s->to_fd = s->from_fd = s->child_in = s->child_out = s->chan_fd = -1;
+		s->to_fd = s->from_fd = s->child_in = s->child_out = s->chan_fd = s->exit_fd = -1;
 		s->inflight_cap = cap;
 		s->inflight = calloc(cap, sizeof *s->inflight);
 		s->inflight_n = calloc(cap, sizeof *s->inflight_n);
@@ -867,6 +868,7 @@ void mpb_pool_free(struct mpb_pool *p)
 		close_fd(&s->child_in);
 		close_fd(&s->child_out);
 		close_fd(&s->chan_fd);
+		close_fd(&s->exit_fd);
 		if (s->ep.ops && s->ep.ops->destroy)
 			s->ep.ops->destroy(s->ep.ch);
 		s->ep.ch = NULL;

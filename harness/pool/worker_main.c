@@ -71,6 +71,9 @@ int main(void)
 	if (fcntl(IN_FD, F_GETFD) < 0 || fcntl(OUT_FD, F_GETFD) < 0)
 		return bad_hello("descriptors 3 and 4 are not open: mpbench-worker is started by "
 				 "mpbench's spawn method, not by hand");
+	/* the exit pipe (method_proc.h) must close at our exit, not at the exit
+	 * of whatever a workload runs: keep it out of their images */
+	fcntl(MPB_WORKER_EXIT_FD, F_SETFD, FD_CLOEXEC);
 	static struct mpb_worker_spec spec;
 	struct mpb_worker_args a = { .in_fd = IN_FD, .out_fd = OUT_FD, .rusage_who = RUSAGE_SELF };
 	int rc = read_hello(&spec, &a);

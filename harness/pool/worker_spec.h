@@ -26,6 +26,9 @@
 #include "workload.h"
 
 #define MPB_WORKER_SPEC_VERSION 2u
+/* Where a spawned worker finds the write end of its exit pipe, when its
+ * pool made one (method_proc.h): after the transport's channel. */
+#define MPB_WORKER_EXIT_FD 6
 /* Longest registered name: registered names are short identifiers. */
 #define MPB_WORKER_SPEC_NAME_MAX 64u
 

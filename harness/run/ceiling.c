@@ -232,9 +232,9 @@ struct kids {
 	unsigned n;         /* forked */
 	pid_t *pid;         /* 0 once reaped */
 	pid_t *orig;        /* as forked, for messages after reaping */
-	int *pidfd;         /* -1 when pidfd_open failed */
+	int *exitfd;        /* polls readable at the child's exit: its pidfd, or
+	                       where there is none its exit pipe (method_proc.h) */
 	int *status;        /* wait status once reaped */
-	bool use_pidfd;
 };
 
 static bool stopping(const struct mpb_ceiling_job *job)
@@ -307,17 +307,13 @@ static int wait_all(const struct mpb_ceiling_job *job, struct kids *kd, const st
 		    struct mpb_diag *d)
 {
 	unsigned live = kd->n;
-	struct pollfd *pfd = NULL;
-	unsigned *who = NULL;
-	if (kd->use_pidfd) {
-		pfd = malloc(kd->n * sizeof *pfd);
-		who = malloc(kd->n * sizeof *who);
-		if (!pfd || !who) {
-			free(pfd);
-			free(who);
-			kill_all(kd);
-			return mpb_fail(d, MPB_ENOMEM, "out of memory");
-		}
+	struct pollfd *pfd = malloc(kd->n * sizeof *pfd);
+	unsigned *who = malloc(kd->n * sizeof *who);
+	if (!pfd || !who) {
+		free(pfd);
+		free(who);
+		kill_all(kd);
+		return mpb_fail(d, MPB_ENOMEM, "out of memory");
 	}
 	int rc = 0;
 	while (live > 0 && rc == 0) {
@@ -325,44 +321,29 @@ static int wait_all(const struct mpb_ceiling_job *job, struct kids *kd, const st
 			rc = mpb_fail(d, MPB_EINTR, "interrupted");
 			break;
 		}
-		if (kd->use_pidfd) {
-			unsigned n = 0;
-			for (unsigned k = 0; k < kd->n; k++)
-				if (kd->pid[k] > 0) {
-					pfd[n] = (struct pollfd){ kd->pidfd[k], POLLIN, 0 };
-					who[n++] = k;
-				}
-			int r = poll(pfd, n, POLL_SLICE_MS);
-			if (r < 0 && errno != EINTR) {
-				rc = mpb_fail_errno(d, MPB_ESYS, errno, "waiting for ceiling workers");
-				break;
+		unsigned n = 0;
+		for (unsigned k = 0; k < kd->n; k++)
+			if (kd->pid[k] > 0) {
+				pfd[n] = (struct pollfd){ kd->exitfd[k], POLLIN, 0 };
+				who[n++] = k;
 			}
-			for (unsigned j = 0; r > 0 && j < n && rc == 0; j++) {
-				if (!pfd[j].revents)
-					continue;
-				unsigned k = who[j];
-				if (reap_one(kd, k, false) == 1) {
-					live--;
-					rc = judge(kd, sh, k, d);
-				}
-			}
-		} else {
-			/* no pidfd (kernel before 5.3, valgrind): look at every
-			 * child, then sleep 1 ms. Blocking on one child in fork
-			 * order would miss a later sibling's failure while the
-			 * first ran on; the cost is up to 1 ms of slack in wall.
-			 * Without a pidfd there is no event to wake on; with one
-			 * (every kernel since 5.3) this branch never runs. */
-			bool reaped = false;
-			for (unsigned k = 0; k < kd->n && rc == 0; k++) {
-				if (kd->pid[k] == 0 || reap_one(kd, k, false) != 1)
-					continue;
-				reaped = true;
+		int r = poll(pfd, n, POLL_SLICE_MS);
+		if (r < 0 && errno != EINTR) {
+			rc = mpb_fail_errno(d, MPB_ESYS, errno, "waiting for ceiling workers");
+			break;
+		}
+		/* An exit pipe hangs up a few microseconds before its child is a
+		 * zombie: until then the child stays in the set and the next poll
+		 * returns at once. Failing fast: every child is in the set, so a
+		 * later sibling's failure is seen while an earlier one runs on. */
+		for (unsigned j = 0; r > 0 && j < n && rc == 0; j++) {
+			if (!pfd[j].revents)
+				continue;
+			unsigned k = who[j];
+			if (reap_one(kd, k, false) == 1) {
 				live--;
 				rc = judge(kd, sh, k, d);
 			}
-			if (!reaped && rc == 0)
-				nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
 		}
 	}
 	free(pfd);
@@ -461,33 +442,43 @@ static int run_once(const struct mpb_ceiling_job *job, size_t arena_bytes, uint6
 	if (rc < 0)
 		return rc;
 	kd.pid = calloc(w, sizeof *kd.pid);
-	kd.pidfd = malloc(w * sizeof *kd.pidfd);
+	kd.exitfd = malloc(w * sizeof *kd.exitfd);
 	kd.status = calloc(w, sizeof *kd.status);
 	kd.orig = calloc(w, sizeof *kd.orig);
-	if (!kd.pid || !kd.pidfd || !kd.status || !kd.orig) {
+	if (!kd.pid || !kd.exitfd || !kd.status || !kd.orig) {
 		rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
 		goto out;
 	}
-	kd.use_pidfd = true;
 	pid_t parent = getpid();
 
 	uint64_t t0 = mpb_now_ns();
 	for (unsigned k = 0; k < w; k++) {
-		pid_t pid = fork();
-		if (pid < 0) {
+		int ep[2];
+		rc = mpb_proc_exit_pipe(ep, k, d);
+		pid_t pid = rc < 0 ? 0 : fork();
+		if (rc == 0 && pid < 0) {
 			rc = mpb_diag_cause(d, MPB_CAUSE_LAUNCH_FAILED,
 					    mpb_fail_errno(d, MPB_ERUN, errno, "fork for ceiling worker "
 							   "%u of %u", k, w));
+			mpb_proc_exit_pipe_close(&ep[0]);
+		}
+		if (rc == 0 && pid == 0) {
+			mpb_proc_exit_pipe_close(&ep[0]); /* ep[1] stays open to the end */
+			child_main(job, &sh, k, parent);
+		}
+		mpb_proc_exit_pipe_close(&ep[1]);
+		if (rc == 0) {
+			kd.pid[k] = kd.orig[k] = pid;
+			kd.n = k + 1;
+			kd.exitfd[k] = ep[0] >= 0 ? ep[0] : mpb_proc_pidfd(pid);
+			if (kd.exitfd[k] < 0)
+				rc = mpb_fail_errno(d, MPB_ESYS, errno, "pidfd_open for ceiling "
+						    "worker %u", k);
+		}
+		if (rc < 0) {
 			kill_all(&kd);
 			goto out;
 		}
-		if (pid == 0)
-			child_main(job, &sh, k, parent);
-		kd.pid[k] = kd.orig[k] = pid;
-		kd.pidfd[k] = mpb_proc_pidfd(pid);
-		if (kd.pidfd[k] < 0)
-			kd.use_pidfd = false;
-		kd.n = k + 1;
 	}
 	rc = wait_all(job, &kd, &sh, d);
 	uint64_t t1 = mpb_now_ns();
@@ -503,11 +494,11 @@ static int run_once(const struct mpb_ceiling_job *job, size_t arena_bytes, uint6
 	if (*need == 0)
 		rc = collect_and_verify(job, &sh, d);
 out:
-	for (unsigned k = 0; kd.pidfd && k < kd.n; k++)
-		if (kd.pidfd[k] >= 0)
-			close(kd.pidfd[k]);
+	for (unsigned k = 0; kd.exitfd && k < kd.n; k++)
+		if (kd.exitfd[k] >= 0)
+			close(kd.exitfd[k]);
 	free(kd.pid);
-	free(kd.pidfd);
+	free(kd.exitfd);
 	free(kd.status);
 	free(kd.orig);
 	munmap(sh.base, sh.len);

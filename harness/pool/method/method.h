@@ -38,6 +38,10 @@ struct mpb_slot {
 	struct mpb_buf in, out;
 	struct mpb_endpoint ep; /* the parent's side of the channel (transport.h) */
 	int chan_fd;            /* transport descriptor for a worker in another image, or -1 */
+	int exit_fd;            /* read end of the worker's exit pipe where there is no
+	                           pidfd (method_proc.h), else -1 */
+	unsigned wakeups;       /* times the method's wait slept and woke: once per
+	                           event when it wakes on the event, as it must */
 	uint64_t *inflight;     /* FIFO of first-task indices of chunks sent */
 	uint32_t *inflight_n;   /* ... and their task counts */
 	unsigned inflight_cap, inflight_head, inflight_count;

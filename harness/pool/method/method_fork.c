@@ -14,10 +14,19 @@
 static int fork_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
 {
 	pid_t parent = getpid();
+	int ep[2];
+	int rc = mpb_proc_exit_pipe(ep, s->index, d);
+	if (rc < 0)
+		return rc;
 	pid_t pid = fork();
-	if (pid < 0)
-		return mpb_fail_errno(d, MPB_ERUN, errno, "fork for worker %u", s->index);
+	if (pid < 0) {
+		int e = errno;
+		mpb_proc_exit_pipe_close(&ep[0]);
+		mpb_proc_exit_pipe_close(&ep[1]);
+		return mpb_fail_errno(d, MPB_ERUN, e, "fork for worker %u", s->index);
+	}
 	if (pid == 0) {
+		mpb_proc_exit_pipe_close(&ep[0]); /* ep[1] stays open to the end */
 		/* die with the harness, whatever kills it; then check it did not
 		 * die already, in the window before prctl */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -33,6 +42,8 @@ static int fork_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *
 		_exit(mpb_worker_main(&a));
 	}
 	s->pid = pid;
+	mpb_proc_exit_pipe_close(&ep[1]);
+	s->exit_fd = ep[0];
 	close(s->child_in);
 	close(s->child_out);
 	s->child_in = s->child_out = -1;

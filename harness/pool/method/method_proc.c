@@ -3,7 +3,9 @@
 #include "method_proc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +45,48 @@ int mpb_proc_reap(struct mpb_slot *s, bool block, struct mpb_diag *d)
 	}
 }
 
+static bool pidfd_disabled(void)
+{
+	const char *off = getenv(MPB_NO_PIDFD_ENV);
+	return off && *off && strcmp(off, "0") != 0;
+}
+
+static int pidfd_open(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+int mpb_proc_pidfd(pid_t pid)
+{
+	if (pidfd_disabled()) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return pidfd_open(pid);
+}
+
+/* Whether mpb_proc_pidfd can succeed here: the kernel's answer is asked
+ * once, on our own pid; the environment every time (tests change it). */
+static bool pidfd_works(void)
+{
+	static int kernel = -1;
+	if (pidfd_disabled())
+		return false;
+	if (kernel < 0) {
+		int fd = pidfd_open(getpid());
+		kernel = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	return kernel;
+}
+
 /* Whether pid has exited, without reaping it (the wait status stays for
  * mpb_proc_reap). */
 static bool exited(pid_t pid)
@@ -65,58 +109,61 @@ int mpb_proc_wait(struct mpb_slot *s, uint64_t until_ns, struct mpb_diag *d)
 {
 	if (s->ended || s->pid <= 0)
 		return 0;
-	int fd = mpb_proc_pidfd(s->pid);
+	/* the exit pipe where the launch made one (no pidfd then), else a pidfd */
+	bool pipe = s->exit_fd >= 0;
+	int fd = pipe ? s->exit_fd : mpb_proc_pidfd(s->pid);
+	if (fd < 0)
+		return mpb_fail_errno(d, MPB_ESYS, errno, "waiting for worker %u: no pidfd and no "
+				      "exit pipe", s->index);
+	int rc = 0;
 	for (;;) {
 		uint64_t now = mpb_now_ns();
-		if (now >= until_ns)
+		if (now >= until_ns || (pipe && exited(s->pid)))
 			break;
-		if (fd >= 0) {
-			struct pollfd pf = { fd, POLLIN, 0 };
-			struct timespec ts = span(until_ns - now);
-			int r = ppoll(&pf, 1, &ts, NULL);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0) {
-				int e = errno;
-				close(fd);
-				return mpb_fail_errno(d, MPB_ESYS, e, "waiting for worker %u", s->index);
-			}
-			break; /* it exited, or until_ns came */
+		struct pollfd pf = { fd, POLLIN, 0 };
+		struct timespec ts = span(until_ns - now);
+		int r = ppoll(&pf, 1, &ts, NULL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = mpb_fail_errno(d, MPB_ESYS, errno, "waiting for worker %u", s->index);
+			break;
 		}
-		/* no pidfd (valgrind, an old kernel): the only case that polls.
-		 * This is inside the teardown window; with no event to wake on
-		 * (no pidfd, and the worker's pipe closes before it is a zombie)
-		 * the step is kept at 50 us, which bounds what it adds there
-		 * (results/README.md, teardown_ns). */
-		if (exited(s->pid))
-			break;
-		uint64_t step = until_ns - now < 50000u ? until_ns - now : 50000u;
-		struct timespec ts = span(step);
-		nanosleep(&ts, NULL);
+		s->wakeups++;
+		if (r == 0 || !pipe)
+			break; /* until_ns came, or the pidfd fired: it exited */
+		/* the exit pipe hung up: the kernel is ending the worker, which is
+		 * a zombie a few microseconds later (method_proc.h). Yield to it
+		 * rather than sleep: a sleep would be a timer in the window. */
+		while (!exited(s->pid) && mpb_now_ns() < until_ns)
+			sched_yield();
+		break;
 	}
-	if (fd >= 0)
+	if (!pipe)
 		close(fd);
+	return rc;
+}
+
+int mpb_proc_exit_pipe(int fd[2], unsigned index, struct mpb_diag *d)
+{
+	fd[0] = fd[1] = -1;
+	if (pidfd_works())
+		return 0;
+	if (pipe2(fd, O_CLOEXEC) < 0)
+		return mpb_fail_errno(d, MPB_ERUN, errno, "creating the exit pipe of worker %u",
+				      index);
 	return 0;
+}
+
+void mpb_proc_exit_pipe_close(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
 }
 
 void mpb_proc_kill(struct mpb_slot *s)
 {
 	if (s->pid > 0 && !s->ended)
 		kill(s->pid, SIGKILL);
-}
-
-int mpb_proc_pidfd(pid_t pid)
-{
-	const char *off = getenv(MPB_NO_PIDFD_ENV);
-	if (off && *off && strcmp(off, "0") != 0) {
-		errno = ENOSYS;
-		return -1;
-	}
-#ifdef SYS_pidfd_open
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-	(void)pid;
-	errno = ENOSYS;
-	return -1;
-#endif
 }

@@ -18,9 +18,25 @@
 int mpb_proc_reap(struct mpb_slot *s, bool block, struct mpb_diag *d);
 /* The contract of mpb_method_ops.wait for a child s->pid: sleep until it
  * has exited (left unreaped, for mpb_proc_reap) or mpb_now_ns() reaches
- * until_ns. Woken by the child's pidfd; where none can be had (see
- * mpb_proc_pidfd) it looks every 50 us instead. 0, or negative with d set. */
+ * until_ns. Woken by the child's exit itself, never by a timer: its pidfd,
+ * or where none can be had, its exit pipe (s->exit_fd, below). Each sleep
+ * that ends counts in s->wakeups. 0, or negative with d set. */
 int mpb_proc_wait(struct mpb_slot *s, uint64_t until_ns, struct mpb_diag *d);
+/* The exit pipe, for where mpb_proc_pidfd cannot succeed (valgrind, a
+ * kernel before 5.3, $MPBENCH_NO_PIDFD): a pipe whose write end only the
+ * child holds, kept open to its end, so that the kernel closes it as the
+ * child exits, just before it becomes a zombie; the parent's read end then
+ * reads EOF and wakes a poll. The child must never close it itself (nothing
+ * in a worker does), nor hand it to children of its own.
+ *
+ * Call before creating the child: fd[0] (read) and fd[1] (write), both
+ * close-on-exec, where there is no pidfd; both -1 where there is one (it is
+ * the better event: it fires at the zombie itself). 0, or negative with d
+ * set. After the launch the parent closes fd[1] (mpb_proc_exit_pipe_close)
+ * and keeps fd[0] as s->exit_fd; the child closes fd[0]. */
+int mpb_proc_exit_pipe(int fd[2], unsigned index, struct mpb_diag *d);
+/* Close *fd unless it is -1, and set it to -1. */
+void mpb_proc_exit_pipe_close(int *fd);
 /* SIGKILL s->pid unless it was never started or is already reaped (its pid
  * may then belong to someone else). */
 void mpb_proc_kill(struct mpb_slot *s);

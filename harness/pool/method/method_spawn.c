@@ -1,7 +1,8 @@
 /* method_spawn.c — the `spawn` start method: each worker is a fresh image of
  * mpbench-worker (worker_main.c) started with posix_spawn(3), like
  * multiprocessing's "spawn". It inherits nothing but its two pipe ends, at
- * fixed descriptors (tasks in on 3, results out on 4), stdin/stdout/stderr and
+ * fixed descriptors (tasks in on 3, results out on 4; a transport channel on
+ * 5 and its exit pipe on 6 where it has them), stdin/stdout/stderr and
  * a short list of environment variables; its whole configuration comes in a
  * HELLO frame (worker_spec.h) and it rebuilds the workload from that.
  *
@@ -32,6 +33,8 @@ extern char **environ;
 #define WORKER_IN_FD 3
 #define WORKER_OUT_FD 4
 #define WORKER_CHAN_FD MPB_TRANSPORT_CHAN_FD /* the transport channel (shm), if any */
+#define WORKER_EXIT_FD MPB_WORKER_EXIT_FD     /* its exit pipe, if any (method_proc.h) */
+_Static_assert(WORKER_EXIT_FD > WORKER_CHAN_FD, "lift() keeps the child ends above both");
 #define WORKER_NAME "mpbench-worker"
 
 /* What a worker may need from the environment: the loader's and sanitizers'
@@ -104,9 +107,9 @@ static int worker_path(char *path, size_t len, int code, struct mpb_diag *d)
  * keeps close-on-exec on older libcs, never happens). */
 static int lift(int *fd)
 {
-	if (*fd > WORKER_CHAN_FD)
+	if (*fd > WORKER_EXIT_FD)
 		return 0;
-	int n = fcntl(*fd, F_DUPFD_CLOEXEC, WORKER_CHAN_FD + 1);
+	int n = fcntl(*fd, F_DUPFD_CLOEXEC, WORKER_EXIT_FD + 1);
 	if (n < 0)
 		return -1;
 	close(*fd);
@@ -140,6 +143,13 @@ static int put_hello(const struct mpb_worker_args *a, struct mpb_slot *s, struct
 	return 0;
 }
 
+/* Close what is left of an exit pipe in the parent (method_proc.h). */
+static void drop(int ep[2])
+{
+	mpb_proc_exit_pipe_close(&ep[0]);
+	mpb_proc_exit_pipe_close(&ep[1]);
+}
+
 static int spawn_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d)
 {
 	char path[PATH_MAX];
@@ -155,6 +165,16 @@ static int spawn_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag 
 	rc = put_hello(&a, s, d);
 	if (rc < 0)
 		return rc;
+	int ep[2];
+	rc = mpb_proc_exit_pipe(ep, s->index, d);
+	if (rc < 0)
+		return rc;
+	if (ep[1] >= 0 && lift(&ep[1]) < 0) {
+		rc = mpb_fail_errno(d, MPB_ESYS, errno, "spawn: fcntl on worker %u's exit pipe",
+				    s->index);
+		drop(ep);
+		return rc;
+	}
 
 	char *argv[] = { (char *)WORKER_NAME, NULL };
 	char *envp[NKEEP + 1];
@@ -162,11 +182,14 @@ static int spawn_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag 
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	int e = posix_spawn_file_actions_init(&fa);
-	if (e)
+	if (e) {
+		drop(ep);
 		return mpb_fail_errno(d, MPB_ESYS, e, "spawn: posix_spawn_file_actions_init");
+	}
 	e = posix_spawnattr_init(&at);
 	if (e) {
 		posix_spawn_file_actions_destroy(&fa);
+		drop(ep);
 		return mpb_fail_errno(d, MPB_ESYS, e, "spawn: posix_spawnattr_init");
 	}
 	/* dup2 clears close-on-exec on the copies; everything else the harness
@@ -176,9 +199,11 @@ static int spawn_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag 
 		e = posix_spawn_file_actions_adddup2(&fa, s->child_out, WORKER_OUT_FD);
 	if (!e && s->chan_fd >= 0)
 		e = posix_spawn_file_actions_adddup2(&fa, s->chan_fd, WORKER_CHAN_FD);
+	if (!e && ep[1] >= 0)
+		e = posix_spawn_file_actions_adddup2(&fa, ep[1], WORKER_EXIT_FD);
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
 	if (!e)
-		e = posix_spawn_file_actions_addclosefrom_np(&fa, WORKER_CHAN_FD + 1);
+		e = posix_spawn_file_actions_addclosefrom_np(&fa, WORKER_EXIT_FD + 1);
 #endif
 	/* a fresh image starts with default dispositions and nothing blocked,
 	 * not with what the harness ignores (SIGPIPE) or blocks */
@@ -203,10 +228,13 @@ static int spawn_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag 
 		goto out;
 	}
 	s->pid = pid;
+	s->exit_fd = ep[0];
+	ep[0] = -1;
 	close(s->child_in);
 	close(s->child_out);
 	s->child_in = s->child_out = -1;
 out:
+	drop(ep);
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	return rc;
