@@ -132,11 +132,16 @@ static void positional_arguments_checked_once(void **state)
 		     "report: no results file given (usage: mpbench report RESULTS.json... "
 		     "[-o DIR] [--format csv|md|json])");
 	expect_error(ARGS("mpbench", "compare"),
-		     "compare: give two results files, BASE and NEW (got 0)");
+		     "compare: give two results files, BASE and NEW, or one with --along "
+		     "AXIS=BASE,NEW");
 	expect_error(ARGS("mpbench", "compare", "a"),
-		     "compare: give two results files, BASE and NEW (got 1)");
+		     "compare: give two results files, BASE and NEW, or one with --along "
+		     "AXIS=BASE,NEW (got 1)");
 	expect_error(ARGS("mpbench", "compare", "a", "b", "c"),
-		     "compare: give two results files, BASE and NEW (got 3)");
+		     "compare: give two results files, BASE and NEW, or one with --along "
+		     "AXIS=BASE,NEW");
+	expect_error(ARGS("mpbench", "compare", "a", "b", "--along", "method=fork"),
+		     "compare: --along compares within one results file: give exactly one (got 2)");
 }
 
 static void options_parsed_before_arguments(void **state)

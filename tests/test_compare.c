@@ -2,7 +2,9 @@
  * rule, matching points by their axes, the regression status and its
  * message, machine fingerprints, --threshold parsing and both outputs, on
  * hand-built documents, read into the results model, whose run times are
- * chosen to land in each verdict. */
+ * chosen to land in each verdict; --along within one document, the speedup
+ * and context-switch figures of each row, their geometric means, and each
+ * file's warnings in the JSON. */
 #include "compare.h"
 
 #include <stdarg.h>
@@ -345,6 +347,233 @@ static void test_outputs(void **state)
 	json_decref(n);
 }
 
+/* ---- --along, figures, geometric means ---- */
+
+/* A point whose harness made `cs` voluntary context switches per run. */
+static json_t *point_cs(const char *method, const char *codec, int workers, const double *wall,
+			size_t n, int cs)
+{
+	json_t *runs = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(runs, json_pack("{s:I, s:{s:{s:i, s:i}}}", "wall_ns",
+						      (json_int_t)llround(wall[i]), "counters_by_scope",
+						      "harness", "voluntary_context_switches", cs,
+						      "involuntary_context_switches", 0));
+	return json_pack("{s:s, s:I, s:I, s:i, s:s, s:s, s:s, s:I, s:I, s:o, s:n}",
+			 "workload", "sumsq", "size", (json_int_t)2000000, "tasks", (json_int_t)4,
+			 "workers", workers, "method", method, "codec", codec, "transport", "pipe",
+			 "chunksize", (json_int_t)1, "parent_rss", (json_int_t)0, "runs", runs, "error");
+}
+
+/* serial runs of median 400: speedup = 400 / a point's median */
+static const double serial[] = { 396, 398, 400, 402, 404 };
+
+static json_t *methods_doc(void)
+{
+	json_t *bl = json_array();
+	for (size_t i = 0; i < 5; i++)
+		json_array_append_new(bl, json_integer((json_int_t)serial[i]));
+	/* thread differs in its codec (none), as real thread points do; thread
+	 * at 2 workers is twice as slow as fork and switches twice as often */
+	json_t *pts = json_pack("[o, o, o, o, o]",
+				point_cs("fork", "raw", 1, base_b, 6, 8),
+				point_cs("fork", "raw", 2, base_a, 6, 8),
+				point_cs("thread", "none", 1, base_b, 6, 8),
+				point_cs("thread", "none", 2, scaled(base_a, 6, 2), 6, 16),
+				point_cs("spawn", "raw", 1, scaled(base_b, 6, 1.5), 6, 12));
+	return json_pack("{s:s, s:{s:s, s:s, s:i, s:s}, s:s, s:o, s:[{s:s, s:I, s:I, s:o}]}",
+			 "schema", "mpbench.results/1", "machine", "hostname", "h", "cpu_model", "C",
+			 "usable_cpus", 2, "kernel", "6.1", "started", "2024-01-01T00:00:00Z",
+			 "points", pts, "baselines", "workload", "sumsq", "size", (json_int_t)2000000,
+			 "tasks", (json_int_t)4, "runs", bl);
+}
+
+static void test_along_parse(void **state)
+{
+	(void)state;
+	json_t *doc = methods_doc();
+	load(doc, &lb);
+	struct mpb_compare_along a;
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_compare_parse_along("method=fork,thread", &lb.ds, &a, &d), 0);
+	assert_string_equal(a.axis_name, "method");
+	assert_string_equal(a.base, "fork");
+	assert_int_equal(a.nnew, 1);
+	assert_string_equal(a.news[0], "thread");
+	/* no NEW: every other value, in the plan's order */
+	assert_int_equal(mpb_compare_parse_along("method=fork", &lb.ds, &a, &d), 0);
+	assert_int_equal(a.nnew, 2);
+	assert_string_equal(a.news[0], "thread");
+	assert_string_equal(a.news[1], "spawn");
+	/* counts with suffixes name the values the keys write */
+	assert_int_equal(mpb_compare_parse_along("workers=2,1", &lb.ds, &a, &d), 0);
+	assert_string_equal(a.base, "2");
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{ "methd=fork", "with AXIS one of workload, size," },
+		{ "method", "AXIS=BASE[,NEW...]" },
+		{ "method=", "--along" },
+		{ "method=forkserver", "no point has method 'forkserver' (accepted: a value of method "
+				       "in the file: fork,thread,spawn)" },
+		{ "method=fork,fork", "--along" },
+		{ "size=2M,2000000", "names size 2000000 twice" },
+		{ "transport=pipe", "leaves nothing to compare" },
+		{ "workers=1,3", "no point has workers '3'" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		d.msg[0] = '\0';
+		assert_int_equal(mpb_compare_parse_along(bad[i].text, &lb.ds, &a, &d), -MPB_EINPUT);
+		if (!strstr(d.msg, bad[i].msg))
+			fail_msg("--along %s: %s", bad[i].text, d.msg);
+	}
+	json_decref(doc);
+}
+
+static const struct mpb_compare_row *row_at(const struct mpb_compare *c, const char *method,
+					    unsigned workers)
+{
+	for (size_t i = 0; i < c->nrows; i++) {
+		const struct mpb_point *p = &lb.plan.points[c->rows[i].new_];
+		if (p->workers == workers && strcmp(p->method->name, method) == 0)
+			return &c->rows[i];
+	}
+	fail_msg("no row for %s %u", method, workers);
+	return &c->rows[0]; /* not reached */
+}
+
+/* Compare the methods document along `text` into c (the document stays
+ * loaded in lb until the next load). */
+static void compare_along(const char *text, struct mpb_compare *c)
+{
+	json_t *doc = methods_doc();
+	struct mpb_compare_along a;
+	struct mpb_diag d = { 0 };
+	load(doc, &lb);
+	json_decref(doc);
+	assert_int_equal(mpb_compare_parse_along(text, &lb.ds, &a, &d), 0);
+	assert_int_equal(mpb_compare_along_dataset("m.json", &lb.ds, &a, 10, c, &d), 0);
+}
+
+static void test_along_compare(void **state)
+{
+	(void)state;
+	struct mpb_compare c;
+	struct mpb_diag d = { 0 };
+	compare_along("method=fork", &c);
+	/* thread 1 and 2 (matched although their codec differs), spawn 1 */
+	assert_int_equal(c.nrows, 3);
+	assert_int_equal(c.only_new, 0);
+	assert_int_equal(c.only_base, 0);
+	assert_int_equal(c.ndiff, 0);
+	const struct mpb_compare_row *t1 = row_at(&c, "thread", 1), *t2 = row_at(&c, "thread", 2);
+	const struct mpb_compare_row *s1 = row_at(&c, "spawn", 1);
+	assert_int_equal(lb.plan.points[t2->base].workers, 2);
+	assert_string_equal(lb.plan.points[t2->base].method->name, "fork");
+	assert_int_equal(t1->verdict, MPB_VERDICT_UNCHANGED);
+	assert_int_equal(t2->verdict, MPB_VERDICT_REGRESSED);
+	assert_int_equal(s1->verdict, MPB_VERDICT_REGRESSED);
+	assert_true(fabs(t2->ratio - 2.0) < 1e-9);
+	/* speedup = serial median / the point's median */
+	assert_true(fabs(t2->base_speedup - 400 / 102.5) < 1e-9);
+	assert_true(fabs(t2->new_speedup - 400 / 205.0) < 1e-9);
+	/* context switches per task, from rusage: 8 / 4 tasks, 16 / 4 */
+	assert_string_equal(t2->cs_source, "rusage");
+	assert_true(t2->base_cs_per_task == 2.0 && t2->new_cs_per_task == 4.0);
+	assert_true(s1->new_cs_per_task == 3.0);
+	/* geometric means over the three rows */
+	assert_int_equal(c.geomean.nwall, 3);
+	double want = cbrt(t1->ratio * t2->ratio * s1->ratio);
+	assert_true(fabs(c.geomean.wall - want) < 1e-9);
+	assert_true(fabs(c.geomean.speedup - 1 / want) < 1e-9);
+	assert_true(fabs(c.geomean.cs - cbrt(1.0 * 2.0 * 1.5)) < 1e-9);
+	/* the exit status contract holds along an axis too */
+	assert_int_equal(mpb_compare_status(&c, &d), -MPB_EREGRESS);
+	assert_non_null(strstr(d.msg, "2 points regressed beyond 10%"));
+	mpb_compare_free(&c);
+
+	/* a NEW value without counterpart: workers 2 has no spawn point */
+	compare_along("method=spawn,thread", &c);
+	assert_int_equal(c.nrows, 1);
+	assert_int_equal(c.only_new, 1);
+	mpb_compare_free(&c);
+}
+
+static void test_along_outputs(void **state)
+{
+	(void)state;
+	struct mpb_compare c;
+	compare_along("method=fork,thread", &c);
+	char *md = write_text(&c, MPB_EXPORT_MD);
+	assert_non_null(strstr(md, "- along method: base fork, new thread"));
+	assert_non_null(strstr(md, "| speedup (base → new) | ctx sw/task (base → new) |"));
+	/* the codec differs within a row: shown as such, not as common */
+	assert_non_null(strstr(md, "| sumsq | 2 | thread | raw → none | "));
+	assert_null(strstr(md, "codec none"));
+	assert_non_null(strstr(md, "| 3.902 → 1.951 | 2 → 4 |"));
+	assert_non_null(strstr(md, "Geometric mean of new/base: wall time x1.414 (2 points), "
+				   "speedup x0.7071 (2 points), context switches per task x1.414 "
+				   "(2 points)."));
+	assert_non_null(strstr(md, "from rusage"));
+	free(md);
+	char *js = write_text(&c, MPB_EXPORT_JSON);
+	json_t *o = json_loads(js, 0, NULL);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(mpb_export_at(o, "along.axis")), "method");
+	assert_string_equal(json_string_value(mpb_export_at(o, "along.base")), "fork");
+	assert_string_equal(json_string_value(mpb_export_at(o, "along.new.0")), "thread");
+	assert_true(fabs(json_number_value(mpb_export_at(o, "geomean.wall_ratio")) - sqrt(2)) < 1e-9);
+	assert_int_equal(json_integer_value(mpb_export_at(o, "geomean.context_switches_points")), 2);
+	const json_t *p = mpb_export_at(o, "points.1");
+	assert_string_equal(json_string_value(json_object_get(p, "method")), "thread");
+	assert_true(json_number_value(json_object_get(p, "speedup_ratio")) ==
+		    c.rows[1].new_speedup / c.rows[1].base_speedup);
+	assert_true(json_number_value(json_object_get(p, "new_context_switches_per_task")) == 4.0);
+	assert_true(json_number_value(json_object_get(p, "context_switches_ratio")) == 2.0);
+	assert_string_equal(json_string_value(json_object_get(p, "context_switches_source")),
+			    "rusage");
+	json_decref(o);
+	free(js);
+	mpb_compare_free(&c);
+}
+
+/* Each file's measurement warnings travel in the JSON, as under the table. */
+static void test_json_warnings(void **state)
+{
+	(void)state;
+	static const double slow_first[] = { 300, 101, 102, 103, 104, 105 };
+	json_t *b = base_doc();
+	json_t *n = doc("CPU A", json_pack("[o, o]", point("fork", 1, slow_first, 6, NULL),
+					   point("fork", 2, base_b, 6, NULL)));
+	struct mpb_compare c;
+	struct mpb_diag d = { 0 };
+	assert_int_equal(compare(b, n, 10, &c, &d), 0);
+	char *js = write_text(&c, MPB_EXPORT_JSON);
+	json_t *o = json_loads(js, 0, NULL);
+	assert_non_null(o);
+	const json_t *wn = mpb_export_at(o, "new.warnings"), *wb = mpb_export_at(o, "base.warnings");
+	assert_true(json_is_array(wn) && json_is_array(wb));
+	assert_int_equal(json_array_size(wb), 0);
+	bool found = false;
+	for (size_t i = 0; i < json_array_size(wn); i++) {
+		const json_t *w = json_array_get(wn, i);
+		assert_string_not_equal(json_string_value(json_object_get(w, "scope")), "recommendation");
+		found |= strcmp(json_string_value(json_object_get(w, "kind")), "slow_first_run") == 0 &&
+			 json_integer_value(json_object_get(w, "index")) == 0;
+	}
+	assert_true(found);
+	assert_true(json_is_null(json_object_get(o, "along")));
+	char *md = write_text(&c, MPB_EXPORT_MD);
+	assert_non_null(strstr(md, "Warnings of new:"));
+	assert_null(strstr(md, "Warnings of base:"));
+	free(md);
+	json_decref(o);
+	free(js);
+	mpb_compare_free(&c);
+	json_decref(b);
+	json_decref(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +585,10 @@ int main(void)
 		cmocka_unit_test(test_matching),
 		cmocka_unit_test(test_failed_and_short),
 		cmocka_unit_test(test_outputs),
+		cmocka_unit_test(test_along_parse),
+		cmocka_unit_test(test_along_compare),
+		cmocka_unit_test(test_along_outputs),
+		cmocka_unit_test(test_json_warnings),
 	};
 	return cmocka_run_group_tests(tests, NULL, release);
 }

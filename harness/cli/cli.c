@@ -47,12 +47,15 @@ static const struct mpb_cli_command commands[] = {
 	  .summary = "Plots (PNG and SVG, drawn by gnuplot), index.md and a self-contained index.html from\n"
 		     "one or more results files; or, with --format, their points as CSV, Markdown or JSON." },
 	{ .name = "compare", .mask = MPB_CMD_COMPARE, .run = mpb_builtin_compare,
-	  .args = "BASE.json NEW.json", .min_args = 2, .max_args = 2,
-	  .bad_args = "give two results files, BASE and NEW",
+	  .args = "BASE.json NEW.json | FILE.json --along AXIS=BASE[,NEW]", .min_args = 1,
+	  .max_args = 2,
+	  .bad_args = "give two results files, BASE and NEW, or one with --along AXIS=BASE,NEW",
 	  .brief = "judge NEW against BASE point by point; exit status 3 on a regression",
-	  .summary = "Match the points of two results files by their axes and judge each one's wall time:\n"
-		     "ratio of medians with a bootstrap CI, Mann-Whitney p, verdict. Exit status 3 when a\n"
-		     "point regressed beyond --threshold with significance." },
+	  .summary = "Match the points of two results files by their axes (or, with --along, the points\n"
+		     "of one file at two values of an axis) and judge each one's wall time: ratio of\n"
+		     "medians with a bootstrap CI, Mann-Whitney p, verdict; with speedup and context\n"
+		     "switches per task of both sides and a geometric mean of the ratios. Exit status 3\n"
+		     "when a point regressed beyond --threshold with significance." },
 	{ .name = "analyze", .mask = MPB_CMD_ANALYZE, .run = mpb_builtin_analyze,
 	  .args = "RESULTS.json", .min_args = 1, .max_args = 1,
 	  .bad_args = "give one results file (usage: mpbench analyze RESULTS.json [-o FILE] "

@@ -2,7 +2,15 @@
  * datasets (model/dataset.h) by their axes and judge, per point, whether the new wall time
  * regressed, improved or stayed the same, with a ratio of medians, its
  * bootstrap CI and a Mann–Whitney rank test. The verdict rules are defined in
- * mpb_compare_verdict and repeated in results/README.md. */
+ * mpb_compare_verdict and repeated in results/README.md.
+ *
+ * `mpbench compare FILE --along AXIS=BASE[,NEW...]` compares within one
+ * dataset instead: the points whose AXIS is BASE are the base side, those
+ * whose AXIS is one of NEW (every other value when none is named) the new
+ * side, matched by all their other axes (as Google Benchmark's compare.py
+ * compares two filters of one run). Every row also carries the speedup and
+ * the context switches per task of both sides; a geometric mean of the
+ * ratios closes the comparison. */
 #ifndef MPB_COMPARE_H
 #define MPB_COMPARE_H
 
@@ -54,6 +62,33 @@ struct mpb_compare_row {
 	double p;                    /* Mann–Whitney two-sided p; NAN when not computable */
 	enum mpb_verdict verdict;
 	const char *note;            /* why inconclusive without a test, else NULL */
+	/* serial / wall medians (analysis.h); NAN without a serial baseline */
+	double base_speedup, new_speedup;
+	/* context switches per task of harness and workers (medians), from the
+	 * perf counter when both sides counted it, else from rusage (voluntary
+	 * + involuntary; cs_source says which); NAN without runs */
+	double base_cs_per_task, new_cs_per_task;
+	const char *cs_source;       /* "perf" or "rusage" */
+};
+
+/* Geometric means over the rows of the new/base ratios of wall time,
+ * speedup and context switches per task, each over the rows where both
+ * sides have a positive figure and neither point failed (n* of them; NAN
+ * when none). */
+struct mpb_compare_geomean {
+	double wall, speedup, cs;
+	size_t nwall, nspeedup, ncs;
+};
+
+#define MPB_COMPARE_ALONG_MAX 16   /* values named after AXIS=BASE */
+
+/* --along AXIS=BASE[,NEW...] resolved against one dataset. */
+struct mpb_compare_along {
+	size_t axis;                 /* index among the point axes */
+	const char *axis_name;
+	char base[64];               /* the values as the point keys write them */
+	char news[MPB_COMPARE_ALONG_MAX][64];
+	size_t nnew;
 };
 
 struct mpb_compare {
@@ -66,11 +101,27 @@ struct mpb_compare {
 	size_t ndiff;
 	const char *base_name, *new_name;
 	const struct mpb_dataset *base_ds, *new_ds;
+	struct mpb_compare_geomean geomean;
+	bool have_along;             /* within one dataset (base_ds == new_ds) */
+	struct mpb_compare_along along;
 };
 
 /* The text key of a point's axes ("workload=sumsq size=2000000 ..."), used
  * to match points and to name them in messages. */
 void mpb_compare_point_key(const struct mpb_dataset *ds, size_t i, char *buf, size_t len);
+
+/* The point axes, in key order, as the writers (compare_write.c) show them:
+ * their count, names, whether one is a count (else a name), a point's value
+ * as text and as the results write it. */
+size_t mpb_compare_axis_count(void);
+const char *mpb_compare_axis_name(size_t k);
+bool mpb_compare_axis_is_count(size_t k);
+void mpb_compare_axis_text(const struct mpb_dataset *ds, size_t i, size_t k, char *buf, size_t len);
+json_t *mpb_compare_axis_json(const struct mpb_dataset *ds, size_t i, size_t k);
+
+/* A dataset's machine as compare shows it: {hostname, cpu_model,
+ * usable_cpus, kernel} (null where unknown). NULL on ENOMEM. */
+json_t *mpb_compare_machine_json(const struct mpb_dataset *ds);
 
 /* Compare two datasets (loaded files: the machines' fingerprints are
  * compared too). threshold_pct > 0. -MPB_EINPUT when no point is in both
@@ -80,6 +131,21 @@ int mpb_compare_datasets(const char *base_name, const struct mpb_dataset *base,
 			 const char *new_name, const struct mpb_dataset *new_, double threshold_pct,
 			 struct mpb_compare *out, struct mpb_diag *d);
 void mpb_compare_free(struct mpb_compare *c);
+
+/* Parse --along AXIS=BASE[,NEW...] against ds: AXIS one of the point axes
+ * (workload, size, tasks, workers, method, codec, transport, chunksize,
+ * parent_rss), each value one that some point of ds has (counts may carry
+ * suffixes: 2M, 64KiB), NEW values distinct and other than BASE; without
+ * NEW, every other value of AXIS in ds. -MPB_EINPUT naming the text and
+ * what is accepted. */
+int mpb_compare_parse_along(const char *text, const struct mpb_dataset *ds,
+			    struct mpb_compare_along *out, struct mpb_diag *d);
+
+/* Compare within one dataset along an axis (rows: per NEW value, in the
+ * plan's order). -MPB_EINPUT when no NEW point has a BASE counterpart. */
+int mpb_compare_along_dataset(const char *name, const struct mpb_dataset *ds,
+			      const struct mpb_compare_along *along, double threshold_pct,
+			      struct mpb_compare *out, struct mpb_diag *d);
 
 /* Parse --threshold: a percentage > 0 and <= 1000 (a plain number, optional
  * trailing %). -MPB_EINPUT naming the value. */

@@ -137,6 +137,10 @@ static const struct option_def table[] = {
 	{ "threshold", 0, OPT_STR, F(threshold), 0, "10", 0, 0, "PCT",
 	  "a change of the median wall time beyond PCT percent, significant by the rank test, "
 	  "is a regression (exit status 3) or an improvement", MPB_CMD_COMPARE },
+	{ "along", 0, OPT_STR, F(along), 0, NULL, 0, 0, "AXIS=BASE[,NEW]",
+	  "compare within ONE file: the points at each NEW value of AXIS (a list; every other "
+	  "value when none is named) against the same points at BASE, e.g. method=fork,spawn",
+	  MPB_CMD_COMPARE },
 	{ "help", 'h', OPT_FLAG, F(help), 0, NULL, 0, 0, NULL, "show this help",
 	  SWEEPLIKE | MPB_CMD_INFO | MPB_CMD_LIST | MPB_CMD_REPORT | MPB_CMD_COMPARE |
 	  MPB_CMD_ANALYZE },

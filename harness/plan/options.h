@@ -40,6 +40,7 @@ struct mpb_config {
 	const char *counters;        /* --counters: LIST, default or none (counters.h) */
 	const char *format;          /* --format: json|csv|md (export.h), md|json for compare */
 	const char *threshold;       /* --threshold PCT of compare (compare.h) */
+	const char *along;           /* --along AXIS=BASE[,NEW...] of compare (compare.h) */
 	uint64_t runs, warmup, seed;
 	uint64_t max_runs;           /* --max-runs (adaptive sampling, sampling.h) */
 	double max_time, target_ci;  /* --max-time seconds per item, --target-ci percent */
