@@ -198,6 +198,9 @@ static int read_plan(struct rd *r, const json_t *doc, struct mpb_loaded *l)
 	const json_t *bls = json_object_get(doc, "baselines"), *cls = json_object_get(doc, "ceilings");
 	const json_t *pts = json_object_get(doc, "points"), *cfg = json_object_get(doc, "config");
 	pl->config = json_is_object(cfg) ? (json_t *)cfg : NULL;
+	place(r, "%s", "");
+	const char *label = str(r, doc, "label"); /* absent in files from before --label */
+	snprintf(pl->label, sizeof pl->label, "%s", label ? label : "");
 	place(r, "config");
 	pl->seed = u64(r, cfg, "seed");
 	pl->runs = u64(r, cfg, "runs");

@@ -636,6 +636,20 @@ static int write_index(const struct mpb_report_opts *o, const struct mpb_report_
 	return rc < 0 ? rc : rc1 < 0 ? rc1 : rc2;
 }
 
+/* A plot left out this time may have files from an earlier report in the
+ * same directory: remove them, or the directory shows a plot the index
+ * says was left out. */
+static void remove_stale(const char *dir, const char *name)
+{
+	static const char *const ext[] = { "dat", "gp", "png", "svg", "log" };
+	for (size_t k = 0; k < sizeof ext / sizeof ext[0]; k++) {
+		char p[PATH_MAX];
+		int n = snprintf(p, sizeof p, "%s/%s.%s", dir, name, ext[k]);
+		if (n > 0 && (size_t)n < sizeof p)
+			unlink(p);
+	}
+}
+
 static int make_outdir(const char *dir, struct mpb_diag *d)
 {
 	struct stat st;
@@ -688,6 +702,9 @@ int mpb_report_write(const struct mpb_report_opts *o, struct mpb_report_result *
 	}
 	if (rc == 0)
 		rc = mpb_report_plots_write(o, tpl, res, d);
+	for (size_t i = 0; rc == 0 && i < res->nplots; i++)
+		if (!res->plots[i].made)
+			remove_stale(o->outdir, res->plots[i].name);
 	int gp_rc = 0;
 	for (size_t i = 0; rc == 0 && i < res->nplots && !res->gnuplot_missing; i++) {
 		if (!res->plots[i].made)

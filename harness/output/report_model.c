@@ -19,8 +19,8 @@
 #include "workload.h"
 
 /* The order axes appear in series labels: the one people look for first. */
-static const enum mpb_rp_axis label_order[] = { AX_METHOD, AX_WORKLOAD, AX_SIZE, AX_TASKS, AX_CODEC,
-					 AX_TRANSPORT, AX_CHUNK, AX_PRSS, AX_WORKERS, AX_SRC };
+static const enum mpb_rp_axis label_order[] = { AX_SRC, AX_METHOD, AX_WORKLOAD, AX_SIZE, AX_TASKS,
+					 AX_CODEC, AX_TRANSPORT, AX_CHUNK, AX_PRSS, AX_WORKERS };
 
 /* A derived figure when the analysis has it, else NAN. */
 static double fig(bool have, double v)
@@ -92,6 +92,9 @@ int mpb_rp_point_fill(struct mpb_rp_point *p, size_t src, const struct mpb_loade
 		p->br[BR_TRANSPORT] = (rest > 0 ? rest : 0) / n;
 		p->br[BR_STARTUP] = w * s / n;
 		p->br[BR_TEARDOWN] = w * t / n;
+		double wall = run_median(ps, offsetof(struct mpb_sample, wall_ns));
+		double outside = isfinite(wall) ? wall - s - m - t : 0;
+		p->br[BR_OUTSIDE] = (outside > 0 ? w * outside : 0) / n;
 	}
 
 	p->startups = malloc((ps->nruns + 1) * sizeof *p->startups);
@@ -108,10 +111,36 @@ int mpb_rp_point_fill(struct mpb_rp_point *p, size_t src, const struct mpb_loade
 	return 0;
 }
 
-static const char *src_name(const struct mpb_rp_ctx *c, size_t src)
+static const char *base_name(const char *p)
 {
-	const char *p = c->o->paths[src], *slash = strrchr(p, '/');
+	const char *slash = strrchr(p, '/');
 	return slash ? slash + 1 : p;
+}
+
+/* The name of src before collisions are resolved. */
+static const char *plain_source_name(const struct mpb_report_opts *o, size_t src)
+{
+	const struct mpb_loaded *l = &o->sets[src];
+	if (l->plan.label[0])
+		return l->plan.label;
+	bool hosts_differ = l->machine.hostname[0] != '\0';
+	for (size_t j = 0; hosts_differ && j < o->n; j++)
+		hosts_differ = j == src || strcmp(o->sets[j].machine.hostname, l->machine.hostname) != 0;
+	return hosts_differ ? l->machine.hostname : base_name(o->paths[src]);
+}
+
+void mpb_rp_source_name(const struct mpb_report_opts *o, size_t src, char *buf, size_t len)
+{
+	const char *name = plain_source_name(o, src);
+	bool shared = false;
+	for (size_t j = 0; !shared && j < o->n; j++)
+		shared = j != src && strcmp(plain_source_name(o, j), name) == 0;
+	if (shared && strcmp(name, base_name(o->paths[src])) != 0)
+		snprintf(buf, len, "%s (%s)", name, base_name(o->paths[src]));
+	else if (shared)
+		snprintf(buf, len, "%s (#%zu)", name, src + 1); /* the same file name twice */
+	else
+		snprintf(buf, len, "%s", name);
 }
 
 void mpb_rp_format_size(const struct mpb_rp_point *p, char *buf, size_t len)
@@ -138,7 +167,7 @@ void mpb_rp_ax_text(const struct mpb_rp_ctx *c, const struct mpb_rp_point *p,
 {
 	char t[MPB_FMT_U64_LEN];
 	switch (a) {
-	case AX_SRC: snprintf(buf, len, "%s", src_name(c, p->src)); break;
+	case AX_SRC: mpb_rp_source_name(c->o, p->src, buf, len); break;
 	case AX_WORKLOAD: snprintf(buf, len, "%s", p->workload); break;
 	case AX_SIZE: mpb_rp_format_size(p, buf, len); break;
 	case AX_TASKS: snprintf(buf, len, "%g task%s", p->tasks, p->tasks == 1 ? "" : "s"); break;
@@ -482,6 +511,19 @@ bool mpb_rp_fit_expr(const json_t *fit, int m, struct mpb_sb *expr, struct mpb_s
 	return true;
 }
 
+bool mpb_rp_fit_visible(const json_t *fit, int m)
+{
+	if (m == 0)
+		return true;
+	struct mpb_sb e = { 0 }, l = { 0 };
+	bool amdahl = mpb_rp_fit_expr(fit, 0, &e, &l);
+	mpb_sb_free(&e);
+	mpb_sb_free(&l);
+	/* USL with kappa 0 is N / (1 + sigma (N - 1)): Amdahl's law, fitted to
+	 * the same points */
+	return !(amdahl && param(json_object_get(fit, "usl"), "kappa") < 1e-12);
+}
+
 /* The nth entry of analysis.fits in the point's document that is the
  * point's curve: every axis the entry names equals the point's (the chunk
  * size only when the entry gives one: a strategy resolves per pool size). */
@@ -536,7 +578,7 @@ int mpb_rp_facets(const struct mpb_rp_ctx *c, const size_t *cand, size_t nc,
 		return -1;
 	*multi = *nf > 1 && *nf <= MPB_GP_MAXPANELS;
 	if (*multi) { /* panel titles: what the facet is, not only what differs */
-		unsigned vary = mpb_rp_varying(c, cand, nc) & (RP_BIT(AX_TASKS) | RP_BIT(AX_SRC));
+		unsigned vary = mpb_rp_varying(c, cand, nc) & RP_BIT(AX_TASKS);
 		for (size_t i = 0; i < *nf; i++) {
 			mpb_sb_free(&(*f)[i].label);
 			mpb_rp_label(c, &c->pts[(*f)[i].idx[0]], RP_BIT(AX_WORKLOAD) | RP_BIT(AX_SIZE) | vary,

@@ -25,11 +25,15 @@ enum mpb_rp_axis {
 };
 #define RP_BIT(a) (1u << (a))
 #define ALL_AXES (RP_BIT(NAX) - 1)
-/* The axes that make a facet (a panel of its own). */
-#define FACET_AXES (RP_BIT(AX_SRC) | RP_BIT(AX_WORKLOAD) | RP_BIT(AX_SIZE) | RP_BIT(AX_TASKS))
+/* The axes that make a facet (a panel of its own). The results file is not
+ * one: several files overlay in the same panels, a series per file. */
+#define FACET_AXES (RP_BIT(AX_WORKLOAD) | RP_BIT(AX_SIZE) | RP_BIT(AX_TASKS))
 
-/* Where the pool's time goes, ns per task (see results/README.md, report). */
-enum { BR_COMPUTE, BR_CODEC, BR_TRANSPORT, BR_STARTUP, BR_TEARDOWN, NBR };
+/* Where the pool's time goes, ns per task (see results/README.md, report):
+ * the parts of the workers' time, and workers x the wall time that falls in
+ * no phase (an external command's own start-up, the harness between
+ * phases), so that the parts add up to workers x wall / tasks. */
+enum { BR_COMPUTE, BR_CODEC, BR_TRANSPORT, BR_STARTUP, BR_TEARDOWN, BR_OUTSIDE, NBR };
 
 /* One point; NAN for a figure the results do not have. */
 struct mpb_rp_point {
@@ -62,11 +66,17 @@ struct mpb_rp_series {
 	struct mpb_sb label;       /* the axes that tell it from the others */
 };
 
+/* What the series of results file src are called when several files are
+ * reported together: its --label; else its host when every file comes from
+ * another host; else its file name. A name two files would share gets the
+ * file name in parentheses. */
+void mpb_rp_source_name(const struct mpb_report_opts *o, size_t src, char *buf, size_t len);
+
 /* Fill p from point i of the loaded file src. 0, or -1 on ENOMEM. */
 int mpb_rp_point_fill(struct mpb_rp_point *p, size_t src, const struct mpb_loaded *l, size_t i);
 
 /* The value of axis a of p as people read it ("2M", "fork", "4 workers",
- * "chunksize python", "parent 1GiB", the file's base name). */
+ * "chunksize python", "parent 1GiB", mpb_rp_source_name). */
 void mpb_rp_ax_text(const struct mpb_rp_ctx *c, const struct mpb_rp_point *p,
 		    enum mpb_rp_axis a, char *buf, size_t len);
 /* The size in the workload's unit ("64KiB", "5M"). */
@@ -128,6 +138,10 @@ int mpb_rp_key_height(size_t n);
 /* Model m (0: Amdahl, 1: USL) of an analysis.fits entry as a gnuplot
  * expression of x and a legend text; false when the entry lacks it. */
 bool mpb_rp_fit_expr(const json_t *fit, int m, struct mpb_sb *expr, struct mpb_sb *legend);
+/* Whether model m of a fits entry is worth a curve of its own: not a USL
+ * with no coherency term (kappa 0) beside an Amdahl fit, which is the same
+ * curve. */
+bool mpb_rp_fit_visible(const json_t *fit, int m);
 /* The nth analysis.fits entry for p's curve, or NULL. */
 const json_t *mpb_rp_find_fit(const struct mpb_rp_ctx *c, const struct mpb_rp_point *p,
 			      size_t nth);

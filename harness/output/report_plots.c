@@ -100,7 +100,10 @@ static int plot_scaling(struct mpb_rp_ctx *c, struct mpb_report_plot *ps,
 		}
 		double smax = 0, emax = 0, wmax = 0;
 		struct mpb_sb *ls = mpb_gp_marker(&gs, "SERIES"), *le = mpb_gp_marker(&ge, "SERIES");
-		bool titled = ns <= 4;
+		/* one series: its fits with their parameters in the key; several:
+		 * one curve per series and one key entry per kind of fit (the index
+		 * tables the parameters), or curves and key swamp the plot */
+		bool titled = ns == 1, fit_kind[2] = { false, false };
 		size_t entries = 1 + ns;
 		for (size_t k = 0; k < ns; k++, block++) {
 			mpb_sb_printf(data, "# block %zu: %s%s%s\n", block, multi ? mpb_sb_str(&fa[f].label) : "",
@@ -126,54 +129,80 @@ static int plot_scaling(struct mpb_rp_ctx *c, struct mpb_report_plot *ps,
 			for (size_t nth = 0; (fit = mpb_rp_find_fit(c, &c->pts[s[k].idx[0]], nth)); nth++)
 				for (int m = 1; m >= 0; m--) {
 					struct mpb_sb e = { 0 }, l = { 0 }, t = { 0 };
-					if (mpb_rp_fit_expr(fit, m, &e, &l)) {
-						/* USL dotted, Amdahl dash-dot, in the series' colour;
-						 * with many series one curve each and no legend entry
-						 * (the index tables the parameters), or the key swamps
-						 * the plot */
+					/* USL dotted, Amdahl dash-dot, in the series' colour */
+					if (mpb_rp_fit_visible(fit, m) && mpb_rp_fit_expr(fit, m, &e, &l)) {
 						if (titled) {
 							mpb_sb_printf(&t, "title '%s: %s'", mpb_sb_str(&s[k].label),
 								  mpb_sb_str(&l));
 							entries++;
 						} else {
 							mpb_sb_printf(&t, "notitle");
+							fit_kind[m] = true;
 						}
 						mpb_sb_printf(ls, ", \\\n     %s with lines lc rgb \"%s\" dt %d lw 1.5 %s",
 							  mpb_sb_str(&e), mpb_rp_colour(k), m ? 3 : 4, mpb_sb_str(&t));
 						mpb_sb_printf(le, ", \\\n     (%s)/x with lines lc rgb \"%s\" dt %d lw 1.5 %s",
 							  mpb_sb_str(&e), mpb_rp_colour(k), m ? 3 : 4, mpb_sb_str(&t));
 						if (!titled)
-							m = -1; /* the USL alone when it was fitted */
+							m = -1; /* several series: one curve each, the USL when it shows */
 					}
 					mpb_sb_free(&e);
 					mpb_sb_free(&l);
 					mpb_sb_free(&t);
 				}
 		}
-		/* the ceiling is the machine's, one value per pool size whatever the method */
-		double last = -1;
-		bool any = false;
-		for (size_t i = 0; i < fa[f].n; i++) {
-			const struct mpb_rp_point *p = &c->pts[fa[f].idx[i]];
-			if (!want_ceiling(p) || p->workers == last)
+		/* the kinds of fit drawn without a key entry of their own: one entry
+		 * each, in a neutral colour, drawn from nothing (NaN) */
+		for (int m = 1; m >= 0; m--) {
+			if (!fit_kind[m])
 				continue;
-			if (!any)
-				mpb_sb_printf(data, "# block %zu: ceiling %s\n# columns: workers ceiling_speedup "
-					  "ci_lo ci_hi\n", block, mpb_sb_str(&fa[f].label));
-			any = true;
-			last = p->workers;
-			mpb_sb_printf(data, "%g\t%.9g\t%.9g\t%.9g\n", p->workers, p->ceiling, p->c_lo, p->c_hi);
-			smax = fmax(smax, p->c_hi);
-			emax = fmax(emax, p->c_hi / p->workers);
+			const char *what = m ? "USL fits (dotted, in the colour of their series)"
+					     : "Amdahl fits (dash-dot, in the colour of their series)";
+			mpb_sb_printf(ls, ", \\\n     NaN with lines lc rgb \"#777777\" dt %d lw 1.5 title '%s'",
+				  m ? 3 : 4, what);
+			mpb_sb_printf(le, ", \\\n     NaN with lines lc rgb \"#777777\" dt %d lw 1.5 title '%s'",
+				  m ? 3 : 4, what);
+			entries++;
 		}
-		if (any) {
+		/* the ceiling is each machine's, one value per pool size whatever
+		 * the method: one line per results file in the panel */
+		size_t nsrc_here = 0;
+		for (size_t src = 0; src < c->o->n; src++) {
+			double last = -1;
+			bool any = false;
+			for (size_t i = 0; i < fa[f].n; i++) {
+				const struct mpb_rp_point *p = &c->pts[fa[f].idx[i]];
+				if (p->src != src || !want_ceiling(p) || p->workers == last)
+					continue;
+				if (!any)
+					mpb_sb_printf(data, "# block %zu: ceiling %s\n# columns: workers ceiling_speedup "
+						  "ci_lo ci_hi\n", block, mpb_sb_str(&fa[f].label));
+				any = true;
+				last = p->workers;
+				mpb_sb_printf(data, "%g\t%.9g\t%.9g\t%.9g\n", p->workers, p->ceiling, p->c_lo, p->c_hi);
+				smax = fmax(smax, p->c_hi);
+				emax = fmax(emax, p->c_hi / p->workers);
+			}
+			if (!any)
+				continue;
 			mpb_sb_printf(data, "\n\n");
+			struct mpb_sb t = { 0 };
+			if (mpb_rp_varies(c, fa[f].idx, fa[f].n, AX_SRC)) {
+				char name[160];
+				mpb_rp_source_name(c->o, src, name, sizeof name);
+				mpb_sb_printf(&t, "ceiling of ");
+				mpb_sb_safe(&t, name);
+			} else {
+				mpb_sb_printf(&t, "ceiling: bare processes");
+			}
+			static const int pts_open[] = { 6, 4, 8, 10, 12, 14 };
+			int pt = pts_open[nsrc_here++ % 6];
 			mpb_sb_printf(ls, ", \\\n     'speedup.dat' index %zu using 1:2:3:4 with yerrorlines "
-				  "lc rgb \"#555555\" dt 2 lw 2 pt 6 ps 1 title 'ceiling: bare processes'",
-				  block);
+				  "lc rgb \"#555555\" dt 2 lw 2 pt %d ps 1 title '%s'", block, pt, mpb_sb_str(&t));
 			mpb_sb_printf(le, ", \\\n     'efficiency.dat' index %zu using 1:($2/$1):($3/$1):($4/$1) "
-				  "with yerrorlines lc rgb \"#555555\" dt 2 lw 2 pt 6 ps 1 title "
-				  "'ceiling: bare processes'", block);
+				  "with yerrorlines lc rgb \"#555555\" dt 2 lw 2 pt %d ps 1 title '%s'", block,
+				  pt, mpb_sb_str(&t));
+			mpb_sb_free(&t);
 			block++;
 			entries++;
 		}
@@ -246,7 +275,7 @@ static int plot_overhead(struct mpb_rp_ctx *c, struct mpb_report_plot *p)
 	mpb_sb_printf(&g.data, "# overhead.dat — written by mpbench report. Per panel one block, "
 		      "one row "
 		  "per point; ns per task.\n# columns: label compute serialization "
-		  "transport_and_waiting startup teardown serial_per_task\n");
+		  "transport_and_waiting startup teardown outside_any_phase serial_per_task\n");
 	if (multi)
 		mpb_rp_title(c, "Where the time of the pool goes", cand, nc, 0, &g.title);
 	size_t most = 0, longest = 0;
@@ -378,6 +407,21 @@ static int plot_serialization(struct mpb_rp_ctx *c, struct mpb_report_plot *p)
 	unsigned id = ALL_AXES & ~(RP_BIT(AX_SIZE) | RP_BIT(AX_WORKERS));
 	if (mpb_rp_group(c, cand, nc, id, AX_SIZE, &s, &ns) < 0) {
 		rc = oom(c);
+		goto out;
+	}
+	/* a line per series needs two sizes in one of them: with one size
+	 * each panel is a dot per series, which the points table says better */
+	bool two = false;
+	for (size_t k = 0; k < ns && !two; k++)
+		for (size_t i = 1; i < s[k].n && !two; i++)
+			two = c->pts[s[k].idx[i]].size != c->pts[s[k].idx[0]].size;
+	if (!two) {
+		char t[64];
+		mpb_rp_ax_text(c, &c->pts[cand[0]], AX_SIZE, t, sizeof t);
+		snprintf(p->why, sizeof p->why, "every series has one task size%s%s%s: the plot would be "
+			 "a dot per series (the points table has them); sweep several sizes, e.g. "
+			 "-s 100k,1M,10M", t[0] ? " (" : "", t, t[0] && !mpb_rp_varies(c, cand, nc, AX_SIZE)
+			 ? ")" : ", ...)");
 		goto out;
 	}
 	double fracmax = 0, nmax = 0;
@@ -673,11 +717,12 @@ static const struct {
 	  "Speedup divided by workers, with 95% CI bars: 1 is perfect use of every worker; the "
 	  "dotted line marks it." },
 	{ "overhead", "Where the time goes, per point",
-	  "Each bar is the pool's time per task: workers x (start-up + map + teardown) / tasks, "
-	  "split into compute (inside the task function), serialization (codec time of parent and "
-	  "workers), transport and waiting (the rest of the workers' map time), start-up and "
-	  "teardown. The black dot is the serial baseline's time per task: a perfect pool's bar "
-	  "would end at the dot, and dot / bar is the efficiency." },
+	  "Each bar is the pool's time per task: workers x wall time / tasks, split into compute "
+	  "(inside the task function), serialization (codec time of parent and workers), transport "
+	  "and waiting (the rest of the workers' map time), start-up, teardown, and outside any "
+	  "phase (wall time no phase covers: an external command's own start-up, the harness "
+	  "between phases). The black dot is the serial baseline's time per task: a perfect "
+	  "pool's bar would end at the dot, and dot / bar is the efficiency." },
 	{ "serialization", "Serialization overhead vs task size",
 	  "Left: the share of all pool processes' capacity during the map spent encoding and "
 	  "decoding (serialization_fraction). Right: codec time per task, parent plus workers. One "

@@ -278,6 +278,7 @@ json_t *mpb_results_build(const struct mpb_dataset *s)
 		"analysis", "fits", "recommendations");
 	json_object_set_new(json_object_get(doc, "machine"), "counters",
 			    mpb_counters_machine_json(s->counters));
+	json_object_set_new(doc, "label", s->plan->label[0] ? json_string(s->plan->label) : json_null());
 	json_object_set_new(doc, "start_busy_cpus", real_or_null(s->start_busy_cpus,
 								 s->start_busy_cpus >= 0));
 	/* with doc NULL this releases cls */

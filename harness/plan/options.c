@@ -98,6 +98,9 @@ static const struct option_def table[] = {
 	  "warm-up rounds before measuring (discarded)", SWEEPLIKE },
 	{ "seed", 0, OPT_U64, F(seed), 0, "1", 0, INT64_MAX, "N",
 	  "seed of the run order and of every random choice", SWEEPLIKE },
+	{ "label", 0, OPT_STR, F(label), 0, NULL, 0, 0, "NAME",
+	  "name this sweep in the results (\"label\"): reports of several files draw one series "
+	  "per label (a machine type, a CI runner) [none: series by host or file]", SWEEPLIKE },
 	{ "output", 'o', OPT_STR, F(output), 0, NULL, 0, 0, "FILE",
 	  "results JSON [results/<host>-<UTC time>.json]", SWEEPLIKE },
 	{ "quiet", 'q', OPT_FLAG, F(quiet), 0, NULL, 0, 0, NULL,

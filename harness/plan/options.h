@@ -56,6 +56,7 @@ struct mpb_config {
 	bool given_sizes, given_tasks; /* -s / -t came from the command line */
 	const char *cmd;             /* --cmd TEMPLATE: the cmd workload (cmd.h) */
 	const char *baseline_cmd;    /* --baseline-cmd TEMPLATE: its serial baseline */
+	const char *label;           /* --label NAME: recorded as the results' "label" */
 	bool shell;                  /* --shell: run the templates with /bin/sh -c */
 	bool given_workloads;        /* -w came from the command line */
 	bool find_size;              /* tune --find-size: grow -s until a pool pays */

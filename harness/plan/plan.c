@@ -1,6 +1,7 @@
 /* plan.c — expand and validate a sweep's axes (see plan.h). */
 #include "plan.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -377,6 +378,26 @@ static json_t *config_json(const struct mpb_config *cfg, const struct axes *a,
 }
 
 /* The workloads' own options: the text given, or the option's default. */
+/* --label: printable text a report can show anywhere (a legend, a table
+ * cell, a file name part), so letters, digits and " ._:+-=()/", 1 to
+ * MPB_PLAN_LABEL_MAX bytes. */
+static int parse_label(const struct mpb_config *cfg, struct mpb_plan *plan, struct mpb_diag *d)
+{
+	const char *l = cfg->label;
+	if (!l)
+		return 0;
+	size_t n = strlen(l);
+	bool ok = n >= 1 && n <= MPB_PLAN_LABEL_MAX;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (l[i] >= 'a' && l[i] <= 'z') || (l[i] >= 'A' && l[i] <= 'Z') ||
+		     (l[i] >= '0' && l[i] <= '9') || strchr(" ._:+-=()/", l[i]);
+	if (!ok)
+		return mpb_fail(d, MPB_EINPUT, "--label: '%s' is not accepted (1 to %d letters, digits "
+				"or \" ._:+-=()/\")", l, MPB_PLAN_LABEL_MAX);
+	snprintf(plan->label, sizeof plan->label, "%s", l);
+	return 0;
+}
+
 static int parse_workload_opts(const struct mpb_config *cfg, struct mpb_plan *plan,
 			       struct mpb_diag *d)
 {
@@ -415,7 +436,7 @@ int mpb_plan_build(const struct mpb_config *cfg, const struct mpb_machine *m,
 	plan->runs = cfg->runs;
 	plan->warmup = cfg->warmup;
 	plan->seed = cfg->seed;
-	if ((rc = parse_workload_opts(cfg, plan, d)) < 0)
+	if ((rc = parse_label(cfg, plan, d)) < 0 || (rc = parse_workload_opts(cfg, plan, d)) < 0)
 		goto out; /* the plan is left zeroed, as on every failure */
 	if ((rc = parse_names(cfg, &a, d)) < 0 || (rc = parse_workers(cfg, m, &a, d)) < 0 ||
 	    (rc = parse_parent_rss(cfg, m, &rss, &nrss, d)) < 0)

@@ -60,6 +60,9 @@ struct mpb_ceiling {
 };
 #define MPB_NO_CEILING ((size_t)-1)
 
+/* Longest --label, in bytes, without the NUL. */
+#define MPB_PLAN_LABEL_MAX 63
+
 struct mpb_plan {
 	struct mpb_point *points;
 	size_t npoints;
@@ -72,6 +75,9 @@ struct mpb_plan {
 	 * --result-size), parsed into their fields; size, tasks and seed unset */
 	struct mpb_workload_params wopts;
 	json_t *config;   /* the resolved plan, as recorded in results "config" */
+	/* --label: what a fleet report calls this sweep's series ("" when none;
+	 * results "label") */
+	char label[MPB_PLAN_LABEL_MAX + 1];
 };
 
 /* Expand cfg into plan; m supplies usable CPUs (for -j auto) and the process

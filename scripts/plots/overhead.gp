@@ -1,6 +1,7 @@
 # overhead.gp — template: where the pool's time goes, one stacked bar per point.
 # Data columns (ns per task): 2 compute, 3 serialization, 4 transport and
-# waiting, 5 start-up, 6 teardown, 7 serial baseline per task.
+# waiting, 5 start-up, 6 teardown, 7 outside any phase, 8 serial baseline
+# per task.
 # mpbench report fills the markers: TITLE, BLOCK (the data block of this
 # panel), UNIT and SCALE (ns per UNIT), YMAX, XMAX (bars sit at x = 0, 1, ...).
 set title "@TITLE@" noenhanced
@@ -20,4 +21,5 @@ plot 'overhead.dat' index @BLOCK@ using ($2/S):xtic(1) title "compute (task func
      '' index @BLOCK@ using ($4/S) title "transport and waiting" lc rgb "#6acc64", \
      '' index @BLOCK@ using ($5/S) title "start-up (workers × pool start-up)" lc rgb "#d65f5f", \
      '' index @BLOCK@ using ($6/S) title "teardown (workers × pool teardown)" lc rgb "#956cb4", \
-     '' index @BLOCK@ using 0:($7/S) with points pt 7 ps 1.6 lc rgb "black" title "serial time per task"
+     '' index @BLOCK@ using ($7/S) title "outside any phase (wall time in no phase)" lc rgb "#bbbbbb", \
+     '' index @BLOCK@ using 0:($8/S) with points pt 7 ps 1.6 lc rgb "black" title "serial time per task"

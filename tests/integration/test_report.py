@@ -39,7 +39,7 @@ from mpbtest import MPBENCH
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLES = os.path.normpath(os.path.join(HERE, "..", "..", "results", "samples"))
 SAMPLE_FILES = ["sumsq-fork-thread.json", "null-chunks.json", "null-parent-rss.json",
-                "sumsq-methods-ceiling.json"]
+                "sumsq-methods-ceiling.json", "sumsq-sizes-floors.json"]
 
 RUN_TIMEOUT_S = 180  # hang detection only
 
