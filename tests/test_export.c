@@ -343,63 +343,108 @@ static size_t md_cells(const char *line, char cells[][256], size_t max)
 	return n;
 }
 
+/* The column of the Markdown table headed title, or -1. */
+static int md_col(char head[][256], size_t nh, const char *title)
+{
+	for (size_t k = 0; k < nh; k++)
+		if (strcmp(head[k], title) == 0)
+			return (int)k;
+	return -1;
+}
+
+/* The Markdown table for people: axes with one value said once above it,
+ * at most 12 columns, values in human units with the unit in the cell. */
 static void test_md_matches_values(void **state)
 {
 	(void)state;
 	struct mpb_loaded *l = load(doc());
 	struct mpb_export_src src = { "a.json", &l->ds };
 	char *text = export_text(MPB_EXPORT_MD, &src, 1, false);
+	assert_int_equal(strncmp(text, "Every row: workload sumsq, size 2M, tasks 4, method fork, "
+				 "codec raw, transport pipe, chunk 1.\n\n|", 88), 0);
+	const char *table = strchr(text, '|');
 	static char head[64][256], cells[64][256];
-	size_t nh = md_cells(text, head, 64);
-	size_t nf;
-	const struct mpb_export_field *fs = mpb_export_point_fields(&nf);
-	/* ipc is null in every row: its column is left out; speedup is in */
-	for (size_t k = 0; k < nh; k++)
-		assert_null(strstr(head[k], "ipc"));
-	const char *line = strchr(text, '\n'); /* then the --- line */
+	size_t nh = md_cells(table, head, 64);
+	assert_true(nh >= 5 && nh <= 12);
+	/* ipc is null in every row: no column; the axes said above: no column */
+	assert_int_equal(md_col(head, nh, "IPC"), -1);
+	assert_int_equal(md_col(head, nh, "method"), -1);
+	int workers = md_col(head, nh, "workers"), wall = md_col(head, nh, "wall");
+	int speedup = md_col(head, nh, "speedup"), error = md_col(head, nh, "error");
+	int ovh = md_col(head, nh, "overhead/task");
+	assert_true(workers >= 0 && wall >= 0 && speedup >= 0 && error >= 0 && ovh >= 0);
+	const char *line = strchr(table, '\n'); /* then the --- line */
 	assert_non_null(line);
 	line = strchr(line + 1, '\n');
 	assert_non_null(line);
 	line++;
+	/* the analysis of the runs: serial 1650 ns over 1100 ns */
+	static const char *const want_speedup[] = { "1.5x", "1.5x" };
 	for (size_t r = 0; r < 2; r++) {
 		assert_int_equal(md_cells(line, cells, 64), nh);
-		struct mpb_export_row row = row_of(l, r, false);
-		for (size_t k = 0; k < nh; k++) {
-			const struct mpb_export_field *f = NULL;
-			for (size_t i = 0; i < nf && !f; i++) {
-				size_t len = strlen(fs[i].name);
-				if (strncmp(head[k], fs[i].name, len) == 0 &&
-				    (head[k][len] == '\0' || head[k][len] == ' '))
-					f = &fs[i];
-			}
-			if (!f) {
-				fail_msg("no field for column '%s'", head[k]);
-				return; /* not reached: fail_msg does not return */
-			}
-			assert_true(f->md);
-			if (f->unit) { /* "name (unit)" */
-				char want[64];
-				snprintf(want, sizeof want, "%s (%s)", f->name, f->unit);
-				assert_string_equal(head[k], want);
-			}
-			json_t *v = mpb_export_value(f, &row);
-			if (json_is_null(v)) {
-				assert_string_equal(cells[k], "-");
-			} else if (json_is_string(v)) {
-				if (strchr(json_string_value(v), '|'))
-					assert_non_null(strstr(cells[k], "\\|")); /* escaped, not a column */
-				else
-					assert_string_equal(cells[k], json_string_value(v));
-			} else {
-				double want = json_number_value(v) / (f->scale > 0 ? f->scale : 1.0);
-				double got = strtod(cells[k], NULL);
-				assert_true(fabs(got - want) <= 5e-4 * fabs(want) + 1e-12);
-			}
-			json_decref(v);
-		}
+		char w[8];
+		snprintf(w, sizeof w, "%zu", r + 1);
+		assert_string_equal(cells[workers], w);
+		assert_string_equal(cells[wall], "1.1 µs"); /* median of 1000, 1100, 1200 ns */
+		assert_string_equal(cells[speedup], want_speedup[r]);
+		assert_non_null(strstr(cells[ovh], "s")); /* a number and its unit */
+		if (r == 0)
+			assert_string_equal(cells[error], "-");
+		else
+			assert_non_null(strstr(cells[error], "\\|")); /* escaped, not a column */
 		line = strchr(line, '\n');
 		assert_non_null(line);
 		line++;
+	}
+	free(text);
+	unload(l);
+}
+
+/* An external command's points: '-' for the axes its template does not
+ * name and for the phases it did not report, never "fork" or "0 ns". */
+static void test_md_cmd_points(void **state)
+{
+	(void)state;
+	json_t *d = doc();
+	json_t *pt;
+	size_t i;
+	json_array_foreach(json_object_get(d, "points"), i, pt) {
+		json_object_set_new(pt, "workload", json_string("cmd"));
+		json_object_set_new(pt, "error", json_null());
+	}
+	json_object_set_new(json_array_get(json_object_get(d, "baselines"), 0), "workload",
+			    json_string("cmd"));
+	json_object_set_new(d, "options", json_pack("{s:s}", "cmd", "prog -n {{workers}} {workers}"));
+	/* point 0 reported its start-up; point 1 nothing */
+	json_t *run0 = json_array_get(json_object_get(json_array_get(json_object_get(d, "points"), 0),
+						      "runs"), 0);
+	json_object_set_new(run0, "cmd", json_pack("{s:{s:i}}", "reported", "startup_ns", 10));
+	struct mpb_loaded *l = load(d);
+	assert_int_equal(mpb_dataset_cmd_axes(&l->ds), MPB_CMD_AXIS_WORKERS);
+	assert_true(mpb_dataset_measured(&l->ds, 0, "startup_ns"));
+	assert_false(mpb_dataset_measured(&l->ds, 1, "startup_ns"));
+	assert_false(mpb_dataset_measured(&l->ds, 0, "teardown_ns"));
+	struct mpb_export_src src = { "a.json", &l->ds };
+	char *text = export_text(MPB_EXPORT_MD, &src, 1, false);
+	/* the plan's defaults the command never saw are not said */
+	if (strncmp(text, "Every row: workload cmd.\n\n|", 27) != 0)
+		fail_msg("%s", text);
+	assert_null(strstr(text, "fork"));
+	assert_null(strstr(text, "pipe"));
+	const char *table = strchr(text, '|');
+	static char head[64][256], cells[64][256];
+	size_t nh = md_cells(table, head, 64);
+	int start = md_col(head, nh, "start-up/worker");
+	assert_true(start >= 0);
+	assert_int_equal(md_col(head, nh, "overhead/task"), -1); /* map_ns: never reported */
+	const char *line = strchr(strchr(table, '\n') + 1, '\n') + 1;
+	for (size_t r = 0; r < 2; r++) {
+		assert_int_equal(md_cells(line, cells, 64), nh);
+		if (r == 0)
+			assert_string_not_equal(cells[start], "-");
+		else
+			assert_string_equal(cells[start], "-");
+		line = strchr(line, '\n') + 1;
 	}
 	free(text);
 	unload(l);
@@ -519,6 +564,7 @@ int main(void)
 		cmocka_unit_test(test_csv_matches_values),
 		cmocka_unit_test(test_json_matches_values),
 		cmocka_unit_test(test_md_matches_values),
+		cmocka_unit_test(test_md_cmd_points),
 		cmocka_unit_test(test_multi_source_and_baselines),
 		cmocka_unit_test(test_validate),
 	};

@@ -2,6 +2,9 @@
 #include "dataset.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+#include "workload.h"
 
 static void *zeroed(size_t n, size_t size)
 {
@@ -78,4 +81,45 @@ void mpb_dataset_free(struct mpb_dataset *ds)
 json_t *mpb_dataset_u64_json(uint64_t v)
 {
 	return v <= INT64_MAX ? json_integer((json_int_t)v) : json_real((double)v);
+}
+
+unsigned mpb_dataset_cmd_axes(const struct mpb_dataset *ds)
+{
+	static const struct { const char *name; unsigned bit; } ph[] = {
+		{ "size", MPB_CMD_AXIS_SIZE }, { "tasks", MPB_CMD_AXIS_TASKS },
+		{ "workers", MPB_CMD_AXIS_WORKERS }, { "method", MPB_CMD_AXIS_METHOD },
+		{ "chunksize", MPB_CMD_AXIS_CHUNKSIZE },
+	};
+	const char *t = json_string_value(json_object_get(ds->options, "cmd"));
+	unsigned axes = 0;
+	for (size_t i = 0; t && t[i]; i++) {
+		if (t[i] != '{')
+			continue;
+		if (t[i + 1] == '{') { /* "{{": a literal brace */
+			i++;
+			continue;
+		}
+		size_t n = strcspn(t + i + 1, "{}");
+		for (size_t k = 0; k < sizeof ph / sizeof ph[0]; k++)
+			if (t[i + 1 + n] == '}' && strlen(ph[k].name) == n &&
+			    strncmp(t + i + 1, ph[k].name, n) == 0)
+				axes |= ph[k].bit;
+		i += n;
+	}
+	return axes;
+}
+
+bool mpb_dataset_measured(const struct mpb_dataset *ds, size_t i, const char *field)
+{
+	if (!(ds->plan->points[i].workload->flags & MPB_WORKLOAD_EXTERNAL))
+		return true;
+	const struct mpb_point_state *ps = &ds->pts[i];
+	bool parent_codec = strcmp(field, "codec_parent_ns") == 0;
+	for (size_t r = 0; r < ps->nruns; r++) {
+		const json_t *rep = json_object_get(ps->runs[r].cmd, "reported");
+		if (json_object_get(rep, field) ||
+		    (parent_codec && json_object_get(rep, "serialize_ns")))
+			return true;
+	}
+	return false;
 }

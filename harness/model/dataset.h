@@ -132,6 +132,28 @@ void mpb_dataset_sample_free(struct mpb_sample *smp);
  * the arrays to NULL. */
 void mpb_dataset_free(struct mpb_dataset *ds);
 
+/* The axes an external command's template (--cmd) names as placeholders,
+ * as bits: the other axes of its points (a start method, a codec, a
+ * transport, a chunk size it never sees) are the plan's defaults, not the
+ * command's. */
+enum {
+	MPB_CMD_AXIS_SIZE = 1u << 0,
+	MPB_CMD_AXIS_TASKS = 1u << 1,
+	MPB_CMD_AXIS_WORKERS = 1u << 2,
+	MPB_CMD_AXIS_METHOD = 1u << 3,
+	MPB_CMD_AXIS_CHUNKSIZE = 1u << 4,
+};
+/* The placeholders of the "cmd" option (ds->options); 0 without one. A
+ * doubled brace is a literal one, as the runner reads it. */
+unsigned mpb_dataset_cmd_axes(const struct mpb_dataset *ds);
+
+/* Whether point i measured `field` (a run key: "startup_ns", "map_ns",
+ * "teardown_ns", "compute_ns", "codec_workers_ns", ...): always for a pooled
+ * workload; for an external command, when one of its runs reported it on
+ * its channel (the run's cmd.reported; codec_parent_ns also as
+ * serialize_ns): what it did not report is 0 in the runs, and not measured. */
+bool mpb_dataset_measured(const struct mpb_dataset *ds, size_t i, const char *field);
+
 /* An unsigned count as the results write it: an integer, or above INT64_MAX
  * (which JSON readers cannot hold exactly) a number. */
 json_t *mpb_dataset_u64_json(uint64_t v);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "export_md.h"
 #include "results.h"
 #include "stats.h"
 
@@ -733,21 +734,6 @@ void mpb_export_html_string(FILE *f, const char *s)
 	}
 }
 
-/* A cell of the Markdown / HTML table, as text. */
-static void cell_text(const struct mpb_export_field *f, const json_t *v, char *buf, size_t len)
-{
-	if (json_is_null(v)) {
-		snprintf(buf, len, "-");
-	} else if (json_is_string(v)) {
-		snprintf(buf, len, "%s", json_string_value(v));
-	} else if (json_is_integer(v) && !f->unit) {
-		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
-	} else {
-		double scale = f->scale > 0 ? f->scale : 1.0;
-		mpb_export_format_number(json_number_value(v) / scale, buf, len);
-	}
-}
-
 static void write_csv(FILE *f, const struct table *t)
 {
 	bool first = true;
@@ -780,62 +766,11 @@ static void write_csv(FILE *f, const struct table *t)
 	}
 }
 
-static void write_md(FILE *f, const struct table *t)
+/* Markdown and HTML: export_md.c chooses the columns and writes them. */
+static struct mpb_md_table md_view(const struct table *t)
 {
-	for (size_t k = 0; k < t->nf; k++) {
-		if (!t->col[k])
-			continue;
-		fprintf(f, "| %s", t->fs[k].name);
-		if (t->fs[k].unit)
-			fprintf(f, " (%s)", t->fs[k].unit);
-		fputc(' ', f);
-	}
-	fputs("|\n", f);
-	for (size_t k = 0; k < t->nf; k++)
-		if (t->col[k])
-			fputs(t->fs[k].kind == MPB_FIELD_STR ? "| --- " : "| ---: ", f);
-	fputs("|\n", f);
-	char buf[600];
-	for (size_t r = 0; r < t->nrows; r++) {
-		for (size_t k = 0; k < t->nf; k++) {
-			if (!t->col[k])
-				continue;
-			cell_text(&t->fs[k], t->vals[r * t->nf + k], buf, sizeof buf);
-			fputs("| ", f);
-			mpb_export_md_string(f, buf);
-			fputc(' ', f);
-		}
-		fputs("|\n", f);
-	}
-}
-
-static void write_html(FILE *f, const struct table *t)
-{
-	fputs("<table>\n<thead><tr>", f);
-	for (size_t k = 0; k < t->nf; k++) {
-		if (!t->col[k])
-			continue;
-		fputs("<th>", f);
-		mpb_export_html_string(f, t->fs[k].name);
-		if (t->fs[k].unit)
-			fprintf(f, " (%s)", t->fs[k].unit);
-		fputs("</th>", f);
-	}
-	fputs("</tr></thead>\n<tbody>\n", f);
-	char buf[600];
-	for (size_t r = 0; r < t->nrows; r++) {
-		fputs("<tr>", f);
-		for (size_t k = 0; k < t->nf; k++) {
-			if (!t->col[k])
-				continue;
-			cell_text(&t->fs[k], t->vals[r * t->nf + k], buf, sizeof buf);
-			fputs(t->fs[k].kind == MPB_FIELD_STR ? "<td>" : "<td class=\"num\">", f);
-			mpb_export_html_string(f, buf);
-			fputs("</td>", f);
-		}
-		fputs("</tr>\n", f);
-	}
-	fputs("</tbody>\n</table>\n", f);
+	return (struct mpb_md_table){ .fs = t->fs, .nf = t->nf, .rows = t->rows,
+				      .nrows = t->nrows, .vals = t->vals, .col = t->col };
 }
 
 static int write_json(FILE *f, const struct table *t, struct mpb_diag *d)
@@ -871,8 +806,13 @@ static int export_table(FILE *f, enum mpb_export_format fmt, bool baseline,
 	if (rc == 0) {
 		switch (fmt) {
 		case MPB_EXPORT_CSV: write_csv(f, &t); break;
-		case MPB_EXPORT_MD: write_md(f, &t); break;
-		case MPB_EXPORT_HTML: write_html(f, &t); break;
+		case MPB_EXPORT_MD:
+		case MPB_EXPORT_HTML: {
+			struct mpb_md_table v = md_view(&t);
+			mpb_export_md_choose(&v);
+			mpb_export_md_write(f, &v, fmt == MPB_EXPORT_HTML);
+			break;
+		}
 		case MPB_EXPORT_JSON: rc = write_json(f, &t, d); break;
 		}
 	}

@@ -57,9 +57,10 @@ struct mpb_export_field {
 	const char *name;      /* JSON key and CSV header */
 	enum mpb_field_kind kind;
 	json_t *(*value)(const struct mpb_export_row *r); /* new reference; json_null() for none */
-	bool md;               /* a column of the Markdown / HTML table */
-	const char *unit;      /* Markdown unit, shown in the header "name (unit)"; NULL: raw value */
-	double scale;          /* Markdown value = raw value / scale (0 means 1) */
+	bool md;               /* may be a column of the Markdown / HTML table (export_md.h
+	                          chooses at most 12 and shows them in human units) */
+	const char *unit;      /* the unit people read it in; NULL: a plain number */
+	double scale;          /* value in that unit = raw value / scale (0 means 1) */
 	bool multi_only;       /* only when rows come from more than one file */
 	const char *help;      /* one line for the docs */
 };
@@ -102,9 +103,10 @@ void mpb_export_html_string(FILE *f, const char *s);
 
 /* Write the points (baselines) of every source as one table in fmt. JSON:
  * an array of objects; CSV: RFC 4180 with a header line of field names, raw
- * values at full precision; Markdown / HTML: the `md` columns scaled to their
- * unit, columns that are empty in every row left out. 0, or -MPB_EIO when f
- * reports a write error. */
+ * values at full precision; Markdown / HTML: for people (export_md.h): the
+ * axes with one value in every row said once above the table, at most 12 of
+ * the `md` columns, values in human units. 0, or -MPB_EIO when f reports a
+ * write error. */
 int mpb_export_points(FILE *f, enum mpb_export_format fmt, const struct mpb_export_src *src,
 		      size_t nsrc, struct mpb_diag *d);
 int mpb_export_baselines(FILE *f, enum mpb_export_format fmt, const struct mpb_export_src *src,

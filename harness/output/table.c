@@ -39,7 +39,23 @@ static void fmt_bytes(char *buf, size_t len, double b)
 struct row {
 	const struct mpb_point *pt;
 	const struct mpb_derived *dv; /* NULL when the point has no runs */
+	const struct mpb_dataset *ds;
+	size_t i;                     /* the point's index in ds */
 };
+
+/* Whether an external command's point (--cmd) sees axis bit (its template
+ * names it); a pooled point sees every axis. */
+static bool sees(const struct row *r, unsigned bit)
+{
+	return !(r->pt->workload->flags & MPB_WORKLOAD_EXTERNAL) || (mpb_dataset_cmd_axes(r->ds) & bit);
+}
+
+/* Whether the point measured a run field (an external command reports its
+ * phases or not: dataset.h). */
+static bool measured(const struct row *r, const char *field)
+{
+	return r->dv && mpb_dataset_measured(r->ds, r->i, field);
+}
 
 struct column {
 	const char *head;
@@ -54,13 +70,21 @@ struct column {
 static bool c_method(const struct row *r, char *b, size_t n)
 {
 	const struct mpb_point *pt = r->pt;
+	if (!sees(r, MPB_CMD_AXIS_METHOD))
+		return false; /* the command's own business */
 	bool tp = pt->transport != mpb_transport_default();
 	bool co = pt->codec != mpb_codec_default() && !pt->method->codec;
 	snprintf(b, n, "%s%s%s%s%s", pt->method->name, tp ? "/" : "", tp ? pt->transport->name : "",
 		 co ? "/" : "", co ? pt->codec->name : "");
 	return true;
 }
-static bool c_chunk(const struct row *r, char *b, size_t n) { snprintf(b, n, "%llu", (unsigned long long)r->pt->chunksize); return true; }
+static bool c_chunk(const struct row *r, char *b, size_t n)
+{
+	if (!sees(r, MPB_CMD_AXIS_CHUNKSIZE))
+		return false;
+	snprintf(b, n, "%llu", (unsigned long long)r->pt->chunksize);
+	return true;
+}
 static bool c_workers(const struct row *r, char *b, size_t n) { snprintf(b, n, "%u", r->pt->workers); return true; }
 
 static bool c_rss(const struct row *r, char *b, size_t n)
@@ -114,7 +138,7 @@ static bool c_vs_ceil(const struct row *r, char *b, size_t n)
 
 static bool c_ovh(const struct row *r, char *b, size_t n)
 {
-	if (!r->dv)
+	if (!measured(r, "map_ns"))
 		return false;
 	fmt_ns(b, n, r->dv->overhead_per_task_ns);
 	return true;
@@ -122,7 +146,7 @@ static bool c_ovh(const struct row *r, char *b, size_t n)
 
 static bool c_startup(const struct row *r, char *b, size_t n)
 {
-	if (!r->dv)
+	if (!measured(r, "startup_ns"))
 		return false;
 	fmt_ns(b, n, r->dv->startup_per_worker_ns);
 	return true;
@@ -136,7 +160,7 @@ static void fmt_floors(char *b, size_t n, double v)
 
 static bool c_start_floor(const struct row *r, char *b, size_t n)
 {
-	if (!r->dv || !r->dv->have_floor)
+	if (!measured(r, "startup_ns") || !r->dv->have_floor)
 		return false;
 	fmt_floors(b, n, r->dv->startup_per_worker_floors);
 	return true;
@@ -144,7 +168,7 @@ static bool c_start_floor(const struct row *r, char *b, size_t n)
 
 static bool c_tdn_floor(const struct row *r, char *b, size_t n)
 {
-	if (!r->dv || !r->dv->have_floor)
+	if (!measured(r, "teardown_ns") || !r->dv->have_floor)
 		return false;
 	fmt_floors(b, n, r->dv->teardown_per_worker_floors);
 	return true;
@@ -255,7 +279,7 @@ void mpb_table_print(FILE *f, const struct mpb_dataset *s)
 		show[c] = !columns[c].optional;
 		for (size_t i = 0; i < p->npoints && !show[c]; i++) {
 			struct mpb_derived dv;
-			struct row r = { &p->points[i], mpb_analysis_point(s, i, &dv) == 0 ? &dv : NULL };
+			struct row r = { &p->points[i], mpb_analysis_point(s, i, &dv) == 0 ? &dv : NULL, s, i };
 			show[c] = columns[c].cell(&r, buf, sizeof buf);
 		}
 	}
@@ -297,7 +321,7 @@ void mpb_table_print(FILE *f, const struct mpb_dataset *s)
 		const struct mpb_point *pt = &p->points[i];
 		char size[MPB_FMT_U64_LEN];
 		struct mpb_derived dv;
-		struct row r = { pt, mpb_analysis_point(s, i, &dv) == 0 ? &dv : NULL };
+		struct row r = { pt, mpb_analysis_point(s, i, &dv) == 0 ? &dv : NULL, s, i };
 		mpb_format_u64(pt->size, pt->workload->unit, size, sizeof size);
 		fprintf(f, "%-8s %7s %6llu", pt->workload->name, size, (unsigned long long)pt->tasks);
 		for (size_t c = 0; c < NCOL; c++) {

@@ -45,8 +45,35 @@ RUN_TIMEOUT_S = 180  # hang detection only
 
 PLOTS = ["speedup", "efficiency", "overhead", "serialization", "startup", "startup_rss", "ctxsw"]
 
-# Markdown units -> the factor that turns the shown value back into the raw one
-UNITS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9, "%": None, "MiB": 1048576.0}
+# Markdown column titles -> the field they show (harness/output/export_md.c)
+MD_TITLES = {
+    "file": "source", "workload": "workload", "size": "size", "tasks": "tasks",
+    "method": "method", "codec": "codec", "transport": "transport", "chunk": "chunksize",
+    "parent RSS": "parent_rss", "workers": "workers", "runs": "runs",
+    "wall": "wall_median_ns", "±CI": "wall_ci_pct", "speedup": "speedup",
+    "speedup CI low": "speedup_ci_lo", "speedup CI high": "speedup_ci_hi",
+    "efficiency": "efficiency", "ceiling": "ceiling_speedup", "vs ceiling": "speedup_vs_ceiling",
+    "overhead/task": "overhead_per_task_ns", "codec share": "serialization_fraction",
+    "start-up/worker": "startup_per_worker_ns", "start-up/floor": "startup_per_worker_floors",
+    "teardown/floor": "teardown_per_worker_floors", "PSS/worker": "worker_pss_bytes",
+    "IPC": "ipc", "vol. cs/task": "worker_voluntary_cs_per_task",
+    "invol. cs/task": "worker_involuntary_cs_per_task", "error": "error",
+}
+# fractions the Markdown shows as percentages
+FRACTION_PCT = {"vs ceiling", "codec share"}
+# human units -> the factor back to the raw value
+HUMAN = {" ns": 1.0, " µs": 1e3, " ms": 1e6, " s": 1e9, " B": 1.0, " KiB": 1024.0,
+         " MiB": 1048576.0, " GiB": 1073741824.0, "x": 1.0, "%": 1.0,
+         "k": 1e3, "M": 1e6, "G": 1e9, "KiB": 1024.0, "MiB": 1048576.0, "GiB": 1073741824.0}
+
+
+def parse_human(text):
+    """A Markdown cell ("4.21 ms", "1.85x", "2M", "64 MiB", "85%") as a number
+    in base units."""
+    for suffix in sorted(HUMAN, key=len, reverse=True):
+        if text.endswith(suffix):
+            return float(text[: -len(suffix)]) * HUMAN[suffix]
+    return float(text)
 
 # Export field -> where the results file has it (the table's definition,
 # stated independently here)
@@ -293,29 +320,36 @@ class ReportTestCase(unittest.TestCase):
                     self.assertEqual(int(cell), v, name)
                 else:
                     self.assertEqual(float(cell), v, name)
-        # Markdown vs JSON: every column a field, values to the shown precision
+        # Markdown vs JSON: at most 12 columns, each a field, values in human
+        # units to the shown precision (three significant digits)
+        self.assertTrue(outs["md"].startswith("Every row: "), outs["md"][:200])
         head, mrows = parse_md_table(outs["md"])
         self.assertEqual(len(mrows), len(rows))
+        self.assertLessEqual(len(head), 12)
+        for name in ("file", "workload", "workers", "wall", "speedup"):
+            self.assertIn(name, head)
         for k, h in enumerate(head):
-            name, _, unit = h.partition(" (")
-            unit = unit.rstrip(")")
-            self.assertIn(name, rows[0], "Markdown column %r is no field" % h)
+            self.assertIn(h, MD_TITLES, "Markdown column %r is no field" % h)
+            name = MD_TITLES[h]
             for cells, row in zip(mrows, rows):
                 v = row[name]
                 if v is None:
                     self.assertEqual(cells[k], "-", name)
+                elif h == "file":
+                    self.assertEqual(cells[k], v)
                 elif isinstance(v, str):
                     self.assertEqual(cells[k], v.replace("\n", " "), name)
+                elif h == "size" and row["workload"] == "null":
+                    self.assertEqual(cells[k], "-")  # its size means nothing
                 else:
-                    shown = float(cells[k])
-                    if unit == "%":
-                        want = v * 100 if name == "serialization_fraction" else v
-                    elif unit:
-                        want = v / UNITS[unit]
-                    else:
-                        want = v
-                    self.assertTrue(math.isclose(shown, want, rel_tol=6e-4, abs_tol=1e-12),
+                    shown = parse_human(cells[k])
+                    want = v * 100 if h in FRACTION_PCT else v
+                    self.assertTrue(math.isclose(shown, want, rel_tol=5e-3, abs_tol=1e-9),
                                     "%s: shown %r, JSON %r" % (name, cells[k], v))
+        # the wall column is in time units
+        wall = head.index("wall")
+        for cells in mrows:
+            self.assertRegex(cells[wall], r"^[0-9.]+ (ns|µs|ms|s)$")
 
     def test_sweep_format(self):
         p = mpbench(["sweep", "-w", "null", "-t", "100", "-j", "1", "-r", "2", "--max-runs", "2",
