@@ -244,6 +244,8 @@ static void test_report_without_gnuplot(void **state)
 			assert_non_null(strstr(pl->why, "--parent-rss"));
 		if (strcmp(pl->name, "serialization") == 0)
 			assert_non_null(strstr(pl->why, "one task size (2M)"));
+		if (strcmp(pl->name, "floors") == 0) /* a file from before machine.floors */
+			assert_non_null(strstr(pl->why, "machine.floors"));
 	}
 	assert_true(size_of(out, "index.md") > 0);
 	assert_true(size_of(out, "index.html") > 0);
@@ -313,6 +315,84 @@ static void test_report_without_gnuplot(void **state)
 	assert_int_equal(matched, n);
 	free(dat);
 	mpb_report_unload(&l, 1);
+}
+
+/* Count the occurrences of needle in hay. */
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* Two results files of the same plan overlay in the same panels, a series
+ * per file named by its label (else its file), with each machine's
+ * ceiling; the fleet table has a row per file; the plots with something to
+ * show are drawn (two sizes: serialization; machine.floors: floors). */
+static void test_overlay_and_fleet(void **state)
+{
+	const char *dir = *state;
+	char a[PATH_MAX], b[PATH_MAX], out[PATH_MAX], p[PATH_MAX];
+	sample("sumsq-sizes-floors.json", a, sizeof a);
+	json_t *doc = load_doc(a);
+	json_object_set_new(doc, "label", json_string("runner-b"));
+	SNP(b, "%s/b.json", dir);
+	assert_int_equal(json_dump_file(doc, b, 0), 0);
+	json_decref(doc);
+	struct mpb_loaded l[2];
+	struct mpb_diag d = { 0 };
+	char *paths[] = { a, b };
+	assert_int_equal(mpb_report_load(paths, 2, l, &d), 0);
+	assert_string_equal(l[1].plan.label, "runner-b");
+	SNP(out, "%s/r", dir);
+	struct mpb_report_opts o = { .paths = paths, .sets = l, .n = 2, .outdir = out,
+				     .gnuplot = "/nonexistent/gnuplot" };
+	struct mpb_report_result res;
+	assert_int_equal(mpb_report_write(&o, &res, &d), 0);
+	for (size_t i = 0; i < res.nplots; i++) {
+		bool want = strcmp(res.plots[i].name, "ipc") != 0 &&
+			    strcmp(res.plots[i].name, "startup_rss") != 0;
+		if (res.plots[i].made != want)
+			fail_msg("%s: made %d (%s)", res.plots[i].name, res.plots[i].made, res.plots[i].why);
+	}
+	/* two sizes (200k, 2M): two panels, each with the three methods of
+	 * both files and a ceiling per file */
+	SNP(p, "%s/speedup.gp", out);
+	char *gp = slurp(p);
+	assert_non_null(gp);
+	assert_int_equal(count(gp, "\nplot "), 2);
+	assert_int_equal(count(gp, "title 'vm fork'"), 2);
+	assert_int_equal(count(gp, "title 'runner-b fork'"), 2);
+	assert_int_equal(count(gp, "title 'runner-b thread'"), 2);
+	assert_int_equal(count(gp, "title 'ceiling of vm'"), 2);
+	assert_int_equal(count(gp, "title 'ceiling of runner-b'"), 2);
+	/* the first panel's plot command holds series of both files */
+	char *second = strstr(strstr(gp, "\nplot ") + 1, "\nplot ");
+	assert_non_null(second);
+	*second = '\0';
+	assert_non_null(strstr(gp, "title 'vm spawn'"));
+	assert_non_null(strstr(gp, "title 'runner-b spawn'"));
+	free(gp);
+	/* the fleet: a header and a row per file, its series named as in the plots */
+	SNP(p, "%s/fleet.csv", out);
+	char *csv = slurp(p);
+	assert_non_null(csv);
+	const char *head = "series,hostname,cpu_model,usable_cpus,fork_exit_wait_ns,"
+			   "spawn_exit_wait_ns,startup_per_worker_ns_fork,";
+	assert_int_equal(strncmp(csv, head, strlen(head)), 0);
+	assert_int_equal(count(csv, "\n"), 3);
+	assert_non_null(strstr(csv, "\nvm,vm,"));
+	assert_non_null(strstr(csv, "\nrunner-b,vm,"));
+	assert_non_null(strstr(csv, ",sumsq,2000000,"));
+	free(csv);
+	SNP(p, "%s/index.md", out);
+	char *md = slurp(p);
+	assert_non_null(md);
+	assert_non_null(strstr(md, "## Fleet"));
+	assert_non_null(strstr(md, "| runner-b | vm |"));
+	free(md);
+	mpb_report_unload(l, 2);
 }
 
 static void test_parent_rss_plot(void **state)
@@ -448,6 +528,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_refuses, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_report_without_gnuplot, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_parent_rss_plot, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_overlay_and_fleet, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_hostile_text, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_templates_checked, make_dir, remove_dir),
 	};

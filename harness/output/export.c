@@ -687,7 +687,7 @@ static int table_fill(struct table *t, bool md, struct mpb_diag *d)
 	return 0;
 }
 
-static void csv_string(FILE *f, const char *s)
+void mpb_export_csv_string(FILE *f, const char *s)
 {
 	if (strpbrk(s, ",\"\r\n") == NULL && s[0] != ' ') {
 		fputs(s, f);
@@ -754,7 +754,7 @@ static void write_csv(FILE *f, const struct table *t)
 			fputs(first ? "" : ",", f);
 			first = false;
 			if (json_is_string(v)) {
-				csv_string(f, json_string_value(v));
+				mpb_export_csv_string(f, json_string_value(v));
 			} else if (!json_is_null(v)) {
 				/* the JSON text of the number: the CSV holds exactly the JSON's value */
 				char *s = json_dumps(v, JSON_ENCODE_ANY);

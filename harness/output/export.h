@@ -98,6 +98,10 @@ struct mpb_export_src {
  * (&, <, > as entities); newlines and tabs become spaces. */
 void mpb_export_md_string(FILE *f, const char *s);
 
+/* Write s to f as one CSV field (RFC 4180: quoted when it holds a comma, a
+ * quote or a newline, or starts with a space). */
+void mpb_export_csv_string(FILE *f, const char *s);
+
 /* Write s to f with the HTML special characters escaped (&, <, >, "). */
 void mpb_export_html_string(FILE *f, const char *s);
 

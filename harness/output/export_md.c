@@ -125,7 +125,7 @@ static void sig3(char *buf, size_t len, double v, const char *unit)
 	snprintf(buf, len, "%.3g%s", v, unit);
 }
 
-static void human_ns(char *buf, size_t len, double ns)
+void mpb_export_md_ns(char *buf, size_t len, double ns)
 {
 	double a = fabs(ns);
 	if (a >= 1e9)
@@ -176,7 +176,7 @@ void mpb_export_md_cell(const struct mpb_md_table *t, size_t r, size_t k, char *
 			snprintf(buf, len, "%g", x);
 		return;
 	}
-	case H_NS: human_ns(buf, len, x); return;
+	case H_NS: mpb_export_md_ns(buf, len, x); return;
 	case H_BYTES: human_bytes(buf, len, x); return;
 	case H_PCT: sig3(buf, len, x, "%"); return;
 	case H_FRAC_PCT: sig3(buf, len, 100 * x, "%"); return;

@@ -38,6 +38,9 @@ void mpb_export_md_choose(struct mpb_md_table *t);
 /* Write the table (the line of common axes first) as Markdown or HTML. */
 void mpb_export_md_write(FILE *f, const struct mpb_md_table *t, bool html);
 
+/* Nanoseconds as people read them, three significant digits: "4.21 ms". */
+void mpb_export_md_ns(char *buf, size_t len, double ns);
+
 /* The text of row r's cell of field k, as the table shows it. */
 void mpb_export_md_cell(const struct mpb_md_table *t, size_t r, size_t k, char *buf, size_t len);
 

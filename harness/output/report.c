@@ -19,6 +19,7 @@
 #include "export.h"
 #include "mpb_config.h"
 #include "mpb_git.h"
+#include "report_fleet.h"
 #include "report_plots.h"
 #include "results.h"
 #include "selfpath.h"
@@ -565,6 +566,20 @@ static int write_index(const struct mpb_report_opts *o, const struct mpb_report_
 	doc_raw(&dc, " Field meanings: results/README.md in the mpbench sources.\n\n",
 		" Field meanings: results/README.md in the mpbench sources.</p>\n");
 	doc_sources(&dc, o);
+	if (o->n > 1 && rc == 0) {
+		doc_heading(&dc, 2, "Fleet");
+		doc_raw(&dc, "", "<p>");
+		doc_text(&dc, "The machines side by side, one row per results file and workload: the "
+			      "machine's floors (fork + exit + wait, posix_spawn + wait), the pool's "
+			      "start-up per worker by method (median over the file's points), the "
+			      "machine's ceiling (bare processes) at its usable CPUs and the "
+			      "recommendation, at the largest size of the workload. Raw values in "
+			      "fleet.csv.");
+		doc_raw(&dc, "\n\n", "</p>\n");
+		if ((rc = mpb_report_fleet_write(dc.md, MPB_EXPORT_MD, o, d)) == 0)
+			rc = mpb_report_fleet_write(dc.html, MPB_EXPORT_HTML, o, d);
+		doc_raw(&dc, "\n", "");
+	}
 
 	if (res->gnuplot_missing) {
 		doc_raw(&dc, "> ", "<p class=\"note\"><strong>");
@@ -697,6 +712,12 @@ int mpb_report_write(const struct mpb_report_opts *o, struct mpb_report_result *
 	if ((rc = open_out(o->outdir, "points.csv", &csv, d)) == 0) {
 		rc = mpb_export_points(csv, MPB_EXPORT_CSV, src, o->n, d);
 		int rc2 = close_out(o->outdir, "points.csv", csv, d);
+		if (rc == 0)
+			rc = rc2;
+	}
+	if (rc == 0 && o->n > 1 && (rc = open_out(o->outdir, "fleet.csv", &csv, d)) == 0) {
+		rc = mpb_report_fleet_write(csv, MPB_EXPORT_CSV, o, d);
+		int rc2 = close_out(o->outdir, "fleet.csv", csv, d);
 		if (rc == 0)
 			rc = rc2;
 	}

@@ -45,6 +45,9 @@ struct mpb_rp_point {
 	double ser_frac, codec_per_task, vcs, ivcs, serial_per_task;
 	bool have_br;
 	double br[NBR];
+	/* start-up and teardown per worker over the method's floor
+	 * (machine.floors); NAN without floors or when not measured */
+	double st_floors, td_floors;
 	double *startups;          /* per run: mean worker start-up, ns (owned) */
 	size_t nstartups;
 	char ipc_reason[MPB_COUNTER_REASON_MAX + 64]; /* why ipc is NAN ("" when it is not) */

@@ -43,7 +43,8 @@ SAMPLE_FILES = ["sumsq-fork-thread.json", "null-chunks.json", "null-parent-rss.j
 
 RUN_TIMEOUT_S = 180  # hang detection only
 
-PLOTS = ["speedup", "efficiency", "overhead", "serialization", "startup", "startup_rss", "ctxsw"]
+PLOTS = ["speedup", "efficiency", "overhead", "serialization", "startup", "startup_rss", "ctxsw",
+         "floors"]
 
 # Markdown column titles -> the field they show (harness/output/export_md.c)
 MD_TITLES = {
@@ -350,6 +351,57 @@ class ReportTestCase(unittest.TestCase):
         wall = head.index("wall")
         for cells in mrows:
             self.assertRegex(cells[wall], r"^[0-9.]+ (ns|µs|ms|s)$")
+
+    def test_fleet_of_two_labelled_sweeps(self):
+        """Two real sweeps with different --label, reported together: one
+        panel with a series per label, a ceiling per file, and a fleet table
+        (index and fleet.csv) with a row per file."""
+        files = []
+        for label in ("runner-a", "runner-b"):
+            path = os.path.join(self.tmp, label + ".json")
+            p = mpbench(["sweep", "-w", "sumsq", "-s", "200k", "-t", "4", "-j", "1,2",
+                         "-m", "fork,thread", "-r", "2", "--max-runs", "2", "--label", label,
+                         "--no-progress", "-q", "-o", path], self.tmp)
+            self.assert_rc(p, 0, "sweep --label " + label)
+            with open(path, encoding="utf-8") as f:
+                self.assertEqual(json.load(f)["label"], label)
+            files.append(path)
+        out = os.path.join(self.tmp, "fleet")
+        p = mpbench(["report"] + files + ["-o", out], self.tmp)
+        self.assert_rc(p, 0, "report of two labelled files")
+        with open(os.path.join(out, "speedup.gp"), encoding="utf-8") as f:
+            gp = f.read()
+        self.assertNotIn("multiplot", gp, "the two files overlay in one panel")
+        self.assertEqual(gp.count("\nplot "), 1)
+        for label in ("runner-a", "runner-b"):
+            for method in ("fork", "thread"):
+                self.assertIn("title '%s %s'" % (label, method), gp)
+            self.assertIn("title 'ceiling of %s'" % label, gp)
+        with open(os.path.join(out, "speedup.dat"), encoding="utf-8") as f:
+            blocks = [b for b in f.read().split("\n\n\n") if b.strip()]
+        self.assertEqual(len(blocks), 6, "4 series and 2 ceilings")
+        with open(os.path.join(out, "fleet.csv"), encoding="utf-8") as f:
+            fleet = list(csv.DictReader(f))
+        self.assertEqual([r["series"] for r in fleet], ["runner-a", "runner-b"])
+        for r in fleet:
+            self.assertEqual(r["workload"], "sumsq")
+            self.assertEqual(r["size"], "200000")
+            self.assertGreater(int(r["usable_cpus"]), 0)
+            self.assertGreater(float(r["fork_exit_wait_ns"]), 0)
+            self.assertGreater(float(r["startup_per_worker_ns_fork"]), 0)
+            self.assertGreater(float(r["startup_per_worker_ns_thread"]), 0)
+            self.assertIn(r["recommended_method"], ("fork", "thread", "serial"))
+        with open(os.path.join(out, "index.md"), encoding="utf-8") as f:
+            md = f.read()
+        self.assertIn("## Fleet", md)
+        head, rows = parse_md_table(md.split("## Fleet", 1)[1])
+        self.assertEqual(head[0], "series")
+        self.assertEqual([r[0] for r in rows], ["runner-a", "runner-b"])
+        # a bad label is refused before anything runs
+        p = mpbench(["sweep", "-w", "null", "--label", "a'b", "-o", "x.json"], self.tmp)
+        self.assert_rc(p, 2, "sweep --label a'b")
+        self.assertIn("--label", p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "x.json")))
 
     def test_sweep_format(self):
         p = mpbench(["sweep", "-w", "null", "-t", "100", "-j", "1", "-r", "2", "--max-runs", "2",
