@@ -394,7 +394,7 @@ class ReportTestCase(unittest.TestCase):
         with open(os.path.join(out, "index.md"), encoding="utf-8") as f:
             md = f.read()
         self.assertIn("## Fleet", md)
-        head, rows = parse_md_table(md.split("## Fleet", 1)[1])
+        head, rows = parse_md_table(md.split("## Fleet", 1)[1].split("\n## ", 1)[0])
         self.assertEqual(head[0], "series")
         self.assertEqual([r[0] for r in rows], ["runner-a", "runner-b"])
         # a bad label is refused before anything runs
