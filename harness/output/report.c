@@ -628,8 +628,9 @@ static int write_index(const struct mpb_report_opts *o, const struct mpb_report_
 
 	doc_heading(&dc, 2, "Points");
 	doc_raw(&dc, "", "<p>");
-	doc_text(&dc, "Every point of the sweep; all fields at full precision in points.csv. "
-		      "Units are in the column headings; '-' means not measured.");
+	doc_text(&dc, "Every point, in human units, with the columns that tell most (at most "
+		      "12); the axes every point shares are said above the table; '-' means not "
+		      "measured. Every field at full precision is in points.csv.");
 	doc_raw(&dc, "\n\n", "</p>\n");
 	if ((rc = mpb_export_points(dc.md, MPB_EXPORT_MD, src, o->n, d)) == 0 &&
 	    (rc = mpb_export_points(dc.html, MPB_EXPORT_HTML, src, o->n, d)) == 0) {

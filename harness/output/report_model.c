@@ -269,6 +269,64 @@ void mpb_rp_series_free(struct mpb_rp_series *s, size_t n)
 	free(s);
 }
 
+/* The text of p on the axes in mask, one after the other. */
+static void series_key(const struct mpb_rp_ctx *c, const struct mpb_rp_point *p, unsigned mask,
+		       char *key, size_t len)
+{
+	char t[160];
+	size_t used = 0;
+	key[0] = '\0';
+	for (enum mpb_rp_axis a = 0; a < NAX; a++) {
+		if (!(mask & RP_BIT(a)))
+			continue;
+		mpb_rp_ax_text(c, p, a, t, sizeof t);
+		int k = snprintf(key + used, len - used, "%s\x1f", t);
+		if (k > 0 && (size_t)k < len - used)
+			used += (size_t)k;
+	}
+}
+
+/* Colours, dashes and point types: one colour per series; but when the
+ * results file and another axis both tell series apart, one colour per
+ * value of the other axes and one dash and point shape per file. */
+static void series_styles(const struct mpb_rp_ctx *c, struct mpb_rp_series *s, size_t ns,
+			  unsigned idmask, unsigned vary)
+{
+	static const int filled[] = { 7, 5, 9, 11, 13, 15 }, open[] = { 6, 4, 8, 10, 12, 14 };
+	static const int dashes[] = { 1, 2, 5, 4, 3, 6 };
+	bool by_src = (vary & RP_BIT(AX_SRC)) && (vary & ~RP_BIT(AX_SRC));
+	for (size_t j = 0; j < ns; j++) {
+		s[j].colour = j;
+		s[j].dt = (int)(j / 8) % 5 + 1; /* past eight colours, dashes too */
+		s[j].pt = filled[0];
+		s[j].pt_open = open[0];
+		if (!by_src)
+			continue;
+		char rest[512], other[512];
+		const struct mpb_rp_point *p = &c->pts[s[j].idx[0]];
+		series_key(c, p, idmask & ~RP_BIT(AX_SRC), rest, sizeof rest);
+		size_t colour = 0, shape = 0;
+		for (size_t i = 0; i < j; i++) { /* the colours and files of the series before */
+			series_key(c, &c->pts[s[i].idx[0]], idmask & ~RP_BIT(AX_SRC), other, sizeof other);
+			if (strcmp(rest, other) == 0) {
+				colour = s[i].colour;
+				break;
+			}
+			colour = s[i].colour + 1 > colour ? s[i].colour + 1 : colour;
+		}
+		for (size_t src = 0; src < p->src; src++) /* files with a series in this plot */
+			for (size_t i = 0; i < ns; i++)
+				if (c->pts[s[i].idx[0]].src == src) {
+					shape++;
+					break;
+				}
+		s[j].colour = colour;
+		s[j].dt = dashes[shape % 6];
+		s[j].pt = filled[shape % 6];
+		s[j].pt_open = open[shape % 6];
+	}
+}
+
 /* Split the candidates into series: points equal on every axis in idmask.
  * Each series is sorted by its x axis; its label names the idmask axes that
  * vary among the candidates (or the method when none does). */
@@ -281,16 +339,8 @@ int mpb_rp_group(const struct mpb_rp_ctx *c, const size_t *cand, size_t nc, unsi
 	if (!s)
 		return -1;
 	for (size_t i = 0; i < nc; i++) {
-		char key[512] = "", t[160];
-		size_t used = 0;
-		for (enum mpb_rp_axis a = 0; a < NAX; a++) {
-			if (!(idmask & RP_BIT(a)))
-				continue;
-			mpb_rp_ax_text(c, &c->pts[cand[i]], a, t, sizeof t);
-			int k = snprintf(key + used, sizeof key - used, "%s\x1f", t);
-			if (k > 0 && (size_t)k < sizeof key - used)
-				used += (size_t)k;
-		}
+		char key[512];
+		series_key(c, &c->pts[cand[i]], idmask, key, sizeof key);
 		size_t j = 0;
 		while (j < ns && strcmp(s[j].key, key) != 0)
 			j++;
@@ -305,6 +355,7 @@ int mpb_rp_group(const struct mpb_rp_ctx *c, const size_t *cand, size_t nc, unsi
 		}
 		s[j].idx[s[j].n++] = cand[i];
 	}
+	series_styles(c, s, ns, idmask, vary);
 	for (size_t j = 0; j < ns; j++) /* insertion sort by x: series are short */
 		for (size_t a = 1; a < s[j].n; a++)
 			for (size_t b = a; b > 0 && mpb_rp_x(&c->pts[s[j].idx[b - 1]], x) >
@@ -330,9 +381,9 @@ const char *mpb_rp_colour(size_t k)
 	return palette[k % 8];
 }
 
-void mpb_rp_style(struct mpb_sb *b, size_t k)
+void mpb_rp_style(struct mpb_sb *b, const struct mpb_rp_series *s)
 {
-	mpb_sb_printf(b, "lc rgb \"%s\" dt %zu", mpb_rp_colour(k), (k / 8) % 5 + 1);
+	mpb_sb_printf(b, "lc rgb \"%s\" dt %d pt %d", mpb_rp_colour(s->colour), s->dt, s->pt);
 }
 
 /* ---- axes and marks ---- */

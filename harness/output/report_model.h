@@ -67,6 +67,13 @@ struct mpb_rp_series {
 	size_t n;
 	char key[512];
 	struct mpb_sb label;       /* the axes that tell it from the others */
+	/* its look (mpb_rp_style): a colour per series, or with several
+	 * results files a colour per combination of the other axes and a dash
+	 * and point shape per file, so that one method on two machines is one
+	 * colour */
+	size_t colour;
+	int dt;                    /* gnuplot dash type of its line */
+	int pt, pt_open;           /* gnuplot point types, filled and open */
 };
 
 /* What the series of results file src are called when several files are
@@ -118,10 +125,10 @@ int mpb_rp_facet_series(const struct mpb_rp_ctx *c, const struct mpb_rp_series *
 size_t *mpb_rp_candidates(const struct mpb_rp_ctx *c, bool (*want)(const struct mpb_rp_point *),
 			  size_t *n);
 
-/* Colour of series k (a palette most readers tell apart) and its gnuplot
- * line style (colour, then dashes past eight series). */
+/* Colour k of a palette most readers tell apart, and a series' gnuplot
+ * style: its colour, dash type and filled point type. */
 const char *mpb_rp_colour(size_t k);
-void mpb_rp_style(struct mpb_sb *b, size_t k);
+void mpb_rp_style(struct mpb_sb *b, const struct mpb_rp_series *s);
 /* gnuplot commands for an x axis over worker counts (log2 when it spans 16x
  * or more, ticks at the counts measured) into axis, and the usable-CPU line
  * of each results file into marks. 0 or -1 on ENOMEM. */

@@ -124,11 +124,11 @@ static int plot_scaling(struct mpb_rp_ctx *c, struct mpb_report_plot *ps,
 			mpb_sb_printf(data, "\n\n");
 			const char *sep = k ? ", \\\n     " : "";
 			mpb_sb_printf(ls, "%s'speedup.dat' index %zu using 1:2:3:4 with yerrorlines ", sep, block);
-			mpb_rp_style(ls, k);
-			mpb_sb_printf(ls, " lw 2 pt 7 ps 0.9 title '%s'", mpb_sb_str(&s[k].label));
+			mpb_rp_style(ls, &s[k]);
+			mpb_sb_printf(ls, " lw 2 ps 0.9 title '%s'", mpb_sb_str(&s[k].label));
 			mpb_sb_printf(le, "%s'efficiency.dat' index %zu using 1:5:6:7 with yerrorlines ", sep, block);
-			mpb_rp_style(le, k);
-			mpb_sb_printf(le, " lw 2 pt 7 ps 0.9 title '%s'", mpb_sb_str(&s[k].label));
+			mpb_rp_style(le, &s[k]);
+			mpb_sb_printf(le, " lw 2 ps 0.9 title '%s'", mpb_sb_str(&s[k].label));
 			const json_t *fit;
 			for (size_t nth = 0; (fit = mpb_rp_find_fit(c, &c->pts[s[k].idx[0]], nth)); nth++)
 				for (int m = 1; m >= 0; m--) {
@@ -144,9 +144,9 @@ static int plot_scaling(struct mpb_rp_ctx *c, struct mpb_report_plot *ps,
 							fit_kind[m] = true;
 						}
 						mpb_sb_printf(ls, ", \\\n     %s with lines lc rgb \"%s\" dt %d lw 1.5 %s",
-							  mpb_sb_str(&e), mpb_rp_colour(k), m ? 3 : 4, mpb_sb_str(&t));
+							  mpb_sb_str(&e), mpb_rp_colour(s[k].colour), m ? 3 : 4, mpb_sb_str(&t));
 						mpb_sb_printf(le, ", \\\n     (%s)/x with lines lc rgb \"%s\" dt %d lw 1.5 %s",
-							  mpb_sb_str(&e), mpb_rp_colour(k), m ? 3 : 4, mpb_sb_str(&t));
+							  mpb_sb_str(&e), mpb_rp_colour(s[k].colour), m ? 3 : 4, mpb_sb_str(&t));
 						if (!titled)
 							m = -1; /* several series: one curve each, the USL when it shows */
 					}
@@ -464,11 +464,11 @@ static int plot_serialization(struct mpb_rp_ctx *c, struct mpb_report_plot *p)
 	for (size_t k = 0; k < ns; k++) {
 		const char *sep = k ? ", \\\n     " : "";
 		mpb_sb_printf(lf, "%s'serialization.dat' index %zu using 1:2 with linespoints ", sep, k);
-		mpb_rp_style(lf, k);
-		mpb_sb_printf(lf, " lw 2 pt 7 title '%s'", mpb_sb_str(&s[k].label));
+		mpb_rp_style(lf, &s[k]);
+		mpb_sb_printf(lf, " lw 2 title '%s'", mpb_sb_str(&s[k].label));
 		mpb_sb_printf(ln, "%s'serialization.dat' index %zu using 1:($3/S) with linespoints ", sep, k);
-		mpb_rp_style(ln, k);
-		mpb_sb_printf(ln, " lw 2 pt 7 title '%s'", mpb_sb_str(&s[k].label));
+		mpb_rp_style(ln, &s[k]);
+		mpb_sb_printf(ln, " lw 2 title '%s'", mpb_sb_str(&s[k].label));
 	}
 	g.height = (int)fmin(2400, 620 + 22 * (double)ns);
 	rc = mpb_gp_emit(c->tpl, c->o->outdir, p, &g, c->d);
@@ -594,8 +594,8 @@ static int plot_startup(struct mpb_rp_ctx *c, struct mpb_report_plot *p, enum mp
 	for (size_t k = 0; k < ns; k++) {
 		mpb_sb_printf(l, "%s'%s.dat' index %zu using %s:($2/S):($3/S):($4/S) with yerrorlines ",
 			  k ? ", \\\n     " : "", name, k, x == AX_PRSS ? "($1/1048576)" : "1");
-		mpb_rp_style(l, k);
-		mpb_sb_printf(l, " lw 2 pt 7 title '%s'", mpb_sb_str(&s[k].label));
+		mpb_rp_style(l, &s[k]);
+		mpb_sb_printf(l, " lw 2 title '%s'", mpb_sb_str(&s[k].label));
 	}
 	g.height = mpb_rp_key_height(ns);
 	rc = mpb_gp_emit(c->tpl, c->o->outdir, p, &g, c->d);
@@ -723,16 +723,17 @@ static int plot_per_worker(struct mpb_rp_ctx *c, struct mpb_report_plot *p,
 			if (pw->nfig == 1) {
 				mpb_sb_printf(l, "%s'%s.dat' index %zu using 1:2 with linespoints ", sep,
 					  pw->name, block);
-				mpb_rp_style(l, k);
-				mpb_sb_printf(l, " lw 2 pt 7 title '%s'", mpb_sb_str(&s[k].label));
+				mpb_rp_style(l, &s[k]);
+				mpb_sb_printf(l, " lw 2 title '%s'", mpb_sb_str(&s[k].label));
 				continue;
 			}
 			mpb_sb_printf(l, "%s'%s.dat' index %zu using 1:2 with linespoints lc rgb \"%s\" "
-				  "lw 2 pt 7 title '%s: %s'", sep, pw->name, block, mpb_rp_colour(k),
-				  mpb_sb_str(&s[k].label), pw->suffix[0]);
+				  "lw 2 pt %d title '%s: %s'", sep, pw->name, block,
+				  mpb_rp_colour(s[k].colour), s[k].pt, mpb_sb_str(&s[k].label), pw->suffix[0]);
 			mpb_sb_printf(l, ", \\\n     '%s.dat' index %zu using 1:3 with linespoints lc rgb "
-				  "\"%s\" dt 2 lw 2 pt 6 title '%s: %s'", pw->name, block, mpb_rp_colour(k),
-				  mpb_sb_str(&s[k].label), pw->suffix[1]);
+				  "\"%s\" dt 2 lw 2 pt %d title '%s: %s'", pw->name, block,
+				  mpb_rp_colour(s[k].colour), s[k].pt_open, mpb_sb_str(&s[k].label),
+				  pw->suffix[1]);
 		}
 		mpb_sb_printf(mpb_gp_marker(&g, "YMAX"), "%g", fmax(pw->ytop, mpb_rp_ymax(max)));
 		size_t entries = pw->nfig * ns;
