@@ -373,6 +373,16 @@ static void test_overlay_and_fleet(void **state)
 	*second = '\0';
 	assert_non_null(strstr(gp, "title 'vm spawn'"));
 	assert_non_null(strstr(gp, "title 'runner-b spawn'"));
+	/* one method, one colour; the file in the dash */
+	char *va = strstr(gp, "title 'vm fork'"), *rb = strstr(gp, "title 'runner-b fork'");
+	while (va > gp && va[-1] != '\n')
+		va--;
+	while (rb > gp && rb[-1] != '\n')
+		rb--;
+	assert_non_null(strstr(va, "lc rgb"));
+	assert_int_equal(strncmp(strstr(va, "lc rgb"), strstr(rb, "lc rgb"), 16), 0);
+	assert_non_null(strstr(va, "dt 1 "));
+	assert_int_equal(strncmp(strstr(rb, "lc rgb") + 16, " dt 2 ", 6), 0);
 	free(gp);
 	/* the fleet: a header and a row per file, its series named as in the plots */
 	SNP(p, "%s/fleet.csv", out);
