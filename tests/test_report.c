@@ -420,9 +420,19 @@ static void test_parent_rss_plot(void **state)
 	struct mpb_diag d = { 0 };
 	assert_int_equal(mpb_report_write(&o, &res, &d), 0);
 	bool made = false;
-	for (size_t i = 0; i < res.nplots; i++)
-		if (strcmp(res.plots[i].name, "startup_rss") == 0)
-			made = res.plots[i].made;
+	for (size_t i = 0; i < res.nplots; i++) {
+		const struct mpb_report_plot *pl = &res.plots[i];
+		if (strcmp(pl->name, "startup_rss") == 0)
+			made = pl->made;
+		/* one pool size (-j 2): what is drawn against workers is a dot */
+		bool vs_workers = strcmp(pl->name, "speedup") == 0 ||
+				  strcmp(pl->name, "efficiency") == 0 ||
+				  strcmp(pl->name, "startup") == 0 || strcmp(pl->name, "ctxsw") == 0;
+		if (vs_workers) {
+			assert_false(pl->made);
+			assert_non_null(strstr(pl->why, "every point has 2 workers"));
+		}
+	}
 	assert_true(made);
 	/* two parent sizes for each of fork and spawn: two points per block */
 	char p[PATH_MAX];

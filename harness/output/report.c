@@ -392,9 +392,10 @@ static void doc_sources(struct doc *dc, const struct mpb_report_opts *o)
 		char line[1024];
 		doc_raw(dc, "- ", "<li>");
 		doc_code(dc, o->paths[i]);
-		snprintf(line, sizeof line, ": host %s, %s, %d usable CPUs (%d online), kernel %s; "
+		snprintf(line, sizeof line, ": %s%s%shost %s, %s, %d usable CPUs (%d online), kernel %s; "
 			 "mpbench %s (git %s); %s to %s, status %s. Command: ",
-			 or(m->hostname, "?"), or(m->cpu_model, "unknown CPU"), m->usable_cpus,
+			 o->sets[i].plan.label[0] ? "label " : "", o->sets[i].plan.label,
+			 o->sets[i].plan.label[0] ? ", " : "", or(m->hostname, "?"), or(m->cpu_model, "unknown CPU"), m->usable_cpus,
 			 m->online_cpus, or(m->kernel, "?"), jstr(tool, "version", "?"),
 			 jstr(tool, "git", "?"), or(ds->started, "?"), or(ds->finished, "?"),
 			 or(ds->status, "?"));

@@ -611,6 +611,22 @@ const json_t *mpb_rp_find_fit(const struct mpb_rp_ctx *c, const struct mpb_rp_po
 
 /* ---- candidates and facets ---- */
 
+int mpb_rp_oom(struct mpb_rp_ctx *c)
+{
+	return mpb_fail(c->d, MPB_ENOMEM, "out of memory building the plots");
+}
+
+bool mpb_rp_one_worker_count(const struct mpb_rp_ctx *c, const size_t *cand, size_t nc,
+			     struct mpb_report_plot *p)
+{
+	if (nc == 0 || mpb_rp_varies(c, cand, nc, AX_WORKERS))
+		return false;
+	snprintf(p->why, sizeof p->why, "every point has %g worker%s: the plot would be a dot per "
+		 "series (the points table has them); sweep several pool sizes, e.g. -j 1,2,4",
+		 c->pts[cand[0]].workers, c->pts[cand[0]].workers == 1 ? "" : "s");
+	return true;
+}
+
 size_t *mpb_rp_candidates(const struct mpb_rp_ctx *c, bool (*want)(const struct mpb_rp_point *),
 			  size_t *n)
 {

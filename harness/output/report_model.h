@@ -125,6 +125,14 @@ int mpb_rp_facet_series(const struct mpb_rp_ctx *c, const struct mpb_rp_series *
 size_t *mpb_rp_candidates(const struct mpb_rp_ctx *c, bool (*want)(const struct mpb_rp_point *),
 			  size_t *n);
 
+/* Fail with "out of memory building the plots": -MPB_ENOMEM. */
+int mpb_rp_oom(struct mpb_rp_ctx *c);
+/* A plot against workers needs two worker counts: with one, each series is
+ * a dot, which the points table says better. True, with p's reason set,
+ * when the candidates have one worker count. */
+bool mpb_rp_one_worker_count(const struct mpb_rp_ctx *c, const size_t *cand, size_t nc,
+			     struct mpb_report_plot *p);
+
 /* Colour k of a palette most readers tell apart, and a series' gnuplot
  * style: its colour, dash type and filled point type. */
 const char *mpb_rp_colour(size_t k);
