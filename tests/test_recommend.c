@@ -22,6 +22,12 @@
 #include "recommend.h"
 #include "workload.h"
 
+#define assert_contains(hay, needle)                                                   \
+	do {                                                                           \
+		if (!strstr((hay), (needle)))                                          \
+			fail_msg("\"%s\" does not contain \"%s\"", (hay), (needle));   \
+	} while (0)
+
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Candidates from (workers, throughput) pairs, chunk size 1. */
@@ -310,6 +316,9 @@ struct mini_sweep {
 	struct mpb_plan plan;
 	struct mpb_machine m;
 	struct mpb_dataset s;
+	struct mpb_ceiling cl[8];
+	struct mpb_wall_state cs[8];
+	double cwall[8][3];
 };
 
 static void mini_sweep(struct mini_sweep *ms, const struct mpb_point *pts, const double *wall,
@@ -334,6 +343,23 @@ static void mini_sweep(struct mini_sweep *ms, const struct mpb_point *pts, const
 				    .bls = &ms->bs, .tolerance = 0.05 };
 }
 
+/* A ceiling for each of the mini sweep's points, at its worker count,
+ * every run of ceiling i taking cwall[i] ns. */
+static void mini_ceilings(struct mini_sweep *ms, const double *cwall)
+{
+	for (size_t i = 0; i < ms->plan.npoints; i++) {
+		ms->cl[i] = (struct mpb_ceiling){ &mpb_workload_sumsq, 5000000, 4,
+						  ms->pt[i].workers, 0 };
+		for (size_t k = 0; k < 3; k++)
+			ms->cwall[i][k] = cwall[i];
+		ms->cs[i] = (struct mpb_wall_state){ .wall_ns = ms->cwall[i], .n = 3, .cap = 3 };
+		ms->pt[i].ceiling = i;
+	}
+	ms->plan.ceilings = ms->cl;
+	ms->plan.nceilings = ms->plan.npoints;
+	ms->s.cls = ms->cs;
+}
+
 static struct mpb_point sumsq_point(const char *method, unsigned workers, uint64_t parent_rss)
 {
 	return (struct mpb_point){
@@ -354,19 +380,8 @@ static void test_why_names_the_ceiling(void **state)
 					 sumsq_point("fork", 4, 0) };
 	const double wall[] = { 1000, 560, 540 };
 	mini_sweep(&ms, pts, wall, 3);
-	struct mpb_ceiling cl[3];
-	struct mpb_wall_state cs[3];
-	double cwall[3][3];
-	for (size_t i = 0; i < 3; i++) {
-		cl[i] = (struct mpb_ceiling){ &mpb_workload_sumsq, 5000000, 4, pts[i].workers, 0 };
-		for (size_t k = 0; k < 3; k++)
-			cwall[i][k] = i == 0 ? 1000 : 520;
-		cs[i] = (struct mpb_wall_state){ .wall_ns = cwall[i], .n = 3, .cap = 3 };
-		ms.pt[i].ceiling = i;
-	}
-	ms.plan.ceilings = cl;
-	ms.plan.nceilings = 3;
-	ms.s.cls = cs;
+	const double cwall[] = { 1000, 520, 520 };
+	mini_ceilings(&ms, cwall);
 
 	struct mpb_rec_entry *e;
 	size_t n;
@@ -377,15 +392,61 @@ static void test_why_names_the_ceiling(void **state)
 	if (!strstr(e[0].r.why, "; this machine scales to 1.92x at 2 workers; the fork pool "
 				"reaches 1.78x, 93% of that"))
 		fail_msg("why: %s", e[0].r.why);
+	assert_false(e[0].r.low_ceiling); /* 1.92 >= 0.6 x 2 */
 	free(e);
 
 	/* no ceiling runs (--no-ceiling): no such sentence */
 	for (size_t i = 0; i < 3; i++)
-		cs[i].n = 0;
+		ms.cs[i].n = 0;
 	assert_int_equal(mpb_recommend_sweep(&ms.s, &e, &n), 0);
 	assert_int_equal(n, 1);
 	assert_null(strstr(e[0].r.why, "this machine"));
+	assert_false(e[0].r.low_ceiling);
 	free(e);
+}
+
+/* A ceiling far below the CPU count (bare processes reached 1.14x at 2
+ * workers on 2 usable CPUs: a loaded machine) makes the confidence low,
+ * with the reason in words and in JSON, whatever the comparisons say; the
+ * ceiling above the usable CPUs (4 workers) is not the one judged. */
+static void test_low_ceiling_lowers_confidence(void **state)
+{
+	(void)state;
+	static struct mini_sweep ms;
+	const struct mpb_point pts[] = { sumsq_point("fork", 1, 0), sumsq_point("fork", 2, 0),
+					 sumsq_point("fork", 4, 0) };
+	const double wall[] = { 1000, 560, 540 };
+	mini_sweep(&ms, pts, wall, 3);
+	const double cwall[] = { 1000, 880, 300 }; /* 1.14x at 2, 3.3x at 4 */
+	mini_ceilings(&ms, cwall);
+	struct mpb_rec_entry *e;
+	size_t n;
+	assert_int_equal(mpb_recommend_sweep(&ms.s, &e, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(e[0].point, 1);
+	assert_true(e[0].r.low_ceiling);
+	assert_int_equal(e[0].r.confidence, MPB_REC_LOW);
+	assert_contains(e[0].r.confidence_reason, "bare processes reached only 1.14x at 2 workers");
+	assert_contains(e[0].r.evidence, "confidence low: bare processes reached only 1.14x");
+	free(e);
+	json_t *j = mpb_recommend_json(&ms.s);
+	assert_non_null(j);
+	json_t *r0 = json_array_get(j, 0);
+	assert_non_null(r0);
+	assert_string_equal(json_string_value(json_object_get(r0, "confidence")), "low");
+	assert_contains(json_string_value(json_object_get(r0, "confidence_reason")), "1.14x");
+	json_decref(j);
+
+	/* just above the threshold (1.25x against 0.6 x 2) it is not low for that */
+	const double at[] = { 1000, 800, 300 };
+	mini_ceilings(&ms, at);
+	assert_int_equal(mpb_recommend_sweep(&ms.s, &e, &n), 0);
+	assert_false(e[0].r.low_ceiling);
+	assert_string_equal(e[0].r.confidence_reason, "");
+	free(e);
+	j = mpb_recommend_json(&ms.s);
+	assert_true(json_is_null(json_object_get(json_array_get(j, 0), "confidence_reason")));
+	json_decref(j);
 }
 
 /* The printed recommendation names every axis that was swept, so that two
@@ -628,6 +689,7 @@ int main(void)
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_sweep_entries_and_json),
 		cmocka_unit_test(test_why_names_the_ceiling),
+		cmocka_unit_test(test_low_ceiling_lowers_confidence),
 		cmocka_unit_test(test_print_names_swept_axes),
 		cmocka_unit_test(test_serial_wins),
 		cmocka_unit_test(test_flat_beyond_cpus_with_noise),

@@ -121,6 +121,8 @@ static void evidence(const struct mpb_rec_candidate *c, struct mpb_recommendatio
 		       a->cmp.ci_lo, a->cmp.ci_hi, mpb_rec_verdict_name(a->cmp.verdict), a->cmp.p);
 	}
 	append(w, len, "; confidence %s", mpb_recommend_confidence_name(r->confidence));
+	if (r->confidence_reason[0])
+		append(w, len, ": %s", r->confidence_reason);
 }
 
 static void explain(const struct mpb_rec_candidate *c, size_t n, const struct mpb_rec_context *ctx,
@@ -314,6 +316,15 @@ int mpb_recommend_curve(const struct mpb_rec_candidate *c, size_t n,
 	if (bad)
 		return -1;
 	r->confidence = doubtful == 0 ? MPB_REC_HIGH : doubtful == 1 ? MPB_REC_MEDIUM : MPB_REC_LOW;
+	r->low_ceiling = ctx->ceiling_workers >= 2 && ctx->ceiling_speedup > 0 &&
+			 ctx->ceiling_speedup < MPB_REC_CEILING_FRACTION * ctx->ceiling_workers;
+	if (r->low_ceiling) {
+		r->confidence = MPB_REC_LOW;
+		snprintf(r->confidence_reason, sizeof r->confidence_reason,
+			 "bare processes reached only %.3gx at %u workers, under %.2g x %u (a loaded "
+			 "machine, or tasks too short for processes to pay)", ctx->ceiling_speedup,
+			 ctx->ceiling_workers, MPB_REC_CEILING_FRACTION, ctx->ceiling_workers);
+	}
 	const struct mpb_rec_candidate *rec = &c[r->rec];
 	r->vs_best = rec->throughput / c[r->best].throughput;
 	size_t cnt;
@@ -368,6 +379,22 @@ static double *walls(const struct mpb_point_state *ps)
 	return w;
 }
 
+/* ctx's ceiling: at the most workers, 2 or more and at most the usable
+ * CPUs, among the candidates whose point has a ceiling measured. */
+static void ceiling_at_cpus(const struct mpb_dataset *s, const struct mpb_rec_candidate *cand,
+			    size_t n, struct mpb_rec_context *ctx)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned w = cand[i].workers;
+		struct mpb_derived dv;
+		if (w < 2 || (ctx->usable_cpus && w > ctx->usable_cpus) || w <= ctx->ceiling_workers ||
+		    mpb_analysis_point(s, cand[i].id, &dv) < 0 || !dv.have_ceiling_speedup)
+			continue;
+		ctx->ceiling_workers = w;
+		ctx->ceiling_speedup = dv.ceiling_speedup;
+	}
+}
+
 static int group_entry(const struct mpb_dataset *s, size_t first, bool *done,
 		       struct mpb_rec_candidate *cand, struct mpb_rec_entry *e, bool *have)
 {
@@ -411,6 +438,7 @@ static int group_entry(const struct mpb_dataset *s, size_t first, bool *done,
 		.nserial = serial_median > 0 ? bs->n : 0,
 		.seed = p->seed + fp->id,
 	};
+	ceiling_at_cpus(s, cand, n, &ctx);
 	memset(e, 0, sizeof *e);
 	if (mpb_recommend_curve(cand, n, &ctx, &e->r) < 0)
 		goto out;
@@ -536,7 +564,7 @@ static json_t *cmp_json(const struct mpb_rec_cmp *c)
 }
 
 /* The additive evidence fields: parallelize, confidence, evidence,
- * vs_serial, alternatives, pays_from_size. */
+ * confidence_reason, vs_serial, alternatives, pays_from_size. */
 static int evidence_json(json_t *o, const struct mpb_dataset *s, const struct mpb_rec_entry *e)
 {
 	const struct mpb_point *pt = &s->plan->points[e->point];
@@ -558,6 +586,8 @@ static int evidence_json(json_t *o, const struct mpb_dataset *s, const struct mp
 	bad |= json_object_set_new(o, "confidence",
 			json_string(mpb_recommend_confidence_name(e->r.confidence))) < 0;
 	bad |= json_object_set_new(o, "evidence", json_string(e->r.evidence)) < 0;
+	bad |= json_object_set_new(o, "confidence_reason", e->r.confidence_reason[0]
+				   ? json_string(e->r.confidence_reason) : json_null()) < 0;
 	bad |= json_object_set_new(o, "vs_serial", e->r.have_serial ? cmp_json(&e->r.vs_serial)
 								    : json_null()) < 0;
 	bad |= json_object_set_new(o, "pays_from_size", e->r.pays_from_scale > 0 && pt->size > 0

@@ -52,7 +52,16 @@ struct mpb_rec_context {
 	const double *serial;    /* its wall times (ns), or NULL */
 	size_t nserial;
 	uint64_t seed;           /* of the bootstrap CIs */
+	/* The ceiling (bare processes, ceiling.h) at the most workers measured
+	 * up to the usable CPUs, 2 or more: ceiling_workers (0: none) and its
+	 * speedup over serial. Below MPB_REC_CEILING_FRACTION x ceiling_workers
+	 * the machine did not let even bare processes scale (other load, or
+	 * tasks too short for processes to pay), so no count measured there
+	 * can be trusted much: confidence low, with that reason. */
+	unsigned ceiling_workers;
+	double ceiling_speedup;
 };
+#define MPB_REC_CEILING_FRACTION 0.6
 
 enum mpb_rec_shape {
 	MPB_SHAPE_SINGLE,   /* one worker count measured */
@@ -66,7 +75,7 @@ enum mpb_rec_shape {
 enum mpb_rec_confidence {
 	MPB_REC_HIGH,    /* every comparison behind the choice is conclusive */
 	MPB_REC_MEDIUM,  /* one is not */
-	MPB_REC_LOW,     /* several are not */
+	MPB_REC_LOW,     /* several are not, or the ceiling did not scale (low_ceiling) */
 };
 
 /* An option compared with the recommended one. */
@@ -93,6 +102,8 @@ struct mpb_recommendation {
 	struct mpb_rec_alt alt[MPB_REC_MAX_ALTS]; /* the other options, fewest workers first */
 	size_t nalt;
 	enum mpb_rec_confidence confidence;
+	bool low_ceiling;          /* confidence low for the reason of ctx.ceiling_speedup */
+	char confidence_reason[200]; /* that reason in words; "" when none */
 	/* serial wins: the factor by which the work of one map would have to
 	 * grow for the pool to beat serial, from its measured fixed cost; 0
 	 * when the figures give none */

@@ -350,6 +350,11 @@ static int write_results(struct mpb_sweep *s, struct mpb_diag *d)
 	return rc;
 }
 
+int mpb_sweep_write(struct mpb_sweep *s, struct mpb_diag *d)
+{
+	return write_results(s, d);
+}
+
 bool mpb_sweep_rewrite_due(uint64_t last_cost_ns, uint64_t since_ns)
 {
 	return since_ns / 9 >= last_cost_ns;

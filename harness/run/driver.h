@@ -80,6 +80,11 @@ bool mpb_sweep_rewrite_due(uint64_t last_cost_ns, uint64_t since_ns);
 int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d);
 void mpb_sweep_free(struct mpb_sweep *s);
 
+/* Write the results again as they stand, with the status of the last
+ * mpb_sweep_run: for what is added to the document after its last round
+ * (tune's record of its final phase). 0, or -MPB_EIO / -MPB_ENOMEM. */
+int mpb_sweep_write(struct mpb_sweep *s, struct mpb_diag *d);
+
 /* Run point `i` once into *out (exposed for tests). */
 int mpb_sweep_run_point(struct mpb_sweep *s, size_t i, struct mpb_sample *out,
 			struct mpb_diag *d);

@@ -317,13 +317,10 @@ static uint64_t next_size(const struct mpb_workload_ops *w, uint64_t size, doubl
 	return n > size ? n : 0;
 }
 
-int mpb_tune_run(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_config *cfg,
-		 const struct mpb_machine *m, struct mpb_diag *d)
+/* The tune itself; mpb_tune_run writes what it recorded last. */
+static int tune(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_config *cfg,
+		const struct mpb_machine *m, json_t *phases, struct mpb_diag *d)
 {
-	json_t *phases = json_array();
-	s->tune = json_pack("{s:f, s:o}", "tolerance", s->sampling.race_tolerance, "phases", phases);
-	if (!s->tune)
-		return mpb_fail(d, MPB_ENOMEM, "out of memory");
 	int rc = tune_at(s, plan, cfg, m, phases, d);
 	if (rc < 0 || !cfg->find_size)
 		return rc;
@@ -354,6 +351,30 @@ int mpb_tune_run(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_co
 		if ((rc = replan(s, plan, &c, m, d)) < 0)
 			break;
 		rc = tune_at(s, plan, &c, m, phases, d);
+	}
+	return rc;
+}
+
+int mpb_tune_run(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_config *cfg,
+		 const struct mpb_machine *m, struct mpb_diag *d)
+{
+	json_t *phases = json_array();
+	s->tune = json_pack("{s:f, s:o}", "tolerance", s->sampling.race_tolerance, "phases", phases);
+	if (!s->tune)
+		return mpb_fail(d, MPB_ENOMEM, "out of memory");
+	int rc = tune(s, plan, cfg, m, phases, d);
+	/* the calibration and the last find_size entry are recorded after the
+	 * round that measured them was written: once more, so the file ends
+	 * with what the console says (not after an interrupt, whose write
+	 * already said so, nor a failed write) */
+	if (rc == 0 || rc == -MPB_ERUN) {
+		struct mpb_diag wd = { 0 };
+		int w = mpb_sweep_write(s, &wd);
+		if (w < 0) {
+			if (d)
+				*d = wd;
+			return w;
+		}
 	}
 	return rc;
 }
