@@ -329,7 +329,8 @@ static int tune(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_con
 		return mpb_fail(d, MPB_ENOMEM, "out of memory");
 	struct mpb_config c = *cfg;
 	char size[24];
-	for (int k = 0; rc == 0 && k < MPB_TUNE_FIND_SIZE_TRIES; k++) {
+	/* every size measured gets its entry, the last one too */
+	for (int k = 0; rc == 0; k++) {
 		struct mpb_rec_entry *e;
 		size_t n;
 		if (mpb_recommend_sweep(&s->data, &e, &n) < 0)
@@ -344,7 +345,7 @@ static int tune(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_con
 						       "parallelize", pays, "pays_from_size",
 						       from > 0 ? json_real(from) : json_null()));
 		free(e);
-		if (next == 0)
+		if (next == 0 || k + 1 >= MPB_TUNE_FIND_SIZE_TRIES)
 			break;
 		snprintf(size, sizeof size, "%llu", (unsigned long long)next);
 		c.sizes = size;

@@ -315,6 +315,59 @@ class TuneTestCase(unittest.TestCase):
         self.assertRegex(p.stdout, rec_line(rec, "sumsq 20M fork"))
         self.assertEqual(len(doc["analysis"]["fits"]), 1)
 
+    def check_find_size(self, doc, p, given_tasks):
+        """The recorded search is consistent, whatever the machine's load:
+        sizes grow by the documented rule from the recorded evidence, only
+        the last size may be where a pool pays, the search stops there (or
+        after 4 sizes), and the document (points, recommendation) is that
+        last size's, with its calibration when -t was not given."""
+        tune = doc["tune"]
+        tries = tune["find_size"]
+        self.assertTrue(1 <= len(tries) <= 4, tries)
+        self.assertEqual(tries[0]["size"], 1000)
+        for a, b in zip(tries, tries[1:]):
+            self.assertFalse(a["parallelize"], "the search went on after a pool paid: %s" % tries)
+            pays = a["pays_from_size"]
+            want = 1.5 * pays if pays is not None else 4.0 * a["size"]
+            self.assertEqual(b["size"], math.ceil(max(want, 2.0 * a["size"])), tries)
+        last = tries[-1]
+        if not last["parallelize"]:
+            self.assertEqual(len(tries), 4, "serial still wins but the search stopped early")
+        self.assertEqual({pt["size"] for pt in doc["points"]}, {last["size"]})
+        recs = doc["analysis"]["recommendations"]
+        self.assertEqual(len(recs), 1)
+        self.assertEqual(recs[0]["size"], last["size"])
+        self.assertEqual(recs[0]["parallelize"], last["parallelize"])
+        self.assertEqual(recs[0]["pays_from_size"], last["pays_from_size"])
+        self.assertRegex(p.stdout, r"(?m)^tune --find-size: -s 1000: ")
+        self.assertEqual(p.stdout.count("-s %d: %s" % (last["size"], "a pool pays" if
+                         last["parallelize"] else "serial wins")), 1)
+        tasks = {pt["tasks"] for pt in doc["points"]}
+        self.assertEqual(len(tasks), 1)
+        if given_tasks:
+            self.assertNotIn("calibration", tune)
+            self.assertEqual(tasks, {given_tasks})
+        else:
+            cal = tune["calibration"]
+            self.assertLessEqual(cal["tasks"], cal["grown_to"])
+            self.assertEqual(tasks, {cal["grown_to"]})
+            self.assertEqual(cal["run_over_fixed"], 50.0)
+
+    def test_find_size_record(self):
+        # -t 8 tasks of sumsq 1k: serial wins at the first sizes, so the
+        # search goes on; without -t, calibration first grows the task count.
+        # Few runs: the checks are of the record, not of the figures.
+        quick = ["-r", "3", "--max-runs", "3", "--warmup", "0", "--counters", "none",
+                 "--no-progress"]
+        for given in (8, None):
+            with self.subTest(tasks=given):
+                args = ["tune", "-w", "sumsq", "-s", "1k", "--find-size"] + quick
+                if given:
+                    args += ["-t", str(given)]
+                doc, p = self.run_ok(args, preexec_fn=pin_two_cpus)
+                self.check_find_size(doc, p, given)
+                os.remove(os.path.join(self.tmp, "r.json"))
+
     def test_bad_input(self):
         cases = [
             (["tune", "-w", "sumsq,null"], [r"tune", r"one workload"]),
