@@ -1,6 +1,7 @@
 /* test_floor.c — cmocka tests for harness/machine/floor.c, the floor costs that
  * `mpbench info` shows: each floor gives a positive, finite figure for small
- * iteration counts; mpb_floor_measure fills all four; failures (a program
+ * iteration counts; mpb_floor_measure fills all four; the estimator keeps
+ * a floor from bursts of load; failures (a program
  * that does not exist, one that exits nonzero, nothing to measure) come back
  * as a negative code with a message naming the cause and leave the result
  * alone; and no floor leaves a child, a thread or a descriptor behind.
@@ -154,6 +155,31 @@ static void test_measure_fills_every_floor(void **state)
 	check_measure_fills_every_floor(mpb_floor_measure_quick);
 }
 
+/* The estimator keeps a floor from bursts of other load: samples in the
+ * order taken, the bursts inflating runs of them. */
+static void test_estimate_ignores_bursts(void **state)
+{
+	(void)state;
+	/* 4 batches: one quiet (100), three in a burst; the median of all
+	 * would be in the burst */
+	const double burst[] = { 300, 320, 310, 290, 305,  100, 102, 99, 101, 100,
+				 400, 380, 390, 410, 395,  250, 260, 255, 245, 250 };
+	assert_true(mpb_floor_estimate(burst, 20) == 100.0);
+	/* a stray slow sample in each batch is ignored by the batch medians */
+	const double stray[] = { 100, 900, 100, 100, 100,  101, 101, 800, 101, 101 };
+	assert_true(mpb_floor_estimate(stray, 10) == 100.0);
+	/* the last batch takes the remainder (12 samples: batches of 5 and 7,
+	 * not 5, 5 and 2, whose last median would be 90) */
+	const double rest[] = { 200, 200, 200, 200, 200,  300, 300, 300, 300, 300, 90, 90 };
+	assert_true(mpb_floor_estimate(rest, 12) == 200.0);
+	const double rest2[] = { 200, 200, 200, 200, 200,  90, 90, 90, 90, 300, 300, 300 };
+	assert_true(mpb_floor_estimate(rest2, 12) == 90.0);
+	/* under 2 batches: the median of all */
+	const double few[] = { 5, 1, 9, 3, 7, 2, 8 };
+	assert_true(mpb_floor_estimate(few, 7) == 5.0);
+	assert_true(mpb_floor_estimate(few, 0) == 0.0);
+}
+
 /* Each method is judged against the floor of what it does (method.h). */
 static void test_floor_of_each_method(void **state)
 {
@@ -229,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_spawn),
 		cmocka_unit_test(test_thread),
 		cmocka_unit_test(test_measure_fills_every_floor),
+		cmocka_unit_test(test_estimate_ignores_bursts),
 		cmocka_unit_test(test_floor_of_each_method),
 		cmocka_unit_test(test_spawn_missing_program),
 		cmocka_unit_test(test_spawn_nonzero_exit),

@@ -405,10 +405,11 @@ static void test_why_names_the_ceiling(void **state)
 	free(e);
 }
 
-/* A ceiling far below the CPU count (bare processes reached 1.14x at 2
- * workers on 2 usable CPUs: a loaded machine) makes the confidence low,
- * with the reason in words and in JSON, whatever the comparisons say; the
- * ceiling above the usable CPUs (4 workers) is not the one judged. */
+/* A ceiling far below what bare processes should reach (1.14x at 2
+ * workers on 2 usable CPUs, where 1 bare process costs nothing over serial:
+ * a loaded machine) makes the confidence low, with the reason in words and
+ * in JSON, whatever the comparisons say; the ceiling above the usable CPUs
+ * (4 workers) is not the one judged. */
 static void test_low_ceiling_lowers_confidence(void **state)
 {
 	(void)state;
@@ -436,6 +437,37 @@ static void test_low_ceiling_lowers_confidence(void **state)
 	assert_string_equal(json_string_value(json_object_get(r0, "confidence")), "low");
 	assert_contains(json_string_value(json_object_get(r0, "confidence_reason")), "1.14x");
 	json_decref(j);
+
+	/* without a 1-worker ceiling, the machine's fork floor tells the
+	 * processes' own cost (1 ns against 1000: 2 should reach ~2x); without
+	 * floors either, nothing does, and there is no judgement */
+	ms.cs[0].n = 0;
+	assert_int_equal(mpb_recommend_sweep(&ms.s, &e, &n), 0);
+	assert_false(e[0].r.low_ceiling);
+	free(e);
+	ms.m.has_floors = true;
+	ms.m.floors.fork_exit_wait_ns = 1;
+	assert_int_equal(mpb_recommend_sweep(&ms.s, &e, &n), 0);
+	assert_true(e[0].r.low_ceiling);
+	free(e);
+	ms.m.has_floors = false;
+
+	/* bare processes' own cost explains a low ceiling: at 1 worker they
+	 * reach 0.5x (their cost F equals the work T), so 2 of them, started
+	 * one after the other, should reach 1 / (1/2 + 2 x 1) = 0.4x, and 1.14x
+	 * is not low (tasks too short for processes, not a loaded machine) */
+	const double costly[] = { 2000, 880, 300 };
+	mini_ceilings(&ms, costly);
+	assert_int_equal(mpb_recommend_sweep(&ms.s, &e, &n), 0);
+	assert_false(e[0].r.low_ceiling);
+	free(e);
+	/* ... but 0.2x is (under 0.6 x 0.4x) */
+	const double costly_low[] = { 2000, 5000, 300 };
+	mini_ceilings(&ms, costly_low);
+	assert_int_equal(mpb_recommend_sweep(&ms.s, &e, &n), 0);
+	assert_true(e[0].r.low_ceiling);
+	assert_contains(e[0].r.confidence_reason, "under 0.6 x the 0.4x they should reach");
+	free(e);
 
 	/* just above the threshold (1.25x against 0.6 x 2) it is not low for that */
 	const double at[] = { 1000, 800, 300 };

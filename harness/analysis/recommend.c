@@ -258,6 +258,20 @@ static double pays_from(const struct mpb_rec_candidate *best, const struct mpb_r
 	return k >= MPB_REC_MIN_SCALE ? k : 0;
 }
 
+/* What bare processes should reach at ctx's ceiling_workers (recommend.h);
+ * 0 when there is no ceiling to judge or no cost of theirs to judge it by. */
+static double ceiling_expected(const struct mpb_rec_context *ctx)
+{
+	double w = ctx->ceiling_workers;
+	/* without the processes' own cost, a low ceiling may be nothing but
+	 * tasks too short for processes: no judgement */
+	if (ctx->ceiling_workers < 2 || !(ctx->ceiling_one > 0))
+		return 0;
+	/* the parent starts them one after the other: w F in all */
+	double own = 1.0 / ctx->ceiling_one - 1.0; /* F / T */
+	return own > 0 ? 1.0 / (1.0 / w + w * own) : w;
+}
+
 int mpb_recommend_curve(const struct mpb_rec_candidate *c, size_t n,
 			const struct mpb_rec_context *ctx, struct mpb_recommendation *r)
 {
@@ -316,14 +330,15 @@ int mpb_recommend_curve(const struct mpb_rec_candidate *c, size_t n,
 	if (bad)
 		return -1;
 	r->confidence = doubtful == 0 ? MPB_REC_HIGH : doubtful == 1 ? MPB_REC_MEDIUM : MPB_REC_LOW;
-	r->low_ceiling = ctx->ceiling_workers >= 2 && ctx->ceiling_speedup > 0 &&
-			 ctx->ceiling_speedup < MPB_REC_CEILING_FRACTION * ctx->ceiling_workers;
+	double expect = ceiling_expected(ctx);
+	r->low_ceiling = expect > 0 && ctx->ceiling_speedup > 0 &&
+			 ctx->ceiling_speedup < MPB_REC_CEILING_FRACTION * expect;
 	if (r->low_ceiling) {
 		r->confidence = MPB_REC_LOW;
 		snprintf(r->confidence_reason, sizeof r->confidence_reason,
-			 "bare processes reached only %.3gx at %u workers, under %.2g x %u (a loaded "
-			 "machine, or tasks too short for processes to pay)", ctx->ceiling_speedup,
-			 ctx->ceiling_workers, MPB_REC_CEILING_FRACTION, ctx->ceiling_workers);
+			 "bare processes reached only %.3gx at %u workers, under %.2g x the %.3gx "
+			 "they should reach there (a loaded machine?)", ctx->ceiling_speedup,
+			 ctx->ceiling_workers, MPB_REC_CEILING_FRACTION, expect);
 	}
 	const struct mpb_rec_candidate *rec = &c[r->rec];
 	r->vs_best = rec->throughput / c[r->best].throughput;
@@ -380,16 +395,25 @@ static double *walls(const struct mpb_point_state *ps)
 }
 
 /* ctx's ceiling: at the most workers, 2 or more and at most the usable
- * CPUs, among the candidates whose point has a ceiling measured. */
+ * CPUs, among the candidates whose point has a ceiling measured, and at 1
+ * worker; without a 1-worker ceiling, what the machine's fork floor F says
+ * one would reach, serial / (serial + F). */
 static void ceiling_at_cpus(const struct mpb_dataset *s, const struct mpb_rec_candidate *cand,
-			    size_t n, struct mpb_rec_context *ctx)
+			    size_t n, double serial_ns, struct mpb_rec_context *ctx)
 {
+	const struct mpb_machine *m = s->machine;
+	if (m && m->has_floors && m->floors.fork_exit_wait_ns > 0 && serial_ns > 0)
+		ctx->ceiling_one = serial_ns / (serial_ns + m->floors.fork_exit_wait_ns);
 	for (size_t i = 0; i < n; i++) {
 		unsigned w = cand[i].workers;
 		struct mpb_derived dv;
-		if (w < 2 || (ctx->usable_cpus && w > ctx->usable_cpus) || w <= ctx->ceiling_workers ||
+		if ((ctx->usable_cpus && w > ctx->usable_cpus) || (w > 1 && w <= ctx->ceiling_workers) ||
 		    mpb_analysis_point(s, cand[i].id, &dv) < 0 || !dv.have_ceiling_speedup)
 			continue;
+		if (w == 1) {
+			ctx->ceiling_one = dv.ceiling_speedup;
+			continue;
+		}
 		ctx->ceiling_workers = w;
 		ctx->ceiling_speedup = dv.ceiling_speedup;
 	}
@@ -438,7 +462,7 @@ static int group_entry(const struct mpb_dataset *s, size_t first, bool *done,
 		.nserial = serial_median > 0 ? bs->n : 0,
 		.seed = p->seed + fp->id,
 	};
-	ceiling_at_cpus(s, cand, n, &ctx);
+	ceiling_at_cpus(s, cand, n, serial_median, &ctx);
 	memset(e, 0, sizeof *e);
 	if (mpb_recommend_curve(cand, n, &ctx, &e->r) < 0)
 		goto out;

@@ -54,12 +54,19 @@ struct mpb_rec_context {
 	uint64_t seed;           /* of the bootstrap CIs */
 	/* The ceiling (bare processes, ceiling.h) at the most workers measured
 	 * up to the usable CPUs, 2 or more: ceiling_workers (0: none) and its
-	 * speedup over serial. Below MPB_REC_CEILING_FRACTION x ceiling_workers
-	 * the machine did not let even bare processes scale (other load, or
-	 * tasks too short for processes to pay), so no count measured there
-	 * can be trusted much: confidence low, with that reason. */
+	 * speedup over serial; ceiling_one, its speedup at 1 worker (0:
+	 * unknown; without a 1-worker ceiling, from the machine's fork floor;
+	 * without either, no judgement).
+	 * What bare processes should reach at w workers is w, less their own
+	 * cost F, which the 1-worker ceiling shows (c1 = T / (T + F)), paid w
+	 * times by the parent that starts them: T / (T / w + w F) =
+	 * 1 / (1 / w + w (1 / c1 - 1)). Below
+	 * MPB_REC_CEILING_FRACTION x that, the machine did not let even bare
+	 * processes scale (other load), so no count measured there can be
+	 * trusted much: confidence low, with that reason. */
 	unsigned ceiling_workers;
 	double ceiling_speedup;
+	double ceiling_one;
 };
 #define MPB_REC_CEILING_FRACTION 0.6
 

@@ -78,64 +78,100 @@ static int wait_child(pid_t pid, int *st)
 	return 0;
 }
 
+double mpb_floor_estimate(const double *v, size_t n)
+{
+	if (n == 0)
+		return 0;
+	size_t batches = n / MPB_FLOOR_BATCH;
+	if (batches < 2)
+		return mpb_stats_median(v, n);
+	double best = 0;
+	for (size_t b = 0; b < batches; b++) {
+		/* the last batch takes the remainder */
+		size_t len = b + 1 < batches ? MPB_FLOOR_BATCH : n - b * MPB_FLOOR_BATCH;
+		double m = mpb_stats_median(v + b * MPB_FLOOR_BATCH, len);
+		if (b == 0 || m < best)
+			best = m;
+	}
+	return best;
+}
+
+/* One timed operation of a floor into *ns; 0 or negative with d set. */
+typedef int (*one_fn)(void *ctx, double *ns, struct mpb_diag *d);
+
+/* Up to max samples of one(), fewer when budget_ns has passed once at
+ * least 2 batches are in (the quick floors: a small, fixed cost before a
+ * sweep, however slow the machine is), into *ns by mpb_floor_estimate. */
+static int sample(one_fn one, void *ctx, unsigned max, uint64_t budget_ns, double *ns,
+		  struct mpb_diag *d)
+{
+	double *v = malloc((max ? max : 1) * sizeof *v);
+	if (!v)
+		return mpb_fail(d, MPB_ENOMEM, "out of memory");
+	uint64_t t0 = mpb_now_ns();
+	unsigned n = 0;
+	int rc = 0;
+	while (n < max && rc == 0) {
+		rc = one(ctx, &v[n], d);
+		n += rc == 0;
+		if (n >= 2 * MPB_FLOOR_BATCH && mpb_now_ns() - t0 >= budget_ns)
+			break;
+	}
+	if (rc == 0)
+		*ns = mpb_floor_estimate(v, n);
+	free(v);
+	return rc;
+}
+
+static int fork_one(void *ctx, double *ns, struct mpb_diag *d)
+{
+	(void)ctx;
+	uint64_t t0 = mpb_now_ns();
+	pid_t pid = fork();
+	if (pid < 0)
+		return mpb_fail_errno(d, MPB_ESYS, errno, "fork");
+	if (pid == 0)
+		_exit(0);
+	int st, e = wait_child(pid, &st);
+	if (e < 0)
+		return mpb_fail_errno(d, MPB_ESYS, -e, "waitpid");
+	*ns = (double)(mpb_now_ns() - t0);
+	return 0;
+}
+
+#define NO_BUDGET UINT64_MAX
+
 int mpb_floor_fork(unsigned iters, double *ns, struct mpb_diag *d)
 {
 	if (iters == 0)
 		return mpb_fail(d, MPB_EINPUT, "fork floor: nothing to measure");
-	double *v = malloc((iters ? iters : 1) * sizeof *v);
-	if (!v)
-		return mpb_fail(d, MPB_ENOMEM, "out of memory");
-	for (unsigned i = 0; i < iters; i++) {
-		uint64_t t0 = mpb_now_ns();
-		pid_t pid = fork();
-		if (pid < 0) {
-			int e = errno;
-			free(v);
-			return mpb_fail_errno(d, MPB_ESYS, e, "fork");
-		}
-		if (pid == 0)
-			_exit(0);
-		int st;
-		if (wait_child(pid, &st) < 0) {
-			free(v);
-			return mpb_fail_errno(d, MPB_ESYS, errno, "waitpid");
-		}
-		v[i] = (double)(mpb_now_ns() - t0);
-	}
-	*ns = mpb_stats_median(v, iters ? iters : 1);
-	free(v);
-	return 0;
+	return sample(fork_one, NULL, iters, NO_BUDGET, ns, d);
 }
 
 extern char **environ;
+
+static int spawn_one(void *ctx, double *ns, struct mpb_diag *d)
+{
+	const char *path = ctx;
+	char *argv[] = { (char *)path, NULL };
+	pid_t pid;
+	int st;
+	uint64_t t0 = mpb_now_ns();
+	int e = posix_spawn(&pid, path, NULL, NULL, argv, environ);
+	if (e != 0)
+		return mpb_fail_errno(d, MPB_ESYS, e, "posix_spawn %s", path);
+	int w = wait_child(pid, &st);
+	*ns = (double)(mpb_now_ns() - t0);
+	if (w < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return mpb_fail(d, MPB_ESYS, "%s did not exit 0", path);
+	return 0;
+}
 
 int mpb_floor_spawn(const char *path, unsigned iters, double *ns, struct mpb_diag *d)
 {
 	if (iters == 0)
 		return mpb_fail(d, MPB_EINPUT, "spawn floor: nothing to measure");
-	double *v = malloc((iters ? iters : 1) * sizeof *v);
-	if (!v)
-		return mpb_fail(d, MPB_ENOMEM, "out of memory");
-	char *argv[] = { (char *)path, NULL };
-	for (unsigned i = 0; i < iters; i++) {
-		pid_t pid;
-		int st;
-		uint64_t t0 = mpb_now_ns();
-		int e = posix_spawn(&pid, path, NULL, NULL, argv, environ);
-		if (e != 0) {
-			free(v);
-			return mpb_fail_errno(d, MPB_ESYS, e, "posix_spawn %s", path);
-		}
-		int w = wait_child(pid, &st);
-		v[i] = (double)(mpb_now_ns() - t0);
-		if (w < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-			free(v);
-			return mpb_fail(d, MPB_ESYS, "%s did not exit 0", path);
-		}
-	}
-	*ns = mpb_stats_median(v, iters ? iters : 1);
-	free(v);
-	return 0;
+	return sample(spawn_one, (void *)path, iters, NO_BUDGET, ns, d);
 }
 
 static void *nothing(void *arg)
@@ -166,57 +202,65 @@ static void settle_threads(size_t before)
 		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
 }
 
-int mpb_floor_thread(unsigned iters, double *ns, struct mpb_diag *d)
+static int thread_one(void *ctx, double *ns, struct mpb_diag *d)
+{
+	(void)ctx;
+	pthread_t t;
+	uint64_t t0 = mpb_now_ns();
+	int e = pthread_create(&t, NULL, nothing, NULL);
+	if (e != 0)
+		return mpb_fail_errno(d, MPB_ESYS, e, "pthread_create");
+	pthread_join(t, NULL);
+	*ns = (double)(mpb_now_ns() - t0);
+	return 0;
+}
+
+static int thread_floor(unsigned iters, uint64_t budget_ns, double *ns, struct mpb_diag *d)
 {
 	if (iters == 0)
 		return mpb_fail(d, MPB_EINPUT, "thread floor: nothing to measure");
 	size_t before = threads_of_this_process();
-	double *v = malloc((iters ? iters : 1) * sizeof *v);
-	if (!v)
-		return mpb_fail(d, MPB_ENOMEM, "out of memory");
-	for (unsigned i = 0; i < iters; i++) {
-		pthread_t t;
-		uint64_t t0 = mpb_now_ns();
-		int e = pthread_create(&t, NULL, nothing, NULL);
-		if (e != 0) {
-			free(v);
-			return mpb_fail_errno(d, MPB_ESYS, e, "pthread_create");
-		}
-		pthread_join(t, NULL);
-		v[i] = (double)(mpb_now_ns() - t0);
-	}
+	int rc = sample(thread_one, NULL, iters, budget_ns, ns, d);
 	settle_threads(before);
-	*ns = mpb_stats_median(v, iters ? iters : 1);
-	free(v);
-	return 0;
+	return rc;
 }
 
+int mpb_floor_thread(unsigned iters, double *ns, struct mpb_diag *d)
+{
+	return thread_floor(iters, NO_BUDGET, ns, d);
+}
+
+/* Iterations, each floor's at most, and a time budget per floor. */
 struct iters {
 	unsigned rtt_batches, rtt, fork, spawn, thread;
+	uint64_t budget_ns;
 };
 
 static int measure(struct mpb_floor *f, const struct iters *n, struct mpb_diag *d)
 {
 	int rc = mpb_floor_pipe_rtt(n->rtt_batches, n->rtt, &f->pipe_rtt_ns, d);
 	if (rc == 0)
-		rc = mpb_floor_fork(n->fork, &f->fork_exit_wait_ns, d);
+		rc = sample(fork_one, NULL, n->fork, n->budget_ns, &f->fork_exit_wait_ns, d);
 	if (rc == 0)
-		rc = mpb_floor_spawn("/bin/true", n->spawn, &f->spawn_exit_wait_ns, d);
+		rc = sample(spawn_one, "/bin/true", n->spawn, n->budget_ns, &f->spawn_exit_wait_ns,
+			    d);
 	if (rc == 0)
-		rc = mpb_floor_thread(n->thread, &f->thread_create_join_ns, d);
+		rc = thread_floor(n->thread, n->budget_ns, &f->thread_create_join_ns, d);
 	return rc;
 }
 
 int mpb_floor_measure(struct mpb_floor *f, struct mpb_diag *d)
 {
-	return measure(f, &(struct iters){ 9, 2000, 200, 200, 500 }, d);
+	return measure(f, &(struct iters){ 9, 2000, 200, 200, 500, NO_BUDGET }, d);
 }
 
-/* about 20 ms of CPU: /bin/true's exec and dynamic linking dominate, so
- * the spawn floor gets the fewest */
+/* Up to 100 forks, 40 spawns and 200 threads, each within 15 ms once two
+ * batches are in: about 50 ms in all on an idle machine, a little more on a
+ * slow one (spawn's /bin/true, exec and dynamic linking, takes the most),
+ * and enough batches that a burst of load leaves one quiet. */
 int mpb_floor_measure_quick(struct mpb_floor *f, struct mpb_diag *d)
 {
-	return measure(f, &(struct iters){ 5, 200, 20, 5, 50 }, d);
+	return measure(f, &(struct iters){ 5, 200, 100, 40, 200, 15000000ull }, d);
 }
 
 double mpb_floor_of(const struct mpb_floor *f, enum mpb_method_floor kind)

@@ -4,6 +4,8 @@
 #ifndef MPB_FLOOR_H
 #define MPB_FLOOR_H
 
+#include <stddef.h>
+
 #include "diag.h"
 #include "method.h"
 
@@ -14,16 +16,30 @@ struct mpb_floor {
 	double thread_create_join_ns;
 };
 
-/* Measure each floor: median of several batches. 0 or negative with d set. */
+/* Measure each floor: the pipe round trip as the median of batches'
+ * means, the others by mpb_floor_estimate. 0 or negative with d set. */
 int mpb_floor_measure(struct mpb_floor *f, struct mpb_diag *d);
-/* The same with far fewer iterations: what a sweep records, measured in
- * its own process before its first point (results: machine.floors). */
+/* The same with fewer iterations and a time budget per floor: what a sweep
+ * records, measured in its own process before its first point (results:
+ * machine.floors). */
 int mpb_floor_measure_quick(struct mpb_floor *f, struct mpb_diag *d);
+/* A floor from samples v[0..n) in the order they were taken: the smallest
+ * of the medians of consecutive batches of MPB_FLOOR_BATCH (the last takes
+ * the remainder); the median of all with fewer than 2 batches. A burst of
+ * other load inflates the samples it overlaps, in a run; a batch median
+ * ignores a stray sample, the minimum over batches ignores the bursts
+ * while one batch stayed quiet, which a median of all does not once the
+ * bursts cover half the samples. It reads lower than the median of all on
+ * an idle machine too, by the spread within a batch: it estimates what the
+ * operation costs undisturbed, which is what a floor is. 0 when n is 0. */
+#define MPB_FLOOR_BATCH 5
+double mpb_floor_estimate(const double *v, size_t n);
 /* The floor a method's start-up and teardown per worker compare with; 0
  * when it was not measured. */
 double mpb_floor_of(const struct mpb_floor *f, enum mpb_method_floor kind);
 /* Median per-round-trip time over `batches` batches of `iters` round trips. */
 int mpb_floor_pipe_rtt(unsigned batches, unsigned iters, double *ns, struct mpb_diag *d);
+/* `iters` samples of each, by mpb_floor_estimate. */
 int mpb_floor_fork(unsigned iters, double *ns, struct mpb_diag *d);
 /* posix_spawn of `path` (argv {path}) + waitpid; it must exit 0. */
 int mpb_floor_spawn(const char *path, unsigned iters, double *ns, struct mpb_diag *d);
