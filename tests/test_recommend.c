@@ -370,18 +370,24 @@ static struct mpb_point sumsq_point(const char *method, unsigned workers, uint64
 	};
 }
 
+/* fork at 1, 2 and 4 workers (1000, 560, 540 ns) with ceilings cwall. */
+static void fork_124(struct mini_sweep *ms, const double cwall[3])
+{
+	const struct mpb_point pts[] = { sumsq_point("fork", 1, 0), sumsq_point("fork", 2, 0),
+					 sumsq_point("fork", 4, 0) };
+	const double wall[] = { 1000, 560, 540 };
+	mini_sweep(ms, pts, wall, 3);
+	mini_ceilings(ms, cwall);
+}
+
 /* With the machine's ceiling measured, the reason names it in words
  * "this machine scales to X at N workers; the pool reaches Y, Z%". */
 static void test_why_names_the_ceiling(void **state)
 {
 	(void)state;
 	static struct mini_sweep ms;
-	const struct mpb_point pts[] = { sumsq_point("fork", 1, 0), sumsq_point("fork", 2, 0),
-					 sumsq_point("fork", 4, 0) };
-	const double wall[] = { 1000, 560, 540 };
-	mini_sweep(&ms, pts, wall, 3);
 	const double cwall[] = { 1000, 520, 520 };
-	mini_ceilings(&ms, cwall);
+	fork_124(&ms, cwall);
 
 	struct mpb_rec_entry *e;
 	size_t n;
@@ -414,12 +420,8 @@ static void test_low_ceiling_lowers_confidence(void **state)
 {
 	(void)state;
 	static struct mini_sweep ms;
-	const struct mpb_point pts[] = { sumsq_point("fork", 1, 0), sumsq_point("fork", 2, 0),
-					 sumsq_point("fork", 4, 0) };
-	const double wall[] = { 1000, 560, 540 };
-	mini_sweep(&ms, pts, wall, 3);
 	const double cwall[] = { 1000, 880, 300 }; /* 1.14x at 2, 3.3x at 4 */
-	mini_ceilings(&ms, cwall);
+	fork_124(&ms, cwall);
 	struct mpb_rec_entry *e;
 	size_t n;
 	assert_int_equal(mpb_recommend_sweep(&ms.s, &e, &n), 0);
