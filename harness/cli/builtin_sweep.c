@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cmd_point.h"
 #include "counter_source.h"
 #include "counters.h"
@@ -21,6 +22,7 @@
 #include "method.h"
 #include "parse.h"
 #include "plan.h"
+#include "progress_bar.h"
 #include "recommend.h"
 #include "results.h"
 #include "sampling.h"
@@ -80,21 +82,6 @@ static void install_signals(void)
 		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
 			sigaction(sigs[i], &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-}
-
-struct progress_ctx {
-	bool on;
-};
-
-static void progress(void *ctx, size_t done, size_t total)
-{
-	struct progress_ctx *pc = ctx;
-	if (!pc->on)
-		return;
-	fprintf(stderr, "\r  run %zu/%zu", done, total);
-	if (done == total)
-		fputs("\r\033[K", stderr);
-	fflush(stderr);
 }
 
 static bool plan_uses(const struct mpb_plan *plan, const struct mpb_method_ops *m)
@@ -255,7 +242,12 @@ static int measure(const struct mpb_cli_call *call, const struct sweep_kind *k,
 		   struct sweep_setup *su, struct mpb_plan *plan, struct mpb_diag *d)
 {
 	struct mpb_config *cfg = call->cfg;
-	struct progress_ctx pc = { !cfg->quiet && !cfg->no_progress && isatty(STDERR_FILENO) };
+	/* on a terminal, or when asked; never with --quiet or --no-progress */
+	bool tty = isatty(STDERR_FILENO);
+	bool shown = !cfg->quiet && !cfg->no_progress && (tty || cfg->progress);
+	struct mpb_progress_bar bar;
+	mpb_progress_bar_init(&bar, stderr, tty, mpb_cli_width(STDERR_FILENO),
+			      mpb_progress_bar_utf8_locale());
 	struct mpb_sweep s = {
 		.plan = plan,
 		.machine = &su->m,
@@ -264,8 +256,8 @@ static int measure(const struct mpb_cli_call *call, const struct sweep_kind *k,
 		.argv = call->argv,
 		.options = mpb_options_json(call->cmd->mask, cfg),
 		.stop_flag = &stop_flag,
-		.progress = progress,
-		.progress_ctx = &pc,
+		.progress = shown ? &mpb_progress_bar_ops : NULL,
+		.progress_ctx = &bar,
 		.counters = &su->counters,
 		.sampling = su->policy,
 		.tolerance = su->tolerance,

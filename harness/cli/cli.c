@@ -81,9 +81,7 @@ static void usage(FILE *f)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].brief);
 }
 
-/* The width help is wrapped to: $COLUMNS when it is a number, else the
- * terminal's (stdout), else 80. */
-static size_t help_width(void)
+size_t mpb_cli_width(int fd)
 {
 	const char *env = getenv("COLUMNS");
 	char *end = NULL;
@@ -91,14 +89,14 @@ static size_t help_width(void)
 	if (env && *env && end && !*end && n > 0 && n < 10000)
 		return (size_t)n;
 	struct winsize ws;
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		return ws.ws_col;
 	return 80;
 }
 
 static void command_help(const struct mpb_cli_command *c)
 {
-	size_t width = help_width();
+	size_t width = mpb_cli_width(STDOUT_FILENO);
 	printf("usage: mpbench %s [options]%s%s\n\n", c->name, c->args ? " " : "",
 	       c->args ? c->args : "");
 	mpb_text_wrap(stdout, c->summary, 0, 0, width);

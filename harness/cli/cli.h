@@ -14,6 +14,10 @@ struct mpb_cli_command;
  * only output before it returns is the command's own (tables, listings). */
 int mpb_cli_main(int argc, char **argv, struct mpb_diag *d);
 
+/* The width of what goes to fd (help on stdout, progress on stderr):
+ * $COLUMNS when it is a number, else the terminal's, else 80. */
+size_t mpb_cli_width(int fd);
+
 /* The command table, in the order `mpbench help` lists it; *n its length. */
 const struct mpb_cli_command *mpb_cli_commands(size_t *n);
 

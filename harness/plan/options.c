@@ -105,6 +105,8 @@ static const struct option_def table[] = {
 	  "results JSON [results/<host>-<UTC time>.json]", SWEEPLIKE },
 	{ "quiet", 'q', OPT_FLAG, F(quiet), 0, NULL, 0, 0, NULL,
 	  "print no table and no progress, only errors", SWEEPLIKE },
+	{ "progress", 0, OPT_FLAG, F(progress), 0, NULL, 0, 0, NULL,
+	  "draw the progress line on stderr even when it is not a terminal", SWEEPLIKE },
 	{ "no-progress", 0, OPT_FLAG, F(no_progress), 0, NULL, 0, 0, NULL,
 	  "no progress line on stderr", SWEEPLIKE },
 	{ "find-size", 0, OPT_FLAG, F(find_size), 0, NULL, 0, 0, NULL,

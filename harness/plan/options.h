@@ -52,6 +52,7 @@ struct mpb_config {
 	bool given_max_runs;         /* --max-runs came from the command line */
 	bool given_tolerance;        /* --tolerance came from the command line (analyze) */
 	bool quiet, no_progress, help;
+	bool progress;               /* --progress: the progress line even off a terminal */
 	bool no_ceiling;     /* --no-ceiling: no bare-fork ceiling runs (ceiling.h) */
 	bool given_sizes, given_tasks; /* -s / -t came from the command line */
 	const char *cmd;             /* --cmd TEMPLATE: the cmd workload (cmd.h) */

@@ -2,6 +2,7 @@
 #include "driver.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -14,6 +15,7 @@
 #include "method.h"
 #include "outfile.h"
 #include "overhead.h"
+#include "progress.h"
 #include "results.h"
 #include "rng.h"
 
@@ -381,8 +383,11 @@ struct item_kind {
 	size_t (*nruns)(const struct mpb_sweep *s, size_t i);
 	/* Run item i once, keeping the measurement when `keep`. */
 	int (*run)(struct mpb_sweep *s, size_t i, bool keep, struct mpb_diag *d);
-	/* Adaptive sampling (sampling.h): does item i want another measured run? */
-	bool (*wants_more)(const struct mpb_dataset *ds, size_t i);
+	/* Adaptive sampling (analysis/sampling_verdict.h): the verdict on item
+	 * i, MORE when it wants another measured run */
+	void (*verdict)(const struct mpb_dataset *ds, size_t i, struct mpb_sampling_verdict *v);
+	/* item i in words, for the progress display (progress.h) */
+	void (*words)(const struct mpb_plan *p, size_t i, char *buf, size_t len);
 	/* Where the time and CPU of item i's measured runs add up, and whether
 	 * the CPU of all its processes is visible; NULL: not accounted. */
 	struct mpb_sampling_acct *(*acct)(struct mpb_sweep *s, size_t i, bool *cpu_visible);
@@ -460,27 +465,57 @@ static int ceiling_run(struct mpb_sweep *s, size_t j, bool keep, struct mpb_diag
 
 static const struct item_kind kinds[] = {
 	{ "point", point_count, point_failed, point_error, point_kind, point_nruns, point_run,
-	  mpb_sampling_point_wants_more, point_acct },
+	  mpb_sampling_point_verdict, mpb_progress_point_words, point_acct },
 	{ "baseline", baseline_count, baseline_failed, baseline_error, baseline_kind, baseline_nruns,
-	  run_baseline, mpb_sampling_baseline_wants_more, baseline_acct },
+	  run_baseline, mpb_sampling_baseline_verdict, mpb_progress_baseline_words, baseline_acct },
 	{ "ceiling", ceiling_count, ceiling_failed, ceiling_error, ceiling_kind, ceiling_nruns,
-	  ceiling_run, mpb_sampling_ceiling_wants_more, NULL },
+	  ceiling_run, mpb_sampling_ceiling_verdict, mpb_progress_ceiling_words, NULL },
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
 struct item {
 	const struct item_kind *kind;
 	size_t index;
+	double run_ns; /* its median wall when last scheduled; NaN: none yet */
 };
 
-/* Warm-up runs only for items without measured runs (tune's later phases
- * keep the runs of earlier ones); measured runs while sampling.c's policy
- * (at least --runs, then until the CI or the budget says stop) wants more. */
-static bool schedule(const struct mpb_sweep *s, const struct item *it, bool keep)
+/* Whether item `it` runs in this round: warm-up runs only for items without
+ * measured runs (tune's later phases keep the runs of earlier ones);
+ * measured runs while sampling.c's policy (at least --runs, then until the
+ * CI or the budget says stop) wants more. Counts into t the runs the item
+ * is expected to still need (progress.h): its verdict's measured runs and,
+ * for an item without runs, warm_left warm-up runs (the warm-up rounds left,
+ * this one included; 0 in measured rounds). */
+static bool schedule(const struct mpb_sweep *s, struct item *it, bool keep, uint64_t warm_left,
+		     struct mpb_progress_tally *t)
 {
-	if (!keep)
-		return it->kind->nruns(s, it->index) == 0;
-	return it->kind->wants_more(&s->data, it->index);
+	struct mpb_sampling_verdict v;
+	it->kind->verdict(&s->data, it->index, &v);
+	bool fresh = it->kind->nruns(s, it->index) == 0;
+	it->run_ns = v.median;
+	mpb_progress_tally_expect(t, (fresh ? warm_left : 0) +
+				  mpb_progress_runs_left(&s->data.sampling, s->plan->runs, &v),
+				  v.median);
+	return keep ? v.state == MPB_SAMPLING_MORE : fresh;
+}
+
+/* Tell the display (progress.h) what runs next; between runs, outside any
+ * timed window. */
+static void show_step(const struct mpb_sweep *s, const struct item *it, bool keep,
+		      const struct mpb_progress_tally *t)
+{
+	if (!s->progress)
+		return;
+	struct mpb_progress_step st = { .phase = s->phase, .warmup = !keep };
+	if (it)
+		it->kind->words(s->plan, it->index, st.what, sizeof st.what);
+	bool settled = s->data.sampling.max_runs <= s->plan->runs &&
+		       !(s->data.sampling.race_tolerance > 0);
+	mpb_progress_fill(t, mpb_now_ns(), settled, &st);
+	if (it)
+		s->progress->step(s->progress_ctx, &st);
+	else
+		s->progress->end(s->progress_ctx, &st);
 }
 
 /* Run every live item once, in a freshly shuffled order; *nlive says how
@@ -488,12 +523,14 @@ static bool schedule(const struct mpb_sweep *s, const struct item *it, bool keep
  * failures of single items, out of memory included, are recorded in the
  * item and counted in *failures. */
 static int run_round(struct mpb_sweep *s, struct mpb_rng *rng, struct item *all, size_t nall,
-		     struct item *live, bool keep, int *failures, size_t *done, size_t total,
-		     size_t *nlive)
+		     struct item *live, bool keep, int *failures, uint64_t warm_left,
+		     struct mpb_progress_tally *tally, size_t *nlive)
 {
 	size_t n = 0;
+	mpb_progress_tally_reset(tally);
 	for (size_t k = 0; k < nall; k++)
-		if (!*all[k].kind->failed(s, all[k].index) && schedule(s, &all[k], keep))
+		if (!*all[k].kind->failed(s, all[k].index) &&
+		    schedule(s, &all[k], keep, warm_left, tally))
 			live[n++] = all[k];
 	*nlive = n;
 	mpb_rng_shuffle(rng, live, n, sizeof *live);
@@ -502,18 +539,19 @@ static int run_round(struct mpb_sweep *s, struct mpb_rng *rng, struct item *all,
 			return -MPB_EINTR;
 		if (halted(s, *failures))
 			return 0; /* the caller's loops end too */
-		if (s->progress)
-			s->progress(s->progress_ctx, (*done)++, total);
+		show_step(s, &live[k], keep, tally);
 		if (s->on_run)
 			s->on_run(s->on_run_ctx, live[k].kind->name, live[k].index, keep);
 		struct mpb_diag rd = { 0 };
 		uint64_t t0 = mpb_now_ns(), c0 = mpb_sampling_cpu_now();
 		int r = live[k].kind->run(s, live[k].index, keep, &rd);
+		uint64_t t1 = mpb_now_ns();
 		if (r == 0 && keep && live[k].kind->acct) {
 			bool vis;
 			struct mpb_sampling_acct *a = live[k].kind->acct(s, live[k].index, &vis);
-			mpb_sampling_account(a, mpb_now_ns() - t0, mpb_sampling_cpu_now() - c0, vis);
+			mpb_sampling_account(a, t1 - t0, mpb_sampling_cpu_now() - c0, vis);
 		}
+		mpb_progress_tally_ran(tally, live[k].run_ns, t1 - t0);
 		/* out of memory in one item (a codec's buffer, a sample) fails that
 		 * item, named, like any other failure: the sweep goes on with what
 		 * memory it has and still writes its results */
@@ -550,22 +588,24 @@ int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 	nall = 0;
 	for (size_t k = 0; k < NKINDS; k++)
 		for (size_t i = 0; i < kinds[k].count(s); i++)
-			all[nall++] = (struct item){ &kinds[k], i };
+			all[nall++] = (struct item){ &kinds[k], i, NAN };
 	if (!s->data.started[0])
 		utc_now(s->data.started, sizeof s->data.started);
 	s->data.status = "running";
 
 	struct mpb_rng rng;
 	mpb_rng_seed(&rng, p->seed);
-	size_t done = 0, total = (size_t)(p->warmup + mpb_sampling_max_runs(&s->data)) * nall;
+	struct mpb_progress_tally tally;
+	mpb_progress_tally_begin(&tally, mpb_now_ns());
 	int rc = 0, failures = 0;
 	size_t nlive = 0;
 	for (uint64_t round = 0; round < p->warmup && rc == 0 && !halted(s, failures); round++)
-		rc = run_round(s, &rng, all, nall, live, false, &failures, &done, total, &nlive);
+		rc = run_round(s, &rng, all, nall, live, false, &failures, p->warmup - round, &tally,
+			       &nlive);
 	/* each round decides once per item whether it wants more (a bootstrap
 	 * of its runs); a round with nothing live ends the sweep */
 	while (rc == 0 && !halted(s, failures)) {
-		rc = run_round(s, &rng, all, nall, live, true, &failures, &done, total, &nlive);
+		rc = run_round(s, &rng, all, nall, live, true, &failures, 0, &tally, &nlive);
 		if (rc == 0 && nlive == 0)
 			break;
 		if (rc == 0 && (rc = write_partial(s, d)) < 0) {
@@ -577,8 +617,8 @@ int mpb_sweep_run(struct mpb_sweep *s, struct mpb_diag *d)
 	}
 	free(all);
 	free(live);
-	if (s->progress)
-		s->progress(s->progress_ctx, total, total);
+	mpb_progress_tally_reset(&tally);
+	show_step(s, NULL, true, &tally);
 	if (rc == -MPB_EINTR) {
 		s->data.status = "interrupted";
 		int w = write_results(s, d);

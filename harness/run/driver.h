@@ -18,6 +18,7 @@
 #include "dataset.h"
 #include "machine.h"
 #include "plan.h"
+#include "progress.h"
 #include "runner.h"
 #include "sampling.h"
 
@@ -30,8 +31,10 @@ struct mpb_sweep {
 	char **argv;                     /* full command line, recorded as "command" */
 	json_t *options;                 /* resolved options (borrowed reference kept) */
 	volatile sig_atomic_t *stop_flag;
-	void (*progress)(void *ctx, size_t done, size_t total);
+	/* The progress display (progress.h), told between runs; NULL: none */
+	const struct mpb_progress_ops *progress;
 	void *progress_ctx;
+	const char *phase;               /* the label of the phases that follow (tune's); NULL: none */
 	const struct mpb_counter_set *counters; /* NULL: counters off */
 	/* Optional: called before each run of an item ("point", "baseline",
 	 * "ceiling"), with keep false for warm-up runs: the schedule made visible */

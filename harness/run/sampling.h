@@ -44,8 +44,7 @@ bool mpb_sampling_cpu_visible(const struct mpb_point *pt);
 void mpb_sampling_account(struct mpb_sampling_acct *a, uint64_t wall_ns, uint64_t cpu_ns,
 			  bool cpu_visible);
 
-/* Upper bound of measured runs per item under the sweep's policy (for the
- * progress line). */
+/* Upper bound of measured runs per item under the sweep's policy. */
 uint64_t mpb_sampling_max_runs(const struct mpb_dataset *ds);
 
 #endif

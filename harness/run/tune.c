@@ -9,6 +9,7 @@
 
 #include "driver.h"
 #include "fit.h"
+#include "parse.h"
 #include "recommend.h"
 #include "stats.h"
 
@@ -253,9 +254,15 @@ static int tune_at(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_
 		   const struct mpb_machine *m, json_t *phases, struct mpb_diag *d)
 {
 	unsigned cap = tune_cap(m);
+	/* each phase's label for the progress display (progress.h): the size
+	 * (--find-size tunes several) and the step */
+	char size[MPB_FMT_U64_LEN], label[96];
+	mpb_format_u64(plan->points[0].size, MPB_UNIT_COUNT, size, sizeof size);
 	json_array_clear(phases);
 	if (json_array_append_new(phases, counts_json(plan)) < 0)
 		return mpb_fail(d, MPB_ENOMEM, "out of memory");
+	snprintf(label, sizeof label, "%s coarse", size);
+	s->phase = label;
 	int rc = mpb_sweep_run(s, d);
 	char tasks[24];
 	struct mpb_config grown_cfg = *cfg;
@@ -263,8 +270,12 @@ static int tune_at(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_
 	if (grown > plan->points[0].tasks) {
 		snprintf(tasks, sizeof tasks, "%llu", (unsigned long long)grown);
 		grown_cfg.tasks = tasks;
-		if ((rc = replan(s, plan, &grown_cfg, m, d)) < 0)
+		if ((rc = replan(s, plan, &grown_cfg, m, d)) < 0) {
+			s->phase = NULL;
 			return rc;
+		}
+		snprintf(label, sizeof label, "%s coarse, %s tasks", size, tasks);
+		s->phase = label;
 		rc = mpb_sweep_run(s, d);
 		cfg = &grown_cfg; /* later phases keep the grown count */
 	}
@@ -294,9 +305,12 @@ static int tune_at(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_
 		json_array_append_new(phases, new_counts(all, nall, prev));
 		json_decref(prev);
 		prev = counts_json(plan);
+		snprintf(label, sizeof label, "%s refine %d", size, phase);
+		s->phase = label;
 		rc = mpb_sweep_run(s, d);
 	}
 out:
+	s->phase = NULL;
 	json_decref(prev);
 	free(all);
 	free(list);
