@@ -11,6 +11,7 @@ packages=(
   libcmocka-dev                       # unit tests
   python3                             # integration tests
   gnuplot-nox                         # plots (mpbench report)
+  slurmctld slurmd slurm-client munge # a single-node Slurm for the fleet scripts' test
 )
 
 packages+=("$@")
