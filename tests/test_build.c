@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -22,6 +23,13 @@ static void current_is_known(void **state)
 	assert_true(strlen(b.build_type) > 0);
 	assert_true(strlen(b.optimization) > 0);
 	assert_true(strlen(b.sanitize) > 0);
+	/* the flags say the standard and, unless plain, the optimization level */
+	assert_non_null(strstr(b.c_flags, "-std="));
+	if (strcmp(b.optimization, "plain") != 0) {
+		char o[16];
+		snprintf(o, sizeof o, "-O%s", b.optimization);
+		assert_non_null(strstr(b.c_flags, o));
+	}
 	assert_int_equal(b.fault_injection, MPB_FAULT_INJECTION);
 }
 
@@ -29,13 +37,15 @@ static void json_round_trip(void **state)
 {
 	(void)state;
 	struct mpb_build a = { .compiler = "gcc 12.2.0", .c_args = "-march=native",
+			       .c_flags = "-std=c11 -O0 -g -fsanitize=address,undefined -march=native",
 			       .build_type = "debug", .optimization = "0", .debug = true,
 			       .sanitize = "address,undefined", .fault_injection = true }, b;
 	json_t *tool = json_object();
 	assert_int_equal(mpb_build_to_json(&a, tool), 0);
 	assert_string_equal(json_string_value(json_object_get(tool, "build_type")), "debug");
 	assert_true(json_is_true(json_object_get(tool, "fault_injection")));
-	assert_int_equal(json_object_size(tool), 7);
+	assert_int_equal(json_object_size(tool), 8);
+	assert_string_equal(json_string_value(json_object_get(tool, "c_flags")), a.c_flags);
 	mpb_build_from_json(tool, &b);
 	assert_memory_equal(&a, &b, sizeof a);
 	json_decref(tool);

@@ -287,11 +287,31 @@ static void test_json_matches_values(void **state)
 	struct mpb_export_src src = { "a.json", &l->ds };
 	char *text = export_text(MPB_EXPORT_JSON, &src, 1, false);
 	json_error_t err;
-	json_t *rows = json_loads(text, 0, &err);
-	assert_non_null(rows);
+	json_t *doc = json_loads(text, 0, &err);
+	assert_non_null(doc);
+	/* the table with its schema id and its columns' units */
+	assert_string_equal(json_string_value(json_object_get(doc, "schema")), MPB_EXPORT_SCHEMA);
+	assert_string_equal(json_string_value(json_object_get(doc, "table")), "points");
+	const json_t *units = json_object_get(doc, "units");
+	assert_string_equal(json_string_value(json_object_get(units, "wall_median_ns")), "ns");
+	assert_string_equal(json_string_value(json_object_get(units, "wall_ci_pct")), "%");
+	assert_string_equal(json_string_value(json_object_get(units, "serialization_fraction")),
+			    "fraction");
+	assert_string_equal(json_string_value(json_object_get(units, "parent_rss")), "bytes");
+	assert_null(json_object_get(units, "speedup"));  /* a ratio */
+	assert_null(json_object_get(units, "workers"));  /* a count */
+	json_t *rows = json_incref(json_object_get(doc, "rows"));
+	json_decref(doc);
 	assert_int_equal(json_array_size(rows), 2);
 	size_t nf;
 	const struct mpb_export_field *fs = mpb_export_point_fields(&nf);
+	/* a time shown in ms or us is a count of ns in the JSON: its name says so */
+	for (size_t i = 0; i < nf; i++) {
+		const char *u = mpb_export_raw_unit(&fs[i]);
+		size_t len = strlen(fs[i].name);
+		if (u && strcmp(u, "ns") == 0 && (len < 3 || strcmp(fs[i].name + len - 3, "_ns") != 0))
+			fail_msg("%s is in ns but its name does not end in _ns", fs[i].name);
+	}
 	for (size_t r = 0; r < 2; r++) {
 		json_t *o = json_array_get(rows, r);
 		struct mpb_export_row row = row_of(l, r, false);

@@ -18,50 +18,7 @@
 
 #include <jansson.h>
 
-/* mkdir -p of every directory component of root+rel, then write text there. */
-static void put_file(const char *root, const char *rel, const char *text)
-{
-	char path[PATH_MAX];
-	int n = snprintf(path, sizeof path, "%s%s", root, rel);
-	assert_true(n > 0 && (size_t)n < sizeof path);
-	for (char *p = path + strlen(root) + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			(void)mkdir(path, 0755);
-			*p = '/';
-		}
-	}
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	assert_true(fputs(text, f) >= 0);
-	assert_int_equal(fclose(f), 0);
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb; (void)type; (void)ftw;
-	return remove(path);
-}
-
-/* Setup/teardown: *state is a fresh mkdtemp directory, removed afterwards
- * even when the test fails. */
-static int make_root(void **state)
-{
-	char *root = strdup("/tmp/mpb_machine_XXXXXX");
-	if (!root || !mkdtemp(root)) {
-		free(root);
-		return -1;
-	}
-	*state = root;
-	return 0;
-}
-
-static int remove_root(void **state)
-{
-	int rc = nftw(*state, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(*state);
-	return rc == 0 ? 0 : -1;
-}
+#include "fake_root.h"
 
 static void test_parse_cpu_max(void **state)
 {
@@ -115,8 +72,9 @@ static void test_usable_cpus(void **state)
 
 static const char fake_cpuinfo[] =
 	"processor\t: 0\nvendor_id\t: GenuineIntel\n"
-	"model name\t: Fake CPU @ 3.00GHz\nphysical id\t: 0\ncore id\t\t: 0\n\n"
-	"processor\t: 1\nmodel name\t: Second Model Ignored\n"
+	"model name\t: Fake CPU @ 3.00GHz\ncpu MHz\t\t: 2999.5\n"
+	"physical id\t: 0\ncore id\t\t: 0\n\n"
+	"processor\t: 1\nmodel name\t: Second Model Ignored\ncpu MHz\t\t: 800.0\n"
 	"physical id\t: 0\ncore id\t\t: 1\n\n"
 	"processor\t: 2\nmodel name\t: Fake CPU @ 3.00GHz\n"
 	"physical id\t: 0\ncore id\t\t: 0\n\n"
@@ -136,11 +94,19 @@ static void test_probe_fake_root(void **state)
 	put_file(root, "/sys/fs/cgroup/test.slice/cpu.max", "150000 100000\n");
 	put_file(root, "/sys/fs/cgroup/cpu.max", "max 100000\n");
 	put_file(root, "/proc/loadavg", "0.75 0.50 0.25 1/100 4242\n");
+	put_file(root, "/sys/devices/system/cpu/cpu0/cache/index0/level", "1\n");
+	put_file(root, "/sys/devices/system/cpu/cpu0/cache/index0/size", "32K\n");
+	put_file(root, "/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq", "3500000\n");
 
 	struct mpb_machine m;
 	struct mpb_diag d = { 0 };
 	assert_int_equal(mpb_machine_probe(root, &m, &d), 0);
 	assert_string_equal(m.cpu_model, "Fake CPU @ 3.00GHz");
+	/* cpu0's clock (the first "cpu MHz"), its caches, cpufreq's maximum */
+	assert_true(m.cpu.mhz == 2999.5);
+	assert_true(m.cpu.max_mhz == 3500.0);
+	assert_int_equal(m.cpu.ncaches, 1);
+	assert_true(m.cpu.caches[0].size_bytes == 32768);
 	assert_int_equal(m.online_cpus, 4);
 	assert_int_equal(m.affinity_cpus, 4);
 	assert_int_equal(m.physical_cores, 2);
@@ -236,6 +202,7 @@ static void test_to_json(void **state)
 		"physical_cores", "smt", "memory_bytes", "mem_available_bytes", "kernel",
 		"arch", "governor", "perf_event_paranoid", "cgroup_cpu_quota",
 		"max_user_processes", "loadavg1", "environment", "floors", "selfcheck",
+		"caches", "cpu_mhz", "cpu_max_mhz",
 	};
 	struct mpb_machine m;
 	memset(&m, 0, sizeof m);
@@ -258,6 +225,10 @@ static void test_to_json(void **state)
 	assert_true(json_is_null(json_object_get(j, "governor")));
 	assert_true(json_is_null(json_object_get(j, "perf_event_paranoid")));
 	assert_true(json_is_null(json_object_get(j, "max_user_processes")));
+	/* caches and clock unknown */
+	assert_int_equal(json_array_size(json_object_get(j, "caches")), 0);
+	assert_true(json_is_null(json_object_get(j, "cpu_mhz")));
+	assert_true(json_is_null(json_object_get(j, "cpu_max_mhz")));
 	assert_string_equal(json_string_value(json_object_get(j, "hostname")), "box");
 	assert_int_equal(json_integer_value(json_object_get(j, "usable_cpus")), 2);
 	assert_true(json_is_true(json_object_get(j, "smt")));

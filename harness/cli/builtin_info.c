@@ -16,6 +16,30 @@
 #include "results.h"
 #include "selfcheck.h"
 
+/* "clock 2600 MHz (max 3500 MHz)", "caches L1d 48KiB, L1i 64KiB, L2 2MiB,
+ * L3 480MiB (shared by 2 CPUs)" */
+static void print_cpu(const struct mpb_cpu *c)
+{
+	if (c->mhz > 0)
+		printf("clock             %.0f MHz", c->mhz);
+	else
+		printf("clock             unknown");
+	if (c->max_mhz > 0)
+		printf(" (max %.0f MHz)", c->max_mhz);
+	printf("\ncaches           %s", c->ncaches ? "" : " unknown");
+	for (unsigned i = 0; i < c->ncaches; i++) {
+		const struct mpb_cpu_cache *k = &c->caches[i];
+		char size[MPB_FMT_U64_LEN];
+		mpb_format_u64(k->size_bytes, MPB_UNIT_BYTES, size, sizeof size);
+		const char *t = k->level == 1 && k->type[0] == 'D' ? "d" :
+				k->level == 1 && k->type[0] == 'I' ? "i" : "";
+		printf("%s L%u%s %s", i ? "," : "", k->level, t, size);
+		if (k->shared_cpus > 1)
+			printf(" (shared by %u CPUs)", k->shared_cpus);
+	}
+	putchar('\n');
+}
+
 static void print_machine(const struct mpb_machine *m)
 {
 	printf("mpbench %s (git %s)\n", MPB_VERSION, MPB_GIT);
@@ -30,6 +54,7 @@ static void print_machine(const struct mpb_machine *m)
 	       (double)m->memory_bytes / (1 << 30), (double)m->mem_available_bytes / (1 << 30));
 	printf("kernel            %s %s\n", m->kernel, m->arch);
 	printf("governor          %s\n", m->governor[0] ? m->governor : "unknown");
+	print_cpu(&m->cpu);
 	printf("perf paranoid     %d\n", m->perf_event_paranoid);
 	printf("load (1 min)      %.2f\n", m->loadavg1);
 	const struct mpb_build *b = &m->build;
@@ -37,6 +62,8 @@ static void print_machine(const struct mpb_machine *m)
 	       b->build_type, b->optimization, b->debug ? " -g" : "", b->sanitize,
 	       b->fault_injection ? ", fault injection" : "", b->c_args[0] ? ", c_args " : "",
 	       b->c_args);
+	if (b->c_flags[0])
+		printf("flags             %s\n", b->c_flags);
 	char why[400];
 	if (mpb_build_unfit(b, why, sizeof why))
 		fprintf(stderr, "mpbench: warning: %s\n", why);

@@ -13,12 +13,16 @@
 #define MPB_BUILD_DEBUG 0
 #define MPB_BUILD_SANITIZE ""
 #endif
+#ifndef MPB_BUILD_C_FLAGS
+#define MPB_BUILD_C_FLAGS ""
+#endif
 
 void mpb_build_current(struct mpb_build *b)
 {
 	memset(b, 0, sizeof *b);
 	snprintf(b->compiler, sizeof b->compiler, "%s", MPB_BUILD_COMPILER);
 	snprintf(b->c_args, sizeof b->c_args, "%s", MPB_BUILD_C_ARGS);
+	snprintf(b->c_flags, sizeof b->c_flags, "%s", MPB_BUILD_C_FLAGS);
 	snprintf(b->build_type, sizeof b->build_type, "%s", MPB_BUILD_TYPE);
 	snprintf(b->optimization, sizeof b->optimization, "%s", MPB_BUILD_OPTIMIZATION);
 	b->debug = MPB_BUILD_DEBUG;
@@ -33,6 +37,7 @@ int mpb_build_to_json(const struct mpb_build *b, json_t *tool)
 	int rc = 0;
 	rc |= json_object_set_new(tool, "compiler", json_string(b->compiler));
 	rc |= json_object_set_new(tool, "c_args", json_string(b->c_args));
+	rc |= json_object_set_new(tool, "c_flags", json_string(b->c_flags));
 	rc |= json_object_set_new(tool, "build_type", json_string(b->build_type));
 	rc |= json_object_set_new(tool, "optimization", json_string(b->optimization));
 	rc |= json_object_set_new(tool, "debug", json_boolean(b->debug));
@@ -52,6 +57,7 @@ void mpb_build_from_json(const json_t *tool, struct mpb_build *b)
 	memset(b, 0, sizeof *b);
 	copy(tool, "compiler", b->compiler, sizeof b->compiler);
 	copy(tool, "c_args", b->c_args, sizeof b->c_args);
+	copy(tool, "c_flags", b->c_flags, sizeof b->c_flags);
 	copy(tool, "build_type", b->build_type, sizeof b->build_type);
 	copy(tool, "optimization", b->optimization, sizeof b->optimization);
 	b->debug = json_is_true(json_object_get(tool, "debug"));

@@ -16,6 +16,8 @@
 struct mpb_build {
 	char compiler[64];      /* "gcc 12.2.0"; "" unknown (an older results file) */
 	char c_args[256];       /* extra C flags given to meson (c_args) */
+	char c_flags[512];      /* the flags that shape the code: -std, -O, -g, -DNDEBUG,
+	                           -fsanitize, -D_GNU_SOURCE and c_args; "" unknown */
 	char build_type[24];    /* meson buildtype: release, debugoptimized, debug, plain, ... */
 	char optimization[8];   /* meson optimization: 0, g, 1, 2, 3, s */
 	bool debug;             /* debug info (-g) */
@@ -26,7 +28,7 @@ struct mpb_build {
 /* This binary's build. */
 void mpb_build_current(struct mpb_build *b);
 
-/* Set the `tool` object's build fields from b (compiler, c_args, build_type,
+/* Set the `tool` object's build fields from b (compiler, c_args, c_flags, build_type,
  * optimization, debug, sanitize, fault_injection); nothing when b's
  * compiler is unknown. 0, or -1 on ENOMEM. */
 int mpb_build_to_json(const struct mpb_build *b, json_t *tool);

@@ -37,8 +37,7 @@ static FILE *open_at(const char *root, const char *rel)
 	return n >= 0 && (size_t)n < sizeof path ? fopen(path, "r") : NULL;
 }
 
-/* First line of <root><rel>, trimmed, into out; false if unreadable or empty. */
-static bool read_line_at(const char *root, const char *rel, char *out, size_t cap)
+bool mpb_machine_read_line(const char *root, const char *rel, char *out, size_t cap)
 {
 	FILE *f = open_at(root, rel);
 	if (!f)
@@ -97,8 +96,9 @@ static void add_pair(struct core_ids *c, long pkg, long core)
 	c->id[c->n++][1] = core;
 }
 
-/* Fill cpu_model and physical_cores; returns the number of "processor" lines. */
-static int read_cpuinfo(const char *root, struct mpb_machine *m)
+/* Fill cpu_model, physical_cores and the first "cpu MHz" into *mhz;
+ * returns the number of "processor" lines. */
+static int read_cpuinfo(const char *root, struct mpb_machine *m, double *mhz)
 {
 	FILE *f = open_at(root, "/proc/cpuinfo");
 	if (!f)
@@ -120,6 +120,10 @@ static int read_cpuinfo(const char *root, struct mpb_machine *m)
 				procs++;
 		} else if (strcmp(key, "model name") == 0 && m->cpu_model[0] == '\0') {
 			snprintf(m->cpu_model, sizeof m->cpu_model, "%s", val);
+		} else if (strcmp(key, "cpu MHz") == 0 && *mhz == 0) {
+			char *end;
+			double v = strtod(val, &end);
+			*mhz = end != val && isfinite(v) && v > 0 ? v : 0;
 		} else if (strcmp(key, "physical id") == 0) {
 			have_pkg = parse_long(val, &pkg);
 		} else if (strcmp(key, "core id") == 0) {
@@ -197,13 +201,13 @@ static double read_cgroup_quota(const char *root)
 			char *cg = trim(line + 3);
 			int n = snprintf(rel, sizeof rel, "/sys/fs/cgroup%s/cpu.max", cg);
 			found = *cg == '/' && strcmp(cg, "/") != 0 && n > 0 &&
-				(size_t)n < sizeof rel && read_line_at(root, rel, text, sizeof text);
+				(size_t)n < sizeof rel && mpb_machine_read_line(root, rel, text, sizeof text);
 			break;
 		}
 		free(line);
 		fclose(f);
 	}
-	if (!found && !read_line_at(root, "/sys/fs/cgroup/cpu.max", text, sizeof text))
+	if (!found && !mpb_machine_read_line(root, "/sys/fs/cgroup/cpu.max", text, sizeof text))
 		return 0.0;
 	return mpb_machine_parse_cpu_max(text, &q) == 0 ? q : 0.0;
 }
@@ -257,7 +261,9 @@ int mpb_machine_probe(const char *root, struct mpb_machine *m, struct mpb_diag *
 	if (gethostname(m->hostname, sizeof m->hostname - 1) != 0)
 		m->hostname[0] = '\0';
 
-	int procs = read_cpuinfo(root, m);
+	double mhz = 0;
+	int procs = read_cpuinfo(root, m, &mhz);
+	mpb_cpu_probe(root, mhz, &m->cpu);
 	if (real) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		m->online_cpus = n > 0 && n <= INT_MAX ? (int)n : procs;
@@ -279,12 +285,12 @@ int mpb_machine_probe(const char *root, struct mpb_machine *m, struct mpb_diag *
 		snprintf(m->arch, sizeof m->arch, "%.63s", u.machine);
 	}
 
-	read_line_at(root, "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor",
+	mpb_machine_read_line(root, "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor",
 		     m->governor, sizeof m->governor);
 
 	char text[128];
 	long v;
-	if (read_line_at(root, "/proc/sys/kernel/perf_event_paranoid", text, sizeof text) &&
+	if (mpb_machine_read_line(root, "/proc/sys/kernel/perf_event_paranoid", text, sizeof text) &&
 	    parse_long(text, &v) && v > INT_MIN && v < INT_MAX)
 		m->perf_event_paranoid = (int)v;
 
@@ -298,7 +304,7 @@ int mpb_machine_probe(const char *root, struct mpb_machine *m, struct mpb_diag *
 	    rl.rlim_cur != RLIM_INFINITY)
 		m->max_user_processes = rl.rlim_cur > LONG_MAX ? LONG_MAX : (long)rl.rlim_cur;
 
-	if (read_line_at(root, "/proc/loadavg", text, sizeof text)) {
+	if (mpb_machine_read_line(root, "/proc/loadavg", text, sizeof text)) {
 		char *end;
 		double la = strtod(text, &end);
 		if (end != text && isfinite(la) && la >= 0)
@@ -446,6 +452,8 @@ json_t *mpb_machine_to_json(const struct mpb_machine *m)
 	for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
 		if (!kv[i].v || json_object_set_new(o, kv[i].k, kv[i].v) != 0)
 			ok = false;   /* set_new frees v on failure; NULL v is a no-op */
+	if (mpb_cpu_to_json(&m->cpu, o) < 0)
+		ok = false;
 	json_t *env = json_object();
 	for (unsigned i = 0; env && i < m->nenv; i++)
 		if (json_object_set_new(env, m->env[i].name, json_string(m->env[i].value)) != 0)

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "build.h"
+#include "cpu.h"
 #include "diag.h"
 #include "floor.h"
 #include "selfcheck.h"
@@ -38,6 +39,7 @@ struct mpb_machine {
 	char kernel[256];           /* uname -r */
 	char arch[64];              /* uname -m */
 	char governor[64];          /* cpu0 scaling_governor, "" if unknown */
+	struct mpb_cpu cpu;         /* cpu0's caches and clock (cpu.h) */
 	int perf_event_paranoid;    /* /proc/sys/kernel/perf_event_paranoid, -100 if unknown */
 	long max_user_processes;    /* RLIMIT_NPROC soft limit, -1 = unlimited (or root) */
 	double loadavg1;            /* 1-minute load average at probe time */
@@ -58,6 +60,10 @@ struct mpb_machine {
  * unknown, never fail. Returns 0 (or negative on a hard failure). */
 int mpb_machine_probe(const char *root, struct mpb_machine *m, struct mpb_diag *d);
 
+/* The first line of <root><rel>, trimmed, into out; false if unreadable
+ * or empty. */
+bool mpb_machine_read_line(const char *root, const char *rel, char *out, size_t cap);
+
 /* Parse cgroup v2 cpu.max text ("max 100000" → 0, "150000 100000" → 1.5).
  * Returns 0 or -1 on malformed text. */
 int mpb_machine_parse_cpu_max(const char *text, double *quota_cpus);
@@ -69,7 +75,8 @@ int mpb_machine_usable_cpus(int affinity_cpus, double quota_cpus);
  * online_cpus, affinity_cpus, usable_cpus, physical_cores, smt, memory_bytes,
  * mem_available_bytes, kernel, arch, governor (null if unknown),
  * perf_event_paranoid (null if unknown), cgroup_cpu_quota (null if none),
- * max_user_processes (null if unlimited), loadavg1). NULL on ENOMEM. */
+ * max_user_processes (null if unlimited), loadavg1), and the CPU's caches,
+ * cpu_mhz and cpu_max_mhz (cpu.h). NULL on ENOMEM. */
 json_t *mpb_machine_to_json(const struct mpb_machine *m);
 /* Measure the floors (quick) and the self-check in this process into m, the
  * self-check counting `counters` (may be NULL) as the runs will. On failure

@@ -284,6 +284,7 @@ static void read_machine(struct rd *r, const json_t *m, struct mpb_machine *out)
 	copy_str(r, m, "kernel", out->kernel, sizeof out->kernel);
 	copy_str(r, m, "arch", out->arch, sizeof out->arch);
 	copy_str(r, m, "governor", out->governor, sizeof out->governor);
+	mpb_cpu_from_json(m, &out->cpu);
 	out->online_cpus = (int)u64(r, m, "online_cpus");
 	out->affinity_cpus = (int)u64(r, m, "affinity_cpus");
 	out->usable_cpus = (int)u64(r, m, "usable_cpus");

@@ -773,24 +773,48 @@ static struct mpb_md_table md_view(const struct table *t)
 				      .nrows = t->nrows, .vals = t->vals, .col = t->col };
 }
 
+const char *mpb_export_raw_unit(const struct mpb_export_field *f)
+{
+	static const char *const times[] = { "s", "ms", "us", "ns" };
+	if (!f->unit)
+		return NULL;
+	if (strcmp(f->unit, "%") == 0)
+		return f->scale == 0 || f->scale == 1 ? "%" : "fraction";
+	for (size_t i = 0; i < sizeof times / sizeof *times; i++)
+		if (strcmp(f->unit, times[i]) == 0)
+			return "ns";
+	if (strcmp(f->unit, "B") == 0 || strstr(f->unit, "iB"))
+		return "bytes";
+	return f->unit;
+}
+
+/* {"schema": MPB_EXPORT_SCHEMA, "table": "points", "units": {column: unit},
+ * "rows": [{column: value}]}: the units of the columns shown that have one */
 static int write_json(FILE *f, const struct table *t, struct mpb_diag *d)
 {
-	json_t *arr = json_array();
-	for (size_t r = 0; arr && r < t->nrows; r++) {
+	json_t *units = json_object(), *arr = json_array();
+	json_t *doc = json_pack("{s:s, s:s, s:o, s:o}", "schema", MPB_EXPORT_SCHEMA,
+				"table", t->array, "units", units, "rows", arr);
+	for (size_t k = 0; doc && k < t->nf; k++) {
+		const char *u = t->col[k] ? mpb_export_raw_unit(&t->fs[k]) : NULL;
+		if (u && json_object_set_new(units, t->fs[k].name, json_string(u)) < 0)
+			arr = NULL;
+	}
+	for (size_t r = 0; doc && arr && r < t->nrows; r++) {
 		json_t *o = json_object();
 		for (size_t k = 0; o && k < t->nf; k++)
 			if (t->col[k])
 				json_object_set(o, t->fs[k].name, t->vals[r * t->nf + k]);
-		if (!o || json_array_append_new(arr, o) < 0) {
-			json_decref(arr);
+		if (!o || json_array_append_new(arr, o) < 0)
 			arr = NULL;
-		}
 	}
-	if (!arr)
+	if (!doc || !arr) {
+		json_decref(doc);
 		return mpb_fail(d, MPB_ENOMEM, "out of memory exporting %s", t->array);
-	int rc = json_dumpf(arr, f, JSON_INDENT(1));
+	}
+	int rc = json_dumpf(doc, f, JSON_INDENT(1));
 	fputc('\n', f);
-	json_decref(arr);
+	json_decref(doc);
 	return rc < 0 ? mpb_fail(d, MPB_EIO, "writing the %s table failed", t->array) : 0;
 }
 

@@ -65,6 +65,15 @@ struct mpb_export_field {
 	const char *help;      /* one line for the docs */
 };
 
+/* The schema id of the JSON form of a table (mpb_export_points). */
+#define MPB_EXPORT_SCHEMA "mpbench.report/1"
+
+/* The unit of field f's raw value (the JSON's and the CSV's), from the
+ * unit people read it in: "ns" for times, "bytes", "%" for a percentage,
+ * "fraction" for a share shown as a percentage; NULL for a count, a ratio,
+ * a name or the workload's own unit. */
+const char *mpb_export_raw_unit(const struct mpb_export_field *f);
+
 /* The field tables: points and serial baselines. */
 const struct mpb_export_field *mpb_export_point_fields(size_t *n);
 const struct mpb_export_field *mpb_export_baseline_fields(size_t *n);
@@ -106,7 +115,8 @@ void mpb_export_csv_string(FILE *f, const char *s);
 void mpb_export_html_string(FILE *f, const char *s);
 
 /* Write the points (baselines) of every source as one table in fmt. JSON:
- * an array of objects; CSV: RFC 4180 with a header line of field names, raw
+ * {"schema": MPB_EXPORT_SCHEMA, "table": "points" (or "baselines"),
+ * "units": {column: mpb_export_raw_unit}, "rows": [{column: value}]}; CSV: RFC 4180 with a header line of field names, raw
  * values at full precision; Markdown / HTML: for people (export_md.h): the
  * axes with one value in every row said once above the table, at most 12 of
  * the `md` columns, values in human units. 0, or -MPB_EIO when f reports a

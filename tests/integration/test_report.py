@@ -277,7 +277,13 @@ class ReportTestCase(unittest.TestCase):
             self.assert_rc(p, 0, "report --format " + fmt)
             outs[fmt] = p.stdout
         self.assertEqual(os.listdir(self.tmp), [], "--format alone writes no directory")
-        rows = json.loads(outs["json"])
+        table = json.loads(outs["json"])
+        self.assertEqual(table["schema"], "mpbench.report/1")
+        self.assertEqual(table["table"], "points")
+        rows = table["rows"]
+        # every column with a unit says it, and only columns that are there
+        self.assertEqual(table["units"]["wall_median_ns"], "ns")
+        self.assertLessEqual(set(table["units"]), set().union(*(r.keys() for r in rows)))
         docs = {}
         for path in files:
             with open(path, encoding="utf-8") as f:
