@@ -165,24 +165,55 @@ static void words(void **state)
 	struct mpb_ceiling cl = { .workload = w, .size = 5000000, .workers = 4 };
 	struct mpb_plan plan = { .points = pts, .npoints = 3, .baselines = &bl, .nbaselines = 1,
 				 .ceilings = &cl, .nceilings = 1 };
+	struct mpb_dataset ds = { .plan = &plan };
 	char buf[96];
-	mpb_progress_point_words(&plan, 0, buf, sizeof buf);
+	mpb_progress_point_words(&ds, 0, buf, sizeof buf);
 	assert_string_equal(buf, "sumsq 5M fork -j 2");
-	mpb_progress_point_words(&plan, 1, buf, sizeof buf);
+	mpb_progress_point_words(&ds, 1, buf, sizeof buf);
 	assert_string_equal(buf, "sumsq 5M spawn shm json -j 2");
 	/* a codec the method fixes goes without saying */
-	mpb_progress_point_words(&plan, 2, buf, sizeof buf);
+	mpb_progress_point_words(&ds, 2, buf, sizeof buf);
 	assert_string_equal(buf, "sumsq 1500 thread -j 8");
-	mpb_progress_baseline_words(&plan, 0, buf, sizeof buf);
+	mpb_progress_baseline_words(&ds, 0, buf, sizeof buf);
 	assert_string_equal(buf, "sumsq 5M serial");
-	mpb_progress_ceiling_words(&plan, 0, buf, sizeof buf);
+	mpb_progress_ceiling_words(&ds, 0, buf, sizeof buf);
 	assert_string_equal(buf, "sumsq 5M ceiling -j 4");
 	/* a short buffer is cut, never overrun */
 	char small[8];
 	memset(small, 'x', sizeof small);
-	mpb_progress_point_words(&plan, 1, small, 6);
+	mpb_progress_point_words(&ds, 1, small, 6);
 	assert_string_equal(small, "sumsq");
 	assert_int_equal(small[7], 'x');
+}
+
+/* An external command's items name only the axes its template names: its
+ * start method, transport and codec are mpbench's defaults, not its own. */
+static void words_of_a_command(void **state)
+{
+	(void)state;
+	const struct mpb_workload_ops *w = mpb_workload_find("cmd");
+	assert_non_null(w);
+	assert_true(w->flags & MPB_WORKLOAD_EXTERNAL);
+	struct mpb_point pt = { .workload = w, .size = 5000000, .workers = 2,
+				.method = mpb_method_find("fork"), .codec = mpb_codec_find("json"),
+				.transport = mpb_transport_find("shm") };
+	struct mpb_baseline bl = { .workload = w, .size = 5000000 };
+	struct mpb_plan plan = { .points = &pt, .npoints = 1, .baselines = &bl, .nbaselines = 1 };
+	json_t *opts = json_pack("{s:s}", "cmd", "python3 bench.py -j {workers}");
+	struct mpb_dataset ds = { .plan = &plan, .options = opts };
+	char buf[96];
+	mpb_progress_point_words(&ds, 0, buf, sizeof buf);
+	assert_string_equal(buf, "cmd -j 2");
+	mpb_progress_baseline_words(&ds, 0, buf, sizeof buf);
+	assert_string_equal(buf, "cmd serial");
+	json_decref(opts);
+	opts = json_pack("{s:s}", "cmd", "python3 bench.py -n {size} -m {method} -j {workers}");
+	ds.options = opts;
+	mpb_progress_point_words(&ds, 0, buf, sizeof buf);
+	assert_string_equal(buf, "cmd 5M fork -j 2");
+	mpb_progress_baseline_words(&ds, 0, buf, sizeof buf);
+	assert_string_equal(buf, "cmd 5M serial");
+	json_decref(opts);
 }
 
 int main(void)
@@ -193,6 +224,7 @@ int main(void)
 		cmocka_unit_test(tally_and_eta),
 		cmocka_unit_test(estimate_along_a_sampling),
 		cmocka_unit_test(words),
+		cmocka_unit_test(words_of_a_command),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

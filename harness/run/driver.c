@@ -387,7 +387,7 @@ struct item_kind {
 	 * i, MORE when it wants another measured run */
 	void (*verdict)(const struct mpb_dataset *ds, size_t i, struct mpb_sampling_verdict *v);
 	/* item i in words, for the progress display (progress.h) */
-	void (*words)(const struct mpb_plan *p, size_t i, char *buf, size_t len);
+	void (*words)(const struct mpb_dataset *ds, size_t i, char *buf, size_t len);
 	/* Where the time and CPU of item i's measured runs add up, and whether
 	 * the CPU of all its processes is visible; NULL: not accounted. */
 	struct mpb_sampling_acct *(*acct)(struct mpb_sweep *s, size_t i, bool *cpu_visible);
@@ -508,7 +508,7 @@ static void show_step(const struct mpb_sweep *s, const struct item *it, bool kee
 		return;
 	struct mpb_progress_step st = { .phase = s->phase, .warmup = !keep };
 	if (it)
-		it->kind->words(s->plan, it->index, st.what, sizeof st.what);
+		it->kind->words(&s->data, it->index, st.what, sizeof st.what);
 	bool settled = s->data.sampling.max_runs <= s->plan->runs &&
 		       !(s->data.sampling.race_tolerance > 0);
 	mpb_progress_fill(t, mpb_now_ns(), settled, &st);

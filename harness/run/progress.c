@@ -105,40 +105,53 @@ void mpb_progress_fill(const struct mpb_progress_tally *t, uint64_t now_ns, bool
 	st->eta_ns = mpb_progress_eta_ns(t, now_ns);
 }
 
-/* "sumsq 5M" */
-static int words_of(const struct mpb_workload_ops *w, uint64_t size, char *buf, size_t len)
+/* The axes of workload w's items that are its own: all of a pooled
+ * workload's; of an external command, those its template names. */
+static unsigned axes_of(const struct mpb_dataset *ds, const struct mpb_workload_ops *w)
+{
+	return w->flags & MPB_WORKLOAD_EXTERNAL ? mpb_dataset_cmd_axes(ds) : ~0u;
+}
+
+/* "sumsq 5M" (the size when the item sees it) */
+static int words_of(const struct mpb_workload_ops *w, uint64_t size, unsigned axes, char *buf,
+		    size_t len)
 {
 	char sz[MPB_FMT_U64_LEN];
 	mpb_format_u64(size, MPB_UNIT_COUNT, sz, sizeof sz);
-	return snprintf(buf, len, "%s %s", w->name, sz);
+	return snprintf(buf, len, "%s%s%s", w->name, axes & MPB_CMD_AXIS_SIZE ? " " : "",
+			axes & MPB_CMD_AXIS_SIZE ? sz : "");
 }
 
-void mpb_progress_point_words(const struct mpb_plan *p, size_t i, char *buf, size_t len)
+void mpb_progress_point_words(const struct mpb_dataset *ds, size_t i, char *buf, size_t len)
 {
-	const struct mpb_point *pt = &p->points[i];
-	int n = words_of(pt->workload, pt->size, buf, len);
+	const struct mpb_point *pt = &ds->plan->points[i];
+	unsigned axes = axes_of(ds, pt->workload);
+	int n = words_of(pt->workload, pt->size, axes, buf, len);
 	if (n < 0 || (size_t)n >= len)
 		return;
-	/* as the console table names them: a codec the method fixes is implied */
-	bool tp = pt->transport != mpb_transport_default();
-	bool co = pt->codec != mpb_codec_default() && !pt->method->codec;
-	snprintf(buf + n, len - (size_t)n, " %s%s%s%s%s -j %u", pt->method->name, tp ? " " : "",
-		 tp ? pt->transport->name : "", co ? " " : "", co ? pt->codec->name : "",
-		 pt->workers);
+	/* as the console table names them: a codec the method fixes is implied;
+	 * an external command has no transport or codec of mpbench's */
+	bool pooled = !(pt->workload->flags & MPB_WORKLOAD_EXTERNAL);
+	bool me = axes & MPB_CMD_AXIS_METHOD;
+	bool tp = pooled && pt->transport != mpb_transport_default();
+	bool co = pooled && pt->codec != mpb_codec_default() && !pt->method->codec;
+	snprintf(buf + n, len - (size_t)n, "%s%s%s%s%s%s -j %u", me ? " " : "",
+		 me ? pt->method->name : "", tp ? " " : "", tp ? pt->transport->name : "",
+		 co ? " " : "", co ? pt->codec->name : "", pt->workers);
 }
 
-void mpb_progress_baseline_words(const struct mpb_plan *p, size_t j, char *buf, size_t len)
+void mpb_progress_baseline_words(const struct mpb_dataset *ds, size_t j, char *buf, size_t len)
 {
-	const struct mpb_baseline *b = &p->baselines[j];
-	int n = words_of(b->workload, b->size, buf, len);
+	const struct mpb_baseline *b = &ds->plan->baselines[j];
+	int n = words_of(b->workload, b->size, axes_of(ds, b->workload), buf, len);
 	if (n >= 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, " serial");
 }
 
-void mpb_progress_ceiling_words(const struct mpb_plan *p, size_t j, char *buf, size_t len)
+void mpb_progress_ceiling_words(const struct mpb_dataset *ds, size_t j, char *buf, size_t len)
 {
-	const struct mpb_ceiling *c = &p->ceilings[j];
-	int n = words_of(c->workload, c->size, buf, len);
+	const struct mpb_ceiling *c = &ds->plan->ceilings[j];
+	int n = words_of(c->workload, c->size, axes_of(ds, c->workload), buf, len);
 	if (n >= 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, " ceiling -j %u", c->workers);
 }

@@ -81,11 +81,13 @@ uint64_t mpb_progress_eta_ns(const struct mpb_progress_tally *t, uint64_t now_ns
 void mpb_progress_fill(const struct mpb_progress_tally *t, uint64_t now_ns, bool settled,
 		       struct mpb_progress_step *st);
 
-/* Items in words for the display: point i ("sumsq 5M fork -j 2", with the
- * transport and codec when not the defaults), baseline j ("sumsq 5M
- * serial"), ceiling j ("sumsq 5M ceiling -j 4"). */
-void mpb_progress_point_words(const struct mpb_plan *p, size_t i, char *buf, size_t len);
-void mpb_progress_baseline_words(const struct mpb_plan *p, size_t j, char *buf, size_t len);
-void mpb_progress_ceiling_words(const struct mpb_plan *p, size_t j, char *buf, size_t len);
+/* Items of ds->plan in words for the display: point i ("sumsq 5M fork -j
+ * 2", with the transport and codec when not the defaults), baseline j
+ * ("sumsq 5M serial"), ceiling j ("sumsq 5M ceiling -j 4"). An external
+ * command's (--cmd) show only the axes its template names (dataset.h,
+ * mpb_dataset_cmd_axes) and the worker count: "cmd -j 2". */
+void mpb_progress_point_words(const struct mpb_dataset *ds, size_t i, char *buf, size_t len);
+void mpb_progress_baseline_words(const struct mpb_dataset *ds, size_t j, char *buf, size_t len);
+void mpb_progress_ceiling_words(const struct mpb_dataset *ds, size_t j, char *buf, size_t len);
 
 #endif
