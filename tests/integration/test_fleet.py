@@ -136,6 +136,7 @@ class Fleet(unittest.TestCase):
             if has_label_option():
                 i = doc["command"].index("--label")
                 self.assertEqual(doc["command"][i + 1], label)
+                self.assertEqual(doc["label"], label)
             else:
                 self.assertNotIn("--label", doc["command"])
         out = os.path.join(self.tmp, "report")
@@ -176,7 +177,7 @@ class Fleet(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(out, "tasks")))
         doc = mpbtest.load_results(os.path.join(out, "results", "77_3-big_n7.json"))
         if has_label_option():
-            self.assertIn("big/n7", doc["command"])
+            self.assertEqual(doc["label"], "big/n7")
 
     def fake_slurm(self):
         bindir = os.path.join(self.tmp, "bin")
@@ -356,6 +357,8 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=UNLIMITED State=UP
         self.assertTrue(names[0].endswith("_0-debug_%s.json" % self.node), names)
         doc = mpbtest.load_results(os.path.join(out, "results", names[0]))
         self.assertEqual(doc["status"], "complete")
+        if has_label_option():
+            self.assertEqual(doc["label"], "debug/" + self.node)
         self.assertTrue(os.path.isfile(os.path.join(out, "report", "index.md")))
         logs = [n for n in os.listdir(out) if n.startswith("slurm-")]
         self.assertEqual(len(logs), 2, logs)  # the array task's and the merge job's
