@@ -9,6 +9,7 @@ packages=(
   libjansson-dev                      # results JSON
   libpfm4-dev                         # perf event names -> perf_event_attr
   libcmocka-dev                       # unit tests
+  libopenmpi-dev openmpi-bin          # the mpi start method (meson -Dmpi=auto builds it when found)
   python3                             # integration tests
   gnuplot-nox                         # plots (mpbench report)
   slurmctld slurmd slurm-client munge # a single-node Slurm for the fleet scripts' test

@@ -270,6 +270,8 @@ double mpb_floor_of(const struct mpb_floor *f, enum mpb_method_floor kind)
 		return f->spawn_exit_wait_ns;
 	case MPB_METHOD_FLOOR_THREAD:
 		return f->thread_create_join_ns;
+	case MPB_METHOD_FLOOR_MPI:
+		return 0; /* not measured per worker (mpbench info's MPI floors) */
 	default:
 		return f->fork_exit_wait_ns;
 	}

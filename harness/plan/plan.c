@@ -141,6 +141,19 @@ static const struct mpb_codec_ops *method_codec(const struct axes *a, size_t mi,
 	return c ? c : mpb_codec_find(a->codec[ci]);
 }
 
+/* Likewise a method that fixes its transport (mpi: pipes to its relay rank). */
+static const struct mpb_transport_ops *fixed_transport(const struct axes *a, size_t mi)
+{
+	return mpb_method_find(a->meth[mi])->transport;
+}
+
+static const struct mpb_transport_ops *method_transport(const struct axes *a, size_t mi,
+							 size_t ri)
+{
+	const struct mpb_transport_ops *t = fixed_transport(a, mi);
+	return t ? t : mpb_transport_find(a->trans[ri]);
+}
+
 /* A by-reference codec hands addresses over: across a process boundary they
  * would point nowhere. The message names the in-process methods. */
 static int check_by_ref(const struct axes *a, struct mpb_diag *d)
@@ -480,7 +493,7 @@ int mpb_plan_build(const struct mpb_config *cfg, const struct mpb_machine *m,
 		for (size_t ti = 0; ti < ntasks; ti++)
 		for (size_t mi = 0; mi < a.nmeth; mi++)
 		for (size_t ci = 0; ci < (fixed_codec(&a, mi) ? 1 : a.ncodec); ci++)
-		for (size_t ri = 0; ri < a.ntrans; ri++)
+		for (size_t ri = 0; ri < (fixed_transport(&a, mi) ? 1 : a.ntrans); ri++)
 		for (size_t ki = 0; ki < a.nchunk; ki++)
 		for (size_t pi = 0; pi < nrss; pi++)
 		for (size_t ji = 0; ji < a.nworkers; ji++) {
@@ -493,7 +506,7 @@ int mpb_plan_build(const struct mpb_config *cfg, const struct mpb_machine *m,
 				.workers = a.workers[ji],
 				.method = mpb_method_find(a.meth[mi]),
 				.codec = method_codec(&a, mi, ci),
-				.transport = mpb_transport_find(a.trans[ri]),
+				.transport = method_transport(&a, mi, ri),
 			};
 			if (strcmp(a.chunk[ki], "python") == 0) {
 				pt.chunk_strategy = MPB_CHUNK_PYTHON;

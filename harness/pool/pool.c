@@ -843,6 +843,11 @@ int mpb_pool_stop(struct mpb_pool *p, struct mpb_diag *d)
 	return 0;
 }
 
+unsigned mpb_pool_workers(const struct mpb_pool *p)
+{
+	return p->cfg.workers;
+}
+
 const struct mpb_pool_report *mpb_pool_report(const struct mpb_pool *p)
 {
 	return &p->rep;

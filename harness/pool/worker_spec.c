@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "frame.h"
 #include "transport.h"
 
 /* Names are identifiers: printable ASCII without spaces keeps a corrupt or
@@ -165,4 +166,21 @@ int mpb_worker_spec_resolve(const struct mpb_worker_spec *s, struct mpb_worker_a
 	a->wparams = s->params;
 	a->counters = s->counters.n ? &s->counters : NULL;
 	return 0;
+}
+
+int mpb_worker_spec_put_hello(const struct mpb_worker_args *a, uint64_t parent_pid,
+			      struct mpb_buf *out, struct mpb_diag *d)
+{
+	struct mpb_worker_spec spec;
+	mpb_worker_spec_from_args(&spec, a, parent_pid);
+	size_t before = out->len;
+	long at = mpb_frame_begin(out, MPB_FRAME_HELLO);
+	if (at < 0)
+		return mpb_fail(d, MPB_ENOMEM, "worker spec: out of memory");
+	int rc = mpb_worker_spec_encode(&spec, out, d);
+	if (rc == 0 && mpb_frame_end(out, at) < 0)
+		rc = mpb_fail(d, MPB_ERUN, "worker spec: HELLO frame too long");
+	if (rc < 0)
+		out->len = before;
+	return rc;
 }

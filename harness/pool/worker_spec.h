@@ -55,6 +55,11 @@ void mpb_worker_spec_from_args(struct mpb_worker_spec *s, const struct mpb_worke
 int mpb_worker_spec_encode(const struct mpb_worker_spec *s, struct mpb_buf *out,
 			   struct mpb_diag *d);
 
+/* Append a HELLO frame carrying the spec of a (mpb_worker_spec_from_args)
+ * to out; on failure out is as it was. MPB_ENOMEM, or as encode. */
+int mpb_worker_spec_put_hello(const struct mpb_worker_args *a, uint64_t parent_pid,
+			      struct mpb_buf *out, struct mpb_diag *d);
+
 /* Decode exactly len bytes at p into s. Truncated input, trailing bytes, a
  * foreign version, a name that is empty, longer than MPB_WORKER_SPEC_NAME_MAX
  * or holds a byte outside printable ASCII, and a malformed counter plan fail

@@ -8,6 +8,9 @@ static const struct mpb_method_ops *const methods[] = {
 	&mpb_method_forkserver,
 	&mpb_method_spawn,
 	&mpb_method_thread,
+#if MPB_HAVE_MPI
+	&mpb_method_mpi,
+#endif
 };
 
 const struct mpb_method_ops *const *mpb_method_all(size_t *n)

@@ -68,6 +68,7 @@ enum mpb_method_floor {
 	MPB_METHOD_FLOOR_FORK = 0,  /* fork + exit + wait */
 	MPB_METHOD_FLOOR_SPAWN,     /* posix_spawn + exit + wait */
 	MPB_METHOD_FLOOR_THREAD,    /* pthread_create + join */
+	MPB_METHOD_FLOOR_MPI,       /* mpirun of bare ranks + their end */
 };
 
 struct mpb_method_ops {
@@ -80,6 +81,10 @@ struct mpb_method_ops {
 	/* NULL: points take --codec. Else every point of this method uses this
 	 * codec, whatever --codec says (thread: none, values by reference). */
 	const struct mpb_codec_ops *codec;
+	/* NULL: points take --transport. Else every point of this method uses
+	 * this transport, whatever --transport says (mpi: pipes to the relay
+	 * rank, which forwards them as MPI messages). */
+	const struct mpb_transport_ops *transport;
 	/* Optional, called once per process before the first pool of this
 	 * method, while the harness is still small and single-threaded (the
 	 * forkserver starts its server here). 0 or negative with d set. */
@@ -116,6 +121,9 @@ extern const struct mpb_method_ops mpb_method_fork;
 extern const struct mpb_method_ops mpb_method_forkserver;
 extern const struct mpb_method_ops mpb_method_spawn;
 extern const struct mpb_method_ops mpb_method_thread;
+#if MPB_HAVE_MPI
+extern const struct mpb_method_ops mpb_method_mpi; /* method_mpi.c */
+#endif
 
 const struct mpb_method_ops *const *mpb_method_all(size_t *n);
 const struct mpb_method_ops *mpb_method_find(const char *name);
@@ -133,6 +141,10 @@ unsigned mpb_method_abandoned(unsigned *running);
  * path relative to the binary (libexec). 0 with its path, or -1 when
  * neither is there. */
 int mpb_method_spawn_default_worker(char *path, size_t len);
+
+/* How many workers the pool has (a method that starts them all at once:
+ * mpi). */
+unsigned mpb_pool_workers(const struct mpb_pool *p);
 
 /* For process methods: in a new child, close every descriptor the pool holds
  * except this slot's child ends, so a worker's EOF means what it should. */

@@ -117,26 +117,16 @@ static int lift(int *fd)
 	return 0;
 }
 
+/* Hand the HELLO over now rather than at the pool's next poll, so the
+ * worker finds its configuration as soon as it runs (as multiprocessing
+ * writes its preparation data right after spawning). The pipe is empty and
+ * the frame is far below its capacity; whatever is not written stays queued
+ * for the pool. Our read end is still open, so this cannot raise EPIPE. */
 static int put_hello(const struct mpb_worker_args *a, struct mpb_slot *s, struct mpb_diag *d)
 {
-	struct mpb_worker_spec spec;
-	mpb_worker_spec_from_args(&spec, a, (uint64_t)getpid());
-	size_t before = s->out.len;
-	long at = mpb_frame_begin(&s->out, MPB_FRAME_HELLO);
-	if (at < 0)
-		return mpb_fail(d, MPB_ENOMEM, "spawn: out of memory");
-	int rc = mpb_worker_spec_encode(&spec, &s->out, d);
-	if (rc == 0 && mpb_frame_end(&s->out, at) < 0)
-		rc = mpb_fail(d, MPB_ERUN, "spawn: HELLO frame too long");
-	if (rc < 0) {
-		s->out.len = before;
+	int rc = mpb_worker_spec_put_hello(a, (uint64_t)getpid(), &s->out, d);
+	if (rc < 0)
 		return rc;
-	}
-	/* Hand it over now rather than at the pool's next poll, so the worker
-	 * finds its configuration as soon as it runs (as multiprocessing writes
-	 * its preparation data right after spawning). The pipe is empty and the
-	 * frame is far below its capacity; whatever is not written stays queued
-	 * for the pool. Our read end is still open, so this cannot raise EPIPE. */
 	ssize_t w = write(s->to_fd, mpb_buf_head(&s->out), mpb_buf_pending(&s->out));
 	if (w > 0)
 		mpb_buf_consume(&s->out, (size_t)w);
