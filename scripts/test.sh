@@ -39,5 +39,26 @@ for k in Fail Timeout Unexpected; do
   n=$(sed -n "s/^$k[a-zA-Z ]*: *\([0-9]*\).*/\1/p" "$log" | tail -n1)
   bad=$((bad + ${n:-0}))
 done
+# The build without MPI (meson -Dmpi=disabled) must build warning-clean and
+# pass the unit tests and the integration tests that see the method's
+# absence (test_mpi checks `list` says it is not built and -m mpi exits 2).
+if [ "${MPB_SANITIZE:-0}" != 1 ]; then
+  nompi=build-nompi
+  if [ -f "$nompi/build.ninja" ]; then
+    meson setup --reconfigure "$nompi" "${args[@]}" -Dmpi=disabled >/dev/null
+  else
+    meson setup "$nompi" "${args[@]}" -Dmpi=disabled >/dev/null
+  fi
+  ninja -C "$nompi"
+  if ! meson test -C "$nompi" --print-errorlogs --num-processes 2 --suite unit \
+      >"$log" 2>&1 ||
+     ! meson test -C "$nompi" --no-rebuild --print-errorlogs integration_mpi \
+      integration_layering integration_inputs >>"$log" 2>&1; then
+    cat "$log"
+    echo "tests without MPI (-Dmpi=disabled): failed"
+    bad=$((bad + 1))
+    rc=1
+  fi
+fi
 echo "tests: ${ok:-0} passed, $bad failed"
 exit "$rc"

@@ -71,7 +71,7 @@ export MPBENCH_NO_PIDFD=1
 # integration_ci_gate and integration_fleet test shell scripts (the mpbench
 # they start is not wrapped) and are left out.
 lane_a=(integration_cli integration_reliability integration_transport integration_report
-  integration_cmd integration_workloads integration_compare)
+  integration_cmd integration_workloads integration_compare integration_mpi)
 lane_b=(integration_tune integration_counters)
 t0=$SECONDS
 rc=0

@@ -65,6 +65,10 @@ int mpb_builtin_list(const struct mpb_cli_call *call, struct mpb_diag *d)
 	printf("methods:\n");
 	for (size_t i = 0; i < n; i++)
 		printf("  %-10s %s\n", me[i]->name, me[i]->summary);
+#if !MPB_HAVE_MPI
+	printf("  %-10s not built: this build has no MPI (install Open MPI's libopenmpi-dev and "
+	       "reconfigure; meson -Dmpi=enabled insists)\n", "mpi");
+#endif
 	const struct mpb_codec_ops *const *co = mpb_codec_all(&n);
 	printf("codecs:\n");
 	for (size_t i = 0; i < n; i++)

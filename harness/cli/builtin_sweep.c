@@ -4,7 +4,9 @@
  * to stderr. */
 #include "builtin.h"
 
+#include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -161,6 +163,14 @@ static int check_options(struct mpb_config *cfg, const struct sweep_kind *k,
 		return rc;
 	if ((rc = mpb_sampling_policy_from(cfg, k->race, &su->policy, &su->tolerance, d)) < 0)
 		return rc;
+	/* -m mpi's placement: the method reads it where it starts mpirun
+	 * (method_mpi.c), and so do the children this sweep starts */
+	if (cfg->mpi_hostfile && access(cfg->mpi_hostfile, R_OK) < 0)
+		return mpb_fail_errno(d, MPB_EINPUT, errno, "--mpi-hostfile %s: accepted: a readable "
+				      "Open MPI hostfile", cfg->mpi_hostfile);
+	if ((cfg->mpi_hostfile && setenv("MPBENCH_MPI_HOSTFILE", cfg->mpi_hostfile, 1) < 0) ||
+	    (cfg->mpi_args && setenv("MPBENCH_MPI_ARGS", cfg->mpi_args, 1) < 0))
+		return mpb_fail_errno(d, MPB_ESYS, errno, "setenv");
 	/* --cmd: before the plan, which it gives workload cmd */
 	if ((rc = mpb_cmd_spec_from(cfg, &su->cmdspec, d)) < 0)
 		return rc;

@@ -50,6 +50,12 @@ static const struct option_def table[] = {
 	  "argument/result codecs: raw (flat binary), json (jansson, heavy like pickle)", SWEEPLIKE },
 	{ "transport", 0, OPT_STR, F(transports), 0, "pipe", 0, 0, "LIST",
 	  "byte transports: pipe, shm (shared-memory rings; see `mpbench list`)", SWEEPLIKE },
+	{ "mpi-hostfile", 0, OPT_STR, F(mpi_hostfile), 0, NULL, 0, 0, "FILE",
+	  "-m mpi: Open MPI hostfile for each pool's mpirun (default: this host only; the relay, "
+	  "rank 0, must be this host: list it first)", SWEEPLIKE },
+	{ "mpi-args", 0, OPT_STR, F(mpi_args), 0, NULL, 0, 0, "'ARGS'",
+	  "-m mpi: more mpirun arguments, split at blanks (e.g. '--map-by node --mca btl "
+	  "self,tcp')", SWEEPLIKE },
 	{ NULL, 0, OPT_WORKLOADS, 0, 0, NULL, 0, 0, NULL, NULL, SWEEPLIKE },
 	{ "tasks", 't', OPT_STR, F(tasks), F(given_tasks), NULL, 0, 0, "LIST",
 	  "tasks per map call [the workload's default, at least 4 per worker of the largest "

@@ -61,6 +61,8 @@ struct mpb_config {
 	bool shell;                  /* --shell: run the templates with /bin/sh -c */
 	bool given_workloads;        /* -w came from the command line */
 	bool find_size;              /* tune --find-size: grow -s until a pool pays */
+	const char *mpi_hostfile;    /* --mpi-hostfile FILE: where -m mpi's mpirun places ranks */
+	const char *mpi_args;        /* --mpi-args 'ARGS': more mpirun arguments for -m mpi */
 	char **positional;   /* arguments that are not options (borrowed from argv) */
 	int npositional;
 };
