@@ -5,7 +5,10 @@
 #define MPB_TEST_PROC_COUNT_H
 
 #include <dirent.h>
+#include <errno.h>
+#include <signal.h>
 #include <stddef.h>
+#include <sys/wait.h>
 #include <time.h>
 
 /* Entries of a /proc directory. */
@@ -37,6 +40,29 @@ static inline size_t threads_settled(size_t want)
 		n = threads_now();
 	}
 	return n;
+}
+
+/* No child of this process is left, running or unreaped. */
+static inline void assert_no_children(void)
+{
+	errno = 0;
+	pid_t w = waitpid(-1, NULL, WNOHANG);
+	if (w != -1 || errno != ECHILD)
+		fail_msg("a child is left behind (waitpid returned %d, errno %d)", (int)w, errno);
+}
+
+/* pid no longer exists: at once, or within 30 s for a process that is not
+ * ours to reap (an mpirun's rank ends a moment after mpirun is reaped). */
+static inline void assert_gone(pid_t pid)
+{
+	assert_true(pid > 0);
+	for (int i = 0; i < 30000 && kill(pid, 0) == 0; i++) {
+		struct timespec ts = { 0, 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	errno = 0;
+	assert_int_equal(kill(pid, 0), -1);
+	assert_int_equal(errno, ESRCH);
 }
 
 #endif

@@ -33,6 +33,8 @@
 #include "transport.h"
 #include "workload.h"
 
+#include "proc_count.h"
+
 #define MAX_WORKERS 4
 /* hang detection only: a loaded 2-core machine is far below this */
 #define HANG_BOUND_NS (120ull * 1000000000ull)
@@ -42,28 +44,6 @@
 		if (!strstr((hay), (needle)))                                          \
 			fail_msg("\"%s\" does not contain \"%s\"", (hay), (needle));   \
 	} while (0)
-
-static void assert_no_children(void)
-{
-	errno = 0;
-	pid_t w = waitpid(-1, NULL, WNOHANG);
-	if (w != -1 || errno != ECHILD)
-		fail_msg("a child is left behind (waitpid returned %d, errno %d)", (int)w, errno);
-}
-
-static void assert_gone(pid_t pid)
-{
-	assert_true(pid > 0);
-	/* mpirun has been reaped, but a rank it signalled may take a moment */
-	uint64_t t0 = mpb_now_ns();
-	while (kill(pid, 0) == 0 && mpb_now_ns() - t0 < HANG_BOUND_NS) {
-		struct timespec ts = { 0, 1000000 };
-		nanosleep(&ts, NULL);
-	}
-	errno = 0;
-	assert_int_equal(kill(pid, 0), -1);
-	assert_int_equal(errno, ESRCH);
-}
 
 struct fixture {
 	struct mpb_pool *pool;

@@ -40,6 +40,8 @@
 #include "pool.h"
 #include "workload.h"
 
+#include "proc_count.h"
+
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_WORKERS 8
 /* hang detection only: a loaded 2-core machine is far below this */
@@ -52,22 +54,6 @@ extern char **environ;
 		if (!strstr((hay), (needle)))                                          \
 			fail_msg("\"%s\" does not contain \"%s\"", (hay), (needle));   \
 	} while (0)
-
-static void assert_no_children(void)
-{
-	errno = 0;
-	pid_t w = waitpid(-1, NULL, WNOHANG);
-	if (w != -1 || errno != ECHILD)
-		fail_msg("a child is left behind (waitpid returned %d, errno %d)", (int)w, errno);
-}
-
-static void assert_gone(pid_t pid)
-{
-	assert_true(pid > 0);
-	errno = 0;
-	assert_int_equal(kill(pid, 0), -1);
-	assert_int_equal(errno, ESRCH);
-}
 
 /* ---- pools of spawned workers -------------------------------------------- */
 

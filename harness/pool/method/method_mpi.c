@@ -69,7 +69,11 @@ struct group {
 	uint64_t requested_ns;
 	bool ended, termed;
 	int status;           /* mpirun's wait status */
+	int exit_rd;          /* read end of mpirun's exit pipe where there is no pidfd, else -1 */
 };
+
+/* Where mpirun holds its exit pipe (method_proc.h) when there is one. */
+#define MPIRUN_EXIT_FD 3
 
 static struct group *current; /* the pool being launched */
 
@@ -177,30 +181,51 @@ static int start_mpirun(struct group *g, const char *worker, const char *sock,
 	if (extra && !args)
 		return mpb_fail(d, MPB_ENOMEM, "mpi: out of memory");
 	int rc = build_argv(argv, args, worker, sock, np, d);
+	/* where there is no pidfd, mpirun's exit closes a pipe (method_proc.h) */
+	int ep[2] = { -1, -1 };
+	if (rc == 0)
+		rc = mpb_proc_exit_pipe(ep, 0, d);
+	if (rc == 0 && ep[1] >= 0 && ep[1] <= MPIRUN_EXIT_FD) {
+		int h = fcntl(ep[1], F_DUPFD_CLOEXEC, MPIRUN_EXIT_FD + 1);
+		close(ep[1]);
+		ep[1] = h;
+		if (h < 0)
+			rc = mpb_fail_errno(d, MPB_ESYS, errno, "mpi: fcntl on the exit pipe");
+	}
 	posix_spawn_file_actions_t fa;
 	int e = rc == 0 ? posix_spawn_file_actions_init(&fa) : 0;
 	if (rc == 0 && e == 0) {
 		/* mpirun forwards its stdin to rank 0: give it none */
 		e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+		if (e == 0 && ep[1] >= 0)
+			e = posix_spawn_file_actions_adddup2(&fa, ep[1], MPIRUN_EXIT_FD);
 		if (e == 0)
 			e = posix_spawnp(&g->pid, argv[0], &fa, NULL, argv, environ);
 		posix_spawn_file_actions_destroy(&fa);
 	}
 	if (rc == 0 && e)
 		rc = mpb_fail_errno(d, MPB_ERUN, e, "mpi: starting %s", argv[0]);
+	mpb_proc_exit_pipe_close(&ep[1]);
+	if (rc == 0)
+		g->exit_rd = ep[0];
+	else
+		mpb_proc_exit_pipe_close(&ep[0]);
 	free(args);
 	return rc;
 }
 
-/* Wait for the relay to connect, or for mpirun to end first. */
+/* Wait for the relay to connect, or for mpirun to end first: woken by
+ * either event (mpirun's pidfd or exit pipe); the poll's timeout only
+ * bounds the wait. */
 static int accept_relay(struct group *g, int lfd, struct mpb_diag *d)
 {
-	int pidfd = mpb_proc_pidfd(g->pid);
+	int pidfd = g->exit_rd >= 0 ? -1 : mpb_proc_pidfd(g->pid);
+	int ended_fd = pidfd >= 0 ? pidfd : g->exit_rd;
 	uint64_t until = mpb_now_ns() + CONNECT_GRACE_NS;
 	int rc = 0;
 	for (;;) {
-		struct pollfd pf[2] = { { lfd, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
-		int r = poll(pf, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? 1000 : 10);
+		struct pollfd pf[2] = { { lfd, POLLIN, 0 }, { ended_fd, POLLIN, 0 } };
+		int r = poll(pf, ended_fd >= 0 ? 2 : 1, 1000);
 		if (r < 0 && errno != EINTR) {
 			rc = mpb_fail_errno(d, MPB_ERUN, errno, "mpi: poll");
 			break;
@@ -266,6 +291,7 @@ static void group_free(struct group *g)
 {
 	if (g->conn >= 0)
 		close(g->conn);
+	mpb_proc_exit_pipe_close(&g->exit_rd);
 	if (!g->ended)
 		end_job(g, true);
 	if (current == g)
@@ -285,6 +311,7 @@ static int start_group(struct mpb_pool *p, uint64_t requested_ns, struct mpb_dia
 	g->pool = p;
 	g->n = mpb_pool_workers(p);
 	g->conn = -1;
+	g->exit_rd = -1;
 	g->requested_ns = requested_ns;
 	int lfd = listen_socket(sock, sizeof sock, d);
 	if (lfd < 0) {
@@ -331,6 +358,9 @@ static int mpi_launch(struct mpb_pool *p, struct mpb_slot *s, struct mpb_diag *d
 	g->refs++;
 	s->method_data = g;
 	s->pid = g->pid;
+	/* each slot waits on mpirun's exit: its pidfd, or a copy of the pipe */
+	if (g->exit_rd >= 0 && (s->exit_fd = fcntl(g->exit_rd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return mpb_fail_errno(d, MPB_ESYS, errno, "mpi: fcntl on the exit pipe");
 	/* all of the pool's workers were asked for at once */
 	s->requested_ns = g->requested_ns;
 	close(s->child_in);
