@@ -37,7 +37,7 @@ static const struct {
 	{ "workload", 'w' }, { "sizes", 's' },   { "workers", 'j' }, { "methods", 'm' },
 	{ "chunksize", 'c' }, { "codec", 0 },    { "transport", 0 }, { "tasks", 't' },
 	{ "runs", 'r' },     { "warmup", 0 },    { "seed", 0 },      { "output", 'o' },
-	{ "label", 0 },
+	{ "label", 0 },       { "mpi-hostfile", 0 }, { "mpi-args", 0 },
 	{ "quiet", 'q' },    { "no-progress", 0 }, { "progress", 0 }, { "help", 'h' },
 	{ "parent-rss", 0 },
 	{ "no-ceiling", 0 }, { "counters", 0 },
