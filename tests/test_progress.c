@@ -30,32 +30,41 @@ static void runs_left_rules(void **state)
 	/* a decided item needs nothing more, whatever its CI */
 	for (int st = MPB_SAMPLING_CONVERGED; st <= MPB_SAMPLING_DROPPED; st++) {
 		v.state = (enum mpb_sampling_state)st;
-		assert_int_equal(mpb_progress_runs_left(&p, 3, &v), 0);
+		assert_int_equal(mpb_progress_runs_left(&p, 3, &v, 0), 0);
 	}
 	/* below the minimum without a CI: up to the minimum */
 	v = more(1, NAN, 1e6);
-	assert_int_equal(mpb_progress_runs_left(&p, 5, &v), 4);
+	assert_int_equal(mpb_progress_runs_left(&p, 5, &v, 0), 4);
 	v = more(0, NAN, NAN);
-	assert_int_equal(mpb_progress_runs_left(&p, 5, &v), 5);
+	assert_int_equal(mpb_progress_runs_left(&p, 5, &v, 0), 5);
+	/* without a CI, as many as its peers had, within --max-runs; a CI
+	 * speaks for itself */
+	assert_int_equal(mpb_progress_runs_left(&p, 5, &v, 24), 24);
+	v = more(1, NAN, 1e6);
+	assert_int_equal(mpb_progress_runs_left(&p, 5, &v, 24), 23);
+	assert_int_equal(mpb_progress_runs_left(&p, 5, &v, 3), 4);
+	assert_int_equal(mpb_progress_runs_left(&p, 5, &v, 99), 29);
+	v = more(4, 0.06, 1e6);
+	assert_int_equal(mpb_progress_runs_left(&p, 3, &v, 24), 12);
 	/* the CI halves as the runs quadruple: twice the target at 4 runs
 	 * wants 16 */
 	v = more(4, 0.06, 1e6);
-	assert_int_equal(mpb_progress_runs_left(&p, 3, &v), 12);
+	assert_int_equal(mpb_progress_runs_left(&p, 3, &v, 0), 12);
 	/* a CI within the target below the minimum: the minimum */
 	v = more(2, 0.01, 1e6);
-	assert_int_equal(mpb_progress_runs_left(&p, 5, &v), 3);
+	assert_int_equal(mpb_progress_runs_left(&p, 5, &v, 0), 3);
 	/* never beyond --max-runs */
 	v = more(4, 0.3, 1e6);
-	assert_int_equal(mpb_progress_runs_left(&p, 3, &v), 26);
+	assert_int_equal(mpb_progress_runs_left(&p, 3, &v, 0), 26);
 	/* nor beyond what --max-time allows at the median: 1 s of 0.1 s runs */
 	p.max_time_ns = 1000000000u;
 	v = more(4, 0.3, 1e8);
-	assert_int_equal(mpb_progress_runs_left(&p, 3, &v), 6);
+	assert_int_equal(mpb_progress_runs_left(&p, 3, &v, 0), 6);
 	/* it asked for another run: at least one, even past the estimate */
 	v = more(12, 0.3, 1e8);
-	assert_int_equal(mpb_progress_runs_left(&p, 3, &v), 1);
+	assert_int_equal(mpb_progress_runs_left(&p, 3, &v, 0), 1);
 	v = more(20, 0.0301, 1e6);
-	assert_int_equal(mpb_progress_runs_left(&p, 3, &v), 1);
+	assert_int_equal(mpb_progress_runs_left(&p, 3, &v, 0), 1);
 }
 
 static void runs_left_without_adaptation(void **state)
@@ -64,13 +73,16 @@ static void runs_left_without_adaptation(void **state)
 	/* --max-runs at or below -r: exactly -r runs, the CI does not matter */
 	struct mpb_sampling_policy p = { .max_runs = 3, .target_ci = 0.03 };
 	struct mpb_sampling_verdict v = more(2, 0.5, 1e6);
-	assert_int_equal(mpb_progress_runs_left(&p, 5, &v), 3);
+	assert_int_equal(mpb_progress_runs_left(&p, 5, &v, 0), 3);
+	v = more(0, NAN, NAN);
+	assert_int_equal(mpb_progress_runs_left(&p, 5, &v, 30), 5);  /* peers do not count */
+	v = more(2, 0.5, 1e6);
 	p.max_runs = 0;
-	assert_int_equal(mpb_progress_runs_left(&p, 5, &v), 3);
+	assert_int_equal(mpb_progress_runs_left(&p, 5, &v, 0), 3);
 	/* no CI target: the runs go on to --max-runs */
 	p = (struct mpb_sampling_policy){ .max_runs = 10, .target_ci = 0 };
 	v = more(2, 0.001, 1e6);
-	assert_int_equal(mpb_progress_runs_left(&p, 3, &v), 8);
+	assert_int_equal(mpb_progress_runs_left(&p, 3, &v, 0), 8);
 }
 
 static void tally_and_eta(void **state)
@@ -132,7 +144,7 @@ static void estimate_along_a_sampling(void **state)
 	for (;;) {
 		struct mpb_sampling_verdict v;
 		assert_int_equal(mpb_sampling_decide(&p, 3, x, n, 0, 7, &v), 0);
-		uint64_t left = mpb_progress_runs_left(&p, 3, &v);
+		uint64_t left = mpb_progress_runs_left(&p, 3, &v, 0);
 		if (v.state != MPB_SAMPLING_MORE) {
 			assert_int_equal(left, 0);
 			break;

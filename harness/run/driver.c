@@ -485,16 +485,16 @@ struct item {
  * CI or the budget says stop) wants more. Counts into t the runs the item
  * is expected to still need (progress.h): its verdict's measured runs and,
  * for an item without runs, warm_left warm-up runs (the warm-up rounds left,
- * this one included; 0 in measured rounds). */
+ * this one included; 0 in measured rounds); `peers` as progress.h says. */
 static bool schedule(const struct mpb_sweep *s, struct item *it, bool keep, uint64_t warm_left,
-		     struct mpb_progress_tally *t)
+		     uint64_t peers, struct mpb_progress_tally *t)
 {
 	struct mpb_sampling_verdict v;
 	it->kind->verdict(&s->data, it->index, &v);
 	bool fresh = it->kind->nruns(s, it->index) == 0;
 	it->run_ns = v.median;
 	mpb_progress_tally_expect(t, (fresh ? warm_left : 0) +
-				  mpb_progress_runs_left(&s->data.sampling, s->plan->runs, &v),
+				  mpb_progress_runs_left(&s->data.sampling, s->plan->runs, &v, peers),
 				  v.median);
 	return keep ? v.state == MPB_SAMPLING_MORE : fresh;
 }
@@ -526,11 +526,20 @@ static int run_round(struct mpb_sweep *s, struct mpb_rng *rng, struct item *all,
 		     struct item *live, bool keep, int *failures, uint64_t warm_left,
 		     struct mpb_progress_tally *tally, size_t *nlive)
 {
-	size_t n = 0;
+	size_t n = 0, npeers = 0;
+	uint64_t peer_runs = 0, least = s->plan->runs > 2 ? s->plan->runs : 2;
+	for (size_t k = 0; k < nall; k++) {
+		size_t r = all[k].kind->nruns(s, all[k].index);
+		if (r >= least) {
+			peer_runs += r;
+			npeers++;
+		}
+	}
+	uint64_t peers = npeers ? (peer_runs + npeers - 1) / npeers : 0;
 	mpb_progress_tally_reset(tally);
 	for (size_t k = 0; k < nall; k++)
 		if (!*all[k].kind->failed(s, all[k].index) &&
-		    schedule(s, &all[k], keep, warm_left, tally))
+		    schedule(s, &all[k], keep, warm_left, peers, tally))
 			live[n++] = all[k];
 	*nlive = n;
 	mpb_rng_shuffle(rng, live, n, sizeof *live);

@@ -9,7 +9,7 @@
 #include "transport.h"
 
 uint64_t mpb_progress_runs_left(const struct mpb_sampling_policy *p, uint64_t min_runs,
-				const struct mpb_sampling_verdict *v)
+				const struct mpb_sampling_verdict *v, uint64_t peers)
 {
 	if (v->state != MPB_SAMPLING_MORE)
 		return 0;
@@ -23,6 +23,8 @@ uint64_t mpb_progress_runs_left(const struct mpb_sampling_policy *p, uint64_t mi
 		double need = ceil((double)n * r * r);
 		if (need > want)
 			want = need;
+	} else if (max > min_runs && n < 2 && (double)peers > want) {
+		want = (double)peers; /* no CI yet: as many as its peers needed */
 	}
 	if (n >= min_runs && p->max_time_ns && isfinite(v->median) && v->median > 0) {
 		/* the verdict stops once the runs took --max-time */

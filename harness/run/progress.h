@@ -46,10 +46,12 @@ struct mpb_progress_ops {
 /* The measured runs an item with verdict v is expected to still need under
  * policy p and the plan's min_runs: 0 unless v says MORE; else at least 1
  * and min_runs - n, and the n at which the CI half-width, shrinking as
- * 1/sqrt(n), reaches the target; at most --max-runs, and no more than
- * --max-time allows at the item's median. */
+ * 1/sqrt(n), reaches the target; before it has a CI (n < 2), the runs its
+ * peers had: `peers`, the mean run count of the items already past their
+ * minimum (tune's later phases carry them; 0: none); at most --max-runs,
+ * and no more than --max-time allows at the item's median. */
 uint64_t mpb_progress_runs_left(const struct mpb_sampling_policy *p, uint64_t min_runs,
-				const struct mpb_sampling_verdict *v);
+				const struct mpb_sampling_verdict *v, uint64_t peers);
 
 /* The phase's runs done and to come, counted by the driver. */
 struct mpb_progress_tally {
