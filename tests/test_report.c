@@ -314,6 +314,13 @@ static void test_report_without_gnuplot(void **state)
 	}
 	assert_int_equal(matched, n);
 	free(dat);
+	/* the codec's part (a few µs of ms bars) cannot be seen: no key entry */
+	SNP(p, "%s/overhead.gp", out);
+	char *gp = slurp(p);
+	assert_non_null(gp);
+	assert_non_null(strstr(gp, "shown = \"1 0 1 "));
+	assert_non_null(strstr(gp, "title key(2, \"serialization"));
+	free(gp);
 	mpb_report_unload(&l, 1);
 }
 

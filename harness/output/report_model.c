@@ -166,10 +166,35 @@ static bool by_ref(const char *codec)
 	return c && (c->flags & MPB_CODEC_BY_REF);
 }
 
+/* Whether an external command's point (--cmd) sees axis a: its codec,
+ * transport and parent size never, its method, chunk size, size and tasks
+ * when its template names them (dataset.h); a pooled point sees all. */
+static bool sees(const struct mpb_rp_ctx *c, const struct mpb_rp_point *p, enum mpb_rp_axis a)
+{
+	const struct mpb_workload_ops *w = mpb_workload_find(p->workload);
+	if (!w || !(w->flags & MPB_WORKLOAD_EXTERNAL))
+		return true;
+	unsigned named = mpb_dataset_cmd_axes(&c->o->sets[p->src].ds);
+	switch (a) {
+	case AX_CODEC:
+	case AX_TRANSPORT:
+	case AX_PRSS: return false;
+	case AX_METHOD: return named & MPB_CMD_AXIS_METHOD;
+	case AX_CHUNK: return named & MPB_CMD_AXIS_CHUNKSIZE;
+	case AX_SIZE: return named & MPB_CMD_AXIS_SIZE;
+	case AX_TASKS: return named & MPB_CMD_AXIS_TASKS;
+	default: return true;
+	}
+}
+
 void mpb_rp_ax_text(const struct mpb_rp_ctx *c, const struct mpb_rp_point *p,
 		    enum mpb_rp_axis a, char *buf, size_t len)
 {
 	char t[MPB_FMT_U64_LEN];
+	if (!sees(c, p, a)) {
+		buf[0] = '\0'; /* the plan's default, not the command's */
+		return;
+	}
 	switch (a) {
 	case AX_SRC: mpb_rp_source_name(c->o, p->src, buf, len); break;
 	case AX_WORKLOAD: snprintf(buf, len, "%s", p->workload); break;
@@ -351,6 +376,8 @@ int mpb_rp_group(const struct mpb_rp_ctx *c, const size_t *cand, size_t nc, unsi
 				return -1;
 			}
 			mpb_rp_label(c, &c->pts[cand[i]], vary ? vary : RP_BIT(AX_METHOD), &s[ns].label);
+			if (s[ns].label.len == 0) /* a command that sees no method */
+				mpb_rp_label(c, &c->pts[cand[i]], RP_BIT(AX_WORKLOAD), &s[ns].label);
 			ns++;
 		}
 		s[j].idx[s[j].n++] = cand[i];
@@ -610,6 +637,16 @@ const json_t *mpb_rp_find_fit(const struct mpb_rp_ctx *c, const struct mpb_rp_po
 }
 
 /* ---- candidates and facets ---- */
+
+void mpb_rp_release(struct mpb_rp_series *s, size_t ns, struct mpb_rp_series *fa, size_t nf,
+		    size_t *cand)
+{
+	if (s)
+		mpb_rp_series_free(s, ns);
+	if (fa)
+		mpb_rp_series_free(fa, nf);
+	free(cand);
+}
 
 int mpb_rp_oom(struct mpb_rp_ctx *c)
 {

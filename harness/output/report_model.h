@@ -125,6 +125,10 @@ int mpb_rp_facet_series(const struct mpb_rp_ctx *c, const struct mpb_rp_series *
 size_t *mpb_rp_candidates(const struct mpb_rp_ctx *c, bool (*want)(const struct mpb_rp_point *),
 			  size_t *n);
 
+/* Release what a plot holds at its end: its series s (may be NULL), its
+ * facets fa (may be NULL) and its candidates. */
+void mpb_rp_release(struct mpb_rp_series *s, size_t ns, struct mpb_rp_series *fa, size_t nf,
+		    size_t *cand);
 /* Fail with "out of memory building the plots": -MPB_ENOMEM. */
 int mpb_rp_oom(struct mpb_rp_ctx *c);
 /* A plot against workers needs two worker counts: with one, each series is

@@ -222,11 +222,7 @@ static int plot_scaling(struct mpb_rp_ctx *c, struct mpb_report_plot *ps,
 out:
 	mpb_gp_free(&gs);
 	mpb_gp_free(&ge);
-	if (s)
-		mpb_rp_series_free(s, ns);
-	if (fa)
-		mpb_rp_series_free(fa, nf);
-	free(cand);
+	mpb_rp_release(s, ns, fa, nf, cand);
 	return rc;
 }
 
@@ -324,6 +320,14 @@ static int plot_overhead(struct mpb_rp_ctx *c, struct mpb_report_plot *p)
 		mpb_sb_printf(mpb_gp_marker(&g, "SCALE"), "%g", scale);
 		mpb_sb_printf(mpb_gp_marker(&g, "YMAX"), "%g", mpb_rp_ymax(max / scale));
 		mpb_sb_printf(mpb_gp_marker(&g, "XMAX"), "%g", (double)fa[f].n - 0.4);
+		/* a part thinner than 0.3% of the axis cannot be seen: no key entry */
+		struct mpb_sb *shown = mpb_gp_marker(&g, "SHOWN");
+		for (int b = 0; b < NBR; b++) {
+			bool seen = false;
+			for (size_t i = 0; i < fa[f].n && !seen; i++)
+				seen = c->pts[fa[f].idx[i]].br[b] >= 0.003 * max;
+			mpb_sb_printf(shown, "%s%d", b ? " " : "", seen);
+		}
 		most = fa[f].n > most ? fa[f].n : most;
 	}
 	g.width = (int)fmin(4000, fmax(1100, 480 + 44 * (double)most));
@@ -582,7 +586,7 @@ static int plot_startup(struct mpb_rp_ctx *c, struct mpb_report_plot *p, enum mp
 			char t[64];
 			mpb_rp_ax_text(c, &c->pts[cand[i]], AX_PRSS, t, sizeof t);
 			mpb_sb_printf(ax, "%s'", nt++ ? ", " : "");
-			mpb_sb_safe(ax, t + 7); /* after "parent " */
+			mpb_sb_safe(ax, strlen(t) > 7 ? t + 7 : t); /* after "parent " */
 			mpb_sb_printf(ax, "' %.9g", c->pts[cand[i]].prss / 1048576.0);
 		}
 		mpb_sb_printf(ax, ")\n");

@@ -140,16 +140,26 @@ int mpb_rp_plot_per_worker(struct mpb_rp_ctx *c, struct mpb_report_plot *p, enum
 				mpb_sb_printf(l, " lw 2 title '%s'", mpb_sb_str(&s[k].label));
 				continue;
 			}
+			/* one series: both lines in the key; several: the series once,
+			 * and which figure is solid and which dashed once for all */
 			mpb_sb_printf(l, "%s'%s.dat' index %zu using 1:2 with linespoints lc rgb \"%s\" "
-				  "lw 2 pt %d title '%s: %s'", sep, pw->name, block,
-				  mpb_rp_colour(s[k].colour), s[k].pt, mpb_sb_str(&s[k].label), pw->suffix[0]);
+				  "lw 2 pt %d title '%s%s%s'", sep, pw->name, block,
+				  mpb_rp_colour(s[k].colour), s[k].pt, mpb_sb_str(&s[k].label),
+				  ns == 1 ? ": " : "", ns == 1 ? pw->suffix[0] : "");
 			mpb_sb_printf(l, ", \\\n     '%s.dat' index %zu using 1:3 with linespoints lc rgb "
-				  "\"%s\" dt 2 lw 2 pt %d title '%s: %s'", pw->name, block,
-				  mpb_rp_colour(s[k].colour), s[k].pt_open, mpb_sb_str(&s[k].label),
-				  pw->suffix[1]);
+				  "\"%s\" dt 2 lw 2 pt %d ", pw->name, block, mpb_rp_colour(s[k].colour),
+				  s[k].pt_open);
+			if (ns == 1)
+				mpb_sb_printf(l, "title '%s: %s'", mpb_sb_str(&s[k].label), pw->suffix[1]);
+			else
+				mpb_sb_printf(l, "notitle");
 		}
+		if (pw->nfig == 2 && ns > 1)
+			mpb_sb_printf(l, ", \\\n     NaN with linespoints lc rgb \"#777777\" lw 2 pt 7 "
+				  "title 'solid: %s', \\\n     NaN with linespoints lc rgb \"#777777\" dt 2 "
+				  "lw 2 pt 6 title 'dashed: %s'", pw->suffix[0], pw->suffix[1]);
 		mpb_sb_printf(mpb_gp_marker(&g, "YMAX"), "%g", fmax(pw->ytop, mpb_rp_ymax(max)));
-		size_t entries = pw->nfig * ns;
+		size_t entries = pw->nfig == 2 && ns > 1 ? ns + 2 : pw->nfig * ns;
 		max_entries = entries > max_entries ? entries : max_entries;
 		mpb_rp_series_free(s, ns);
 		s = NULL;
@@ -158,10 +168,6 @@ int mpb_rp_plot_per_worker(struct mpb_rp_ctx *c, struct mpb_report_plot *p, enum
 	rc = mpb_gp_emit(c->tpl, c->o->outdir, p, &g, c->d);
 out:
 	mpb_gp_free(&g);
-	if (s)
-		mpb_rp_series_free(s, ns);
-	if (fa)
-		mpb_rp_series_free(fa, nf);
-	free(cand);
+	mpb_rp_release(s, ns, fa, nf, cand);
 	return rc;
 }
