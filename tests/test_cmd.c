@@ -158,7 +158,7 @@ static int run_sh(const char *script, double timeout, volatile sig_atomic_t *sto
 		  struct mpb_diag *d)
 {
 	char *argv[] = { "/bin/sh", "-c", (char *)script, NULL };
-	struct mpb_cmd_job job = { argv, timeout, plan, stop };
+	struct mpb_cmd_job job = { argv, timeout, plan, stop, NULL };
 	memset(d, 0, sizeof *d);
 	return mpb_cmd_run(&job, r, d);
 }
@@ -219,7 +219,7 @@ static void test_nonzero_exit(void **st)
 	mpb_cmd_result_free(&r);
 
 	char *argv[] = { "/nonexistent/mpb-prog", NULL };
-	struct mpb_cmd_job job = { argv, 0, NULL, NULL };
+	struct mpb_cmd_job job = { argv, 0, NULL, NULL, NULL };
 	rc = mpb_cmd_run(&job, &r, &d);
 	assert_int_equal(rc, -MPB_ERUN);
 	assert_contains(d.msg, "cannot run '/nonexistent/mpb-prog'");
@@ -232,6 +232,27 @@ static pid_t reported_child(const struct mpb_cmd_result *r)
 	json_t *c = json_object_get(r->chan.extra, "child");
 	assert_true(json_is_integer(c));
 	return (pid_t)json_integer_value(c);
+}
+
+/* env_extra entries reach the command and replace ours of the same name;
+ * MPBENCH_FD stays the channel's. */
+static void test_env_extra(void **st)
+{
+	(void)st;
+	struct mpb_diag d;
+	struct mpb_cmd_result r;
+	setenv("MPB_TEST_REPLACED", "old", 1);
+	char *extra[] = { "MPB_TEST_NEW=one", "MPB_TEST_REPLACED=new", "MPBENCH_FD=99", NULL };
+	char *argv[] = { "/bin/sh", "-c",
+			 "test \"$MPB_TEST_NEW\" = one && test \"$MPB_TEST_REPLACED\" = new && "
+			 "test \"$MPBENCH_FD\" != 99 && env | grep -c '^MPB_TEST_REPLACED=' | "
+			 "grep -qx 1", NULL };
+	struct mpb_cmd_job job = { argv, 10, NULL, NULL, extra };
+	memset(&d, 0, sizeof d);
+	int rc = mpb_cmd_run(&job, &r, &d);
+	assert_int_equal(rc, 0);
+	mpb_cmd_result_free(&r);
+	unsetenv("MPB_TEST_REPLACED");
 }
 
 static void test_timeout_kills_tree(void **st)
@@ -322,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_executable),
 		cmocka_unit_test(test_exit_ok_and_channel),
 		cmocka_unit_test(test_nonzero_exit),
+		cmocka_unit_test(test_env_extra),
 		cmocka_unit_test(test_timeout_kills_tree),
 		cmocka_unit_test(test_leftovers_killed_after_exit),
 		cmocka_unit_test(test_stop_flag),

@@ -45,6 +45,7 @@ static const struct {
 	{ "format", 0 },
 	{ "timeout", 0 },    { "task-timeout", 0 }, { "fail-fast", 0 }, { "config", 0 },
 	{ "cmd", 0 },        { "baseline-cmd", 0 }, { "shell", 0 },
+	{ "instrument", 0 },
 	{ "result-size", 0 },
 };
 

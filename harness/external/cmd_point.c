@@ -8,7 +8,29 @@
 #include "cmd.h"
 #include "cmd_run.h"
 #include "fdchan.h"
+#include "pyinstr.h"
+#include "pyrecord.h"
 #include "results.h"
+
+/* The values of --instrument: whether each measures a Python pool. */
+static const struct {
+	const char *name;
+	bool python;
+} instrumenters[] = { { "none", false }, { "python", true } };
+
+static int instrument_from(const char *value, bool have_cmd, bool *python, struct mpb_diag *d)
+{
+	for (size_t k = 0; k < sizeof instrumenters / sizeof *instrumenters; k++)
+		if (strcmp(value, instrumenters[k].name) == 0) {
+			*python = instrumenters[k].python;
+			if (*python && !have_cmd)
+				return mpb_fail(d, MPB_EINPUT, "--instrument %s needs --cmd TEMPLATE",
+						value);
+			return 0;
+		}
+	return mpb_fail(d, MPB_EINPUT, "--instrument: unknown value '%s' (accepted: none, python)",
+			value);
+}
 
 static bool only_cmd(const char *list)
 {
@@ -27,6 +49,11 @@ static bool lists_cmd(const char *list)
 int mpb_cmd_spec_from(struct mpb_config *cfg, struct mpb_cmd_spec *spec, struct mpb_diag *d)
 {
 	memset(spec, 0, sizeof *spec);
+	bool python = false;
+	int irc = instrument_from(cfg->instrument ? cfg->instrument : "none", cfg->cmd != NULL,
+				  &python, d);
+	if (irc < 0)
+		return irc;
 	if (!cfg->cmd) {
 		if (cfg->baseline_cmd)
 			return mpb_fail(d, MPB_EINPUT, "--baseline-cmd needs --cmd TEMPLATE");
@@ -51,6 +78,7 @@ int mpb_cmd_spec_from(struct mpb_config *cfg, struct mpb_cmd_spec *spec, struct 
 	spec->baseline_tmpl = cfg->baseline_cmd;
 	spec->shell = cfg->shell;
 	spec->timeout_s = cfg->run_timeout_s;
+	spec->instrument_python = python;
 	return 0;
 }
 
@@ -148,6 +176,22 @@ static uint64_t reported(const struct mpb_cmd_result *r, const char *a, const ch
 	return v;
 }
 
+/* The run's figures from the Python instrumentation's records, into *out
+ * and its "cmd" record's "python" key. */
+static int python_figures(const struct mpb_pyinstr *pi, pid_t pid, struct mpb_sample *out,
+			  struct mpb_diag *d)
+{
+	struct mpb_pyrec pr;
+	json_t *python = NULL;
+	int rc = mpb_pyrec_load(pi->records, pid, &pr, d);
+	if (rc == 0)
+		rc = mpb_pyrec_fill(&pr, out, &python, d);
+	if (rc == 0)
+		json_object_set_new(out->cmd, "python", python);
+	mpb_pyrec_free(&pr);
+	return rc;
+}
+
 static int cmd_point(void *ctx, const struct mpb_runner_env *e, size_t i, struct mpb_sample *out,
 		     struct mpb_diag *d)
 {
@@ -165,6 +209,14 @@ static int cmd_point(void *ctx, const struct mpb_runner_env *e, size_t i, struct
 		.counters = e->counters ? &e->counters->plan : NULL,
 		.stop_flag = e->stop_flag,
 	};
+	struct mpb_pyinstr pi = { 0 };
+	if (spec->instrument_python) {
+		if ((rc = mpb_pyinstr_begin(&pi, d)) < 0) {
+			mpb_cmd_argv_free(argv);
+			return rc;
+		}
+		job.env_extra = pi.env;
+	}
 	struct mpb_cmd_result r;
 	rc = mpb_cmd_run(&job, &r, d);
 	if (rc == 0) {
@@ -187,7 +239,12 @@ static int cmd_point(void *ctx, const struct mpb_runner_env *e, size_t i, struct
 		out->cmd = record(argv, &r);
 		if (!out->cmd)
 			rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
+		if (rc == 0 && spec->instrument_python)
+			rc = python_figures(&pi, r.pid, out, d);
+		if (rc < 0)
+			mpb_dataset_sample_free(out);
 	}
+	mpb_pyinstr_end(&pi);
 	mpb_cmd_result_free(&r);
 	mpb_cmd_argv_free(argv);
 	return rc;

@@ -8,7 +8,10 @@
  * wall time, the phase timings it reported on MPBENCH_FD (startup_ns, map_ns,
  * teardown_ns, compute_ns, serialize_ns as codec_parent_ns, ...; 0 when not
  * reported), its tree's rusage and inherited counters as the harness scope,
- * and the whole record under the run's "cmd" key. The serial baseline of
+ * and the whole record under the run's "cmd" key. With --instrument python
+ * a point's run is measured from inside too (pyinstr.h, pyrecord.h): the
+ * first process pool's phases, pickling and workers replace what the
+ * command reported, and the record gets a "python" key. The serial baseline of
  * (size, tasks) runs --baseline-cmd, or --cmd with {workers}=1, the other
  * placeholders taken from the first point it serves. Nothing here prints. */
 #ifndef MPB_CMD_POINT_H
@@ -28,11 +31,12 @@ struct mpb_cmd_spec {
 	const char *baseline_tmpl; /* --baseline-cmd; NULL: tmpl with {workers}=1 */
 	bool shell;
 	double timeout_s;          /* --timeout: one run's limit, 0 none */
+	bool instrument_python;    /* --instrument python (pyinstr.h) */
 };
 
 /* From the parsed options, before the plan is built: --cmd makes the
  * workload `cmd` (-w may then only say cmd); -w cmd needs --cmd; the
- * templates must parse. 0 or -MPB_EINPUT naming the option and position. */
+ * templates must parse; --instrument is none, or python with --cmd. 0 or -MPB_EINPUT naming the option and position. */
 int mpb_cmd_spec_from(struct mpb_config *cfg, struct mpb_cmd_spec *spec, struct mpb_diag *d);
 
 /* After the plan is built: the program of every point's and baseline's

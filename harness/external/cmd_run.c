@@ -91,24 +91,41 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-/* The environment of the command: ours, with MPBENCH_FD set to `fd`. */
-static char **make_env(int fd)
+/* Whether environment entry e sets the variable of entry "NAME=..." x. */
+static bool same_name(const char *e, const char *x)
 {
-	size_t n = 0;
+	size_t n = strcspn(x, "=");
+	return strncmp(e, x, n) == 0 && e[n] == '=';
+}
+
+/* The environment of the command: ours, with the extra entries and
+ * MPBENCH_FD set to `fd` (the last entry: ours to free). */
+static char **make_env(int fd, char *const *extra)
+{
+	size_t n = 0, nx = 0;
 	while (environ && environ[n])
 		n++;
-	char **env = calloc(n + 2, sizeof *env);
+	while (extra && extra[nx])
+		nx++;
+	char **env = calloc(n + nx + 2, sizeof *env);
 	char *mine = malloc(32);
 	if (!env || !mine) {
 		free(env);
 		free(mine);
 		return NULL;
 	}
-	size_t k = 0, plen = strlen(MPB_FDCHAN_ENV "=");
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], MPB_FDCHAN_ENV "=", plen) != 0)
-			env[k++] = environ[i];
 	snprintf(mine, 32, MPB_FDCHAN_ENV "=%d", fd);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool replaced = same_name(environ[i], mine);
+		for (size_t x = 0; x < nx && !replaced; x++)
+			replaced = same_name(environ[i], extra[x]);
+		if (!replaced)
+			env[k++] = environ[i];
+	}
+	for (size_t x = 0; x < nx; x++)
+		if (!same_name(extra[x], mine))
+			env[k++] = extra[x];
 	env[k++] = mine;
 	env[k] = NULL;
 	return env;
@@ -422,7 +439,7 @@ int mpb_cmd_run(const struct mpb_cmd_job *job, struct mpb_cmd_result *r, struct 
 		rc = mpb_fail_errno(d, MPB_ESYS, errno, "cmd: pipe");
 		goto out;
 	}
-	if (!(env = make_env(chan_p[1]))) {
+	if (!(env = make_env(chan_p[1], job->env_extra))) {
 		rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
 		goto out;
 	}

@@ -37,6 +37,9 @@ struct mpb_cmd_job {
 	double timeout_s;                      /* 0: none */
 	const struct mpb_counter_plan *counters; /* NULL or empty: none */
 	volatile sig_atomic_t *stop_flag;      /* optional */
+	/* optional, NULL-terminated "NAME=VALUE" entries that are added to the
+	 * command's environment, replacing ours of the same name */
+	char *const *env_extra;
 };
 
 /* The command's tree, from rusage. */

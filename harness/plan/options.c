@@ -100,6 +100,9 @@ static const struct option_def table[] = {
 	{ "shell", 0, OPT_FLAG, F(shell), 0, NULL, 0, 0, NULL,
 	  "run the --cmd templates with /bin/sh -c instead of splitting them into words",
 	  SWEEPLIKE },
+	{ "instrument", 0, OPT_STR, F(instrument), 0, "none", 0, 0, "none|python",
+	  "python: measure the --cmd program's multiprocessing.Pool or ProcessPoolExecutor from "
+	  "inside (phases, pickling, per-worker figures) without changing it", SWEEPLIKE },
 	{ "warmup", 0, OPT_U64, F(warmup), 0, "1", 0, 1000, "N",
 	  "warm-up rounds before measuring (discarded)", SWEEPLIKE },
 	{ "seed", 0, OPT_U64, F(seed), 0, "1", 0, INT64_MAX, "N",

@@ -59,6 +59,7 @@ struct mpb_config {
 	const char *baseline_cmd;    /* --baseline-cmd TEMPLATE: its serial baseline */
 	const char *label;           /* --label NAME: recorded as the results' "label" */
 	bool shell;                  /* --shell: run the templates with /bin/sh -c */
+	const char *instrument;      /* --instrument: none|python (pyinstr.h) */
 	bool given_workloads;        /* -w came from the command line */
 	bool find_size;              /* tune --find-size: grow -s until a pool pays */
 	const char *mpi_hostfile;    /* --mpi-hostfile FILE: where -m mpi's mpirun places ranks */

@@ -1,0 +1,89 @@
+/* pyrecord.h — what the Python instrumentation (pyinstr/sitecustomize.py)
+ * left in a run's record directory, read back and turned into a run's
+ * figures, in the fields the native pool fills.
+ *
+ * The directory holds, for one run of the command:
+ *  - w-<pid>.bin, one per pool worker: MPB_PYREC_SLOTS little-endian u64
+ *    (enum mpb_pyrec_slot), updated in place by the worker after every
+ *    message, so a worker that was terminated or killed leaves what it had
+ *    done. Times are CLOCK_MONOTONIC ns, the clock of mpbench itself;
+ *  - p-<pid>.json, from each process that constructed a pool: its first
+ *    pool's phase times, pickling time and bytes, kind, start method,
+ *    Python version and worker pids (see mpb_pyrec_fill for its keys).
+ *
+ * The figures of a run are the first pool's of the command's own process
+ * (or, when that process constructed none, e.g. under --shell, of the pool
+ * constructed first): start-up from the constructor's entry to the later of
+ * its return and the last worker's readiness (its first wait for a task),
+ * but no later than the first result received (a pool whose work is done
+ * before its last worker is up, as spawn's often is, has started for that
+ * work); map from the first argument pickled (or the end of start-up, if
+ * later: time when both happen counts as start-up) to the last result
+ * unpickled;
+ * teardown from close()/terminate()/shutdown() to its (or join()'s) end.
+ * Its workers are the pids the parent saw plus every worker that started
+ * while the pool was open (before its teardown). Nothing here prints. */
+#ifndef MPB_PYRECORD_H
+#define MPB_PYRECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "dataset.h"
+#include "diag.h"
+
+#define MPB_PYREC_SLOTS 32
+#define MPB_PYREC_MAGIC UINT64_C(0x313057595042504d) /* "MPBPYW01" */
+
+/* The slots of a worker record (sitecustomize.py has the same list). */
+enum mpb_pyrec_slot {
+	MPB_PYREC_MAGIC_SLOT, MPB_PYREC_PID, MPB_PYREC_PPID, MPB_PYREC_KIND,
+	MPB_PYREC_STARTED,    /* the worker loop entered */
+	MPB_PYREC_READY,      /* its first wait for a task */
+	MPB_PYREC_TASKS,      /* items: a map chunk counts its length */
+	MPB_PYREC_MSGS,       /* task messages taken */
+	MPB_PYREC_COMPUTE,    /* task taken → its result's send begins */
+	MPB_PYREC_LOADS_NS, MPB_PYREC_DUMPS_NS,
+	MPB_PYREC_IDLE,       /* waiting for tasks, unpickling excluded */
+	MPB_PYREC_SEND,       /* sending results, pickling excluded */
+	MPB_PYREC_BYTES_IN, MPB_PYREC_BYTES_OUT,
+	MPB_PYREC_IN_GET,     /* nonzero: waiting for a task since then */
+	MPB_PYREC_LAST_PUT,   /* end of its last send */
+	MPB_PYREC_T_TASK,     /* nonzero: inside a task since then */
+	MPB_PYREC_UTIME, MPB_PYREC_STIME, MPB_PYREC_MAXRSS_KB, MPB_PYREC_MINFLT,
+	MPB_PYREC_MAJFLT, MPB_PYREC_NVCSW, MPB_PYREC_NIVCSW,
+	MPB_PYREC_RU_AT,      /* when the rusage slots were taken */
+	MPB_PYREC_FIRST_DUMP, MPB_PYREC_LAST_LOAD, MPB_PYREC_NDUMPS, MPB_PYREC_NLOADS,
+	MPB_PYREC_LAST_GET,   /* end of its last wait for a task */
+	MPB_PYREC_FIRST_LOAD, /* (a parent's) */
+};
+
+struct mpb_pyrec {
+	json_t *parent;       /* the chosen parent record, or NULL: no pool */
+	uint64_t (*w)[MPB_PYREC_SLOTS]; /* the worker records found */
+	size_t nw;
+	size_t nparents;      /* parent records found */
+};
+
+/* Read the directory `dir` of a run whose command's process was script_pid.
+ * Unreadable or malformed files are skipped (a worker killed before it
+ * wrote its record leaves none). 0, -MPB_ESYS (the directory cannot be
+ * read) or -MPB_ENOMEM. Free r with mpb_pyrec_free whatever the return. */
+int mpb_pyrec_load(const char *dir, pid_t script_pid, struct mpb_pyrec *r, struct mpb_diag *d);
+void mpb_pyrec_free(struct mpb_pyrec *r);
+
+/* Fill s's startup_ns, map_ns, teardown_ns, compute_ns, codec_parent_ns
+ * (pickling and unpickling in the parent), codec_workers_ns, bytes_sent,
+ * bytes_received, its workers (s->worker, owned by s) and its overhead
+ * split from r; *python gets the run's "python" record (new reference):
+ * {pools, kind, start_method, python, implementation, codec: "pickle",
+ * processes, workers_seen, workers_never_ready, dumps, loads, pid, killed}
+ * or {pools: 0} when the command constructed no process pool (then s is
+ * left as it was). 0 or -MPB_ENOMEM. */
+int mpb_pyrec_fill(const struct mpb_pyrec *r, struct mpb_sample *s, json_t **python,
+		   struct mpb_diag *d);
+
+#endif

@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""test_python_instrument.py — `--cmd ... --instrument python` against the
+built binary: small, unmodified multiprocessing.Pool and
+ProcessPoolExecutor scripts (written here, for the test) under fork, spawn
+and forkserver, each run's recorded figures checked against what the script
+provably did: tasks per worker add up to the items it mapped, the bytes the
+parent pickled lie between the pickled size of the known arguments and that
+plus a bound per message, the workers' pids are the pids the script saw in
+its pool, the phases fit in the wall time; the Python version, start method,
+pool kind and codec are recorded. A task that raises and a worker killed in
+a task each fail their point with the cause, and leave no process behind.
+No timing is asserted. Skipped, saying so, without python3.
+"""
+
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+import unittest
+
+import mpbtest
+from mpbtest import MPBENCH, alive
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+RUN_TIMEOUT_S = 300  # hang detection only
+QUICK = ["-r", "1", "--max-runs", "1", "--warmup", "0", "--no-progress", "--counters", "none"]
+N = 40          # items each script maps
+PAYLOAD = 3000  # bytes of each item's argument
+CHUNK = 3
+
+# An unmodified pool script: it knows nothing of mpbench. It writes the pids
+# of its pool's workers (as the library lists them) to argv[4].
+SCRIPT = r'''
+import concurrent.futures as cf
+import multiprocessing as mp
+import os
+import sys
+
+def work(b):
+    return len(b) + sum(b[:10])
+
+def main():
+    api, method, n, size, chunk, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), \
+        int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+    args = [bytes([k % 256]) * size for k in range(n)]
+    ctx = mp.get_context(method)
+    if api.startswith("pool"):
+        with ctx.Pool(2) as pool:
+            if api == "pool-map":
+                res = pool.map(work, args, chunk)
+            elif api == "pool-imap":
+                res = list(pool.imap(work, args, chunk))
+            elif api == "pool-imap_unordered":
+                res = sorted(pool.imap_unordered(work, args, chunk))
+            elif api == "pool-starmap":
+                res = pool.starmap(work, [(a,) for a in args], chunk)
+            else:
+                res = [f.get() for f in [pool.apply_async(work, (a,)) for a in args]]
+            pids = [p.pid for p in pool._pool]
+    else:
+        with cf.ProcessPoolExecutor(2, mp_context=ctx) as ex:
+            if api == "executor-map":
+                res = list(ex.map(work, args, chunksize=chunk))
+            else:
+                res = [f.result() for f in [ex.submit(work, a) for a in args]]
+            pids = list(ex._processes)
+    want = sorted(work(a) for a in args)
+    if sorted(res) != want:
+        sys.exit("wrong results")
+    with open(out, "w") as f:
+        f.write(" ".join(str(p) for p in pids))
+    print("done")
+
+if __name__ == "__main__":
+    main()
+'''
+
+# Tasks that fail: one raises, one kills its own worker. Every task appends
+# its worker's pid to argv[3] first, so the test can see that none is left.
+FAILING = r'''
+import concurrent.futures as cf
+import multiprocessing as mp
+import os
+import signal
+import sys
+
+def bad(k):
+    with open(sys.argv[3], "a") as f:
+        f.write("%d\n" % os.getpid())
+    if k == 5:
+        if sys.argv[1].endswith("raise"):
+            raise ZeroDivisionError("task 5 divides by zero")
+        os.kill(os.getpid(), signal.SIGKILL)
+    return k
+
+if __name__ == "__main__":
+    ctx = mp.get_context(sys.argv[2])
+    if sys.argv[1].startswith("pool"):
+        with ctx.Pool(2) as pool:
+            pool.map(bad, range(10), 1)
+    else:
+        with cf.ProcessPoolExecutor(2, mp_context=ctx) as ex:
+            list(ex.map(bad, range(10)))
+'''
+
+METHODS = ["fork", "spawn", "forkserver"]
+
+
+def pickled(obj):
+    return len(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class PythonInstrumentTest(unittest.TestCase):
+    def setUp(self):
+        if not MPBENCH or not os.access(MPBENCH, os.X_OK):
+            self.skipTest("MPBENCH does not name the built binary")
+        self.py = shutil.which("python3")
+        if not self.py:
+            self.skipTest("python3 is not in PATH: no Python pool to measure")
+        self.dir = tempfile.mkdtemp(prefix="mpb-pyinstr-")
+        with open(os.path.join(self.dir, "script.py"), "w") as f:
+            f.write(SCRIPT)
+        with open(os.path.join(self.dir, "failing.py"), "w") as f:
+            f.write(FAILING)
+
+    def tearDown(self):
+        if hasattr(self, "dir"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def sweep(self, template, extra=()):
+        return mpbtest.mpbench(["sweep", "--cmd", template, "--instrument", "python",
+                                "-j", "2", "-m", ",".join(METHODS), "-o", "r.json"]
+                               + QUICK + list(extra), self.dir, RUN_TIMEOUT_S,
+                               env=dict(os.environ))
+
+    def load(self):
+        return mpbtest.load_results(os.path.join(self.dir, "r.json"))
+
+    def check_api(self, api, items_per_message):
+        pids = os.path.join(self.dir, "pids-{method}-{workers}")
+        r = self.sweep(f"{self.py} script.py {api} {{method}} {N} {PAYLOAD} {CHUNK} {pids}")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = self.load()
+        self.assertEqual(len(doc["points"]), 3)
+        arg_bytes = N * pickled(b"x" * PAYLOAD)
+        for p in doc["points"]:
+            self.assertIsNone(p["error"], p["error"])
+            run = p["runs"][0]
+            py = run["cmd"]["python"]
+            self.assertEqual(py["start_method"], p["method"])
+            self.assertEqual(py["kind"], "multiprocessing.Pool" if api.startswith("pool")
+                             else "concurrent.futures.ProcessPoolExecutor")
+            self.assertEqual(py["codec"], "pickle")
+            self.assertEqual(py["python"], "%d.%d.%d" % sys.version_info[:3])
+            self.assertEqual(py["pools"], 1)
+            self.assertEqual(py["processes"], 2)
+            # the workers: the script's own pool's processes, all its items
+            with open(pids.replace("{method}", p["method"]).replace("{workers}", "2")) as f:
+                seen = {int(x) for x in f.read().split()}
+            detail = run["workers_detail"]
+            self.assertTrue(detail)
+            self.assertLessEqual({w["pid"] for w in detail}, seen)
+            self.assertEqual(sum(w["tasks"] for w in detail), N)
+            for w in detail:
+                self.assertGreaterEqual(w["serve_ns"], w["compute_ns"] + w["codec_ns"]
+                                        + w["idle_ns"] + w["send_ns"] - 4 * 1000)
+            # bytes: every argument pickled once, plus framing per message
+            messages = -(-N // items_per_message)
+            self.assertGreaterEqual(run["bytes_sent"], arg_bytes)
+            self.assertLessEqual(run["bytes_sent"], arg_bytes + 400 * (messages + 4))
+            self.assertGreater(run["bytes_received"], 0)
+            self.assertLessEqual(run["bytes_received"], 400 * (messages + 4))
+            self.assertGreater(run["codec_ns"]["parent"], 0)
+            self.assertGreater(run["codec_ns"]["workers"], 0)
+            self.assertGreater(run["compute_ns"], 0)
+            # phases: disjoint windows inside the command's wall time
+            for k in ("startup_ns", "map_ns", "teardown_ns"):
+                self.assertGreater(run[k], 0, k)
+            self.assertLessEqual(run["startup_ns"] + run["map_ns"] + run["teardown_ns"],
+                                 run["wall_ns"])
+            self.assertTrue(run["overhead"]["consistent"])
+            self.assertEqual(run["overhead"]["workers"]["compute_ns"], run["compute_ns"])
+            self.assertIsNotNone(p["derived"]["serialization_fraction"])
+
+    def test_pool_map(self):
+        self.check_api("pool-map", CHUNK)
+
+    def test_pool_imap(self):
+        self.check_api("pool-imap", CHUNK)
+
+    def test_pool_imap_unordered(self):
+        self.check_api("pool-imap_unordered", CHUNK)
+
+    def test_pool_starmap(self):
+        self.check_api("pool-starmap", CHUNK)
+
+    def test_pool_apply_async(self):
+        self.check_api("pool-apply_async", 1)
+
+    def test_executor_map(self):
+        self.check_api("executor-map", CHUNK)
+
+    def test_executor_submit(self):
+        self.check_api("executor-submit", 1)
+
+    def test_payload_example(self):
+        """workloads/python/payload.py: the pickled bytes follow -s."""
+        script = os.path.join(ROOT, "workloads", "python", "payload.py")
+        r = mpbtest.mpbench(["sweep", "--cmd", f"{self.py} {script} -j {{workers}} -m {{method}} "
+                             "-s {size} -t {tasks}", "--instrument", "python", "-s", "1k,64k",
+                             "-t", "4", "-j", "2", "-o", "r.json"] + QUICK, self.dir,
+                            RUN_TIMEOUT_S)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        sent = {}
+        for p in self.load()["points"]:
+            run = p["runs"][0]
+            self.assertEqual(sum(w["tasks"] for w in run["workers_detail"]), 4)
+            sent[p["size"]] = run["bytes_sent"]
+            self.assertGreaterEqual(run["bytes_sent"], 4 * p["size"])
+            self.assertLessEqual(run["bytes_sent"], 4 * (p["size"] + 400) + 1000)
+        self.assertEqual(sorted(sent), [1000, 64000])
+
+    def test_no_pool_is_not_a_failure(self):
+        """A run without a process pool (a serial run) records pools: 0."""
+        r = mpbtest.mpbench(["sweep", "--cmd", f"{self.py} -c 'print(1)'", "--instrument",
+                             "python", "-j", "2", "-o", "r.json"] + QUICK, self.dir,
+                            RUN_TIMEOUT_S)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        run = self.load()["points"][0]["runs"][0]
+        self.assertEqual(run["cmd"]["python"], {"pools": 0})
+        self.assertEqual(run["workers_detail"], [])
+
+    def check_failure(self, api, cause):
+        log = os.path.join(self.dir, "pids")
+        # the serial baseline runs uninstrumented: an uninstrumented Pool
+        # with a killed worker would wait until --timeout
+        r = self.sweep(f"{self.py} failing.py {api} {{method}} {log}",
+                       ["--timeout", "120", "--baseline-cmd", "true"])
+        self.assertEqual(r.returncode, 1, r.stderr)
+        doc = self.load()
+        for p in doc["points"]:
+            self.assertIsNotNone(p["error"])
+            self.assertIn(cause, p["error"])
+            self.assertEqual(p["error_kind"], "command_failed")
+        with open(log) as f:
+            for pid in {int(x) for x in f.read().split()}:
+                self.assertFalse(alive(pid), f"worker {pid} is still alive")
+
+    def test_raising_task_fails_the_point(self):
+        self.check_failure("pool-raise", "ZeroDivisionError: task 5 divides by zero")
+        self.check_failure("executor-raise", "ZeroDivisionError: task 5 divides by zero")
+
+    def test_killed_worker_fails_the_point(self):
+        # multiprocessing.Pool would wait forever: the instrumentation ends it
+        self.check_failure("pool-kill", "killed by signal 9 during a task")
+        self.check_failure("executor-kill", "BrokenProcessPool")
+
+    def test_bad_values(self):
+        r = mpbtest.mpbench(["sweep", "--cmd", "true", "--instrument", "perl", "-o", "r.json"]
+                            + QUICK, self.dir, RUN_TIMEOUT_S)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--instrument: unknown value 'perl' (accepted: none, python)", r.stderr)
+        r = mpbtest.mpbench(["sweep", "--instrument", "python", "-o", "r.json"] + QUICK,
+                            self.dir, RUN_TIMEOUT_S)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--instrument python needs --cmd", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "r.json")))
+
+
+if __name__ == "__main__":
+    prog = unittest.main(argv=[sys.argv[0]] + sys.argv[1:], exit=False, verbosity=2)
+    sys.exit(0 if prog.result.wasSuccessful() else 1)

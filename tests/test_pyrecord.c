@@ -1,0 +1,250 @@
+/* test_pyrecord.c — the Python instrumentation's directory (pyinstr.h) and
+ * its records read back into a run's figures (pyrecord.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pyinstr.h"
+#include "pyrecord.h"
+
+static void write_worker(const char *dir, const uint64_t *w)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/w-%llu.bin", dir, (unsigned long long)w[MPB_PYREC_PID]);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(w, sizeof *w, MPB_PYREC_SLOTS, f), MPB_PYREC_SLOTS);
+	fclose(f);
+}
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void worker(uint64_t *w, uint64_t pid, uint64_t started, uint64_t ready)
+{
+	memset(w, 0, MPB_PYREC_SLOTS * sizeof *w);
+	w[MPB_PYREC_MAGIC_SLOT] = MPB_PYREC_MAGIC;
+	w[MPB_PYREC_PID] = pid;
+	w[MPB_PYREC_STARTED] = started;
+	w[MPB_PYREC_READY] = ready;
+}
+
+/* begin makes the file (the embedded source, byte for byte) and the record
+ * directory and the two entries; end leaves nothing. */
+static void test_instr_dir(void **st)
+{
+	(void)st;
+	struct mpb_pyinstr pi;
+	struct mpb_diag d = { 0 };
+	setenv("PYTHONPATH", "/some/where", 1);
+	assert_int_equal(mpb_pyinstr_begin(&pi, &d), 0);
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof path, "%s/sitecustomize.py", pi.dir);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char *buf = malloc(mpb_pyinstr_source_len + 1);
+	assert_int_equal(fread(buf, 1, mpb_pyinstr_source_len + 1, f), mpb_pyinstr_source_len);
+	fclose(f);
+	assert_memory_equal(buf, mpb_pyinstr_source, mpb_pyinstr_source_len);
+	free(buf);
+	assert_non_null(strstr(mpb_pyinstr_source, "MPBENCH_PY_DIR"));
+	struct stat sb;
+	assert_int_equal(stat(pi.records, &sb), 0);
+	assert_true(S_ISDIR(sb.st_mode));
+	char want[PATH_MAX + 64];
+	snprintf(want, sizeof want, "PYTHONPATH=%s:/some/where", pi.dir);
+	assert_string_equal(pi.env[0], want);
+	snprintf(want, sizeof want, "MPBENCH_PY_DIR=%s", pi.records);
+	assert_string_equal(pi.env[1], want);
+	assert_null(pi.env[2]);
+	write_text(pi.records, "w-1.bin", "left by a worker");
+	char dir[PATH_MAX];
+	memcpy(dir, pi.dir, sizeof dir);
+	mpb_pyinstr_end(&pi);
+	assert_int_not_equal(stat(dir, &sb), 0);
+	mpb_pyinstr_end(&pi); /* twice is harmless */
+	unsetenv("PYTHONPATH");
+}
+
+/* A pool of two listed workers, one that started inside the pool's window
+ * (a replacement), one from before it (not the pool's), a bad file and a
+ * later parent record of another process. */
+static void test_fill(void **st)
+{
+	(void)st;
+	char dir[] = "/tmp/mpb-test-pyrec.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	uint64_t w[MPB_PYREC_SLOTS];
+	worker(w, 101, 1100, 1200);
+	w[MPB_PYREC_TASKS] = 6;
+	w[MPB_PYREC_COMPUTE] = 500;
+	w[MPB_PYREC_LOADS_NS] = 30;
+	w[MPB_PYREC_DUMPS_NS] = 20;
+	w[MPB_PYREC_IDLE] = 100;
+	w[MPB_PYREC_SEND] = 10;
+	w[MPB_PYREC_LAST_PUT] = 1900;
+	w[MPB_PYREC_IN_GET] = 1950;   /* waiting when the teardown began at 2100 */
+	w[MPB_PYREC_NVCSW] = 7;
+	w[MPB_PYREC_MAXRSS_KB] = 1000;
+	write_worker(dir, w);
+	worker(w, 102, 1150, 1400);
+	w[MPB_PYREC_TASKS] = 2;
+	w[MPB_PYREC_COMPUTE] = 300;
+	w[MPB_PYREC_LAST_GET] = 2000;
+	write_worker(dir, w);
+	worker(w, 103, 1500, 1600);   /* not listed, started while open; the last ready */
+	w[MPB_PYREC_TASKS] = 1;
+	write_worker(dir, w);
+	worker(w, 104, 900, 950);     /* not listed, started before the pool */
+	w[MPB_PYREC_TASKS] = 50;
+	write_worker(dir, w);
+	worker(w, 105, 1100, 1200);
+	w[MPB_PYREC_MAGIC_SLOT] = 1;  /* not a record */
+	w[MPB_PYREC_TASKS] = 70;
+	write_worker(dir, w);
+	write_text(dir, "p-77.json",
+		   "{\"pid\": 77, \"pools\": 2, \"processes\": 3, \"t0_ns\": 1000, "
+		   "\"ctor_end_ns\": 1300, \"first_dump_ns\": 1250, \"last_load_ns\": 2050, "
+		   "\"first_load_ns\": 1700, "
+		   "\"teardown_start_ns\": 2100, \"teardown_end_ns\": 2400, \"dumps_ns\": 40, "
+		   "\"loads_ns\": 60, \"bytes_sent\": 5000, \"bytes_received\": 300, \"dumps\": 9, "
+		   "\"loads\": 8, \"kind\": \"multiprocessing.Pool\", \"start_method\": \"spawn\", "
+		   "\"python\": \"3.11.7\", \"implementation\": \"cpython\", \"killed\": \"\", "
+		   "\"worker_pids\": [101, 102, 106]}\n");
+	write_text(dir, "p-88.json", "{\"pid\": 88, \"t0_ns\": 10, \"worker_pids\": []}\n");
+	write_text(dir, "p-99.json", "not json");
+
+	struct mpb_pyrec r;
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_pyrec_load(dir, 77, &r, &d), 0);
+	assert_int_equal(r.nw, 4);
+	assert_int_equal(r.nparents, 2);
+	struct mpb_sample s = { 0 };
+	json_t *py;
+	assert_int_equal(mpb_pyrec_fill(&r, &s, &py, &d), 0);
+	assert_int_equal(s.nworkers, 3);                /* 101, 102, 103 */
+	assert_int_equal(s.startup_ns, 600);            /* 1000 → 1600 (103 ready) */
+	assert_int_equal(s.map_ns, 450);                /* 1600 (not 1250) → 2050 */
+	assert_int_equal(s.teardown_ns, 300);
+	assert_int_equal(s.codec_parent_ns, 100);
+	assert_int_equal(s.bytes_sent, 5000);
+	assert_int_equal(s.bytes_received, 300);
+	assert_int_equal(s.compute_ns, 800);
+	assert_int_equal(s.codec_workers_ns, 50);
+	uint64_t tasks = 0;
+	for (unsigned k = 0; k < s.nworkers; k++) {
+		const struct mpb_worker_report *wr = &s.worker[k];
+		tasks += wr->tasks;
+		if (wr->pid == 101) {
+			assert_int_equal(wr->startup_ns, 200);
+			assert_int_equal(wr->idle_ns, 100 + 150); /* + waiting 1950 → 2100 */
+			assert_int_equal(wr->serve_ns, 2100 - 1200);
+			assert_int_equal(wr->nvcsw, 7);
+			assert_int_equal(wr->maxrss_kb, 1000);
+		} else if (wr->pid == 102) {
+			assert_int_equal(wr->serve_ns, 2000 - 1400);
+		}
+	}
+	assert_int_equal(tasks, 9);
+	assert_int_equal(s.overhead.tasks, 9);
+	assert_int_equal(s.overhead.map_ns, 450);
+	assert_int_equal(json_integer_value(json_object_get(py, "pools")), 2);
+	assert_int_equal(json_integer_value(json_object_get(py, "workers_seen")), 3);
+	assert_int_equal(json_integer_value(json_object_get(py, "workers_never_ready")), 1);
+	assert_string_equal(json_string_value(json_object_get(py, "codec")), "pickle");
+	assert_string_equal(json_string_value(json_object_get(py, "start_method")), "spawn");
+	json_decref(py);
+	free(s.worker);
+	mpb_pyrec_free(&r);
+
+	/* the command's own process made no pool: the earliest record is taken */
+	assert_int_equal(mpb_pyrec_load(dir, 5, &r, &d), 0);
+	assert_int_equal(json_integer_value(json_object_get(r.parent, "pid")), 88);
+	mpb_pyrec_free(&r);
+
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Work done before the last worker was up: start-up ends at the first
+ * result, not at that worker's readiness. */
+static void test_first_result_ends_startup(void **st)
+{
+	(void)st;
+	char dir[] = "/tmp/mpb-test-pyrec.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	uint64_t w[MPB_PYREC_SLOTS];
+	worker(w, 201, 1100, 1200);
+	write_worker(dir, w);
+	worker(w, 202, 1100, 3000);
+	write_worker(dir, w);
+	write_text(dir, "p-9.json",
+		   "{\"pid\": 9, \"t0_ns\": 1000, \"ctor_end_ns\": 1050, \"first_dump_ns\": 1060, "
+		   "\"first_load_ns\": 1300, \"last_load_ns\": 2000, \"worker_pids\": [201, 202]}");
+	struct mpb_pyrec r;
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_pyrec_load(dir, 9, &r, &d), 0);
+	struct mpb_sample s = { 0 };
+	json_t *py;
+	assert_int_equal(mpb_pyrec_fill(&r, &s, &py, &d), 0);
+	assert_int_equal(s.startup_ns, 300);
+	assert_int_equal(s.map_ns, 700);
+	assert_int_equal(s.teardown_ns, 0); /* never torn down */
+	json_decref(py);
+	free(s.worker);
+	mpb_pyrec_free(&r);
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* No parent record: no pool, the sample untouched. */
+static void test_no_pool(void **st)
+{
+	(void)st;
+	char dir[] = "/tmp/mpb-test-pyrec.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	struct mpb_pyrec r;
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_pyrec_load(dir, 1, &r, &d), 0);
+	struct mpb_sample s = { .startup_ns = 5, .map_ns = 6 };
+	json_t *py;
+	assert_int_equal(mpb_pyrec_fill(&r, &s, &py, &d), 0);
+	assert_int_equal(json_integer_value(json_object_get(py, "pools")), 0);
+	assert_int_equal(s.startup_ns, 5);
+	assert_int_equal(s.map_ns, 6);
+	json_decref(py);
+	mpb_pyrec_free(&r);
+	rmdir(dir);
+	assert_int_equal(mpb_pyrec_load("/nonexistent/mpb", 1, &r, &d), -MPB_ESYS);
+	mpb_pyrec_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_instr_dir),
+		cmocka_unit_test(test_fill),
+		cmocka_unit_test(test_first_result_ends_startup),
+		cmocka_unit_test(test_no_pool),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
