@@ -37,6 +37,22 @@ static void write_text(const char *dir, const char *name, const char *text)
 	fclose(f);
 }
 
+static void remove_tmp(const char *dir)
+{
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Load dir's records as the run of command pid, and fill s and *py. */
+static void load_fill(const char *dir, pid_t pid, struct mpb_pyrec *r, struct mpb_sample *s,
+		      json_t **py)
+{
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_pyrec_load(dir, pid, r, &d), 0);
+	assert_int_equal(mpb_pyrec_fill(r, s, py, &d), 0);
+}
+
 static void worker(uint64_t *w, uint64_t pid, uint64_t started, uint64_t ready)
 {
 	memset(w, 0, MPB_PYREC_SLOTS * sizeof *w);
@@ -133,12 +149,11 @@ static void test_fill(void **st)
 
 	struct mpb_pyrec r;
 	struct mpb_diag d = { 0 };
-	assert_int_equal(mpb_pyrec_load(dir, 77, &r, &d), 0);
-	assert_int_equal(r.nw, 4);
-	assert_int_equal(r.nparents, 2);
 	struct mpb_sample s = { 0 };
 	json_t *py;
-	assert_int_equal(mpb_pyrec_fill(&r, &s, &py, &d), 0);
+	load_fill(dir, 77, &r, &s, &py);
+	assert_int_equal(r.nw, 4);
+	assert_int_equal(r.nparents, 2);
 	assert_int_equal(s.nworkers, 3);                /* 101, 102, 103 */
 	assert_int_equal(s.startup_ns, 600);            /* 1000 → 1600 (103 ready) */
 	assert_int_equal(s.map_ns, 450);                /* 1600 (not 1250) → 2050 */
@@ -178,10 +193,7 @@ static void test_fill(void **st)
 	assert_int_equal(mpb_pyrec_load(dir, 5, &r, &d), 0);
 	assert_int_equal(json_integer_value(json_object_get(r.parent, "pid")), 88);
 	mpb_pyrec_free(&r);
-
-	char cmd[PATH_MAX + 16];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	remove_tmp(dir);
 }
 
 /* Work done before the last worker was up: start-up ends at the first
@@ -200,20 +212,16 @@ static void test_first_result_ends_startup(void **st)
 		   "{\"pid\": 9, \"t0_ns\": 1000, \"ctor_end_ns\": 1050, \"first_dump_ns\": 1060, "
 		   "\"first_load_ns\": 1300, \"last_load_ns\": 2000, \"worker_pids\": [201, 202]}");
 	struct mpb_pyrec r;
-	struct mpb_diag d = { 0 };
-	assert_int_equal(mpb_pyrec_load(dir, 9, &r, &d), 0);
 	struct mpb_sample s = { 0 };
 	json_t *py;
-	assert_int_equal(mpb_pyrec_fill(&r, &s, &py, &d), 0);
+	load_fill(dir, 9, &r, &s, &py);
 	assert_int_equal(s.startup_ns, 300);
 	assert_int_equal(s.map_ns, 700);
 	assert_int_equal(s.teardown_ns, 0); /* never torn down */
 	json_decref(py);
 	free(s.worker);
 	mpb_pyrec_free(&r);
-	char cmd[PATH_MAX + 16];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	remove_tmp(dir);
 }
 
 /* No parent record: no pool, the sample untouched. */
@@ -224,10 +232,9 @@ static void test_no_pool(void **st)
 	assert_non_null(mkdtemp(dir));
 	struct mpb_pyrec r;
 	struct mpb_diag d = { 0 };
-	assert_int_equal(mpb_pyrec_load(dir, 1, &r, &d), 0);
 	struct mpb_sample s = { .startup_ns = 5, .map_ns = 6 };
 	json_t *py;
-	assert_int_equal(mpb_pyrec_fill(&r, &s, &py, &d), 0);
+	load_fill(dir, 1, &r, &s, &py);
 	assert_int_equal(json_integer_value(json_object_get(py, "pools")), 0);
 	assert_int_equal(s.startup_ns, 5);
 	assert_int_equal(s.map_ns, 6);
