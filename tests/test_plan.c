@@ -390,8 +390,11 @@ static void test_unknown_names(void **state)
 	assert_contains(d.msg, "null");
 	build_fails(&m, ARGS("-m", "vfork"), "vfork", "--methods", &d);
 	assert_contains(d.msg, "fork");
-	build_fails(&m, ARGS("--codec", "pickle"), "pickle", "--codec", &d);
+	build_fails(&m, ARGS("--codec", "marshal"), "marshal", "--codec", &d);
 	assert_contains(d.msg, "raw");
+	/* a Python program's own codec: not for mpbench's pool */
+	build_fails(&m, ARGS("-w", "sumsq", "--codec", "raw,pickle"), "pickle", "--instrument python",
+		    &d);
 	build_fails(&m, ARGS("--transport", "carrier-pigeon"), "carrier-pigeon", "--transport", &d);
 	assert_contains(d.msg, "pipe");
 	/* an empty item is also refused */

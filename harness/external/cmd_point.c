@@ -6,8 +6,10 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "codec.h"
 #include "cmd_run.h"
 #include "fdchan.h"
+#include "parse.h"
 #include "pyinstr.h"
 #include "pyrecord.h"
 #include "results.h"
@@ -46,12 +48,47 @@ static bool lists_cmd(const char *list)
 	return false;
 }
 
+/* The codecs of the sweep against --instrument: a codec that a measured
+ * program uses itself (MPB_CODEC_EXTERNAL: pickle) is what --instrument
+ * python records, and only that; without --codec it is the sweep's codec. */
+static int codecs_for(struct mpb_config *cfg, bool python, struct mpb_diag *d)
+{
+	if (python && !cfg->given_codecs) {
+		size_t n;
+		const struct mpb_codec_ops *const *all = mpb_codec_all(&n);
+		for (size_t k = 0; k < n; k++)
+			if (all[k]->flags & MPB_CODEC_EXTERNAL)
+				cfg->codecs = all[k]->name;
+		return 0;
+	}
+	char **list = NULL;
+	size_t n = 0;
+	int rc = mpb_parse_list(cfg->codecs, "--codec", &list, &n, d);
+	if (rc < 0)
+		return rc;
+	for (size_t k = 0; rc == 0 && k < n; k++) {
+		const struct mpb_codec_ops *c = mpb_codec_find(list[k]);
+		if (!c || !(c->flags & MPB_CODEC_EXTERNAL) == !python)
+			continue; /* unknown ones are the plan's to name */
+		rc = python ? mpb_fail(d, MPB_EINPUT, "--codec %s cannot go with --instrument python, "
+				       "which records the program's own pickling (accepted: pickle, "
+				       "or no --codec)", list[k])
+			    : mpb_fail(d, MPB_EINPUT, "--codec %s is a Python program's own: it needs "
+				       "--cmd with --instrument python (accepted for mpbench's pool: "
+				       "raw, json, none)", list[k]);
+	}
+	mpb_parse_list_free(list, n);
+	return rc;
+}
+
 int mpb_cmd_spec_from(struct mpb_config *cfg, struct mpb_cmd_spec *spec, struct mpb_diag *d)
 {
 	memset(spec, 0, sizeof *spec);
 	bool python = false;
 	int irc = instrument_from(cfg->instrument ? cfg->instrument : "none", cfg->cmd != NULL,
 				  &python, d);
+	if (irc == 0)
+		irc = codecs_for(cfg, python, d);
 	if (irc < 0)
 		return irc;
 	if (!cfg->cmd) {

@@ -46,7 +46,7 @@ static const struct option_def table[] = {
 	{ "chunksize", 'c', OPT_STR, F(chunksizes), 0, "python", 0, 0, "LIST",
 	  "tasks per message: integers, python (ceil(tasks / (4 x workers))) or auto (grow "
 	  "until a chunk takes ~50 ms, shrink at the end)", SWEEPLIKE },
-	{ "codec", 0, OPT_STR, F(codecs), 0, "raw", 0, 0, "LIST",
+	{ "codec", 0, OPT_STR, F(codecs), F(given_codecs), "raw", 0, 0, "LIST",
 	  "argument/result codecs: raw (flat binary), json (jansson, heavy like pickle)", SWEEPLIKE },
 	{ "transport", 0, OPT_STR, F(transports), 0, "pipe", 0, 0, "LIST",
 	  "byte transports: pipe, shm (shared-memory rings; see `mpbench list`)", SWEEPLIKE },

@@ -61,6 +61,7 @@ struct mpb_config {
 	bool shell;                  /* --shell: run the templates with /bin/sh -c */
 	const char *instrument;      /* --instrument: none|python (pyinstr.h) */
 	bool given_workloads;        /* -w came from the command line */
+	bool given_codecs;           /* --codec came from the command line */
 	bool find_size;              /* tune --find-size: grow -s until a pool pays */
 	const char *mpi_hostfile;    /* --mpi-hostfile FILE: where -m mpi's mpirun places ranks */
 	const char *mpi_args;        /* --mpi-args 'ARGS': more mpirun arguments for -m mpi */

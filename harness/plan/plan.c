@@ -178,6 +178,30 @@ static int check_by_ref(const struct axes *a, struct mpb_diag *d)
 	return 0;
 }
 
+/* A codec of a measured program (pickle) names what that program did:
+ * mpbench's own pool cannot use it, so only external workloads take it. */
+static int check_external(const struct axes *a, struct mpb_diag *d)
+{
+	char own[256] = "";
+	size_t n, used = 0;
+	const struct mpb_codec_ops *const *co = mpb_codec_all(&n);
+	for (size_t k = 0; k < n && used < sizeof own; k++)
+		if (!(co[k]->flags & MPB_CODEC_EXTERNAL))
+			used += (size_t)snprintf(own + used, sizeof own - used, "%s%s",
+						 used ? ", " : "", co[k]->name);
+	for (size_t ci = 0; ci < a->ncodec; ci++) {
+		if (!(mpb_codec_find(a->codec[ci])->flags & MPB_CODEC_EXTERNAL))
+			continue;
+		for (size_t wi = 0; wi < a->nwl; wi++)
+			if (!(mpb_workload_find(a->wl[wi])->flags & MPB_WORKLOAD_EXTERNAL))
+				return mpb_fail(d, MPB_EINPUT, "--codec %s is a Python program's own, "
+						"for --cmd with --instrument python; -w %s runs in "
+						"mpbench's pool (accepted there: %s)", a->codec[ci],
+						a->wl[wi], own);
+	}
+	return 0;
+}
+
 static int parse_names(const struct mpb_config *cfg, struct axes *a, struct mpb_diag *d)
 {
 	char acc[512];
@@ -200,7 +224,7 @@ static int parse_names(const struct mpb_config *cfg, struct axes *a, struct mpb_
 	const struct mpb_codec_ops *const *co = mpb_codec_all(&n);
 	NAMES(acc, co, n);
 	if ((rc = check_names(a->codec, a->ncodec, "--codec", acc, find_codec, d)) < 0 ||
-	    (rc = check_by_ref(a, d)) < 0)
+	    (rc = check_by_ref(a, d)) < 0 || (rc = check_external(a, d)) < 0)
 		return rc;
 	const struct mpb_transport_ops *const *tr = mpb_transport_all(&n);
 	NAMES(acc, tr, n);

@@ -152,6 +152,7 @@ class PythonInstrumentTest(unittest.TestCase):
             self.assertEqual(py["kind"], "multiprocessing.Pool" if api.startswith("pool")
                              else "concurrent.futures.ProcessPoolExecutor")
             self.assertEqual(py["codec"], "pickle")
+            self.assertEqual(p["codec"], "pickle")
             self.assertEqual(py["python"], "%d.%d.%d" % sys.version_info[:3])
             self.assertEqual(py["pools"], 1)
             self.assertEqual(py["processes"], 2)
@@ -266,6 +267,20 @@ class PythonInstrumentTest(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("--instrument python needs --cmd", r.stderr)
         self.assertFalse(os.path.exists(os.path.join(self.dir, "r.json")))
+        # pickle is what --instrument python records, and only that
+        for args, msg in (
+                (["--cmd", "true", "--instrument", "python", "--codec", "raw"],
+                 "--codec raw cannot go with --instrument python"),
+                (["-w", "sumsq", "--codec", "pickle"],
+                 "--codec pickle is a Python program's own: it needs --cmd with --instrument "
+                 "python"),
+                (["--cmd", "true", "--codec", "pickle"],
+                 "--codec pickle is a Python program's own")):
+            r = mpbtest.mpbench(["sweep"] + args + ["-o", "r.json"] + QUICK, self.dir,
+                                RUN_TIMEOUT_S)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn(msg, r.stderr)
+            self.assertFalse(os.path.exists(os.path.join(self.dir, "r.json")))
 
 
 if __name__ == "__main__":

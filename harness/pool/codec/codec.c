@@ -7,6 +7,7 @@ static const struct mpb_codec_ops *const codecs[] = {
 	&mpb_codec_raw,
 	&mpb_codec_json,
 	&mpb_codec_none,
+	&mpb_codec_pickle,
 };
 
 const struct mpb_codec_ops *const *mpb_codec_all(size_t *n)

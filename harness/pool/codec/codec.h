@@ -17,6 +17,9 @@ enum {
 	 * hands its storage to the decoder, so the worker forgets both instead
 	 * of clearing them (see codec_none.c) */
 	MPB_CODEC_BY_REF = 1u << 0,
+	/* a codec a measured program uses itself (pickle, codec_pickle.c): it
+	 * names what --instrument python recorded; mpbench's pool cannot use it */
+	MPB_CODEC_EXTERNAL = 1u << 1,
 };
 
 struct mpb_codec_ops {
@@ -33,6 +36,7 @@ struct mpb_codec_ops {
 extern const struct mpb_codec_ops mpb_codec_raw;
 extern const struct mpb_codec_ops mpb_codec_json;
 extern const struct mpb_codec_ops mpb_codec_none;
+extern const struct mpb_codec_ops mpb_codec_pickle;
 
 /* Registry: all codecs, in listing order. */
 const struct mpb_codec_ops *const *mpb_codec_all(size_t *n);
