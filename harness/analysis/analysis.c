@@ -52,21 +52,38 @@ double mpb_analysis_run_median(const struct mpb_point_state *ps, size_t offset)
 	return ps->nruns ? median_of(ps, offset) : NAN;
 }
 
-/* Median over runs of the mean over workers of a uint64_t worker field. */
-static double median_worker_mean(const struct mpb_point_state *ps, size_t offset)
+#define NO_FIELD ((size_t)-1)
+
+static uint64_t worker_field(const struct mpb_worker_report *w, size_t offset)
+{
+	return offset == NO_FIELD ? 0 : *(const uint64_t *)((const char *)w + offset);
+}
+
+/* Median over runs of the mean over workers of a uint64_t worker field,
+ * less another (at most down to 0; NO_FIELD: nothing less). */
+static double median_worker_mean_less(const struct mpb_point_state *ps, size_t offset,
+				      size_t less)
 {
 	double *v = malloc(ps->nruns * sizeof *v);
 	if (!v)
 		return 0;
 	for (size_t r = 0; r < ps->nruns; r++) {
 		double sum = 0;
-		for (unsigned k = 0; k < ps->runs[r].nworkers; k++)
-			sum += (double)*(const uint64_t *)((const char *)&ps->runs[r].worker[k] + offset);
+		for (unsigned k = 0; k < ps->runs[r].nworkers; k++) {
+			uint64_t a = worker_field(&ps->runs[r].worker[k], offset);
+			uint64_t b = worker_field(&ps->runs[r].worker[k], less);
+			sum += (double)(a > b ? a - b : 0);
+		}
 		v[r] = ps->runs[r].nworkers ? sum / ps->runs[r].nworkers : 0;
 	}
 	double med = mpb_stats_median(v, ps->nruns);
 	free(v);
 	return med;
+}
+
+static double median_worker_mean(const struct mpb_point_state *ps, size_t offset)
+{
+	return median_worker_mean_less(ps, offset, NO_FIELD);
 }
 
 /* What a point's derived figures depend on that can change: how many runs
@@ -199,7 +216,11 @@ static int compute_point(const struct mpb_dataset *s, size_t i, struct mpb_deriv
 	double cwork = median_of(ps, offsetof(struct mpb_sample, codec_workers_ns));
 	o->overhead_per_task_ns = (w * map - compute) / (double)pt->tasks;
 	o->serialization_fraction = map > 0 ? (cpar + cwork) / ((w + 1) * map) : 0;
-	o->startup_per_worker_ns = median_worker_mean(ps, offsetof(struct mpb_worker_report, startup_ns));
+	/* the pool's own start-up: less the worker's counter open, the
+	 * harness's cost (its instrumentation_ns, results/README.md) */
+	o->startup_per_worker_ns = median_worker_mean_less(
+		ps, offsetof(struct mpb_worker_report, startup_ns),
+		offsetof(struct mpb_worker_report, instrumentation_ns));
 	o->teardown_per_worker_ns = median_of(ps, offsetof(struct mpb_sample, teardown_ns)) / w;
 	double floor = s->machine && s->machine->has_floors
 			       ? mpb_floor_of(&s->machine->floors, pt->method->floor) : 0;
