@@ -675,6 +675,29 @@ static void test_wait_wakes_on_exit(void **state)
 	}
 }
 
+/* A worker reaped elsewhere (someone's waitpid(-1)) is nothing to wait
+ * for: the wait returns at once, without an error, and reap counts it as
+ * ended. */
+static void test_wait_for_worker_reaped_elsewhere(void **state)
+{
+	(void)state;
+	struct mpb_diag d = { 0 };
+	int self = mpb_proc_pidfd(getpid());
+	if (self < 0)
+		skip(); /* no pidfd here (valgrind): launches make exit pipes instead */
+	close(self);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	struct mpb_slot s = { .pid = pid, .launched = true, .exit_fd = -1 };
+	uint64_t hour = 3600ull * 1000000000ull;
+	assert_int_equal(mpb_method_fork.wait(NULL, &s, mpb_now_ns() + hour, &d), 0);
+	assert_int_equal(mpb_method_fork.reap(NULL, &s, false, &d), 1);
+	assert_true(s.ended);
+}
+
 /* Without a pidfd a whole pool still starts, serves and tears down, its
  * waits woken by the workers' exit pipes (the fork method here; test_spawn.c
  * has the spawn method's). */
@@ -1121,6 +1144,7 @@ int main(void)
 		POOL_TEST(test_teardown_after_readout_thread),
 		cmocka_unit_test(test_wait_wakes_on_exit),
 		POOL_TEST(test_pool_without_pidfd),
+		cmocka_unit_test(test_wait_for_worker_reaped_elsewhere),
 		POOL_TEST(test_chunksize_above_frame_count_limit),
 		POOL_TEST(test_worker_killed_by_signal),
 		POOL_TEST(test_worker_exits),

@@ -112,6 +112,8 @@ int mpb_proc_wait(struct mpb_slot *s, uint64_t until_ns, struct mpb_diag *d)
 	/* the exit pipe where the launch made one (no pidfd then), else a pidfd */
 	bool pipe = s->exit_fd >= 0;
 	int fd = pipe ? s->exit_fd : mpb_proc_pidfd(s->pid);
+	if (fd < 0 && errno == ESRCH)
+		return 0; /* reaped elsewhere: mpb_proc_reap finds ECHILD */
 	if (fd < 0)
 		return mpb_fail_errno(d, MPB_ESYS, errno, "waiting for worker %u: no pidfd and no "
 				      "exit pipe", s->index);
