@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "frame.h"
 #include "mpi_channel.h"
@@ -87,5 +88,16 @@ int main(int argc, char **argv)
 		     : rank == 0 ? mpb_mpi_relay_main(argv[1], (unsigned)size - 1)
 				 : serve((unsigned)rank - 1);
 	MPI_Finalize();
+#if defined(__SANITIZE_ADDRESS__)
+	/* Open MPI keeps memory to exit, allocated by its own threads (PMIx)
+	 * and in plug-ins it has unloaded by then, so neither __lsan_disable
+	 * nor a suppression can name it; LeakSanitizer's exit-time report would
+	 * make every rank exit 1 and mpirun abort the job without waiting for
+	 * the other ranks. In the sanitizer test build a rank therefore leaves
+	 * without the exit-time leak check (the worker loop it runs is
+	 * leak-checked in mpbench-worker, which the other methods start). */
+	fflush(NULL);
+	_exit(status);
+#endif
 	return status;
 }
