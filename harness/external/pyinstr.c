@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "frame.h"
+
 /* Remove the plain files of `path`, then the directory. */
 static void remove_dir(const char *path)
 {
@@ -40,20 +42,6 @@ void mpb_pyinstr_end(struct mpb_pyinstr *pi)
 	memset(pi, 0, sizeof *pi);
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* "NAME=VALUE", or "NAME=VALUE:OLD" when `old` is set and not empty. */
 static char *entry(const char *name, const char *value, const char *old)
 {
@@ -81,7 +69,7 @@ int mpb_pyinstr_begin(struct mpb_pyinstr *pi, struct mpb_diag *d)
 	snprintf(pi->records, sizeof pi->records, "%.*s/records", PATH_MAX - 16, pi->dir);
 	int fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	int rc = 0;
-	if (fd < 0 || write_all(fd, mpb_pyinstr_source, mpb_pyinstr_source_len) < 0 ||
+	if (fd < 0 || mpb_io_write_all(fd, mpb_pyinstr_source, mpb_pyinstr_source_len) < 0 ||
 	    mkdir(pi->records, 0700) < 0)
 		rc = mpb_fail_errno(d, MPB_ESYS, errno, "--instrument python: writing %s", pi->dir);
 	if (fd >= 0)

@@ -18,6 +18,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "frame.h"
 #include "mpi_channel.h"
 #include "mpi_launch.h"
 
@@ -152,20 +153,6 @@ static int pump_tasks(struct relay *r)
 	return moved;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Workers to harness: one waiting message, if any. 1 if one moved. */
 static int pump_results(struct relay *r)
 {
@@ -193,7 +180,7 @@ static int pump_results(struct relay *r)
 		r->out[i] = -1;
 		return 1;
 	}
-	return write_all(r->out[i], r->buf, (size_t)count) < 0 ? -1 : 1;
+	return mpb_io_write_all(r->out[i], r->buf, (size_t)count) < 0 ? -1 : 1;
 }
 
 int mpb_mpi_relay_main(const char *sock_name, unsigned workers)
