@@ -76,6 +76,15 @@ static bool has_kind(const struct mpb_warning_list *l, const char *kind, const c
 	return false;
 }
 
+/* The message of the warning of `kind` about point `index` ("" if none). */
+static const char *message_of(const struct mpb_warning_list *l, const char *kind, long index)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].kind, kind) == 0 && l->v[i].index == index)
+			return l->v[i].message;
+	return "";
+}
+
 static size_t count_kind(const struct mpb_warning_list *l, const char *kind)
 {
 	size_t n = 0;
@@ -222,7 +231,23 @@ static void test_self_perturbation(void **state)
 	assert_int_equal(count_kind(&l, "instrumentation"), 1);
 	assert_true(has_kind(&l, "short_tasks", "point", 0));
 	assert_true(has_kind(&l, "short_tasks", "point", 1));
+	const char *msg = message_of(&l, "instrumentation", 0);
+	assert_non_null(strstr(msg, "point 0 (null 0, fork, 1 worker, chunksize 1)"));
 	mpb_warnings_free(&l);
+
+	/* an external command names only the axes its template has: the
+	 * method, codec and chunk size it never saw stay out of the words */
+	pt[0].workload = &mpb_workload_cmd;
+	s.options = json_pack("{s:s}", "cmd", "prog -n {workers}");
+	assert_int_equal(mpb_warnings_collect(&s, &l), 0);
+	msg = message_of(&l, "instrumentation", 0);
+	assert_non_null(strstr(msg, "point 0 (cmd, 1 worker)"));
+	assert_null(strstr(msg, "fork"));
+	assert_null(strstr(msg, "chunksize"));
+	mpb_warnings_free(&l);
+	json_decref(s.options);
+	s.options = NULL;
+	pt[0].workload = &mpb_workload_null;
 
 	/* overhead 10 ns: 200 ns tasks are long enough */
 	m.selfcheck = (struct mpb_selfcheck){ .runs = 5, .empty_run_ns = 110, .floors_ns = 100 };

@@ -133,14 +133,31 @@ int mpb_warnings_probe_busy(unsigned ms, double *busy_cpus)
 	return 0;
 }
 
+/* A point in words, by its axes; for an external command (--cmd) only the
+ * axes its template names, since the others never reached it. */
 static void describe_point(const struct mpb_dataset *s, size_t i, char *buf, size_t len)
 {
 	const struct mpb_point *pt = &s->plan->points[i];
+	unsigned named = (pt->workload->flags & MPB_WORKLOAD_EXTERNAL) ? mpb_dataset_cmd_axes(s)
+								       : ~0u;
 	char size[MPB_FMT_U64_LEN];
 	mpb_format_u64(pt->size, pt->workload->unit, size, sizeof size);
-	snprintf(buf, len, "point %u (%s %s, %s, %u worker%s, chunksize %llu)", pt->id,
-		 pt->workload->name, size, pt->method->name, pt->workers, pt->workers == 1 ? "" : "s",
-		 (unsigned long long)pt->chunksize);
+	int n = snprintf(buf, len, "point %u (%s", pt->id, pt->workload->name);
+#define MORE(...)                                                                      \
+	do {                                                                           \
+		if (n >= 0 && (size_t)n < len)                                         \
+			n += snprintf(buf + n, len - (size_t)n, __VA_ARGS__);          \
+	} while (0)
+	if (named & MPB_CMD_AXIS_SIZE)
+		MORE(" %s", size);
+	if (named & MPB_CMD_AXIS_METHOD)
+		MORE(", %s", pt->method->name);
+	if (named & MPB_CMD_AXIS_WORKERS)
+		MORE(", %u worker%s", pt->workers, pt->workers == 1 ? "" : "s");
+	if (named & MPB_CMD_AXIS_CHUNKSIZE)
+		MORE(", chunksize %llu", (unsigned long long)pt->chunksize);
+	MORE(")");
+#undef MORE
 }
 
 static void describe_baseline(const struct mpb_dataset *s, size_t j, char *buf, size_t len)
