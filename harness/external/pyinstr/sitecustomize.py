@@ -346,9 +346,16 @@ def _patch_pool(mod):
         if f is not None and f.td_start:
             _teardown_end(f)
 
+    # judge the workers the library itself found dead and removed: asking
+    # each worker's exitcode before the library does would race with it (a
+    # worker that dies between the two looks alive to us and is then
+    # replaced by the library, and its lost task waits for ever)
     def _joined(pool):
-        _check_exited(_first, pool)
-        return joined(pool)
+        before = list(pool)
+        cleaned = joined(pool)
+        if cleaned:
+            _check_exited(_first, [w for w in before if not any(w is x for x in pool)])
+        return cleaned
 
     cls.__init__, cls.close, cls.terminate, cls.join = __init__, _close, _terminate, _join
     cls._join_exited_workers = staticmethod(_joined)
