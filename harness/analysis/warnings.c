@@ -124,6 +124,9 @@ int mpb_warnings_probe_busy(unsigned ms, double *busy_cpus)
 	*busy_cpus = -1;
 	if (read_stat(&b0, &t0, &n0) < 0)
 		return -1;
+	/* The sleep is the probe: other programs' CPU time is sampled while
+	 * this process is idle. It runs once, before a sweep's first point
+	 * (builtin_sweep.c), outside every timed window. */
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 	while (nanosleep(&ts, &ts) < 0)
 		; /* EINTR: sleep the rest */
