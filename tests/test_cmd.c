@@ -3,7 +3,8 @@
  * splitting and its errors with positions; exit status, signals, stderr
  * tail, exec failure, the MPBENCH_FD channel, rusage and counters of the
  * whole tree, and that a timeout, an interrupt or a normal exit leaves no
- * process of the command's group behind. */
+ * process of the command's group behind; with a pidfd and without (the
+ * reaper), the run waking on events, not on a timer. */
 #include "cmd.h"
 #include "cmd_run.h"
 
@@ -22,6 +23,7 @@
 
 #include "counter_source.h"
 #include "counters.h"
+#include "method_proc.h"
 
 static const struct mpb_cmd_vars vars = { 4, 5000000, 16, 2, "spawn" };
 
@@ -334,13 +336,53 @@ static void test_tree_rusage_and_counters(void **st)
 	mpb_cmd_result_free(&r);
 }
 
+/* The run sleeps until something happens: output, the exec, the exit.
+ * Behaviour, not timing: a command silent for 80 ms wakes it a handful of
+ * times (its exec, its exit and its pipes' EOF, perhaps the 100 ms look at
+ * the stop flag on a loaded machine); a wait that polled for the exit would
+ * wake once per interval (40 times at 2 ms). With a pidfd and, in the
+ * second group, without (the reaper, cmd_reaper.h). */
+static void test_wakes_on_events(void **st)
+{
+	(void)st;
+	char *argv[] = { "sleep", "0.08", NULL };
+	struct mpb_cmd_job job = { argv, 0, NULL, NULL, NULL };
+	struct mpb_cmd_result r;
+	struct mpb_diag d = { 0 };
+	int rc = mpb_cmd_run(&job, &r, &d);
+	if (rc != 0)
+		fail_msg("rc %d: %s", rc, d.msg);
+	assert_true(r.exited && r.exit_status == 0);
+	if (r.wakeups > 6)
+		fail_msg("the run woke %u times for a command silent for 80 ms", r.wakeups);
+	assert_true(r.wakeups >= 1);
+	if (getenv("MPB_TEST_SHOW"))
+		print_message("wakeups %u\n", r.wakeups);
+	mpb_cmd_result_free(&r);
+}
+
+static int without_pidfd(void **st)
+{
+	(void)st;
+	return setenv(MPB_NO_PIDFD_ENV, "1", 1);
+}
+
+static int with_pidfd_again(void **st)
+{
+	(void)st;
+	return unsetenv(MPB_NO_PIDFD_ENV);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest templates[] = {
 		cmocka_unit_test(test_substitute_and_split),
 		cmocka_unit_test(test_shell),
 		cmocka_unit_test(test_template_errors),
 		cmocka_unit_test(test_executable),
+	};
+	/* where a pidfd can be had (the first group) and where it cannot */
+	const struct CMUnitTest runs[] = {
 		cmocka_unit_test(test_exit_ok_and_channel),
 		cmocka_unit_test(test_nonzero_exit),
 		cmocka_unit_test(test_env_extra),
@@ -348,6 +390,11 @@ int main(void)
 		cmocka_unit_test(test_leftovers_killed_after_exit),
 		cmocka_unit_test(test_stop_flag),
 		cmocka_unit_test(test_tree_rusage_and_counters),
+		cmocka_unit_test(test_wakes_on_events),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int failed = cmocka_run_group_tests_name("templates", templates, NULL, NULL);
+	failed += cmocka_run_group_tests_name("runs", runs, NULL, NULL);
+	failed += cmocka_run_group_tests_name("runs without pidfd", runs, without_pidfd,
+					      with_pidfd_again);
+	return failed;
 }

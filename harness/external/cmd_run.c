@@ -21,6 +21,7 @@
 #include <linux/perf_event.h>
 
 #include "clock.h"
+#include "cmd_reaper.h"
 #include "method_proc.h"
 
 extern char **environ;
@@ -272,6 +273,11 @@ static uint64_t sub0(long a, long b)
 	return a > b ? (uint64_t)(a - b) : 0;
 }
 
+static uint64_t sub0ns(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
 /* Kill what is left of the group and reap every process of it that is (or
  * becomes, through the subreaper) our child. */
 static void reap_group(pid_t pgid, struct mpb_cmd_result *r)
@@ -422,10 +428,105 @@ static int judge(const struct mpb_cmd_job *job, const struct mpb_cmd_result *r,
 	return 0;
 }
 
+/* What the command's process runs between the forks and its exec. */
+struct start_args {
+	const struct mpb_cmd_job *job;
+	char **env;
+	int err_w, chan_w, gate_r, exec_w;
+};
+
+static void start_command(void *arg, pid_t parent)
+{
+	const struct start_args *a = arg;
+	child(a->job, a->env, a->err_w, a->chan_w, a->gate_r, a->exec_w, parent);
+}
+
+/* How the harness learns that the command's process ended: its pidfd, or
+ * where none can be had, the pipe of its reaper (cmd_reaper.h). Either
+ * descriptor polls readable at the exit itself. */
+struct exit_watch {
+	int fd;
+	struct mpb_cmd_reaper rp; /* pid -1 with a pidfd */
+};
+
+/* Whether a pidfd can be had here: asked of our own pid, before the fork,
+ * since without one the command needs its reaper from the start. */
+static bool pidfd_here(void)
+{
+	int fd = mpb_proc_pidfd(getpid());
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* Launch the command's process, held at its gate: *pid and the watch on
+ * its exit. 0, or negative with d set (then nothing is left running). */
+static int launch(const struct start_args *a, int *const fds, size_t nfds, pid_t *pid,
+		  struct exit_watch *w, struct mpb_diag *d)
+{
+	w->fd = -1;
+	w->rp = (struct mpb_cmd_reaper){ -1, -1 };
+	if (!pidfd_here()) {
+		int rc = mpb_cmd_reaper_start(&w->rp, start_command, (void *)a, fds, nfds, pid, d);
+		if (rc < 0)
+			return mpb_diag_cause(d, MPB_CAUSE_LAUNCH_FAILED, rc);
+		w->fd = w->rp.fd;
+		return 0;
+	}
+	pid_t parent = getpid();
+	*pid = fork();
+	if (*pid < 0)
+		return mpb_diag_cause(d, MPB_CAUSE_LAUNCH_FAILED,
+				      mpb_fail_errno(d, MPB_ERUN, errno, "cmd: fork"));
+	if (*pid == 0)
+		start_command((void *)a, parent);
+	setpgid(*pid, *pid); /* also in the child: no race with a kill of the group */
+	w->fd = mpb_proc_pidfd(*pid);
+	if (w->fd < 0) {
+		int e = errno;
+		kill(-*pid, SIGKILL);
+		while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return mpb_fail_errno(d, MPB_ESYS, e, "cmd: pidfd_open");
+	}
+	return 0;
+}
+
+/* The command's process ended (its watch polled readable; or it was killed
+ * and this blocks the moment it takes to die): its wait status and rusage,
+ * the time of its end, and the share of the harness's children's rusage
+ * that is not the command's (the reaper's own; zero with a pidfd). */
+static int collect(struct exit_watch *w, pid_t pid, int *status, struct rusage *ru,
+		   uint64_t *t1, struct rusage *other, struct mpb_diag *d)
+{
+	memset(other, 0, sizeof *other);
+	if (w->rp.pid < 0) {
+		pid_t got;
+		while ((got = wait4(pid, status, 0, ru)) < 0 && errno == EINTR)
+			;
+		*t1 = mpb_now_ns();
+		return got == pid ? 0 : mpb_fail_errno(d, MPB_ESYS, errno, "cmd: wait4");
+	}
+	struct mpb_cmd_exit ex;
+	int rc = mpb_cmd_reaper_collect(&w->rp, &ex, other, d);
+	w->fd = -1;
+	*t1 = rc == 1 ? ex.t_ns : mpb_now_ns();
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return mpb_fail(d, MPB_ESYS, "cmd: the command's reaper ended without reporting "
+				"its exit");
+	*status = ex.status;
+	*ru = ex.ru;
+	return 0;
+}
+
 int mpb_cmd_run(const struct mpb_cmd_job *job, struct mpb_cmd_result *r, struct mpb_diag *d)
 {
 	int err_p[2] = { -1, -1 }, chan_p[2] = { -1, -1 }, gate_p[2] = { -1, -1 };
-	int exec_p[2] = { -1, -1 }, pidfd = -1;
+	int exec_p[2] = { -1, -1 };
+	struct exit_watch watch = { -1, { -1, -1 } };
 	int cfd[MPB_COUNTERS_MAX];
 	char **env = NULL;
 	int rc = 0, old_reaper = 0;
@@ -451,31 +552,28 @@ int mpb_cmd_run(const struct mpb_cmd_job *job, struct mpb_cmd_result *r, struct 
 	 * a descendant of the command that escaped its group (kill_escaped) */
 	pid_t before[256];
 	size_t nbefore = list_children(before, sizeof before / sizeof *before);
-	struct rusage ru0, ru1;
+	struct rusage ru0, ru1, other;
+	memset(&other, 0, sizeof other);
 	getrusage(RUSAGE_CHILDREN, &ru0);
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid < 0) {
-		rc = mpb_diag_cause(d, MPB_CAUSE_LAUNCH_FAILED,
-				    mpb_fail_errno(d, MPB_ERUN, errno, "cmd: fork"));
+	struct start_args sa = { job, env, err_p[1], chan_p[1], gate_p[0], exec_p[1] };
+	int fds[] = { err_p[0], err_p[1], chan_p[0], chan_p[1],
+		      gate_p[0], gate_p[1], exec_p[0], exec_p[1] };
+	pid_t pid;
+	if ((rc = launch(&sa, fds, sizeof fds / sizeof *fds, &pid, &watch, d)) < 0)
 		goto out;
-	}
-	if (pid == 0)
-		child(job, env, err_p[1], chan_p[1], gate_p[0], exec_p[1], parent);
 	r->pid = pid;
-	setpgid(pid, pid); /* also here: no race with the kill below */
 	close_fd(&err_p[1]);
 	close_fd(&chan_p[1]);
 	close_fd(&gate_p[0]);
 	close_fd(&exec_p[1]);
 	open_counters(job->counters, pid, cfd, &r->counts);
-	pidfd = mpb_proc_pidfd(pid);
 
 	size_t tail_len = 0;
 	int oom = 0, status = 0;
 	bool done = false, interrupted = false, exec_failed = false;
 	int exec_errno = 0;
 	struct rusage ru_main;
+	memset(&ru_main, 0, sizeof ru_main);
 	uint64_t t0 = mpb_now_ns(), t1 = t0;
 	uint64_t deadline = job->timeout_s > 0 ? t0 + (uint64_t)(job->timeout_s * 1e9) : 0;
 	if (write(gate_p[1], "g", 1) != 1) {
@@ -483,15 +581,17 @@ int mpb_cmd_run(const struct mpb_cmd_job *job, struct mpb_cmd_result *r, struct 
 		kill(-pid, SIGKILL);
 	}
 	close_fd(&gate_p[1]);
+	/* every sleep here ends at an event: output, the exec, the exit; the
+	 * timeout bounds it only to look at the stop flag and the deadline */
 	while (!done) {
 		struct pollfd pf[4];
-		int np = 0, ie = -1, ic = -1, ix = -1, ip = -1;
+		int np = 0, ie = -1, ic = -1, ix = -1, ip;
 		if (err_p[0] >= 0) { ie = np; pf[np++] = (struct pollfd){ err_p[0], POLLIN, 0 }; }
 		if (chan_p[0] >= 0) { ic = np; pf[np++] = (struct pollfd){ chan_p[0], POLLIN, 0 }; }
 		if (exec_p[0] >= 0) { ix = np; pf[np++] = (struct pollfd){ exec_p[0], POLLIN, 0 }; }
-		if (pidfd >= 0) { ip = np; pf[np++] = (struct pollfd){ pidfd, POLLIN, 0 }; }
-		/* without a pidfd the exit is polled for: 2 ms of slack in wall */
-		int wait_ms = pidfd >= 0 ? 100 : 2;
+		ip = np;
+		pf[np++] = (struct pollfd){ watch.fd, POLLIN, 0 };
+		int wait_ms = 100;
 		uint64_t now = mpb_now_ns();
 		if (deadline && !r->timed_out) {
 			if (now >= deadline) {
@@ -505,13 +605,20 @@ int mpb_cmd_run(const struct mpb_cmd_job *job, struct mpb_cmd_result *r, struct 
 			interrupted = true;
 			kill(-pid, SIGKILL);
 		}
-		int n = poll(pf, (nfds_t)np, wait_ms);
-		if (n < 0 && errno != EINTR) {
-			kill(-pid, SIGKILL);
-			rc = mpb_fail_errno(d, MPB_ESYS, errno, "cmd: poll");
+		if (rc < 0) {
+			/* killed above: wait the moment it takes to die */
+			collect(&watch, pid, &status, &ru_main, &t1, &other, &(struct mpb_diag){ 0 });
+			break;
 		}
-		if (n <= 0 && pidfd >= 0 && rc == 0)
+		int n = poll(pf, (nfds_t)np, wait_ms);
+		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0) {
+			rc = mpb_fail_errno(d, MPB_ESYS, errno, "cmd: poll");
+			kill(-pid, SIGKILL);
+			continue;
+		}
+		r->wakeups++;
 		if (ie >= 0 && pf[ie].revents && !drain(err_p[0], r, false, &tail_len, &oom))
 			close_fd(&err_p[0]);
 		if (ic >= 0 && pf[ic].revents && !drain(chan_p[0], r, true, &tail_len, &oom))
@@ -523,14 +630,8 @@ int mpb_cmd_run(const struct mpb_cmd_job *job, struct mpb_cmd_result *r, struct 
 			if (got >= 0 || errno != EINTR)
 				close_fd(&exec_p[0]);
 		}
-		if (ip >= 0 && !pf[ip].revents && rc == 0)
-			continue;
-		pid_t w = wait4(pid, &status, pidfd >= 0 && rc == 0 ? 0 : WNOHANG, &ru_main);
-		if (w == pid) {
-			t1 = mpb_now_ns();
-			done = true;
-		} else if (w < 0 && errno != EINTR) {
-			rc = rc ? rc : mpb_fail_errno(d, MPB_ESYS, errno, "cmd: wait4");
+		if (pf[ip].revents) {
+			rc = collect(&watch, pid, &status, &ru_main, &t1, &other, d);
 			done = true;
 		}
 	}
@@ -551,12 +652,14 @@ int mpb_cmd_run(const struct mpb_cmd_job *job, struct mpb_cmd_result *r, struct 
 	if (mpb_fdchan_finish(&r->chan) < 0)
 		oom = 1;
 	r->wall_ns = t1 - t0;
-	r->tree.user_ns = tv_ns(ru1.ru_utime) - tv_ns(ru0.ru_utime);
-	r->tree.system_ns = tv_ns(ru1.ru_stime) - tv_ns(ru0.ru_stime);
-	r->tree.minflt = sub0(ru1.ru_minflt, ru0.ru_minflt);
-	r->tree.majflt = sub0(ru1.ru_majflt, ru0.ru_majflt);
-	r->tree.nvcsw = sub0(ru1.ru_nvcsw, ru0.ru_nvcsw);
-	r->tree.nivcsw = sub0(ru1.ru_nivcsw, ru0.ru_nivcsw);
+	/* RUSAGE_CHILDREN less what is not the command's (its reaper's own) */
+	r->tree.user_ns = sub0ns(tv_ns(ru1.ru_utime), tv_ns(ru0.ru_utime) + tv_ns(other.ru_utime));
+	r->tree.system_ns = sub0ns(tv_ns(ru1.ru_stime),
+				   tv_ns(ru0.ru_stime) + tv_ns(other.ru_stime));
+	r->tree.minflt = sub0(ru1.ru_minflt, ru0.ru_minflt + other.ru_minflt);
+	r->tree.majflt = sub0(ru1.ru_majflt, ru0.ru_majflt + other.ru_majflt);
+	r->tree.nvcsw = sub0(ru1.ru_nvcsw, ru0.ru_nvcsw + other.ru_nvcsw);
+	r->tree.nivcsw = sub0(ru1.ru_nivcsw, ru0.ru_nivcsw + other.ru_nivcsw);
 	r->exited = WIFEXITED(status);
 	r->exit_status = r->exited ? WEXITSTATUS(status) : -1;
 	r->term_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
@@ -568,7 +671,9 @@ out:
 	prctl(PR_SET_CHILD_SUBREAPER, old_reaper);
 	for (int i = 0; i < MPB_COUNTERS_MAX; i++)
 		close_fd(&cfd[i]);
-	close_fd(&pidfd);
+	if (watch.rp.pid < 0)
+		close_fd(&watch.fd);
+	mpb_cmd_reaper_end(&watch.rp);
 	for (int i = 0; i < 2; i++) {
 		close_fd(&err_p[i]);
 		close_fd(&chan_p[i]);

@@ -13,6 +13,9 @@
  *    is a child subreaper during the run, so orphans are reaped here too);
  *  - perf counters opened on the command with inheritance: every process and
  *    thread it creates is counted, folded in as they exit.
+ * The harness wakes on the command's exit itself, never on a timer: its
+ * pidfd, or where none can be had, the pipe of a reaper process that is the
+ * command's parent and reports its end (cmd_reaper.h).
  * When the command's own process has exited, whatever is left of its process
  * group is killed and reaped: no process is left behind. A timeout (or the
  * stop flag) kills the whole group with SIGKILL and reaps it. Processes that
@@ -56,6 +59,7 @@ struct mpb_cmd_result {
 	int term_signal;           /* the signal that ended it, 0 when it exited */
 	bool timed_out;            /* killed by the timeout */
 	unsigned escaped;          /* descendants that outlived it outside its group, killed */
+	unsigned wakeups;          /* the run's sleeps that ended (output, exec, exit, timeout) */
 	struct mpb_cmd_tree tree;
 	struct mpb_counts counts;  /* per plan event; n = 0 without a plan */
 	char stderr_tail[MPB_CMD_STDERR_TAIL + 1]; /* the last bytes it wrote on stderr */

@@ -179,13 +179,21 @@ class CmdTestCase(unittest.TestCase):
         self.assertIn("oops-1", doc["baselines"][0]["error"])
 
     def test_timeout_kills_the_tree(self):
+        self.check_timeout_kills_the_tree({})
+
+    def test_timeout_kills_the_tree_without_pidfd(self):
+        """Where no pidfd can be had the command has a reaper for a parent
+        (harness/external/cmd_reaper.h): the group is killed all the same."""
+        self.check_timeout_kills_the_tree({"MPBENCH_NO_PIDFD": "1"})
+
+    def check_timeout_kills_the_tree(self, env):
         pids = os.path.join(self.dir, "pids")
         t0 = time.monotonic()
         r = mpbench(["sweep", "--shell", "--cmd",
                      f"sleep 300 & echo $! >> {pids}; sh -c 'sleep 300' & echo $! >> {pids}; "
                      "echo $$ >> " + pids + "; wait",
                      # 3 s: time for the shell to list its pids on a loaded machine
-                     "--timeout", "3", "-j", "2", "-o", "r.json"] + QUICK, self.dir)
+                     "--timeout", "3", "-j", "2", "-o", "r.json"] + QUICK, self.dir, env)
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertLess(time.monotonic() - t0, mpbtest.bound(120))
         doc = self.load("r.json")
@@ -200,6 +208,14 @@ class CmdTestCase(unittest.TestCase):
     def test_escaped_descendant_fails_the_point(self):
         """A command that leaves a process running outside its process group
         (setsid) fails its point, and that process is killed, not left."""
+        self.check_escaped_descendant({})
+
+    def test_escaped_descendant_without_pidfd(self):
+        """The same with the command's reaper: the reaper itself, a child of
+        mpbench too, is not taken for an escaped descendant."""
+        self.check_escaped_descendant({"MPBENCH_NO_PIDFD": "1"})
+
+    def check_escaped_descendant(self, env):
         # the sleeper writes its pid (p.<command's pid>) before the command
         # exits, so it has left the group by then (a group kill would
         # otherwise end it first)
@@ -207,7 +223,7 @@ class CmdTestCase(unittest.TestCase):
         r = mpbench(["sweep", "--shell", "--cmd",
                      f"setsid sh -c \"echo \\$\\$ > {mark}; exec sleep 300\" & "
                      f"while [ ! -s {mark} ]; do sleep 0.01; done; exit 0",
-                     "-j", "1", "-o", "r.json"] + QUICK, self.dir)
+                     "-j", "1", "-o", "r.json"] + QUICK, self.dir, env)
         self.assertEqual(r.returncode, 1, r.stderr)
         doc = self.load("r.json")
         for item in (doc["points"][0], doc["baselines"][0]):
