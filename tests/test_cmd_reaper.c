@@ -32,9 +32,7 @@ static void start(void *arg, pid_t parent)
 {
 	const struct args *a = arg;
 	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(126);
+	mpb_cmd_die_with(parent);
 	char c;
 	if (read(a->gate_r, &c, 1) != 1)
 		_exit(125);
@@ -156,12 +154,12 @@ static void test_reaper_killed(void **st)
 	assert_int_equal(mpb_cmd_reaper_collect(&rp, &ex, &self, &d), 0);
 	assert_int_equal(rp.pid, -1);
 	/* PR_SET_PDEATHSIG: the command is killed, and orphaned to us; or, if
-	 * the reaper died before the command set it, the command's getppid()
-	 * check ends it (start, above) */
+	 * the reaper died before the command set it, mpb_cmd_die_with's check
+	 * ends it */
 	int status;
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) ||
-		    (WIFEXITED(status) && WEXITSTATUS(status) == 126));
+		    (WIFEXITED(status) && WEXITSTATUS(status) == 127));
 }
 
 int main(void)

@@ -29,14 +29,20 @@ static void put(int fd, const struct record *r)
 		;
 }
 
+void mpb_cmd_die_with(pid_t parent)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* it may have died before the line above: we are someone else's now */
+	if (getppid() != parent)
+		_exit(127);
+}
+
 /* The reaper's life, after mpbench forked it: async-signal-safe calls only
  * (mpbench may have other threads). */
 static _Noreturn void reaper(int w, pid_t harness, mpb_cmd_start_fn start, void *arg,
 			     const int *close_fds, size_t nclose)
 {
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != harness)
-		_exit(127);
+	mpb_cmd_die_with(harness);
 	/* SIG_DFL, not SIG_IGN: an ignored SIGCHLD would reap for us */
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);

@@ -67,6 +67,10 @@ int mpb_cmd_reaper_start(struct mpb_cmd_reaper *rp, mpb_cmd_start_fn start, void
 int mpb_cmd_reaper_collect(struct mpb_cmd_reaper *rp, struct mpb_cmd_exit *out,
 			   struct rusage *self, struct mpb_diag *d);
 
+/* In a child just forked by `parent`: be killed (SIGKILL) when it dies;
+ * _exit(127) at once if it already has. Async-signal-safe. */
+void mpb_cmd_die_with(pid_t parent);
+
 /* Close the pipe and, if the reaper was not collected, kill and reap it
  * (the command dies with it). Safe on a reaper never started
  * ({ -1, -1 }) and twice. */

@@ -148,9 +148,7 @@ static void child(const struct mpb_cmd_job *job, char **env, int err_w, int chan
 		  int exec_w, pid_t parent)
 {
 	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(127);
+	mpb_cmd_die_with(parent);
 	/* the harness's handlers and mask are not the command's business */
 	struct sigaction dfl;
 	memset(&dfl, 0, sizeof dfl);
