@@ -2,7 +2,13 @@
  * the harness process, the "no process boundary" baseline. A thread runs the
  * same mpb_worker_main over the same pipes and frames as a process worker, so
  * dispatch costs what it costs for every method; what disappears is starting
- * a process and, with the `none` codec, serialization.
+ * a process and, with the `none` codec, serialization. READY comes through
+ * the pipe too, so that the pool's one poll over every worker stays its only
+ * wait: a condition variable would wake the harness no sooner (measured on
+ * the 2-core VM under load: 10-12 us from signal to the waiter running for a
+ * pipe under poll, 10-11.5 us for a condition variable). What makes a thread's
+ * start-up a multiple of the thread floor is the cold start, results/README.md
+ * (startup_per_worker_floors).
  *
  * The thread owns its slot's child ends and closes them when it returns,
  * which is what a process worker's exit does: the parent sees EOF after BYE.
