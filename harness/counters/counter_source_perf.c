@@ -1,8 +1,16 @@
 /* counter_source_perf.c — the real counter source (see counter_source.h):
  * event names through libpfm4 (pfm_get_os_event_encoding with
- * PFM_OS_PERF_EVENT_EXT), counters through perf_event_open(2). */
+ * PFM_OS_PERF_EVENT_EXT), counters through perf_event_open(2).
+ *
+ * libpfm4 is loaded (dlopen) when a name is first encoded, not linked: only
+ * the harness encodes names, and linking it would make every image of the
+ * pool library load it, mpbench-worker too, whose start-up is part of every
+ * spawned worker's. Its tables take some 41,000 relocations at load: the
+ * dynamic loader spent 1.95 M cycles starting mpbench-worker with it linked,
+ * against 0.18 M for /bin/true, the spawn floor's program. */
 #include "counter_source.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -14,12 +22,41 @@
 
 #include <perfmon/pfmlib_perf_event.h>
 
+/* libpfm4's ABI 4, by its soname; the unversioned name where only a
+ * development link exists */
+static const char *const pfm_sonames[] = { "libpfm.so.4", "libpfm.so" };
+
+static struct {
+	pfm_err_t (*initialize)(void);
+	const char *(*strerror)(int code);
+	pfm_err_t (*encode)(const char *str, int dfl_plm, pfm_os_t os, void *args);
+} pfm;
 static pthread_once_t pfm_once = PTHREAD_ONCE_INIT;
-static int pfm_init_rc;
+static char pfm_why[200]; /* empty once libpfm4 is loaded and initialised */
 
 static void pfm_init(void)
 {
-	pfm_init_rc = pfm_initialize();
+	void *h = NULL;
+	for (size_t i = 0; !h && i < sizeof pfm_sonames / sizeof *pfm_sonames; i++)
+		h = dlopen(pfm_sonames[i], RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		const char *e = dlerror();
+		snprintf(pfm_why, sizeof pfm_why, "libpfm4 could not be loaded: %s",
+			 e ? e : "not found");
+		return;
+	}
+	/* the POSIX way to a function pointer from dlsym */
+	*(void **)&pfm.initialize = dlsym(h, "pfm_initialize");
+	*(void **)&pfm.strerror = dlsym(h, "pfm_strerror");
+	*(void **)&pfm.encode = dlsym(h, "pfm_get_os_event_encoding");
+	if (!pfm.initialize || !pfm.strerror || !pfm.encode) {
+		snprintf(pfm_why, sizeof pfm_why, "libpfm4 lacks pfm_get_os_event_encoding");
+		return;
+	}
+	int rc = pfm.initialize();
+	if (rc != PFM_SUCCESS)
+		snprintf(pfm_why, sizeof pfm_why, "libpfm4 could not initialise: %s",
+			 pfm.strerror(rc));
 }
 
 static int perf_encode(void *ctx, const char *event, struct mpb_counter_spec *spec, char *why,
@@ -27,8 +64,8 @@ static int perf_encode(void *ctx, const char *event, struct mpb_counter_spec *sp
 {
 	(void)ctx;
 	pthread_once(&pfm_once, pfm_init);
-	if (pfm_init_rc != PFM_SUCCESS) {
-		snprintf(why, why_len, "libpfm4 could not initialise: %s", pfm_strerror(pfm_init_rc));
+	if (pfm_why[0]) {
+		snprintf(why, why_len, "%s", pfm_why);
 		return -ENOSYS;
 	}
 	struct perf_event_attr attr;
@@ -39,9 +76,9 @@ static int perf_encode(void *ctx, const char *event, struct mpb_counter_spec *sp
 	arg.size = sizeof arg;
 	/* PLM0|PLM3: user and kernel unless the name's modifiers say otherwise;
 	 * the kernel may still demand user space only (EACCES at open) */
-	int rc = pfm_get_os_event_encoding(event, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT_EXT, &arg);
+	int rc = pfm.encode(event, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT_EXT, &arg);
 	if (rc != PFM_SUCCESS) {
-		snprintf(why, why_len, "libpfm4: %s", pfm_strerror(rc));
+		snprintf(why, why_len, "libpfm4: %s", pfm.strerror(rc));
 		return rc == PFM_ERR_NOTFOUND ? -ENOENT : rc == PFM_ERR_NOMEM ? -ENOMEM : -EINVAL;
 	}
 	memset(spec, 0, sizeof *spec);
