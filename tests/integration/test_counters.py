@@ -8,6 +8,7 @@ beside them, summaries and derived figures recomputed from the runs),
 `--counters none` and bad `--counters` values (exit 2, nothing written),
 the console's one IPC note and its cs/task columns, that every start method's
 workers are counted, that oversubscription raises involuntary context switches,
+that the spawned worker's image does not load libpfm4,
 an unprivileged user under perf_event_paranoid (run as `nobody` when the
 tests run as root), and finally mpbench's totals against the kernel's own tool:
 `perf stat -x,` around `mpbench run` (skipped, saying so, without perf).
@@ -329,6 +330,29 @@ class TestCountedRuns(CountersTestCase):
             v = ics[w]
             shown = "%.0f" % v if v >= 100 else "%.1f" % v if v >= 10 else "%.2f" % v
             self.assertIn(shown, f, "invcs/task %s not in the row of %d workers" % (shown, w))
+
+
+class TestImages(CountersTestCase):
+    def test_worker_image_does_not_load_libpfm(self):
+        """Only the harness encodes event names (libpfm4, loaded on the first
+        name: harness/counters/counter_source_perf.c); the image every spawned
+        worker execs does not load it, so its relocations are no part of a
+        spawn worker's start-up. The dynamic loader lists what an image
+        loads (LD_TRACE_LOADED_OBJECTS, what ldd uses) without running it."""
+        worker = os.environ.get("MPBENCH_WORKER") or os.path.join(os.path.dirname(MPBENCH),
+                                                                 "mpbench-worker")
+        mpbtest.skip_if_wrapped(self, "MPBENCH_WORKER names a script that execs the wrapper")
+        if not os.access(worker, os.X_OK):
+            self.skipTest("no mpbench-worker at %s" % worker)
+        for exe in (worker, MPBENCH):
+            out = subprocess.run([exe], env=dict(os.environ, LD_TRACE_LOADED_OBJECTS="1"),
+                                 capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+            self.assertIn("libc.so", out.stdout, out.stderr)  # the loader did list it
+            self.assertNotIn("libpfm", out.stdout)
+        # and the harness still resolves names with it
+        r = run(["info"], self.tmp)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("could not be loaded", r.stdout)
 
 
 class TestUnprivileged(CountersTestCase):
