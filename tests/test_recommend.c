@@ -284,6 +284,7 @@ static void test_sweep_entries_and_json(void **state)
 	assert_int_equal(json_integer_value(json_object_get(a4, "point")), 2);
 	assert_true(json_is_number(json_object_get(a4, "p")));
 	assert_true(json_is_null(json_object_get(r0, "pays_from_size")));
+	assert_true(json_is_null(json_object_get(r0, "pays_from_workers")));
 	json_decref(recs);
 
 	/* a failed point is never recommended */
@@ -611,6 +612,7 @@ static void test_serial_wins(void **state)
 	if (!strstr(r.why, "do not parallelize this task at this size") ||
 	    !strstr(r.why, "0.455x serial") || !strstr(r.why, "about 3.77x this work per map"))
 		fail_msg("why: %s", r.why);
+	assert_int_equal(r.pays_from_workers, 2);
 
 	/* a pool just as fast as serial, within the noise: still serial */
 	noisy(walls[1], 990, 0.05);
@@ -619,10 +621,12 @@ static void test_serial_wins(void **state)
 	assert_false(r.parallelize);
 	assert_true(alt_of(&r, 2)->cmp.ratio > 1.0);
 	assert_int_not_equal(alt_of(&r, 2)->cmp.verdict, MPB_REC_BETTER);
-	/* ~1.1x the work would already pay by the fixed cost: no fixed cost
-	 * keeps the pool back, so no size is claimed */
-	assert_true(r.pays_from_scale == 0);
-	assert_null(strstr(r.why, "would pay from"));
+	/* ~1.1x the work would already pay by the fixed cost: within the
+	 * noise of the model, so the estimate says at least 1.5x */
+	assert_true(r.pays_from_scale == MPB_REC_MIN_SCALE);
+	assert_int_equal(r.pays_from_workers, 2);
+	if (!strstr(r.why, "2 workers would pay from about 1.5x this work per map (an estimate"))
+		fail_msg("why: %s", r.why);
 
 	/* a real gain: 2 workers, with the speedup's CI */
 	noisy(walls[1], 560, 0.02);
@@ -634,6 +638,39 @@ static void test_serial_wins(void **state)
 	assert_int_equal(r.vs_serial.verdict, MPB_REC_BETTER);
 	assert_true(r.vs_serial.ci_lo <= r.vs_serial.ratio && r.vs_serial.ratio <= r.vs_serial.ci_hi);
 	assert_non_null(strstr(r.evidence, "2 workers: 1.79x serial ["));
+}
+
+/* Tiny tasks: 1 worker is the best pool option (it starts one process
+ * only), but it can never beat serial; the size estimate comes from the
+ * counts that can (2 workers here, fixed cost ~4000 - 100 / 2 ns), not
+ * from the best option, and more workers than CPUs count as the CPUs. */
+static void test_serial_wins_estimate_from_any_count(void **state)
+{
+	(void)state;
+	const unsigned w[] = { 1, 2, 4 };
+	double walls[3][NOISY], serial[NOISY];
+	noisy(serial, 100, 0.02);
+	noisy(walls[0], 2100, 0.02);
+	noisy(walls[1], 4000, 0.02);
+	noisy(walls[2], 8000, 0.02);
+	struct mpb_rec_candidate c[3];
+	noisy_curve(c, w, walls, 3);
+	struct mpb_rec_context ctx = { .tolerance = 0.05, .usable_cpus = 2,
+				       .serial_throughput = 1e9 / 100, .serial = serial,
+				       .nserial = NOISY, .seed = 3 };
+	struct mpb_recommendation r;
+	assert_int_equal(mpb_recommend_curve(c, 3, &ctx, &r), 0);
+	assert_false(r.parallelize);
+	assert_int_equal(c[r.best].workers, 1);
+	assert_int_equal(r.pays_from_workers, 2);
+	double fixed = 1e9 / c[1].throughput - 50;
+	assert_true(fabs(r.pays_from_scale - fixed / 45.0) < 1e-6);
+	/* one usable CPU: no count can ever pay, no size is claimed */
+	ctx.usable_cpus = 1;
+	assert_int_equal(mpb_recommend_curve(c, 3, &ctx, &r), 0);
+	assert_false(r.parallelize);
+	assert_true(r.pays_from_scale == 0);
+	assert_null(strstr(r.why, "would pay from"));
 }
 
 /* 2 usable CPUs, CPU-bound: 4 workers look 7% faster than 2 by the point
@@ -726,6 +763,7 @@ int main(void)
 		cmocka_unit_test(test_low_ceiling_lowers_confidence),
 		cmocka_unit_test(test_print_names_swept_axes),
 		cmocka_unit_test(test_serial_wins),
+		cmocka_unit_test(test_serial_wins_estimate_from_any_count),
 		cmocka_unit_test(test_flat_beyond_cpus_with_noise),
 		cmocka_unit_test(test_io_bound_gain),
 		cmocka_unit_test(test_peak_inside_cpus),

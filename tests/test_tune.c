@@ -110,6 +110,52 @@ static void test_grow_tasks(void **state)
 	assert_int_equal(mpb_tune_grow_tasks(0, 2e6, 1e6, 1e3), 0);
 }
 
+/* --find-size: the next size from the estimate (1.5 x, at least twice
+ * the size, 4 x without one), and each stop with its reason, in order. */
+static void test_next_size(void **state)
+{
+	(void)state;
+	struct mpb_tune_search at = { .size = 10000, .max_size = UINT64_MAX / 2,
+				      .pays_from = 873000, .serial_ns = 1e5, .tried = 1 };
+	uint64_t next = 1;
+	assert_int_equal(mpb_tune_next_size(&at, &next), MPB_TUNE_STOP_NONE);
+	assert_int_equal(next, 1309500);
+	at.pays_from = 12000; /* close by: at least twice the size */
+	assert_int_equal(mpb_tune_next_size(&at, &next), MPB_TUNE_STOP_NONE);
+	assert_int_equal(next, 20000);
+	at.pays_from = 0; /* no estimate: 4 x */
+	assert_int_equal(mpb_tune_next_size(&at, &next), MPB_TUNE_STOP_NONE);
+	assert_int_equal(next, 40000);
+	/* found: whatever the budget */
+	at.pays = true;
+	at.tried = 100;
+	assert_int_equal(mpb_tune_next_size(&at, &next), MPB_TUNE_STOP_PAYS);
+	assert_int_equal(next, 0);
+	assert_string_equal(mpb_tune_stop_name(MPB_TUNE_STOP_PAYS), "pays");
+	at.pays = false;
+	assert_int_equal(mpb_tune_next_size(&at, &next), MPB_TUNE_STOP_SIZES);
+	assert_string_equal(mpb_tune_stop_name(MPB_TUNE_STOP_SIZES), "sizes");
+	at.tried = MPB_TUNE_FIND_SIZE_TRIES - 1;
+	assert_int_equal(mpb_tune_next_size(&at, &next), MPB_TUNE_STOP_NONE);
+	at.elapsed_ns = MPB_TUNE_FIND_SIZE_SECONDS * 1e9;
+	assert_int_equal(mpb_tune_next_size(&at, &next), MPB_TUNE_STOP_TIME);
+	assert_string_equal(mpb_tune_stop_name(MPB_TUNE_STOP_TIME), "time");
+	at.elapsed_ns = 0;
+	/* 4 x a serial run of 0.6 s passes the 2 s limit */
+	at.serial_ns = 0.6e9;
+	assert_int_equal(mpb_tune_next_size(&at, &next), MPB_TUNE_STOP_RUN_LENGTH);
+	assert_int_equal(next, 0);
+	assert_string_equal(mpb_tune_stop_name(MPB_TUNE_STOP_RUN_LENGTH), "run_length");
+	/* the largest size: capped there, and once there, done */
+	at.serial_ns = 1e5;
+	at.max_size = 25000;
+	assert_int_equal(mpb_tune_next_size(&at, &next), MPB_TUNE_STOP_NONE);
+	assert_int_equal(next, 25000);
+	at.size = 25000;
+	assert_int_equal(mpb_tune_next_size(&at, &next), MPB_TUNE_STOP_LARGEST);
+	assert_string_equal(mpb_tune_stop_name(MPB_TUNE_STOP_LARGEST), "largest_size");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +163,7 @@ int main(void)
 		cmocka_unit_test(test_refine),
 		cmocka_unit_test(test_tune_plan),
 		cmocka_unit_test(test_grow_tasks),
+		cmocka_unit_test(test_next_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -140,8 +140,10 @@ static void explain(const struct mpb_rec_candidate *c, size_t n, const struct mp
 		       best->workers, plural(best->workers),
 		       best->throughput / ctx->serial_throughput);
 		if (r->pays_from_scale > 0)
-			append(w, len, "; from the pool's measured fixed cost, it would pay from "
-			       "about %.3gx this work per map", r->pays_from_scale);
+			append(w, len, "; estimated from the pool's measured fixed cost, %u worker%s "
+			       "would pay from about %.3gx this work per map (an estimate: tune "
+			       "--find-size measures it)", r->pays_from_workers,
+			       plural(r->pays_from_workers), r->pays_from_scale);
 		append(w, len, "; evidence: %s", r->evidence);
 		return;
 	}
@@ -236,26 +238,37 @@ static long step_up(const struct mpb_rec_candidate *c, const struct mpb_rec_cont
 	return (long)no - 1;
 }
 
-/* Serial wins: by how much the work per map must grow for the best pool
- * option to beat serial by the tolerance, if its extra time is a fixed
- * cost F: with serial time T and p CPUs at work, k T / (F + k T / p) >
- * 1 / (1 - tol) from k > F / (T ((1 - tol) - 1 / p)). 0 when there is no
- * such k (one CPU, or no fixed cost to amortize) or it is below
- * MPB_REC_MIN_SCALE. */
-static double pays_from(const struct mpb_rec_candidate *best, const struct mpb_rec_context *ctx)
+/* Serial wins: by how much the work per map must grow for a pool option
+ * to beat serial by the tolerance, if its extra time is a fixed cost F:
+ * with serial time T and p CPUs at work, k T / (F + k T / p) >
+ * 1 / (1 - tol) from k > F / (T ((1 - tol) - 1 / p)). The smallest k over
+ * the options with p >= 2 (a count whose own fixed cost is smaller may pay
+ * first), its worker count into *workers; at least MPB_REC_MIN_SCALE, as
+ * just past this size is within the noise of the model. 0 when there is no
+ * such k: one CPU, or an option with no fixed cost to amortize (what keeps
+ * the pool from paying is then not a fixed cost but the noise, and a
+ * larger size would not be sure to help). */
+static double pays_from(const struct mpb_rec_candidate *c, size_t n,
+			const struct mpb_rec_context *ctx, unsigned *workers)
 {
-	unsigned p = best->workers;
-	if (ctx->usable_cpus && ctx->usable_cpus < p)
-		p = ctx->usable_cpus;
-	double t = 1.0 / ctx->serial_throughput, pool = 1.0 / best->throughput;
-	double fixed = pool - t / p, margin = (1.0 - ctx->tolerance) - 1.0 / p;
-	if (!(fixed > 0) || !(margin > 0))
-		return 0;
-	double k = fixed / (t * margin);
-	/* just past this size is within the noise of the model: what keeps
-	 * the pool from paying here is not a fixed cost (the machine, or the
-	 * noise), and a larger size would not be sure to help */
-	return k >= MPB_REC_MIN_SCALE ? k : 0;
+	double best = 0, t = 1.0 / ctx->serial_throughput;
+	*workers = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned p = c[i].workers;
+		if (ctx->usable_cpus && ctx->usable_cpus < p)
+			p = ctx->usable_cpus;
+		double fixed = 1.0 / c[i].throughput - t / p, margin = (1.0 - ctx->tolerance) - 1.0 / p;
+		if (!(margin > 0))
+			continue;
+		if (!(fixed > 0))
+			return 0;
+		double k = fixed / (t * margin);
+		if (best == 0 || k < best || (k == best && c[i].workers < *workers)) {
+			best = k;
+			*workers = c[i].workers;
+		}
+	}
+	return best > 0 ? fmax(best, MPB_REC_MIN_SCALE) : 0;
 }
 
 /* What bare processes should reach at ctx's ceiling_workers (recommend.h);
@@ -359,7 +372,7 @@ int mpb_recommend_curve(const struct mpb_rec_candidate *c, size_t n,
 	else
 		r->shape = MPB_SHAPE_PLATEAU;
 	if (!r->parallelize)
-		r->pays_from_scale = pays_from(&c[r->best], ctx);
+		r->pays_from_scale = pays_from(c, n, ctx, &r->pays_from_workers);
 	r->over_cpus = r->parallelize && ctx->usable_cpus && rec->workers > ctx->usable_cpus;
 	if (r->parallelize && rec->mem_per_worker > 0 && ctx->mem_available) {
 		double m = floor((double)ctx->mem_available / rec->mem_per_worker);
@@ -588,7 +601,7 @@ static json_t *cmp_json(const struct mpb_rec_cmp *c)
 }
 
 /* The additive evidence fields: parallelize, confidence, evidence,
- * confidence_reason, vs_serial, alternatives, pays_from_size. */
+ * confidence_reason, vs_serial, alternatives, pays_from_size, pays_from_workers. */
 static int evidence_json(json_t *o, const struct mpb_dataset *s, const struct mpb_rec_entry *e)
 {
 	const struct mpb_point *pt = &s->plan->points[e->point];
@@ -616,6 +629,8 @@ static int evidence_json(json_t *o, const struct mpb_dataset *s, const struct mp
 								    : json_null()) < 0;
 	bad |= json_object_set_new(o, "pays_from_size", e->r.pays_from_scale > 0 && pt->size > 0
 			? json_real(e->r.pays_from_scale * (double)pt->size) : json_null()) < 0;
+	bad |= json_object_set_new(o, "pays_from_workers", e->r.pays_from_scale > 0 && pt->size > 0
+			? json_integer(e->r.pays_from_workers) : json_null()) < 0;
 	return bad ? -1 : 0;
 }
 
@@ -739,7 +754,9 @@ void mpb_recommend_print(FILE *f, const struct mpb_dataset *s)
 				from = ceil(from / unit) * unit;
 				mpb_format_u64(from < 1.8e19 ? (uint64_t)ceil(from) : UINT64_MAX,
 					       pt->workload->unit, v, sizeof v);
-				fprintf(f, " (the pool would pay from about -s %s)", v);
+				fprintf(f, " (estimated from the pool's fixed cost: %u worker%s would pay "
+					"from about -s %s; tune --find-size measures it)",
+					e[i].r.pays_from_workers, plural(e[i].r.pays_from_workers), v);
 			}
 			fprintf(f, "\n    %s\n", e[i].r.why);
 			continue;

@@ -112,9 +112,11 @@ struct mpb_recommendation {
 	bool low_ceiling;          /* confidence low for the reason of ctx.ceiling_speedup */
 	char confidence_reason[200]; /* that reason in words; "" when none */
 	/* serial wins: the factor by which the work of one map would have to
-	 * grow for the pool to beat serial, from its measured fixed cost; 0
-	 * when the figures give none */
+	 * grow for the pool to beat serial, estimated from its measured fixed
+	 * cost (at least MPB_REC_MIN_SCALE), and the worker count that would
+	 * pay first; 0 when the figures give none */
 	double pays_from_scale;
+	unsigned pays_from_workers;
 	char evidence[600];        /* the comparisons in words, with the confidence */
 	char why[900];
 };
@@ -158,7 +160,7 @@ int mpb_recommend_sweep(const struct mpb_dataset *s, struct mpb_rec_entry **out,
  * throughput_vs_best, throughput_per_s, best_workers, best_chunksize,
  * best_throughput_per_s, tolerance, shape, why, best_method, usable_cpus,
  * memory_max_workers, warnings, parallelize, confidence, evidence,
- * vs_serial, alternatives, pays_from_size}] (results/README.md). NULL on
+ * vs_serial, alternatives, pays_from_size, pays_from_workers}] (results/README.md). NULL on
  * ENOMEM. */
 json_t *mpb_recommend_json(const struct mpb_dataset *s);
 

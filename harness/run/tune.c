@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "driver.h"
 #include "fit.h"
 #include "parse.h"
@@ -317,24 +318,56 @@ out:
 	return rc;
 }
 
-/* --find-size: the next size to try after serial won at `size`, from the
- * size the fixed cost says would pay (with a margin), else 4 x; 0 when
- * the workload allows no larger one. */
-static uint64_t next_size(const struct mpb_workload_ops *w, uint64_t size, double pays_from)
+const char *mpb_tune_stop_name(enum mpb_tune_stop why)
 {
-	double want = pays_from > 0 ? 1.5 * pays_from : 4.0 * (double)size;
-	if (want < 2.0 * (double)size)
-		want = 2.0 * (double)size;
-	if (want > (double)w->max_size)
-		want = (double)w->max_size;
+	switch (why) {
+	case MPB_TUNE_STOP_NONE: return "none";
+	case MPB_TUNE_STOP_PAYS: return "pays";
+	case MPB_TUNE_STOP_LARGEST: return "largest_size";
+	case MPB_TUNE_STOP_SIZES: return "sizes";
+	case MPB_TUNE_STOP_TIME: return "time";
+	case MPB_TUNE_STOP_RUN_LENGTH: return "run_length";
+	}
+	return "unknown";
+}
+
+enum mpb_tune_stop mpb_tune_next_size(const struct mpb_tune_search *at, uint64_t *next)
+{
+	*next = 0;
+	if (at->pays)
+		return MPB_TUNE_STOP_PAYS;
+	double want = at->pays_from > 0 ? 1.5 * at->pays_from : 4.0 * (double)at->size;
+	if (want < 2.0 * (double)at->size)
+		want = 2.0 * (double)at->size;
+	if (want > (double)at->max_size)
+		want = (double)at->max_size;
 	uint64_t n = (uint64_t)ceil(want);
-	return n > size ? n : 0;
+	if (n <= at->size)
+		return MPB_TUNE_STOP_LARGEST;
+	if (at->tried >= MPB_TUNE_FIND_SIZE_TRIES)
+		return MPB_TUNE_STOP_SIZES;
+	if (at->elapsed_ns >= MPB_TUNE_FIND_SIZE_SECONDS * 1e9)
+		return MPB_TUNE_STOP_TIME;
+	/* the work grows with the size: so does the serial run */
+	if (at->serial_ns * ((double)n / (double)at->size) > MPB_TUNE_MAX_SERIAL_NS)
+		return MPB_TUNE_STOP_RUN_LENGTH;
+	*next = n;
+	return MPB_TUNE_STOP_NONE;
+}
+
+/* The serial baseline's median wall time of s (0 when not measured). */
+static double serial_median(const struct mpb_sweep *s)
+{
+	const struct mpb_wall_state *bs = &s->data.bls[0];
+	return s->plan->nbaselines && !bs->failed && bs->n ? mpb_stats_median(bs->wall_ns, bs->n)
+							  : 0;
 }
 
 /* The tune itself; mpb_tune_run writes what it recorded last. */
 static int tune(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_config *cfg,
 		const struct mpb_machine *m, json_t *phases, struct mpb_diag *d)
 {
+	uint64_t t0 = mpb_now_ns();
 	int rc = tune_at(s, plan, cfg, m, phases, d);
 	if (rc < 0 || !cfg->find_size)
 		return rc;
@@ -344,7 +377,7 @@ static int tune(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_con
 	struct mpb_config c = *cfg;
 	char size[24];
 	/* every size measured gets its entry, the last one too */
-	for (int k = 0; rc == 0; k++) {
+	for (unsigned k = 1; rc == 0; k++) {
 		struct mpb_rec_entry *e;
 		size_t n;
 		if (mpb_recommend_sweep(&s->data, &e, &n) < 0)
@@ -352,15 +385,32 @@ static int tune(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_con
 		if (n == 0)
 			break;
 		const struct mpb_point *pt = &plan->points[e[0].point];
-		bool pays = e[0].r.parallelize;
-		double from = e[0].r.pays_from_scale * (double)pt->size;
-		uint64_t next = pays ? 0 : next_size(pt->workload, pt->size, from);
-		json_array_append_new(tries, json_pack("{s:I, s:b, s:o}", "size", (json_int_t)pt->size,
-						       "parallelize", pays, "pays_from_size",
-						       from > 0 ? json_real(from) : json_null()));
+		struct mpb_tune_search at = {
+			.size = pt->size,
+			.max_size = pt->workload->max_size,
+			.pays = e[0].r.parallelize,
+			.pays_from = e[0].r.pays_from_scale * (double)pt->size,
+			.serial_ns = serial_median(s),
+			.tried = k,
+			.elapsed_ns = (double)(mpb_now_ns() - t0),
+		};
 		free(e);
-		if (next == 0 || k + 1 >= MPB_TUNE_FIND_SIZE_TRIES)
+		uint64_t next;
+		enum mpb_tune_stop why = mpb_tune_next_size(&at, &next);
+		json_array_append_new(tries, json_pack("{s:I, s:b, s:o}", "size", (json_int_t)at.size,
+						       "parallelize", at.pays, "pays_from_size",
+						       at.pays_from > 0 ? json_real(at.pays_from)
+									: json_null()));
+		if (why != MPB_TUNE_STOP_NONE) {
+			json_object_set_new(s->tune, "find_size_outcome", json_pack(
+				"{s:s, s:o, s:I, s:f, s:f, s:f}", "stop", mpb_tune_stop_name(why),
+				"size", at.pays ? json_integer((json_int_t)at.size) : json_null(),
+				"sizes_budget", (json_int_t)MPB_TUNE_FIND_SIZE_TRIES,
+				"time_budget_s", MPB_TUNE_FIND_SIZE_SECONDS,
+				"elapsed_s", at.elapsed_ns / 1e9,
+				"max_serial_run_s", MPB_TUNE_MAX_SERIAL_NS / 1e9));
 			break;
+		}
 		snprintf(size, sizeof size, "%llu", (unsigned long long)next);
 		c.sizes = size;
 		if ((rc = replan(s, plan, &c, m, d)) < 0)
@@ -392,6 +442,43 @@ int mpb_tune_run(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_co
 		}
 	}
 	return rc;
+}
+
+/* One line: the size --find-size found, or why it stopped without one. */
+static void print_outcome(FILE *f, const json_t *tune)
+{
+	json_t *o = json_object_get(tune, "find_size_outcome");
+	json_t *tries = json_object_get(tune, "find_size");
+	json_t *last = json_array_get(tries, json_array_size(tries) - 1);
+	const char *stop = json_string_value(json_object_get(o, "stop"));
+	if (!o || !stop || !last)
+		return;
+	long long size = (long long)json_integer_value(json_object_get(last, "size"));
+	size_t n = json_array_size(tries);
+	if (strcmp(stop, "pays") == 0) {
+		fprintf(f, "tune --find-size: found: a pool pays at -s %lld (%zu size%s measured)\n",
+			size, n, n == 1 ? "" : "s");
+		return;
+	}
+	fprintf(f, "tune --find-size: stopped without a size where a pool pays, after %zu size%s "
+		"in %.0f s: ", n, n == 1 ? "" : "s",
+		json_number_value(json_object_get(o, "elapsed_s")));
+	if (strcmp(stop, "largest_size") == 0)
+		fprintf(f, "-s %lld is the workload's largest size", size);
+	else if (strcmp(stop, "sizes") == 0)
+		fprintf(f, "the budget of %lld sizes is spent",
+			(long long)json_integer_value(json_object_get(o, "sizes_budget")));
+	else if (strcmp(stop, "time") == 0)
+		fprintf(f, "the budget of %g s is spent",
+			json_number_value(json_object_get(o, "time_budget_s")));
+	else
+		fprintf(f, "the next size's serial run would take over %g s",
+			json_number_value(json_object_get(o, "max_serial_run_s")));
+	json_t *pays = json_object_get(last, "pays_from_size");
+	if (json_is_number(pays))
+		fprintf(f, "; the last estimate from the fixed cost is about -s %.3g (try it: tune "
+			"-s SIZE)", json_number_value(pays));
+	fprintf(f, "\n");
 }
 
 void mpb_tune_print(FILE *f, const struct mpb_sweep *s)
@@ -431,4 +518,5 @@ void mpb_tune_print(FILE *f, const struct mpb_sweep *s)
 	}
 	if (json_array_size(tries))
 		fprintf(f, "\n");
+	print_outcome(f, s->tune);
 }

@@ -25,13 +25,19 @@
  * ("tune": {"calibration": ...}).
  *
  * With --find-size, when serial wins at the size given, tune runs again at
- * the size from which the pool's measured fixed cost says a pool would pay
- * (1.5 x that, at least twice the size), up to MPB_TUNE_FIND_SIZE_TRIES
- * sizes, until a pool pays ("tune": {"find_size": [{size, parallelize,
- * pays_from_size}]}); the document is the last size's tune. */
+ * a larger size, chosen by mpb_tune_next_size from the size from which the
+ * pool's measured fixed cost says a pool would pay (1.5 x that, at least
+ * twice the size, else 4 x), until a pool pays or the search's budget is
+ * spent: MPB_TUNE_FIND_SIZE_TRIES sizes, MPB_TUNE_FIND_SIZE_SECONDS since
+ * the tune started (checked before each new size), a serial run that would
+ * take over MPB_TUNE_MAX_SERIAL_NS, or the workload's largest size
+ * ("tune": {"find_size": [{size, parallelize, pays_from_size}],
+ * "find_size_outcome": {stop, size, ...}}); the document is the last
+ * size's tune. */
 #ifndef MPB_TUNE_H
 #define MPB_TUNE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,7 +50,8 @@
 #define MPB_TUNE_MAX_PHASES 8
 #define MPB_TUNE_RUN_OVER_FIXED 50.0
 #define MPB_TUNE_MAX_SERIAL_NS 2e9
-#define MPB_TUNE_FIND_SIZE_TRIES 4
+#define MPB_TUNE_FIND_SIZE_TRIES 12
+#define MPB_TUNE_FIND_SIZE_SECONDS 120.0
 
 struct mpb_sweep;
 
@@ -71,6 +78,35 @@ size_t mpb_tune_refine(const unsigned *m, size_t n, unsigned rec, unsigned best,
  * (serial_ns for `tasks`) kept under MPB_TUNE_MAX_SERIAL_NS and the count
  * under MPB_MAX_TASKS; `tasks` itself when it is long enough. Pure. */
 uint64_t mpb_tune_grow_tasks(uint64_t tasks, double fixed_ns, double run_ns, double serial_ns);
+
+/* Why a --find-size search stops after a size (results/README.md names
+ * them: mpb_tune_stop_name). */
+enum mpb_tune_stop {
+	MPB_TUNE_STOP_NONE,       /* it goes on */
+	MPB_TUNE_STOP_PAYS,       /* a pool paid at this size: found */
+	MPB_TUNE_STOP_LARGEST,    /* this is the workload's largest size */
+	MPB_TUNE_STOP_SIZES,      /* MPB_TUNE_FIND_SIZE_TRIES sizes measured */
+	MPB_TUNE_STOP_TIME,       /* MPB_TUNE_FIND_SIZE_SECONDS spent */
+	MPB_TUNE_STOP_RUN_LENGTH, /* the next size's serial run would pass MPB_TUNE_MAX_SERIAL_NS */
+};
+
+/* "none", "pays", "largest_size", "sizes", "time", "run_length". */
+const char *mpb_tune_stop_name(enum mpb_tune_stop why);
+
+/* What a --find-size search knows after measuring one size. */
+struct mpb_tune_search {
+	uint64_t size, max_size;  /* the size measured; the workload's largest */
+	bool pays;                /* a pool beat serial there */
+	double pays_from;         /* the size the fixed cost says a pool pays from; 0: none */
+	double serial_ns;         /* the serial run's median wall time there; 0 unknown */
+	unsigned tried;           /* sizes measured so far, this one included */
+	double elapsed_ns;        /* since the tune started */
+};
+
+/* The next size to measure into *next (0 when none) and why the search
+ * stops, MPB_TUNE_STOP_NONE when it goes on: the rules in the comment at
+ * the top, in the order of the enum. Pure. */
+enum mpb_tune_stop mpb_tune_next_size(const struct mpb_tune_search *at, uint64_t *next);
 
 /* Run tune. s is set up as for mpb_sweep_run, with s->plan == plan built
  * from cfg with cfg->workers = the coarse list; s->sampling.race_tolerance

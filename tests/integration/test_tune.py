@@ -318,12 +318,17 @@ class TuneTestCase(unittest.TestCase):
     def check_find_size(self, doc, p, given_tasks):
         """The recorded search is consistent, whatever the machine's load:
         sizes grow by the documented rule from the recorded evidence, only
-        the last size may be where a pool pays, the search stops there (or
-        after 4 sizes), and the document (points, recommendation) is that
-        last size's, with its calibration when -t was not given."""
+        the last size may be where a pool pays, the search stops there or
+        for a recorded reason that holds (its budget of sizes or time, the
+        next serial run's length, the workload's largest size), the console
+        says which, and the document (points, recommendation) is that last
+        size's, with its calibration when -t was not given."""
         tune = doc["tune"]
         tries = tune["find_size"]
-        self.assertTrue(1 <= len(tries) <= 4, tries)
+        out = tune["find_size_outcome"]
+        self.assertTrue(1 <= len(tries) <= out["sizes_budget"], tries)
+        self.assertEqual(out["sizes_budget"], 12)
+        self.assertEqual(out["time_budget_s"], 120.0)
         self.assertEqual(tries[0]["size"], 1000)
         for a, b in zip(tries, tries[1:]):
             self.assertFalse(a["parallelize"], "the search went on after a pool paid: %s" % tries)
@@ -331,14 +336,31 @@ class TuneTestCase(unittest.TestCase):
             want = 1.5 * pays if pays is not None else 4.0 * a["size"]
             self.assertEqual(b["size"], math.ceil(max(want, 2.0 * a["size"])), tries)
         last = tries[-1]
-        if not last["parallelize"]:
-            self.assertEqual(len(tries), 4, "serial still wins but the search stopped early")
+        if last["parallelize"]:
+            self.assertEqual(out["stop"], "pays")
+            self.assertEqual(out["size"], last["size"])
+            self.assertRegex(p.stdout, r"(?m)^tune --find-size: found: a pool pays at -s %d "
+                             % last["size"])
+        else:
+            self.assertIsNone(out["size"])
+            self.assertIn(out["stop"], ("sizes", "time", "run_length", "largest_size"))
+            if out["stop"] == "sizes":
+                self.assertEqual(len(tries), out["sizes_budget"])
+            if out["stop"] == "time":
+                self.assertGreaterEqual(out["elapsed_s"], out["time_budget_s"])
+            self.assertRegex(p.stdout, r"(?m)^tune --find-size: stopped without a size where "
+                             r"a pool pays, after %d sizes? in " % len(tries))
         self.assertEqual({pt["size"] for pt in doc["points"]}, {last["size"]})
         recs = doc["analysis"]["recommendations"]
         self.assertEqual(len(recs), 1)
         self.assertEqual(recs[0]["size"], last["size"])
         self.assertEqual(recs[0]["parallelize"], last["parallelize"])
         self.assertEqual(recs[0]["pays_from_size"], last["pays_from_size"])
+        if last["pays_from_size"] is not None:
+            self.assertGreaterEqual(recs[0]["pays_from_workers"], 2)
+            self.assertGreaterEqual(last["pays_from_size"], 1.5 * last["size"])
+        else:
+            self.assertIsNone(recs[0]["pays_from_workers"])
         self.assertRegex(p.stdout, r"(?m)^tune --find-size: -s 1000: ")
         self.assertEqual(p.stdout.count("-s %d: %s" % (last["size"], "a pool pays" if
                          last["parallelize"] else "serial wins")), 1)
