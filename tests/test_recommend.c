@@ -648,18 +648,15 @@ static void test_serial_wins_estimate_from_any_count(void **state)
 {
 	(void)state;
 	const unsigned w[] = { 1, 2, 4 };
+	const double base[] = { 2100, 4000, 8000 };
 	double walls[3][NOISY], serial[NOISY];
 	noisy(serial, 100, 0.02);
-	noisy(walls[0], 2100, 0.02);
-	noisy(walls[1], 4000, 0.02);
-	noisy(walls[2], 8000, 0.02);
 	struct mpb_rec_candidate c[3];
-	noisy_curve(c, w, walls, 3);
 	struct mpb_rec_context ctx = { .tolerance = 0.05, .usable_cpus = 2,
 				       .serial_throughput = 1e9 / 100, .serial = serial,
 				       .nserial = NOISY, .seed = 3 };
 	struct mpb_recommendation r;
-	assert_int_equal(mpb_recommend_curve(c, 3, &ctx, &r), 0);
+	noisy_recommend(w, base, 0.02, 3, walls, c, &ctx, &r);
 	assert_false(r.parallelize);
 	assert_int_equal(c[r.best].workers, 1);
 	assert_int_equal(r.pays_from_workers, 2);
