@@ -67,6 +67,8 @@ const struct mpb_workload_ops mpb_workload_sumsq = {
 	 * of a run, short enough that the default sweep takes well under a
 	 * minute; the plan feeds every worker at least 4 tasks */
 	.default_sizes = "16M",
+	/* ~10 us a task: under a pool's start-up and per-task costs */
+	.fine_size = "16k",
 	.default_tasks = 4,
 	.min_size = 1,
 	.max_size = UINT64_MAX / 2,

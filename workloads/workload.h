@@ -96,6 +96,10 @@ struct mpb_workload_ops {
 	/* Optional: this workload's own options, ended by an entry without a
 	 * name. */
 	const struct mpb_workload_option *options;
+	/* Optional: a size so small that a pool's start-up and per-task costs
+	 * outweigh a task's work; the default sweep (no -w/-s/-t/-j) measures
+	 * it after default_sizes, to show the pool's price. */
+	const char *fine_size;
 };
 
 extern const struct mpb_workload_ops mpb_workload_null;

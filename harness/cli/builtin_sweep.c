@@ -199,16 +199,29 @@ static bool default_plan(const struct mpb_config *cfg)
 	       strcmp(cfg->workers, "auto") == 0;
 }
 
-/* One line on what the default sweep measures and what to read in it. */
+/* The default workload's fine size (workload.h), or NULL: the default
+ * sweep's second part. */
+static const struct mpb_workload_ops *fine_workload(const struct mpb_config *cfg)
+{
+	const struct mpb_workload_ops *w = mpb_workload_find(cfg->workloads);
+	return default_plan(cfg) && w && w->fine_size ? w : NULL;
+}
+
+/* What the default sweep measures and what to read in it: one line per
+ * part (the fine part's points are those of another size than the first
+ * point's). */
 static void default_note(FILE *f, const struct mpb_sweep *s)
 {
 	const struct mpb_plan *p = s->plan;
 	if (p->npoints == 0 || p->nbaselines == 0 || s->data.bls[0].n == 0)
 		return;
-	const struct mpb_point *pt = &p->points[0];
+	const struct mpb_point *pt = &p->points[0], *fine = NULL;
 	unsigned wmax = 0;
-	for (size_t i = 0; i < p->npoints; i++)
+	for (size_t i = 0; i < p->npoints; i++) {
 		wmax = p->points[i].workers > wmax ? p->points[i].workers : wmax;
+		if (!fine && p->points[i].size != pt->size)
+			fine = &p->points[i];
+	}
 	double task_ms = mpb_stats_median(s->data.bls[0].wall_ns, s->data.bls[0].n) / 1e6 /
 			 (double)pt->tasks;
 	char size[MPB_FMT_U64_LEN];
@@ -218,6 +231,15 @@ static void default_note(FILE *f, const struct mpb_sweep *s)
 		"them to feed every worker; CPU-bound work should peak at the usable CPUs "
 		"(give -w/-s/-t/-j to measure your own)\n", pt->workload->name, size,
 		(unsigned long long)pt->tasks, task_ms, wmax, s->machine->usable_cpus);
+	const struct mpb_wall_state *fb = fine ? &s->data.bls[fine->baseline] : NULL;
+	if (!fb || fb->n == 0)
+		return;
+	mpb_format_u64(fine->size, fine->workload->unit, size, sizeof size);
+	fprintf(f, "then the pool's price: %s %s x %llu tasks of ~%.3g us, too little work for a "
+		"pool: its start-up and per-task messages (start/wkr, ovh/task) outweigh the work, "
+		"serial should win, and the recommendation says from which size a pool would pay\n",
+		fine->workload->name, size, (unsigned long long)fine->tasks,
+		mpb_stats_median(fb->wall_ns, fb->n) / 1e3 / (double)fine->tasks);
 }
 
 /* After the sweep, whatever it got to: the table (or the --format export
@@ -332,11 +354,15 @@ out:
 	return rc;
 }
 
+/* sweep's grid; the default one adds its workload's fine size (the
+ * pool's price, default_note). buf keeps the sizes' text for as long as
+ * cfg. */
 static int plan_grid(struct mpb_config *cfg, const struct mpb_machine *m, char *buf, size_t len,
 		     struct mpb_plan *plan, struct mpb_diag *d)
 {
-	(void)buf;
-	(void)len;
+	const struct mpb_workload_ops *w = fine_workload(cfg);
+	if (w && (size_t)snprintf(buf, len, "%s,%s", w->default_sizes, w->fine_size) < len)
+		cfg->sizes = buf;
 	return mpb_plan_build(cfg, m, plan, d);
 }
 

@@ -111,6 +111,44 @@ def check_recommendation(test, doc, r, tolerance):
     else:
         test.assertIsNone(r["vs_serial"])
         test.assertEqual(r["shape"], "serial")
+    check_pays_from(test, doc, r, serial, walls, tolerance)
+
+
+def check_pays_from(test, doc, r, serial, walls, tolerance):
+    """pays_from_size recomputed from the runs (results/README.md): the
+    smallest k = F / (T ((1 - tol) - 1/p)) over the points of the group with
+    p = min(workers, usable CPUs) >= 2, at least 1.5, times the size; none
+    when a pool pays, a point has no fixed cost left, or there is no such
+    point."""
+    if r["parallelize"] or not serial or r["size"] == 0:
+        test.assertIsNone(r["pays_from_size"])
+        test.assertIsNone(r["pays_from_workers"])
+        return
+    usable = doc["machine"]["usable_cpus"]
+    t = statistics.median(serial)
+    best, at, free = None, None, False
+    for pt in doc["points"]:
+        if any(pt[k] != r[k] for k in ("workload", "size", "tasks", "method", "codec",
+                                       "transport", "parent_rss")) or not pt["runs"]:
+            continue
+        p = min(pt["workers"], usable)
+        margin = (1 - tolerance) - 1 / p
+        if margin <= 0:
+            continue
+        fixed = statistics.median(walls(pt["id"])) - t / p
+        if fixed <= 0:
+            free = True
+            continue
+        k = fixed / (t * margin)
+        if best is None or k < best or (k == best and pt["workers"] < at):
+            best, at = k, pt["workers"]
+    if free or best is None:
+        test.assertIsNone(r["pays_from_size"], r)
+        return
+    test.assertTrue(math.isclose(r["pays_from_size"], max(best, 1.5) * r["size"],
+                                 rel_tol=1e-9), r)
+    test.assertEqual(r["pays_from_workers"], at)
+    test.assertIn("%d worker%s would pay from about" % (at, "" if at == 1 else "s"), r["why"])
 
 
 def rec_line(r, label):
@@ -274,6 +312,37 @@ class TuneTestCase(unittest.TestCase):
             self.assertNotIn("this machine scales", r["why"])
         self.assertRegex(p.stdout, r"(?m)^  null 0 fork: (use \d+ workers?, chunksize \d+|"
                          r"do not parallelize this task at this size)")
+
+    def test_default_sweep_two_parts(self):
+        """`mpbench sweep` with no -w/-s/-t/-j measures sumsq at its default
+        size and then at its fine size (the pool's price), says what each
+        part shows in one line, and recommends for each; giving any of those
+        options measures what they say only. Few runs: the checks are of the
+        plan and the console, not of the figures."""
+        quick = ["-r", "1", "--max-runs", "1", "--warmup", "0", "--counters", "none",
+                 "--no-progress"]
+        doc, p = self.run_ok(["sweep"] + quick, preexec_fn=pin_two_cpus)
+        self.assertEqual(doc["config"]["sizes"], {"sumsq": [16000000, 16000]})
+        self.assertEqual(sorted({(pt["size"], pt["tasks"]) for pt in doc["points"]}),
+                         [(16000, 16), (16000000, 16)])
+        self.assertEqual(sorted(pt["workers"] for pt in doc["points"]), [1, 1, 2, 2, 4, 4])
+        self.assertRegex(p.stdout, r"(?m)^default sweep: sumsq 16M x 16 tasks of ~[0-9.]+ ms, "
+                         r"1 to 4 workers on 2 usable CPUs: ")
+        self.assertRegex(p.stdout, r"(?m)^then the pool's price: sumsq 16k x 16 tasks of "
+                         r"~[0-9.]+ us, too little work for a pool: ")
+        self.assertLess(p.stdout.index("default sweep: "), p.stdout.index("then the pool's"))
+        recs = doc["analysis"]["recommendations"]
+        self.assertEqual(sorted(r["size"] for r in recs), [16000, 16000000])
+        for r in recs:
+            self.assertRegex(p.stdout, rec_line(r, "sumsq %s fork" % (
+                "16M" if r["size"] == 16000000 else "16k")))
+            check_recommendation(self, doc, r, 0.05)
+        # one of the options given: that plan only, no note
+        doc, p = self.run_ok(["sweep", "-w", "sumsq", "-j", "2"] + quick,
+                             preexec_fn=pin_two_cpus)
+        self.assertEqual(doc["config"]["sizes"], {"sumsq": [16000000]})
+        self.assertNotIn("default sweep", p.stdout)
+        self.assertNotIn("the pool's price", p.stdout)
 
     def test_tune_phases_and_recommendation(self):
         # Which worker count wins is a timing (2 on an idle 2-core machine,
