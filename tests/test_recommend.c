@@ -662,6 +662,18 @@ static void test_serial_wins_estimate_from_any_count(void **state)
 	assert_int_equal(r.pays_from_workers, 2);
 	double fixed = 1e9 / c[1].throughput - 50;
 	assert_true(fabs(r.pays_from_scale - fixed / 45.0) < 1e-6);
+	/* bare processes did not scale (0.5x at 2, where 1.38x was due): the
+	 * machine's load, not a fixed cost, holds the pool back: no size */
+	ctx.ceiling_workers = 2;
+	ctx.ceiling_speedup = 0.5;
+	ctx.ceiling_one = 0.9;
+	assert_int_equal(mpb_recommend_curve(c, 3, &ctx, &r), 0);
+	assert_false(r.parallelize);
+	assert_true(r.low_ceiling);
+	assert_true(r.pays_from_scale == 0);
+	assert_null(strstr(r.why, "would pay from"));
+	assert_non_null(strstr(r.why, "bare processes did not scale either"));
+	ctx.ceiling_workers = 0;
 	/* one usable CPU: no count can ever pay, no size is claimed */
 	ctx.usable_cpus = 1;
 	assert_int_equal(mpb_recommend_curve(c, 3, &ctx, &r), 0);

@@ -144,6 +144,10 @@ static void explain(const struct mpb_rec_candidate *c, size_t n, const struct mp
 			       "would pay from about %.3gx this work per map (an estimate: tune "
 			       "--find-size measures it)", r->pays_from_workers,
 			       plural(r->pays_from_workers), r->pays_from_scale);
+		else if (r->low_ceiling)
+			append(w, len, "; no size from which it would pay: bare processes did not "
+			       "scale either, so the machine's other load, not the pool's fixed cost, "
+			       "holds it back");
 		append(w, len, "; evidence: %s", r->evidence);
 		return;
 	}
@@ -371,7 +375,10 @@ int mpb_recommend_curve(const struct mpb_rec_candidate *c, size_t n,
 		r->shape = MPB_SHAPE_FLAT;
 	else
 		r->shape = MPB_SHAPE_PLATEAU;
-	if (!r->parallelize)
+	/* where bare processes did not scale either, what holds the pool back
+	 * is the machine's other load, not a fixed cost that more work would
+	 * amortize */
+	if (!r->parallelize && !r->low_ceiling)
 		r->pays_from_scale = pays_from(c, n, ctx, &r->pays_from_workers);
 	r->over_cpus = r->parallelize && ctx->usable_cpus && rec->workers > ctx->usable_cpus;
 	if (r->parallelize && rec->mem_per_worker > 0 && ctx->mem_available) {

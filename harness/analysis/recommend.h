@@ -114,7 +114,8 @@ struct mpb_recommendation {
 	/* serial wins: the factor by which the work of one map would have to
 	 * grow for the pool to beat serial, estimated from its measured fixed
 	 * cost (at least MPB_REC_MIN_SCALE), and the worker count that would
-	 * pay first; 0 when the figures give none */
+	 * pay first; 0 when the figures give none, or with low_ceiling (the
+	 * machine's load, not a fixed cost, holds the pool back) */
 	double pays_from_scale;
 	unsigned pays_from_workers;
 	char evidence[600];        /* the comparisons in words, with the confidence */
