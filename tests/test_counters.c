@@ -865,6 +865,41 @@ static void test_run_json(void **state)
 	json_decref(m);
 }
 
+/* A cmd run (--instrument python): its harness scope is the command's
+ * whole tree, which holds its workers, so its total is the tree's (never
+ * tree + workers), coverage included, and the workers' scope is theirs; a
+ * worker that counted nothing leaves the total alone. */
+static void test_cmd_run_total_is_the_tree(void **state)
+{
+	(void)state;
+	struct synth y;
+	synth_build(&y);
+	struct mpb_sample *r = &y.runs[1];
+	r->cmd = json_object();
+	const struct mpb_counter_event *cyc = mpb_counters_find_key(&y.set, "cycles");
+	struct mpb_counter_total t;
+	mpb_counters_total(&y.set, (size_t)(cyc - y.set.ev), r, &t);
+	assert_int_equal(t.state, 1);
+	assert_true(fabs(t.value - scaled_cyc(1, 0)) < 1e-6);
+	assert_true(fabs(t.workers - scaled_cyc(1, 1) - scaled_cyc(1, 2)) < 1e-6);
+	assert_true(t.coverage == 0.5); /* the tree's own */
+	json_t *run = json_pack("{s:[{}, {}]}", "workers_detail");
+	mpb_counters_run_json(run, &y.set, r);
+	json_t *tot = json_object_get(run, "counters");
+	json_t *h = json_object_get(json_object_get(run, "counters_by_scope"), "harness");
+	assert_int_equal(json_integer_value(json_object_get(tot, "context_switches")),
+			 (json_int_t)cs_raw(1, 0));
+	assert_int_equal(json_integer_value(json_object_get(tot, "voluntary_context_switches")),
+			 json_integer_value(json_object_get(h, "voluntary_context_switches")));
+	json_decref(run);
+	r->worker[0].counters.n = 0; /* killed before its read-out */
+	mpb_counters_total(&y.set, (size_t)(cyc - y.set.ev), r, &t);
+	assert_int_equal(t.state, 1);
+	assert_int_equal(t.workers_state, -1);
+	json_decref(r->cmd);
+	r->cmd = NULL;
+}
+
 /* One worker whose counter never ran, one that could not open one, one
  * that counted nothing at all: the totals are null, never a partial sum. */
 static void test_not_counted_is_null_never_zero(void **state)
@@ -1274,6 +1309,7 @@ int main(void)
 		FAKE_TEST(test_multiplex_scaling_and_coverage_zero),
 		FAKE_TEST(test_totals_and_ipc),
 		FAKE_TEST(test_run_json),
+		FAKE_TEST(test_cmd_run_total_is_the_tree),
 		FAKE_TEST(test_not_counted_is_null_never_zero),
 		FAKE_TEST(test_counters_off),
 		FAKE_TEST(test_plan_text_roundtrip),

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "pyinstr.h"
@@ -23,7 +24,7 @@ static void write_worker(const char *dir, const uint64_t *w)
 	snprintf(path, sizeof path, "%s/w-%llu.bin", dir, (unsigned long long)w[MPB_PYREC_PID]);
 	FILE *f = fopen(path, "wb");
 	assert_non_null(f);
-	assert_int_equal(fwrite(w, sizeof *w, MPB_PYREC_SLOTS, f), MPB_PYREC_SLOTS);
+	assert_int_equal(fwrite(w, sizeof *w, MPB_PYREC_RECORD_SLOTS, f), MPB_PYREC_RECORD_SLOTS);
 	fclose(f);
 }
 
@@ -55,7 +56,7 @@ static void load_fill(const char *dir, pid_t pid, struct mpb_pyrec *r, struct mp
 
 static void worker(uint64_t *w, uint64_t pid, uint64_t started, uint64_t ready)
 {
-	memset(w, 0, MPB_PYREC_SLOTS * sizeof *w);
+	memset(w, 0, MPB_PYREC_RECORD_SLOTS * sizeof *w);
 	w[MPB_PYREC_MAGIC_SLOT] = MPB_PYREC_MAGIC;
 	w[MPB_PYREC_PID] = pid;
 	w[MPB_PYREC_STARTED] = started;
@@ -70,7 +71,7 @@ static void test_instr_dir(void **st)
 	struct mpb_pyinstr pi;
 	struct mpb_diag d = { 0 };
 	setenv("PYTHONPATH", "/some/where", 1);
-	assert_int_equal(mpb_pyinstr_begin(&pi, &d), 0);
+	assert_int_equal(mpb_pyinstr_begin(&pi, NULL, &d), 0);
 	char path[PATH_MAX + 32];
 	snprintf(path, sizeof path, "%s/sitecustomize.py", pi.dir);
 	FILE *f = fopen(path, "r");
@@ -97,6 +98,21 @@ static void test_instr_dir(void **st)
 	assert_int_not_equal(stat(dir, &sb), 0);
 	mpb_pyinstr_end(&pi); /* twice is harmless */
 	unsetenv("PYTHONPATH");
+
+	/* a counter plan: the workers get it with the system call's number */
+	struct mpb_counter_plan plan = { .n = 2, .leader = { 0, 0 } };
+	plan.ev[0] = (struct mpb_counter_spec){ .type = 1, .config = 1 };
+	plan.ev[1] = (struct mpb_counter_spec){ .type = 1, .flags = 2, .config = 3 };
+	assert_int_equal(mpb_pyinstr_begin(&pi, &plan, &d), 0);
+	snprintf(want, sizeof want, "MPBENCH_PY_COUNTERS=%ld 1;2;1,0,1,0,0,0;1,2,3,0,0,0",
+		 (long)SYS_perf_event_open);
+	assert_string_equal(pi.env[2], want);
+	assert_null(pi.env[3]);
+	mpb_pyinstr_end(&pi);
+	plan.n = 0; /* an empty plan: nothing to open */
+	assert_int_equal(mpb_pyinstr_begin(&pi, &plan, &d), 0);
+	assert_null(pi.env[2]);
+	mpb_pyinstr_end(&pi);
 }
 
 /* A pool of two listed workers, one that started inside the pool's window
@@ -107,7 +123,7 @@ static void test_fill(void **st)
 	(void)st;
 	char dir[] = "/tmp/mpb-test-pyrec.XXXXXX";
 	assert_non_null(mkdtemp(dir));
-	uint64_t w[MPB_PYREC_SLOTS];
+	uint64_t w[MPB_PYREC_RECORD_SLOTS];
 	worker(w, 101, 1100, 1200);
 	w[MPB_PYREC_TASKS] = 6;
 	w[MPB_PYREC_COMPUTE] = 500;
@@ -203,7 +219,7 @@ static void test_first_result_ends_startup(void **st)
 	(void)st;
 	char dir[] = "/tmp/mpb-test-pyrec.XXXXXX";
 	assert_non_null(mkdtemp(dir));
-	uint64_t w[MPB_PYREC_SLOTS];
+	uint64_t w[MPB_PYREC_RECORD_SLOTS];
 	worker(w, 201, 1100, 1200);
 	write_worker(dir, w);
 	worker(w, 202, 1100, 3000);
@@ -245,6 +261,92 @@ static void test_no_pool(void **st)
 	mpb_pyrec_free(&r);
 }
 
+/* The end block: a worker that read itself out has its memory, its
+ * counters (one read, one whose open failed with its errno) and its
+ * read-out; one killed before it has neither; the run's instrumentation is
+ * every open and read-out. */
+static void test_end_block(void **st)
+{
+	(void)st;
+	char dir[] = "/tmp/mpb-test-pyrec.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	uint64_t w[MPB_PYREC_RECORD_SLOTS];
+	worker(w, 301, 1100, 1200);
+	w[MPB_PYREC_OPEN_NS] = 40;
+	w[MPB_PYREC_COUNTED] = 1150;
+	w[MPB_PYREC_READOUT_NS] = 7;
+	w[MPB_PYREC_ENDED] = 2500;
+	w[MPB_PYREC_NCOUNTERS] = 2;
+	w[MPB_PYREC_SPLIT] = 3;
+	w[MPB_PYREC_MEMORY] = 1;
+	w[MPB_PYREC_RSS_KB] = 9000;
+	w[MPB_PYREC_PSS_KB] = 4000;
+	w[MPB_PYREC_PRIVATE_DIRTY_KB] = 3000;
+	uint64_t *c = &w[MPB_PYREC_COUNTERS];
+	c[0] = 12345, c[1] = 900, c[2] = 450, c[3] = MPB_COUNT_OK;
+	c[4] = 0, c[5] = 0, c[6] = 0, c[7] = MPB_COUNT_FAILED | (uint64_t)13 << 32; /* EACCES */
+	write_worker(dir, w);
+	worker(w, 302, 1100, 1300);   /* killed: counted its open, never read out */
+	w[MPB_PYREC_OPEN_NS] = 50;
+	w[MPB_PYREC_NCOUNTERS] = 2;
+	w[MPB_PYREC_PSS_KB] = 77;     /* not valid without MPB_PYREC_ENDED */
+	write_worker(dir, w);
+	write_text(dir, "p-9.json",
+		   "{\"pid\": 9, \"t0_ns\": 1000, \"ctor_end_ns\": 1050, \"first_dump_ns\": 1060, "
+		   "\"first_load_ns\": 1300, \"last_load_ns\": 2000, \"worker_pids\": [301, 302]}");
+	struct mpb_pyrec r;
+	struct mpb_sample s = { 0 };
+	json_t *py;
+	load_fill(dir, 9, &r, &s, &py);
+	assert_int_equal(s.nworkers, 2);
+	assert_int_equal(s.instrumentation_ns, 40 + 7 + 50);
+	for (unsigned k = 0; k < s.nworkers; k++) {
+		const struct mpb_worker_report *wr = &s.worker[k];
+		if (wr->pid == 301) {
+			assert_int_equal(wr->instrumentation_ns, 40);
+			assert_int_equal(wr->readout_ns, 7);
+			assert_int_equal(wr->timeline.running_ns, 100);
+			assert_int_equal(wr->timeline.counted_ns, 150);
+			assert_true(wr->has_memory);
+			assert_int_equal(wr->rss_kb, 9000);
+			assert_int_equal(wr->pss_kb, 4000);
+			assert_int_equal(wr->private_dirty_kb, 3000);
+			assert_int_equal(wr->counters.n, 2);
+			assert_int_equal(wr->counters.split, 3);
+			assert_int_equal(wr->counters.c[0].state, MPB_COUNT_OK);
+			assert_int_equal(wr->counters.c[0].value, 12345);
+			assert_int_equal(wr->counters.c[0].enabled_ns, 900);
+			assert_int_equal(wr->counters.c[0].running_ns, 450);
+			assert_int_equal(wr->counters.c[1].state, MPB_COUNT_FAILED);
+			assert_int_equal(wr->counters.c[1].err, 13);
+			double v, cov;
+			assert_int_equal(mpb_count_scaled(&wr->counters.c[0], &v, &cov), 1);
+			assert_true(v == 24690.0 && cov == 0.5); /* multiplexed: scaled */
+		} else {
+			assert_int_equal(wr->pid, 302);
+			assert_int_equal(wr->instrumentation_ns, 50);
+			assert_int_equal(wr->readout_ns, 0);
+			assert_false(wr->has_memory);
+			assert_int_equal(wr->pss_kb, 0);
+			assert_int_equal(wr->counters.n, 0);   /* not counted */
+		}
+	}
+	json_decref(py);
+	free(s.worker);
+	mpb_pyrec_free(&r);
+
+	/* a record cut short (the old size, or a worker killed while it grew
+	 * its file) is not read */
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/w-301.bin", dir);
+	assert_int_equal(truncate(path, MPB_PYREC_SLOTS * sizeof w[0]), 0);
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_pyrec_load(dir, 9, &r, &d), 0);
+	assert_int_equal(r.nw, 1);
+	mpb_pyrec_free(&r);
+	remove_tmp(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -252,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_fill),
 		cmocka_unit_test(test_first_result_ends_startup),
 		cmocka_unit_test(test_no_pool),
+		cmocka_unit_test(test_end_block),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

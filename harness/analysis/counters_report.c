@@ -32,6 +32,14 @@ static bool is_run_key(const char *key)
 	return false;
 }
 
+/* A cmd run: its harness scope is the command's whole tree, counted with
+ * inheritance, so the workers it has (--instrument python) are inside it,
+ * and its total is the tree's. */
+static bool tree_run(const struct mpb_sample *r)
+{
+	return r->cmd != NULL;
+}
+
 static int min_state(int a, int b)
 {
 	return a < b ? a : b;
@@ -62,16 +70,22 @@ void mpb_counters_total(const struct mpb_counter_set *set, size_t k, const struc
 	if (!set || k >= set->n || !set->ev[k].available || set->ev[k].plan_index < 0)
 		return;
 	uint32_t pi = (uint32_t)set->ev[k].plan_index, pn = set->plan.n;
-	double en = 0, run = 0;
+	double en = 0, run = 0, wen = 0, wrun = 0;
 	t->harness_state = add_scope(&r->harness.perf, pn, pi, &t->harness, &en, &run);
 	int ws = r->nworkers ? 1 : -1;
 	for (unsigned w = 0; w < r->nworkers; w++)
-		ws = min_state(ws, add_scope(&r->worker[w].counters, pn, pi, &t->workers, &en, &run));
+		ws = min_state(ws, add_scope(&r->worker[w].counters, pn, pi, &t->workers, &wen, &wrun));
 	t->workers_state = ws;
-	/* no workers: a cmd run, whose harness scope is the command's tree */
-	t->state = r->nworkers ? min_state(t->harness_state, ws) : t->harness_state;
-	if (t->state == 1)
-		t->value = t->harness + t->workers;
+	if (tree_run(r)) {
+		t->state = t->harness_state;
+		t->value = t->state == 1 ? t->harness : 0;
+	} else {
+		t->state = r->nworkers ? min_state(t->harness_state, ws) : t->harness_state;
+		if (t->state == 1)
+			t->value = t->harness + t->workers;
+		en += wen;
+		run += wrun;
+	}
 	t->coverage = en > 0 ? run / en : 0;
 }
 
@@ -81,6 +95,8 @@ static uint64_t rusage_of(const struct mpb_sample *r, const char *key, enum scop
 	uint64_t v = 0;
 	if (sc != WORKERS)
 		v += vol ? r->harness.nvcsw : r->harness.nivcsw;
+	if (sc == TOTAL && tree_run(r))
+		return v;
 	for (unsigned w = 0; sc != HARNESS && w < r->nworkers; w++)
 		v += vol ? r->worker[w].nvcsw : r->worker[w].nivcsw;
 	return v;

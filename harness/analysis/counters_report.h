@@ -27,8 +27,11 @@
 struct mpb_counter_total {
 	int state;             /* 1 counted, 0 opened everywhere but not counted
 				  somewhere (coverage 0), -1 unavailable or failed */
-	double value;          /* scaled, harness + workers (state 1) */
-	double coverage;       /* sum(running) / sum(enabled) over the scopes */
+	double value;          /* scaled, harness + workers (state 1); a cmd run's:
+				  its harness scope, the command's whole tree,
+				  which holds its workers */
+	double coverage;       /* sum(running) / sum(enabled) over the scopes
+				  that make the value */
 	int harness_state, workers_state;   /* the same, per scope */
 	double harness, workers;            /* scaled values per scope */
 };

@@ -213,9 +213,37 @@ static uint64_t reported(const struct mpb_cmd_result *r, const char *a, const ch
 	return v;
 }
 
+/* {key: "worker PID: reason"} for each counter of the set that some worker
+ * of run s could not open (the first such worker's errno, in the words of
+ * mpb_counters_reason); the events mpbench itself could not open are in
+ * machine.counters already. */
+static json_t *worker_counter_failures(const struct mpb_counter_set *set,
+				       const struct mpb_sample *s)
+{
+	json_t *o = json_object();
+	for (size_t k = 0; o && set && k < set->n; k++) {
+		const struct mpb_counter_event *ev = &set->ev[k];
+		if (!ev->available || ev->plan_index < 0)
+			continue;
+		uint32_t pi = (uint32_t)ev->plan_index;
+		for (unsigned w = 0; w < s->nworkers; w++) {
+			const struct mpb_counts *c = &s->worker[w].counters;
+			if (pi >= c->n || c->c[pi].state != MPB_COUNT_FAILED)
+				continue;
+			char why[MPB_COUNTER_REASON_MAX], text[MPB_COUNTER_REASON_MAX + 32];
+			mpb_counters_reason(c->c[pi].err, set->paranoid, why, sizeof why);
+			snprintf(text, sizeof text, "worker %ld: %s", (long)s->worker[w].pid, why);
+			json_object_set_new(o, ev->key, json_string(text));
+			break;
+		}
+	}
+	return o;
+}
+
 /* The run's figures from the Python instrumentation's records, into *out
  * and its "cmd" record's "python" key. */
-static int python_figures(const struct mpb_pyinstr *pi, pid_t pid, struct mpb_sample *out,
+static int python_figures(const struct mpb_pyinstr *pi, pid_t pid,
+			  const struct mpb_counter_set *set, struct mpb_sample *out,
 			  struct mpb_diag *d)
 {
 	struct mpb_pyrec pr;
@@ -223,8 +251,13 @@ static int python_figures(const struct mpb_pyinstr *pi, pid_t pid, struct mpb_sa
 	int rc = mpb_pyrec_load(pi->records, pid, &pr, d);
 	if (rc == 0)
 		rc = mpb_pyrec_fill(&pr, out, &python, d);
+	if (rc == 0 && json_integer_value(json_object_get(python, "pools")) > 0 &&
+	    json_object_set_new(python, "counters_failed", worker_counter_failures(set, out)) < 0)
+		rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
 	if (rc == 0)
 		json_object_set_new(out->cmd, "python", python);
+	else
+		json_decref(python);
 	mpb_pyrec_free(&pr);
 	return rc;
 }
@@ -248,7 +281,7 @@ static int cmd_point(void *ctx, const struct mpb_runner_env *e, size_t i, struct
 	};
 	struct mpb_pyinstr pi = { 0 };
 	if (spec->instrument_python) {
-		if ((rc = mpb_pyinstr_begin(&pi, d)) < 0) {
+		if ((rc = mpb_pyinstr_begin(&pi, job.counters, d)) < 0) {
 			mpb_cmd_argv_free(argv);
 			return rc;
 		}
@@ -277,7 +310,7 @@ static int cmd_point(void *ctx, const struct mpb_runner_env *e, size_t i, struct
 		if (!out->cmd)
 			rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
 		if (rc == 0 && spec->instrument_python)
-			rc = python_figures(&pi, r.pid, out, d);
+			rc = python_figures(&pi, r.pid, e->counters, out, d);
 		if (rc < 0)
 			mpb_dataset_sample_free(out);
 	}

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "frame.h"
@@ -37,7 +38,7 @@ void mpb_pyinstr_end(struct mpb_pyinstr *pi)
 		remove_dir(pi->records);
 	if (pi->dir[0])
 		remove_dir(pi->dir);
-	for (int i = 0; i < 2; i++)
+	for (size_t i = 0; i + 1 < sizeof pi->env / sizeof pi->env[0]; i++)
 		free(pi->env[i]);
 	memset(pi, 0, sizeof *pi);
 }
@@ -52,7 +53,18 @@ static char *entry(const char *name, const char *value, const char *old)
 	return s;
 }
 
-int mpb_pyinstr_begin(struct mpb_pyinstr *pi, struct mpb_diag *d)
+/* MPBENCH_PY_COUNTERS's value for plan p ("<nr> <plan text>"), or NULL. */
+static char *counters_entry(const struct mpb_counter_plan *p)
+{
+	char plan[MPB_COUNTERS_PLAN_TEXT_MAX], value[MPB_COUNTERS_PLAN_TEXT_MAX + 24];
+	if (mpb_counters_plan_format(p, plan, sizeof plan) < 0)
+		return NULL;
+	snprintf(value, sizeof value, "%ld %s", (long)SYS_perf_event_open, plan);
+	return entry(MPB_PYINSTR_COUNTERS_ENV, value, NULL);
+}
+
+int mpb_pyinstr_begin(struct mpb_pyinstr *pi, const struct mpb_counter_plan *counters,
+		      struct mpb_diag *d)
 {
 	memset(pi, 0, sizeof *pi);
 	const char *tmp = getenv("TMPDIR");
@@ -77,7 +89,9 @@ int mpb_pyinstr_begin(struct mpb_pyinstr *pi, struct mpb_diag *d)
 	if (rc == 0) {
 		pi->env[0] = entry("PYTHONPATH", pi->dir, getenv("PYTHONPATH"));
 		pi->env[1] = entry(MPB_PYINSTR_DIR_ENV, pi->records, NULL);
-		if (!pi->env[0] || !pi->env[1])
+		if (pi->env[1] && counters && counters->n)
+			pi->env[2] = counters_entry(counters);
+		if (!pi->env[0] || !pi->env[1] || (counters && counters->n && !pi->env[2]))
 			rc = mpb_fail(d, MPB_ENOMEM, "out of memory");
 	}
 	if (rc < 0)

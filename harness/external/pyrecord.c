@@ -25,14 +25,15 @@ static uint64_t num(const json_t *o, const char *key)
 	return v > 0 ? (uint64_t)v : 0;
 }
 
-static int read_worker(const char *path, uint64_t out[MPB_PYREC_SLOTS])
+static int read_worker(const char *path, uint64_t out[MPB_PYREC_RECORD_SLOTS])
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	ssize_t n = read(fd, out, MPB_PYREC_SLOTS * sizeof out[0]);
+	ssize_t n = read(fd, out, MPB_PYREC_RECORD_SLOTS * sizeof out[0]);
 	close(fd);
-	if (n != (ssize_t)(MPB_PYREC_SLOTS * sizeof out[0]) || out[MPB_PYREC_MAGIC_SLOT] != MPB_PYREC_MAGIC)
+	if (n != (ssize_t)(MPB_PYREC_RECORD_SLOTS * sizeof out[0]) ||
+	    out[MPB_PYREC_MAGIC_SLOT] != MPB_PYREC_MAGIC)
 		return -1;
 	return 0;
 }
@@ -149,6 +150,28 @@ static void worker_report(const uint64_t *w, uint64_t t0, uint64_t td, struct mp
 	o->minflt = w[MPB_PYREC_MINFLT];
 	o->majflt = w[MPB_PYREC_MAJFLT];
 	o->maxrss_kb = w[MPB_PYREC_MAXRSS_KB];
+	o->timeline.running_ns = since(t0, w[MPB_PYREC_STARTED]);
+	o->timeline.counted_ns = w[MPB_PYREC_COUNTED] ? since(t0, w[MPB_PYREC_COUNTED]) : 0;
+	o->instrumentation_ns = w[MPB_PYREC_OPEN_NS];
+	if (!w[MPB_PYREC_ENDED])
+		return; /* killed before its read-out: no memory, no counters */
+	o->readout_ns = w[MPB_PYREC_READOUT_NS];
+	o->has_memory = w[MPB_PYREC_MEMORY] != 0;
+	o->rss_kb = w[MPB_PYREC_RSS_KB];
+	o->pss_kb = w[MPB_PYREC_PSS_KB];
+	o->private_dirty_kb = w[MPB_PYREC_PRIVATE_DIRTY_KB];
+	uint64_t n = w[MPB_PYREC_NCOUNTERS];
+	o->counters.n = (uint32_t)(n < MPB_COUNTERS_MAX ? n : MPB_COUNTERS_MAX);
+	o->counters.split = (uint32_t)w[MPB_PYREC_SPLIT];
+	for (uint32_t i = 0; i < o->counters.n; i++) {
+		const uint64_t *c = &w[MPB_PYREC_COUNTERS + 4 * i];
+		uint32_t state = (uint32_t)c[3];
+		o->counters.c[i] = (struct mpb_count){
+			.value = c[0], .enabled_ns = c[1], .running_ns = c[2],
+			.state = state <= MPB_COUNT_FAILED ? (int32_t)state : MPB_COUNT_FAILED,
+			.err = (int32_t)(c[3] >> 32),
+		};
+	}
 }
 
 static json_t *str_of(const json_t *p, const char *key)
@@ -207,10 +230,11 @@ int mpb_pyrec_fill(const struct mpb_pyrec *r, struct mpb_sample *s, json_t **pyt
 	s->codec_parent_ns = num(p, "dumps_ns") + num(p, "loads_ns");
 	s->bytes_sent = num(p, "bytes_sent");
 	s->bytes_received = num(p, "bytes_received");
-	s->compute_ns = s->codec_workers_ns = 0;
+	s->compute_ns = s->codec_workers_ns = s->instrumentation_ns = 0;
 	for (size_t k = 0; k < j; k++) {
 		s->compute_ns += wr[k].compute_ns;
 		s->codec_workers_ns += wr[k].codec_ns;
+		s->instrumentation_ns += wr[k].instrumentation_ns + wr[k].readout_ns;
 	}
 	struct mpb_pool_report rep = {
 		.startup_ns = s->startup_ns, .map_ns = s->map_ns, .teardown_ns = s->teardown_ns,

@@ -3,10 +3,13 @@
  * figures, in the fields the native pool fills.
  *
  * The directory holds, for one run of the command:
- *  - w-<pid>.bin, one per pool worker: MPB_PYREC_SLOTS little-endian u64
- *    (enum mpb_pyrec_slot), updated in place by the worker after every
- *    message, so a worker that was terminated or killed leaves what it had
- *    done. Times are CLOCK_MONOTONIC ns, the clock of mpbench itself;
+ *  - w-<pid>.bin, one per pool worker: MPB_PYREC_RECORD_SLOTS little-endian
+ *    u64: MPB_PYREC_SLOTS (enum mpb_pyrec_slot), updated in place by the
+ *    worker after every message, so a worker that was terminated or killed
+ *    leaves what it had done, then the end block (enum mpb_pyrec_end_slot):
+ *    the cost of opening its own counters when its loop started, and, once
+ *    its loop ended (or a SIGTERM ended it), its counters, rusage and
+ *    smaps_rollup. Times are CLOCK_MONOTONIC ns, the clock of mpbench itself;
  *  - p-<pid>.json, from each process that constructed a pool: its first
  *    pool's phase times, pickling time and bytes, kind, start method,
  *    Python version and worker pids (see mpb_pyrec_fill for its keys).
@@ -32,6 +35,7 @@
 
 #include <jansson.h>
 
+#include "counters.h"
 #include "dataset.h"
 #include "diag.h"
 
@@ -61,9 +65,25 @@ enum mpb_pyrec_slot {
 	MPB_PYREC_FIRST_LOAD, /* (a parent's) */
 };
 
+/* The end block of a worker record, after its MPB_PYREC_SLOTS slots. */
+enum mpb_pyrec_end_slot {
+	MPB_PYREC_OPEN_NS = MPB_PYREC_SLOTS, /* opening its counters (instrumentation) */
+	MPB_PYREC_COUNTED,    /* when they were open */
+	MPB_PYREC_READOUT_NS, /* its read-out at the end (instrumentation) */
+	MPB_PYREC_ENDED,      /* nonzero: the read-out is complete, at this time */
+	MPB_PYREC_NCOUNTERS,  /* plan events it opened (0: no plan) */
+	MPB_PYREC_SPLIT,      /* bit i: event i opened outside its group */
+	MPB_PYREC_MEMORY,     /* nonzero: the three below were read */
+	MPB_PYREC_RSS_KB, MPB_PYREC_PSS_KB, MPB_PYREC_PRIVATE_DIRTY_KB,
+	/* MPB_COUNTERS_MAX × {value, enabled, running, state | errno << 32}
+	 * (enum mpb_count_state) */
+	MPB_PYREC_COUNTERS = MPB_PYREC_SLOTS + 16,
+};
+#define MPB_PYREC_RECORD_SLOTS (MPB_PYREC_COUNTERS + 4 * MPB_COUNTERS_MAX)
+
 struct mpb_pyrec {
 	json_t *parent;       /* the chosen parent record, or NULL: no pool */
-	uint64_t (*w)[MPB_PYREC_SLOTS]; /* the worker records found */
+	uint64_t (*w)[MPB_PYREC_RECORD_SLOTS]; /* the worker records found */
 	size_t nw;
 	size_t nparents;      /* parent records found */
 };
@@ -77,8 +97,9 @@ void mpb_pyrec_free(struct mpb_pyrec *r);
 
 /* Fill s's startup_ns, map_ns, teardown_ns, compute_ns, codec_parent_ns
  * (pickling and unpickling in the parent), codec_workers_ns, bytes_sent,
- * bytes_received, its workers (s->worker, owned by s) and its overhead
- * split from r; *python gets the run's "python" record (new reference):
+ * bytes_received, instrumentation_ns (the workers' counter opens and
+ * read-outs), its workers (s->worker, owned by s: rusage, memory and
+ * counters as each took them) and its overhead split from r; *python gets the run's "python" record (new reference):
  * {pools, kind, start_method, python, implementation, codec: "pickle",
  * processes, workers_seen, workers_never_ready, dumps, loads, pid, killed}
  * or {pools: 0} when the command constructed no process pool (then s is

@@ -457,6 +457,7 @@ static void read_worker(struct rd *r, const struct mpb_counter_set *set, const j
 	w->pss_kb = u64(r, o, "pss_bytes") / 1024;
 	w->private_dirty_kb = u64(r, o, "private_dirty_bytes") / 1024;
 	w->instrumentation_ns = u64(r, o, "instrumentation_ns");
+	w->readout_ns = u64(r, o, "readout_ns");
 	const json_t *tl = json_object_get(o, "startup_timeline");
 	w->timeline = (struct mpb_startup_timeline){
 		.launched_ns = u64(r, tl, "launched_ns"), .running_ns = u64(r, tl, "running_ns"),

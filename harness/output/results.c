@@ -68,6 +68,7 @@ static json_t *workers_json(const struct mpb_sample *r)
 		json_object_set_new(o, "private_dirty_bytes",
 				    w->has_memory ? u64(w->private_dirty_kb * 1024) : json_null());
 		json_object_set_new(o, "instrumentation_ns", u64(w->instrumentation_ns));
+		json_object_set_new(o, "readout_ns", u64(w->readout_ns));
 		const struct mpb_startup_timeline *t = &w->timeline;
 		json_object_set_new(o, "startup_timeline",
 				    json_pack("{s:o, s:o, s:o, s:o, s:o}", "launched_ns",

@@ -79,6 +79,10 @@ struct mpb_worker_report {
 	/* the harness's own work it did inside a timed window (opening its
 	 * counters, inside startup_ns) */
 	uint64_t instrumentation_ns;
+	/* its read-out at the end when that lies inside a timed window (a
+	 * Python worker's, inside teardown_ns: external/pyrecord.h); 0 for the
+	 * pool's workers, whose read-out follows STOP, in no window */
+	uint64_t readout_ns;
 };
 
 struct mpb_pool_report {

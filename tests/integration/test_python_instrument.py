@@ -25,6 +25,7 @@ from mpbtest import MPBENCH, alive
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RUN_TIMEOUT_S = 300  # hang detection only
 QUICK = ["-r", "1", "--max-runs", "1", "--warmup", "0", "--no-progress", "--counters", "none"]
+WITH_COUNTERS = QUICK[:-2]  # the default set: software events count here, hardware may not
 N = 40          # items each script maps
 PAYLOAD = 3000  # bytes of each item's argument
 CHUNK = 3
@@ -128,20 +129,56 @@ class PythonInstrumentTest(unittest.TestCase):
         if hasattr(self, "dir"):
             shutil.rmtree(self.dir, ignore_errors=True)
 
-    def sweep(self, template, extra=()):
+    def sweep(self, template, extra=(), quick=QUICK):
         return mpbtest.mpbench(["sweep", "--cmd", template, "--instrument", "python",
                                 "-j", "2", "-m", ",".join(METHODS), "-o", "r.json"]
-                               + QUICK + list(extra), self.dir, RUN_TIMEOUT_S,
+                               + quick + list(extra), self.dir, RUN_TIMEOUT_S,
                                env=dict(os.environ))
 
     def load(self):
         return mpbtest.load_results(os.path.join(self.dir, "r.json"))
 
+    def check_own(self, run, machine):
+        """Each worker that served took its own memory and counters, as a
+        native worker does: PSS, and every event mpbench could open counted
+        by the worker itself (task-clock > 0), the others null with the
+        reason in machine.counters; the workers are inside the command's
+        tree, whose counters are the run's. Returns the workers checked."""
+        served = [w for w in run["workers_detail"] if w["tasks"] > 0]
+        self.assertTrue(served)
+        for w in served:
+            self.assertGreater(w["pss_bytes"], 0)
+            self.assertGreaterEqual(w["rss_bytes"], w["pss_bytes"])
+            self.assertIsNotNone(w["private_dirty_bytes"])
+            self.assertGreater(w["readout_ns"], 0)
+            self.assertGreaterEqual(w["startup_timeline"]["counted_ns"],
+                                    w["startup_timeline"]["running_ns"])
+            for name, ev in machine.items():
+                if ev["available"]:
+                    self.assertIsNotNone(w["counters"][ev["key"]], name)
+                else:
+                    self.assertIsNone(w["counters"][ev["key"]], name)
+                    self.assertRegex(ev["reason"], r"\((E[A-Z0-9]+|errno \d+)\)$")
+            if machine.get("task-clock", {}).get("available"):
+                self.assertGreater(w["counters"]["task_clock_ns"], 0)
+        if machine.get("task-clock", {}).get("available"):
+            tree = run["counters"]["task_clock_ns"]
+            workers = run["counters_by_scope"]["workers"]["task_clock_ns"]
+            if workers is not None:  # every worker read itself out
+                self.assertLessEqual(workers, tree)
+        self.assertEqual(run["instrumentation_ns"],
+                         sum(w["instrumentation_ns"] + w["readout_ns"]
+                             for w in run["workers_detail"]))
+        self.assertEqual(run["cmd"]["python"]["counters_failed"], {})
+        return served
+
     def check_api(self, api, items_per_message):
         pids = os.path.join(self.dir, "pids-{method}-{workers}")
-        r = self.sweep(f"{self.py} script.py {api} {{method}} {N} {PAYLOAD} {CHUNK} {pids}")
+        r = self.sweep(f"{self.py} script.py {api} {{method}} {N} {PAYLOAD} {CHUNK} {pids}",
+                       quick=WITH_COUNTERS)
         self.assertEqual(r.returncode, 0, r.stderr)
         doc = self.load()
+        self.assertTrue(doc["machine"]["counters"])
         self.assertEqual(len(doc["points"]), 3)
         arg_bytes = N * pickled(b"x" * PAYLOAD)
         for p in doc["points"]:
@@ -183,6 +220,9 @@ class PythonInstrumentTest(unittest.TestCase):
             self.assertTrue(run["overhead"]["consistent"])
             self.assertEqual(run["overhead"]["workers"]["compute_ns"], run["compute_ns"])
             self.assertIsNotNone(p["derived"]["serialization_fraction"])
+            self.check_own(run, doc["machine"]["counters"])
+            if all(w["pss_bytes"] for w in detail):
+                self.assertGreater(p["derived"]["worker_pss_bytes"], 0)
 
     def test_pool_map(self):
         self.check_api("pool-map", CHUNK)
@@ -204,6 +244,45 @@ class PythonInstrumentTest(unittest.TestCase):
 
     def test_executor_submit(self):
         self.check_api("executor-submit", 1)
+
+    def test_counters_none_counts_nothing(self):
+        """--counters none: no worker opens a counter; memory is still taken."""
+        pids = os.path.join(self.dir, "pids")
+        r = self.sweep(f"{self.py} script.py pool-map {{method}} {N} {PAYLOAD} {CHUNK} {pids}")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = self.load()
+        self.assertEqual(doc["machine"]["counters"], {})
+        for p in doc["points"]:
+            self.assertIsNone(p["error"], p["error"])
+            run = p["runs"][0]
+            for w in self.check_own(run, {}):
+                self.assertTrue(all(v is None for v in w["counters"].values()), w["counters"])
+            self.assertIsNone(run["counters"]["task_clock_ns"])
+
+    def test_worker_counter_failure_is_reported(self):
+        """A worker whose perf_event_open fails (here: a system call number
+        that does not exist, so ENOSYS) records its errno: its counters are
+        null and cmd.python.counters_failed says why, as mpbench words it;
+        the command's tree is still counted, the worker's memory still taken."""
+        pids = os.path.join(self.dir, "pids")
+        script = f"{self.py} script.py executor-map {{method}} {N} {PAYLOAD} {CHUNK} {pids}"
+        r = self.sweep("sh -c 'MPBENCH_PY_COUNTERS=\"99999 ${{MPBENCH_PY_COUNTERS#* }}\" "
+                       f"exec {script}'", quick=WITH_COUNTERS + ["--counters", "task-clock"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = self.load()
+        if not doc["machine"]["counters"]["task-clock"]["available"]:
+            self.skipTest("task-clock cannot be counted here at all")
+        for p in doc["points"]:
+            self.assertIsNone(p["error"], p["error"])
+            run = p["runs"][0]
+            self.assertIsNotNone(run["counters"]["task_clock_ns"])
+            served = [w for w in run["workers_detail"] if w["tasks"] > 0]
+            self.assertTrue(served)
+            for w in served:
+                self.assertIsNone(w["counters"]["task_clock_ns"])
+                self.assertGreater(w["pss_bytes"], 0)
+            why = run["cmd"]["python"]["counters_failed"]["task_clock_ns"]
+            self.assertRegex(why, r"^worker \d+: .*\(ENOSYS\)$")
 
     def test_payload_example(self):
         """workloads/python/payload.py: the pickled bytes follow -s."""

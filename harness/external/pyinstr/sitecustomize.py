@@ -13,8 +13,12 @@ worker loop). Standard library only; it never changes what the script
 computes, prints or returns. The record formats are read by
 harness/external/pyrecord.c, which documents them:
 
- - each worker maps w-<pid>.bin (NSLOTS little-endian u64) and updates it
-   in place after every message, so what it did survives a terminate();
+ - each worker maps w-<pid>.bin (RECORD_SLOTS little-endian u64) and
+   updates it in place after every message, so what it did survives a
+   terminate(); it opens its own perf counters (the plan mpbench passes in
+   MPBENCH_PY_COUNTERS) when its loop starts, and reads them, its rusage and
+   its smaps_rollup into the end block of its record when its loop ends or
+   a SIGTERM (Pool.terminate) ends it;
  - the process that constructed the first pool writes p-<pid>.json when that
    pool's teardown ends and again at exit.
 
@@ -33,6 +37,13 @@ MAGIC, PID, PPID, KIND, STARTED, READY, TASKS, MSGS, COMPUTE, LOADS_NS, DUMPS_NS
     MINFLT, MAJFLT, NVCSW, NIVCSW, RU_AT, FIRST_DUMP, LAST_LOAD, NDUMPS, NLOADS, LAST_GET, \
     FIRST_LOAD = range(32)
 NSLOTS = 32
+# the end block that follows them: the worker's own counters and memory,
+# taken once at the start and the end of its loop (pyrecord.h: the same)
+E_OPEN_NS, E_COUNTED, E_READOUT_NS, E_ENDED, E_NCOUNTERS, E_SPLIT, E_MEMORY, E_RSS, E_PSS, \
+    E_PRIVATE_DIRTY = range(NSLOTS, NSLOTS + 10)
+E_COUNTERS = NSLOTS + 16  # then 4 slots per event: value, enabled, running, state | errno << 32
+NCOUNTERS_MAX = 16
+RECORD_SLOTS = E_COUNTERS + 4 * NCOUNTERS_MAX
 WORKER_MAGIC = 0x313057595042504d  # "MPBPYW01" read as a little-endian u64
 KIND_POOL, KIND_EXECUTOR = 1, 2
 KIND_NAMES = {KIND_POOL: "multiprocessing.Pool",
@@ -99,8 +110,8 @@ def _open_record(kind):
     path = os.path.join(_DIR, "w-%d.bin" % os.getpid())
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
     try:
-        os.ftruncate(fd, NSLOTS * 8)
-        mm = mmap.mmap(fd, NSLOTS * 8)
+        os.ftruncate(fd, RECORD_SLOTS * 8)
+        mm = mmap.mmap(fd, RECORD_SLOTS * 8)
     finally:
         os.close(fd)
     m = memoryview(mm).cast("Q")
@@ -177,9 +188,197 @@ def _time_queues(inq, outq, m, items):
 
 def _start_worker(kind, inq, outq, items):
     try:
-        _time_queues(inq, outq, _open_record(kind), items)
+        m = _open_record(kind)
+        _time_queues(inq, outq, m, items)
+        _begin_worker(m)
     except Exception:  # never in the way of the worker: it runs untimed
         pass
+
+
+# ---- a worker's own counters and memory, as mpbench's native workers take
+# theirs (harness/counters/counters.h): it counts itself from the start of
+# its loop (before its first wait for a task) to the end of it
+_W = None          # the worker's record, once its counters are open
+_COUNTERS = None   # (fds, leads) of the open counters
+_ENDED = False
+PERF_FLAG_FD_CLOEXEC = 8
+PERF_EVENT_IOC_ENABLE, PERF_EVENT_IOC_DISABLE, PERF_IOC_FLAG_GROUP = 0x2400, 0x2401, 1
+ATTR = "<IIQQQQQIIQQ"  # struct perf_event_attr up to config2 (PERF_ATTR_SIZE_VER1: 72 bytes)
+
+
+def _attr(ev, disabled):
+    """The perf_event_attr of plan event ev = (type, flags, config, config1,
+    config2), as mpb_counter_spec_attr makes it: read format with the times
+    enabled and running, the hypervisor excluded, the MPB_CSPEC_* flags."""
+    import struct
+    typ, flags, config, config1, config2 = ev
+    bits = (disabled | (flags & 1) << 4 | (flags >> 1 & 1) << 5 | 1 << 6 | (flags >> 3 & 1) << 7
+            | (flags >> 8 & 3) << 15 | (flags >> 4 & 1) << 19 | (flags >> 5 & 1) << 20)
+    return struct.pack(ATTR, typ, 72, config, 0, 0, 3, bits, 0, 0, config1, config2)
+
+
+def _open_counters(text, m):
+    """Open the plan text ("<nr> 1;<n>;type,flags,config,config1,config2,leader;...",
+    hex) on this process, as counters.c's mpb_counters_open does: each group
+    together, led by its leader, or, when a member cannot join, each of its
+    events alone; a failure is left in the event's slots as its errno."""
+    import ctypes
+    import fcntl
+    nr, plan = text.split(" ", 1)
+    parts = plan.split(";")
+    if parts[0] != "1" or sys.byteorder != "little":
+        return None
+    n = min(int(parts[1], 16), NCOUNTERS_MAX)
+    evs, leader = [], []
+    for p in parts[2:2 + n]:
+        v = [int(x, 16) for x in p.split(",")]
+        evs.append(tuple(v[:5]))
+        leader.append(v[5])
+    syscall = ctypes.CDLL(None, use_errno=True).syscall
+    syscall.restype = ctypes.c_long
+    nr = int(nr)
+    fds, leads, errs = [-1] * n, [False] * n, [0] * n
+    split = 0
+
+    def leads_group(i):
+        ld = leader[i]
+        return ld == i or ld >= n or leader[ld] != ld
+
+    def open_one(i, group, disabled):
+        fd = syscall(nr, _attr(evs[i], disabled), 0, -1, group, PERF_FLAG_FD_CLOEXEC)
+        return fd if fd >= 0 else -(ctypes.get_errno() or 22)
+
+    for ld in range(n):
+        if not leads_group(ld):
+            continue
+        group = [ld] + [i for i in range(n) if i != ld and not leads_group(i) and leader[i] == ld]
+        fd = open_one(ld, -1, 1)
+        ok = fd >= 0
+        if ok:
+            fds[ld], leads[ld] = fd, True
+            for i in group[1:]:
+                fds[i] = open_one(i, fd, 0)
+                if fds[i] < 0:
+                    ok = False
+                    break
+        if not ok:
+            for i in group:
+                if fds[i] >= 0:
+                    os.close(fds[i])
+                fds[i], leads[i] = -1, False
+            for i in group:
+                if len(group) > 1:
+                    split |= 1 << i
+                fd = open_one(i, -1, 1)
+                if fd < 0:
+                    errs[i] = -fd
+                else:
+                    fds[i], leads[i] = fd, True
+    for ld in range(n):
+        if not leads[ld]:
+            continue
+        try:
+            fcntl.ioctl(fds[ld], PERF_EVENT_IOC_ENABLE, PERF_IOC_FLAG_GROUP)
+        except OSError as e:  # a group that cannot start counts nothing: say why for each
+            for i in range(n):
+                if fds[i] >= 0 and (i == ld or (not leads[i] and leader[i] == ld)):
+                    os.close(fds[i])
+                    fds[i], leads[i], errs[i] = -1, False, e.errno
+    m[E_NCOUNTERS] = n
+    m[E_SPLIT] = split
+    for i in range(n):
+        if errs[i]:
+            m[E_COUNTERS + 4 * i + 3] = 2 | errs[i] << 32
+    return fds, leads
+
+
+def _begin_worker(m):
+    """Open the worker's counters and make a SIGTERM (Pool.terminate, an
+    executor's clean-up) read them before it ends the worker; the time it
+    takes is the instrumentation's, inside the pool's start-up."""
+    global _W, _COUNTERS
+    t = _now()
+    text = os.environ.get("MPBENCH_PY_COUNTERS")
+    if text:
+        try:
+            _COUNTERS = _open_counters(text, m)
+        except Exception:
+            _COUNTERS = None
+    import signal
+    try:
+        if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread: the end of the loop still reads
+        pass
+    _W = m
+    t2 = _now()
+    m[E_COUNTED] = t2
+    m[E_OPEN_NS] = t2 - t
+
+
+def _on_sigterm(signum, frame):
+    import signal
+    _end_worker()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGTERM)  # dies of it, as it would have
+
+
+def _end_worker():
+    """The worker's read-out at the end of its loop: its counters (stopped
+    first, so the rest is not counted), rusage and smaps_rollup."""
+    global _ENDED, _COUNTERS
+    m = _W
+    if m is None or _ENDED or m[PID] != os.getpid():
+        return
+    _ENDED = True
+    t = _now()
+    import signal
+    try:  # a SIGTERM now (terminate() racing the loop's end) waits for the read-out
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGTERM,))
+    except (OSError, ValueError):
+        mask = None
+    c, _COUNTERS = _COUNTERS, None
+    if c is not None:
+        import fcntl
+        import struct
+        fds, leads = c
+        for i, fd in enumerate(fds):
+            if leads[i]:
+                try:
+                    fcntl.ioctl(fd, PERF_EVENT_IOC_DISABLE, PERF_IOC_FLAG_GROUP)
+                except OSError:
+                    pass
+        for i, fd in enumerate(fds):
+            if fd < 0:
+                continue
+            at = E_COUNTERS + 4 * i
+            try:
+                v = struct.unpack("<QQQ", os.read(fd, 24))
+                m[at], m[at + 1], m[at + 2], m[at + 3] = v[0], v[1], v[2], 1
+            except OSError as e:
+                m[at + 3] = 2 | (e.errno or 5) << 32
+            except struct.error:  # a short read
+                m[at + 3] = 2 | 5 << 32  # EIO, as counter_source_perf.c says it
+            os.close(fd)
+    _rusage(m, t)
+    try:
+        with open("/proc/self/smaps_rollup", "rb") as fh:
+            for line in fh.read().split(b"\n"):
+                key, _, val = line.partition(b":")
+                slot = _MEMORY_KEYS.get(key)
+                if slot is not None:
+                    m[slot] = int(val.split()[0])
+        m[E_MEMORY] = 1
+    except (OSError, ValueError, IndexError):
+        pass
+    t2 = _now()
+    m[E_READOUT_NS] = t2 - t
+    m[E_ENDED] = t2
+    if mask is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+_MEMORY_KEYS = {b"Rss": E_RSS, b"Pss": E_PSS, b"Private_Dirty": E_PRIVATE_DIRTY}
 
 
 def _pool_items(task):
@@ -199,13 +398,19 @@ def _executor_items(item):
 def _pool_worker(inqueue, outqueue, *args, **kwargs):
     import multiprocessing.pool  # noqa: F401 (patched on import: _ORIG filled)
     _start_worker(KIND_POOL, inqueue, outqueue, _pool_items)
-    return _ORIG["worker"](inqueue, outqueue, *args, **kwargs)
+    try:
+        return _ORIG["worker"](inqueue, outqueue, *args, **kwargs)
+    finally:
+        _end_worker()
 
 
 def _executor_worker(call_queue, result_queue, *args, **kwargs):
     import concurrent.futures.process  # noqa: F401
     _start_worker(KIND_EXECUTOR, call_queue, result_queue, _executor_items)
-    return _ORIG["process_worker"](call_queue, result_queue, *args, **kwargs)
+    try:
+        return _ORIG["process_worker"](call_queue, result_queue, *args, **kwargs)
+    finally:
+        _end_worker()
 
 
 # ---- the process that constructs a pool
@@ -214,6 +419,10 @@ def _begin(kind):
     _pools += 1
     if _first is not None:
         return None
+    if os.environ.get("MPBENCH_PY_COUNTERS"):
+        # before the pool's window opens: fork workers find ctypes imported
+        # (the others import it inside their counter open, counted there)
+        import ctypes  # noqa: F401
     t0 = _now()
     for k in range(NSLOTS):
         _M[k] = 0
