@@ -272,19 +272,19 @@ static void test_end_block(void **st)
 	assert_non_null(mkdtemp(dir));
 	uint64_t w[MPB_PYREC_RECORD_SLOTS];
 	worker(w, 301, 1100, 1200);
-	w[MPB_PYREC_OPEN_NS] = 40;
-	w[MPB_PYREC_COUNTED] = 1150;
-	w[MPB_PYREC_READOUT_NS] = 7;
-	w[MPB_PYREC_ENDED] = 2500;
-	w[MPB_PYREC_NCOUNTERS] = 2;
-	w[MPB_PYREC_SPLIT] = 3;
-	w[MPB_PYREC_MEMORY] = 1;
-	w[MPB_PYREC_RSS_KB] = 9000;
-	w[MPB_PYREC_PSS_KB] = 4000;
-	w[MPB_PYREC_PRIVATE_DIRTY_KB] = 3000;
-	uint64_t *c = &w[MPB_PYREC_COUNTERS];
-	c[0] = 12345, c[1] = 900, c[2] = 450, c[3] = MPB_COUNT_OK;
-	c[4] = 0, c[5] = 0, c[6] = 0, c[7] = MPB_COUNT_FAILED | (uint64_t)13 << 32; /* EACCES */
+	/* slot, value: the end block as a worker leaves it */
+	static const uint64_t end[][2] = {
+		{ MPB_PYREC_OPEN_NS, 40 }, { MPB_PYREC_COUNTED, 1150 }, { MPB_PYREC_READOUT_NS, 7 },
+		{ MPB_PYREC_ENDED, 2500 }, { MPB_PYREC_NCOUNTERS, 2 }, { MPB_PYREC_SPLIT, 3 },
+		{ MPB_PYREC_MEMORY, 1 }, { MPB_PYREC_RSS_KB, 9000 }, { MPB_PYREC_PSS_KB, 4000 },
+		{ MPB_PYREC_PRIVATE_DIRTY_KB, 3000 },
+		/* one counter read (multiplexed), one whose open failed with EACCES */
+		{ MPB_PYREC_COUNTERS, 12345 }, { MPB_PYREC_COUNTERS + 1, 900 },
+		{ MPB_PYREC_COUNTERS + 2, 450 }, { MPB_PYREC_COUNTERS + 3, MPB_COUNT_OK },
+		{ MPB_PYREC_COUNTERS + 7, MPB_COUNT_FAILED | (uint64_t)13 << 32 },
+	};
+	for (size_t k = 0; k < sizeof end / sizeof end[0]; k++)
+		w[end[k][0]] = end[k][1];
 	write_worker(dir, w);
 	worker(w, 302, 1100, 1300);   /* killed: counted its open, never read out */
 	w[MPB_PYREC_OPEN_NS] = 50;
