@@ -289,16 +289,21 @@ static void test_end_block(void **st)
 	worker(w, 302, 1100, 1300);   /* killed: counted its open, never read out */
 	w[MPB_PYREC_OPEN_NS] = 50;
 	w[MPB_PYREC_NCOUNTERS] = 2;
-	w[MPB_PYREC_PSS_KB] = 77;     /* not valid without MPB_PYREC_ENDED */
+	w[MPB_PYREC_PSS_KB] = 77;     /* not valid without MPB_PYREC_MEMORY */
+	write_worker(dir, w);
+	worker(w, 303, 1100, 1300);   /* terminated: its memory read by the pool's process */
+	w[MPB_PYREC_NCOUNTERS] = 2;
+	w[MPB_PYREC_MEMORY] = 1;
+	w[MPB_PYREC_PSS_KB] = 88;
 	write_worker(dir, w);
 	write_text(dir, "p-9.json",
 		   "{\"pid\": 9, \"t0_ns\": 1000, \"ctor_end_ns\": 1050, \"first_dump_ns\": 1060, "
-		   "\"first_load_ns\": 1300, \"last_load_ns\": 2000, \"worker_pids\": [301, 302]}");
+		   "\"first_load_ns\": 1300, \"last_load_ns\": 2000, \"worker_pids\": [301, 302, 303]}");
 	struct mpb_pyrec r;
 	struct mpb_sample s = { 0 };
 	json_t *py;
 	load_fill(dir, 9, &r, &s, &py);
-	assert_int_equal(s.nworkers, 2);
+	assert_int_equal(s.nworkers, 3);
 	assert_int_equal(s.instrumentation_ns, 40 + 7 + 50);
 	for (unsigned k = 0; k < s.nworkers; k++) {
 		const struct mpb_worker_report *wr = &s.worker[k];
@@ -322,6 +327,11 @@ static void test_end_block(void **st)
 			double v, cov;
 			assert_int_equal(mpb_count_scaled(&wr->counters.c[0], &v, &cov), 1);
 			assert_true(v == 24690.0 && cov == 0.5); /* multiplexed: scaled */
+		} else if (wr->pid == 303) {
+			assert_true(wr->has_memory);
+			assert_int_equal(wr->pss_kb, 88);
+			assert_int_equal(wr->counters.n, 0);
+			assert_int_equal(wr->readout_ns, 0);
 		} else {
 			assert_int_equal(wr->pid, 302);
 			assert_int_equal(wr->instrumentation_ns, 50);
@@ -342,7 +352,7 @@ static void test_end_block(void **st)
 	assert_int_equal(truncate(path, MPB_PYREC_SLOTS * sizeof w[0]), 0);
 	struct mpb_diag d = { 0 };
 	assert_int_equal(mpb_pyrec_load(dir, 9, &r, &d), 0);
-	assert_int_equal(r.nw, 1);
+	assert_int_equal(r.nw, 2);
 	mpb_pyrec_free(&r);
 	remove_tmp(dir);
 }

@@ -153,13 +153,16 @@ static void worker_report(const uint64_t *w, uint64_t t0, uint64_t td, struct mp
 	o->timeline.running_ns = since(t0, w[MPB_PYREC_STARTED]);
 	o->timeline.counted_ns = w[MPB_PYREC_COUNTED] ? since(t0, w[MPB_PYREC_COUNTED]) : 0;
 	o->instrumentation_ns = w[MPB_PYREC_OPEN_NS];
-	if (!w[MPB_PYREC_ENDED])
-		return; /* killed before its read-out: no memory, no counters */
-	o->readout_ns = w[MPB_PYREC_READOUT_NS];
+	/* memory: its own read-out, or the pool's process's before terminate() */
 	o->has_memory = w[MPB_PYREC_MEMORY] != 0;
-	o->rss_kb = w[MPB_PYREC_RSS_KB];
-	o->pss_kb = w[MPB_PYREC_PSS_KB];
-	o->private_dirty_kb = w[MPB_PYREC_PRIVATE_DIRTY_KB];
+	if (o->has_memory) {
+		o->rss_kb = w[MPB_PYREC_RSS_KB];
+		o->pss_kb = w[MPB_PYREC_PSS_KB];
+		o->private_dirty_kb = w[MPB_PYREC_PRIVATE_DIRTY_KB];
+	}
+	if (!w[MPB_PYREC_ENDED])
+		return; /* killed before its read-out: no counters */
+	o->readout_ns = w[MPB_PYREC_READOUT_NS];
 	uint64_t n = w[MPB_PYREC_NCOUNTERS];
 	o->counters.n = (uint32_t)(n < MPB_COUNTERS_MAX ? n : MPB_COUNTERS_MAX);
 	o->counters.split = (uint32_t)w[MPB_PYREC_SPLIT];

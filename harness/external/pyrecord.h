@@ -8,8 +8,9 @@
  *    worker after every message, so a worker that was terminated or killed
  *    leaves what it had done, then the end block (enum mpb_pyrec_end_slot):
  *    the cost of opening its own counters when its loop started, and, once
- *    its loop ended (or a SIGTERM ended it), its counters, rusage and
- *    smaps_rollup. Times are CLOCK_MONOTONIC ns, the clock of mpbench itself;
+ *    its loop ended, its counters, rusage and smaps_rollup (a worker that
+ *    Pool.terminate() killed has only the memory the pool's process read
+ *    just before); Times are CLOCK_MONOTONIC ns, the clock of mpbench itself;
  *  - p-<pid>.json, from each process that constructed a pool: its first
  *    pool's phase times, pickling time and bytes, kind, start method,
  *    Python version and worker pids (see mpb_pyrec_fill for its keys).
@@ -73,7 +74,9 @@ enum mpb_pyrec_end_slot {
 	MPB_PYREC_ENDED,      /* nonzero: the read-out is complete, at this time */
 	MPB_PYREC_NCOUNTERS,  /* plan events it opened (0: no plan) */
 	MPB_PYREC_SPLIT,      /* bit i: event i opened outside its group */
-	MPB_PYREC_MEMORY,     /* nonzero: the three below were read */
+	MPB_PYREC_MEMORY,     /* nonzero: the three below were read (by the worker
+				 at its end, or by the pool's process just before
+				 its terminate() killed the worker) */
 	MPB_PYREC_RSS_KB, MPB_PYREC_PSS_KB, MPB_PYREC_PRIVATE_DIRTY_KB,
 	/* MPB_COUNTERS_MAX × {value, enabled, running, state | errno << 32}
 	 * (enum mpb_count_state) */

@@ -17,8 +17,9 @@ harness/external/pyrecord.c, which documents them:
    updates it in place after every message, so what it did survives a
    terminate(); it opens its own perf counters (the plan mpbench passes in
    MPBENCH_PY_COUNTERS) when its loop starts, and reads them, its rusage and
-   its smaps_rollup into the end block of its record when its loop ends or
-   a SIGTERM (Pool.terminate) ends it;
+   its smaps_rollup into the end block of its record when its loop ends (a
+   Pool's terminate() kills its workers first: their memory is taken by the
+   pool's process just before);
  - the process that constructed the first pool writes p-<pid>.json when that
    pool's teardown ends and again at exit.
 
@@ -293,9 +294,11 @@ def _open_counters(text, m):
 
 
 def _begin_worker(m):
-    """Open the worker's counters and make a SIGTERM (Pool.terminate, an
-    executor's clean-up) read them before it ends the worker; the time it
-    takes is the instrumentation's, inside the pool's start-up."""
+    """Open the worker's counters; the time it takes is the
+    instrumentation's, inside the pool's start-up. (No SIGTERM handler: a
+    Python-level one runs only when the interpreter next gets control, so a
+    SIGTERM that lands just before a worker blocks on its queue's lock would
+    be lost, and terminate() would wait for that worker for ever.)"""
     global _W, _COUNTERS
     t = _now()
     text = os.environ.get("MPBENCH_PY_COUNTERS")
@@ -304,23 +307,10 @@ def _begin_worker(m):
             _COUNTERS = _open_counters(text, m)
         except Exception:
             _COUNTERS = None
-    import signal
-    try:
-        if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-            signal.signal(signal.SIGTERM, _on_sigterm)
-    except ValueError:  # not the main thread: the end of the loop still reads
-        pass
     _W = m
     t2 = _now()
     m[E_COUNTED] = t2
     m[E_OPEN_NS] = t2 - t
-
-
-def _on_sigterm(signum, frame):
-    import signal
-    _end_worker()
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    os.kill(os.getpid(), signal.SIGTERM)  # dies of it, as it would have
 
 
 def _end_worker():
@@ -332,11 +322,6 @@ def _end_worker():
         return
     _ENDED = True
     t = _now()
-    import signal
-    try:  # a SIGTERM now (terminate() racing the loop's end) waits for the read-out
-        mask = signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGTERM,))
-    except (OSError, ValueError):
-        mask = None
     c, _COUNTERS = _COUNTERS, None
     if c is not None:
         import fcntl
@@ -361,24 +346,60 @@ def _end_worker():
                 m[at + 3] = 2 | 5 << 32  # EIO, as counter_source_perf.c says it
             os.close(fd)
     _rusage(m, t)
+    mem = _memory("self")
+    if mem:
+        for slot, v in mem.items():
+            m[slot] = v
+        m[E_MEMORY] = 1
+    t2 = _now()
+    m[E_READOUT_NS] = t2 - t
+    m[E_ENDED] = t2
+
+
+_MEMORY_KEYS = {b"Rss": E_RSS, b"Pss": E_PSS, b"Private_Dirty": E_PRIVATE_DIRTY}
+
+
+def _memory(pid):
+    """{slot: kB} of Rss, Pss and Private_Dirty from /proc/PID/smaps_rollup,
+    or None."""
+    out = {}
     try:
-        with open("/proc/self/smaps_rollup", "rb") as fh:
+        with open("/proc/%s/smaps_rollup" % pid, "rb") as fh:
             for line in fh.read().split(b"\n"):
                 key, _, val = line.partition(b":")
                 slot = _MEMORY_KEYS.get(key)
                 if slot is not None:
-                    m[slot] = int(val.split()[0])
-        m[E_MEMORY] = 1
+                    out[slot] = int(val.split()[0])
     except (OSError, ValueError, IndexError):
-        pass
-    t2 = _now()
-    m[E_READOUT_NS] = t2 - t
-    m[E_ENDED] = t2
-    if mask is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        return None
+    return out if len(out) == len(_MEMORY_KEYS) else None
 
 
-_MEMORY_KEYS = {b"Rss": E_RSS, b"Pss": E_PSS, b"Private_Dirty": E_PRIVATE_DIRTY}
+def _memory_of_workers(pids):
+    """terminate() kills the Pool's workers where they stand, before the end
+    of their loop: take the memory of each that has not read itself out, as
+    it is now, into its record, before the teardown's window opens (the
+    worker's counters cannot be read from here: they stay null)."""
+    import struct
+    for pid in pids:
+        try:
+            fd = os.open(os.path.join(_DIR, "w-%d.bin" % pid), os.O_RDWR | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            head = os.pread(fd, 8, 0)
+            ended = os.pread(fd, 8, E_ENDED * 8)
+            if len(head) == 8 and len(ended) == 8 and \
+                    struct.unpack("<Q", head)[0] == WORKER_MAGIC and ended == bytes(8):
+                mem = _memory(pid)
+                for slot, v in (mem or {}).items():
+                    os.pwrite(fd, struct.pack("<Q", v), slot * 8)
+                if mem:
+                    os.pwrite(fd, struct.pack("<Q", 1), E_MEMORY * 8)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
 
 def _pool_items(task):
@@ -545,6 +566,8 @@ def _patch_pool(mod):
 
     def _terminate(self):
         f = getattr(self, "_mpbench_first", None)
+        if f is not None and f is _first and not f.td_start:
+            _memory_of_workers(pids(self))
         _teardown_start(f, pids(self))
         terminate(self)
         _teardown_end(f)
