@@ -137,10 +137,14 @@ static void test_thread(void **state)
 static void check_measure_fills_every_floor(int (*measure)(struct mpb_floor *, struct mpb_diag *))
 {
 	struct held h = held_now();
-	struct mpb_floor f = { -1, -1, -1, -1 };
+	struct mpb_floor f = { -1, -1, -1, -1, -1, -1, -1 };
 	struct mpb_diag d;
 	mpb_diag_clear(&d);
 	int rc = measure(&f, &d);
+	/* the cold floors too, whenever the hot ones are measured */
+	assert_figure(rc, f.fork_exit_wait_cold_ns, &d, "measure: fork_exit_wait_cold_ns");
+	assert_figure(rc, f.spawn_exit_wait_cold_ns, &d, "measure: spawn_exit_wait_cold_ns");
+	assert_figure(rc, f.thread_create_join_cold_ns, &d, "measure: thread_create_join_cold_ns");
 	assert_figure(rc, f.pipe_rtt_ns, &d, "measure: pipe_rtt_ns");
 	assert_figure(rc, f.fork_exit_wait_ns, &d, "measure: fork_exit_wait_ns");
 	assert_figure(rc, f.spawn_exit_wait_ns, &d, "measure: spawn_exit_wait_ns");
@@ -190,6 +194,15 @@ static void test_floor_of_each_method(void **state)
 	assert_true(mpb_floor_of(&f, mpb_method_forkserver.floor) == 2);
 	assert_true(mpb_floor_of(&f, mpb_method_spawn.floor) == 3);
 	assert_true(mpb_floor_of(&f, mpb_method_thread.floor) == 4);
+	/* the cold floors by the same kinds; 0 (not measured) where unset */
+	assert_true(mpb_floor_cold_of(&f, mpb_method_fork.floor) == 0);
+	f.fork_exit_wait_cold_ns = 20;
+	f.spawn_exit_wait_cold_ns = 30;
+	f.thread_create_join_cold_ns = 40;
+	assert_true(mpb_floor_cold_of(&f, mpb_method_fork.floor) == 20);
+	assert_true(mpb_floor_cold_of(&f, mpb_method_forkserver.floor) == 20);
+	assert_true(mpb_floor_cold_of(&f, mpb_method_spawn.floor) == 30);
+	assert_true(mpb_floor_cold_of(&f, mpb_method_thread.floor) == 40);
 }
 
 /* ---- failures ----------------------------------------------------------- */

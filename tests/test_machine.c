@@ -241,7 +241,7 @@ static void test_to_json(void **state)
 	json_decref(j);
 
 	m.has_floors = true;
-	m.floors = (struct mpb_floor){ 2500, 110000, 900000, 9000 };
+	m.floors = (struct mpb_floor){ 2500, 110000, 900000, 9000, 0, 0, 0 };
 	m.selfcheck = (struct mpb_selfcheck){ .runs = 21, .empty_run_ns = 230000,
 					      .floors_ns = 112500 };
 	mpb_selfcheck_derive(&m.selfcheck);
@@ -252,9 +252,21 @@ static void test_to_json(void **state)
 	assert_true(json_real_value(json_object_get(fl, "fork_exit_wait_ns")) == 110000);
 	assert_true(json_real_value(json_object_get(fl, "spawn_exit_wait_ns")) == 900000);
 	assert_true(json_real_value(json_object_get(fl, "thread_create_join_ns")) == 9000);
+	/* cold floors not measured (a model from an older file): null */
+	assert_true(json_is_null(json_object_get(fl, "fork_exit_wait_cold_ns")));
+	assert_true(json_is_null(json_object_get(fl, "thread_create_join_cold_ns")));
 	assert_int_equal(json_integer_value(json_object_get(sc, "runs")), 21);
 	assert_true(json_real_value(json_object_get(sc, "overhead_ns")) == 117500);
 	assert_true(json_real_value(json_object_get(sc, "min_task_ns")) == 1175000);
+	json_decref(j);
+	m.floors.fork_exit_wait_cold_ns = 240000;
+	m.floors.spawn_exit_wait_cold_ns = 1500000;
+	m.floors.thread_create_join_cold_ns = 60000;
+	j = mpb_machine_to_json(&m);
+	fl = json_object_get(j, "floors");
+	assert_true(json_real_value(json_object_get(fl, "fork_exit_wait_cold_ns")) == 240000);
+	assert_true(json_real_value(json_object_get(fl, "spawn_exit_wait_cold_ns")) == 1500000);
+	assert_true(json_real_value(json_object_get(fl, "thread_create_join_cold_ns")) == 60000);
 	json_decref(j);
 
 	strcpy(m.governor, "performance");

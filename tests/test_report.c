@@ -344,6 +344,13 @@ static void test_overlay_and_fleet(void **state)
 	sample("sumsq-sizes-floors.json", a, sizeof a);
 	json_t *doc = load_doc(a);
 	json_object_set_new(doc, "label", json_string("runner-b"));
+	/* the sample is from before the cold floors; this copy has them */
+	json_t *fl = json_object_get(json_object_get(doc, "machine"), "floors");
+	assert_true(json_is_object(fl));
+	assert_null(json_object_get(fl, "fork_exit_wait_cold_ns"));
+	json_object_set_new(fl, "fork_exit_wait_cold_ns", json_real(250000));
+	json_object_set_new(fl, "spawn_exit_wait_cold_ns", json_real(1500000));
+	json_object_set_new(fl, "thread_create_join_cold_ns", json_real(60000));
 	SNP(b, "%s/b.json", dir);
 	assert_int_equal(json_dump_file(doc, b, 0), 0);
 	json_decref(doc);
@@ -390,6 +397,34 @@ static void test_overlay_and_fleet(void **state)
 	assert_int_equal(strncmp(strstr(va, "lc rgb"), strstr(rb, "lc rgb"), 16), 0);
 	assert_non_null(strstr(va, "dt 1 "));
 	assert_int_equal(strncmp(strstr(rb, "lc rgb") + 16, " dt 2 ", 6), 0);
+	free(gp);
+	/* the floors plot: start-up over the cold floor for the file that has
+	 * it, NaN for the one from before it (which loads and plots as before) */
+	SNP(p, "%s/floors.dat", out);
+	char *dat = slurp(p);
+	assert_non_null(dat);
+	assert_non_null(strstr(dat, "startup_per_worker_floors teardown_per_worker_floors "
+				    "startup_per_worker_cold_floors"));
+	size_t cold = 0, none = 0;
+	for (char *ln = dat; ln && *ln; ln = strchr(ln, '\n') ? strchr(ln, '\n') + 1 : NULL) {
+		if (*ln == '#' || *ln == '\n')
+			continue;
+		char *eol = strchr(ln, '\n'), *tab = ln;
+		for (int k = 0; k < 3 && tab; k++)
+			tab = strchr(tab + 1, '\t');
+		assert_true(tab && (!eol || tab < eol));
+		if (strncmp(tab + 1, "NaN", 3) == 0)
+			none++;
+		else
+			cold += strtod(tab + 1, NULL) > 0;
+	}
+	assert_true(cold > 0 && none > 0);
+	assert_int_equal(cold, none);
+	free(dat);
+	SNP(p, "%s/floors.gp", out);
+	gp = slurp(p);
+	assert_non_null(gp);
+	assert_non_null(strstr(gp, "dotted: start-up over the cold floor"));
 	free(gp);
 	/* the fleet: a header and a row per file, its series named as in the plots */
 	SNP(p, "%s/fleet.csv", out);

@@ -995,6 +995,57 @@ static void test_build_derived_nulls(void **state)
 	free(f);
 }
 
+/* Start-up per worker over the method's cold floor is the same numerator
+ * as over its hot floor, over the cold one; without the cold floor (a
+ * model from a file from before it) it is null while the hot multiple
+ * stays. */
+static void test_cold_floor_multiple(void **state)
+{
+	(void)state;
+	struct fixture *f = malloc(sizeof *f);
+	assert_non_null(f);
+	fixture_init(f);
+	struct mpb_machine m;
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_machine_probe(NULL, &m, &d), 0);
+	m.has_floors = true;
+	m.floors = (struct mpb_floor){ .pipe_rtt_ns = 3, .fork_exit_wait_ns = 4,
+				       .spawn_exit_wait_ns = 50, .thread_create_join_ns = 2,
+				       .fork_exit_wait_cold_ns = 10,
+				       .spawn_exit_wait_cold_ns = 90,
+				       .thread_create_join_cold_ns = 7 };
+	f->s.machine = &m;
+	f->s.status = "complete";
+	struct mpb_derived dv;
+	assert_int_equal(mpb_analysis_point(&f->s, 0, &dv), 0);
+	assert_true(dv.startup_per_worker_ns > 0);
+	assert_true(dv.have_floor && dv.have_cold_floor);
+	assert_close(dv.startup_per_worker_floors, dv.startup_per_worker_ns / 4, "hot multiple");
+	assert_close(dv.startup_per_worker_cold_floors, dv.startup_per_worker_ns / 10,
+		     "cold multiple");
+	json_t *doc = mpb_results_build(&f->s);
+	assert_non_null(doc);
+	json_t *der = get(json_array_get(get(doc, "points"), 0), "derived");
+	assert_close(get_num(der, "startup_per_worker_cold_floors"), dv.startup_per_worker_ns / 10,
+		     "cold multiple in JSON");
+	assert_close(get_num(get(get(doc, "machine"), "floors"), "fork_exit_wait_cold_ns"), 10,
+		     "cold floor in JSON");
+	json_decref(doc);
+
+	m.floors.fork_exit_wait_cold_ns = 0;
+	assert_int_equal(mpb_analysis_point(&f->s, 0, &dv), 0);
+	assert_true(dv.have_floor);
+	assert_false(dv.have_cold_floor);
+	doc = mpb_results_build(&f->s);
+	assert_non_null(doc);
+	der = get(json_array_get(get(doc, "points"), 0), "derived");
+	assert_true(json_is_null(get(der, "startup_per_worker_cold_floors")));
+	assert_true(json_is_number(get(der, "startup_per_worker_floors")));
+	assert_true(json_is_null(get(get(get(doc, "machine"), "floors"), "fork_exit_wait_cold_ns")));
+	json_decref(doc);
+	free(f);
+}
+
 /* Rewrites of a running sweep cost at most a tenth of its time: due once 9x
  * the last rewrite's cost has passed; a cheap one is due at once. */
 static void test_rewrite_due(void **state)
@@ -1027,6 +1078,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_rejects, make_dir, remove_dir),
 		cmocka_unit_test(test_metrics_table),
 		cmocka_unit_test(test_analysis_point),
+		cmocka_unit_test(test_cold_floor_multiple),
 		cmocka_unit_test(test_build_derived_nulls),
 		cmocka_unit_test(test_rewrite_due),
 	};

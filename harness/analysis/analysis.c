@@ -229,6 +229,11 @@ static int compute_point(const struct mpb_dataset *s, size_t i, struct mpb_deriv
 		o->startup_per_worker_floors = o->startup_per_worker_ns / floor;
 		o->teardown_per_worker_floors = o->teardown_per_worker_ns / floor;
 	}
+	double cold = s->machine && s->machine->has_floors
+			      ? mpb_floor_cold_of(&s->machine->floors, pt->method->floor) : 0;
+	o->have_cold_floor = cold > 0;
+	if (o->have_cold_floor)
+		o->startup_per_worker_cold_floors = o->startup_per_worker_ns / cold;
 	double instr = median_of(ps, offsetof(struct mpb_sample, instrumentation_ns));
 	o->instrumentation_fraction = o->wall_median_ns > 0 ? instr / o->wall_median_ns : 0;
 	o->have_memory = ps->runs[0].nworkers > 0 && ps->runs[0].worker[0].has_memory;

@@ -40,6 +40,10 @@ struct mpb_derived {
 	/* the two above over the method's floor (machine.floors, method.h) */
 	bool have_floor;
 	double startup_per_worker_floors, teardown_per_worker_floors;
+	/* start-up per worker over the method's cold floor (floor.h): a pool's
+	 * launch is the first fork or thread after a wait, as that floor is */
+	bool have_cold_floor;
+	double startup_per_worker_cold_floors;
 	/* median instrumentation_ns / median wall_ns: the harness's own share */
 	double instrumentation_fraction;
 	bool have_ceiling;            /* the point's ceiling has runs (ceiling.h) */

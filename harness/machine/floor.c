@@ -123,6 +123,32 @@ static int sample(one_fn one, void *ctx, unsigned max, uint64_t budget_ns, doubl
 	return rc;
 }
 
+/* The cold form of one(): `rounds` times (at most COLD_MAX), sleep
+ * MPB_FLOOR_COLD_SLEEP_NS, then time one() as the first operation after the
+ * wait; the median over rounds into *ns. The sleep is the floor's own setup,
+ * outside the operation's time: a pool's launch, the first fork or thread
+ * after the harness waited for a point, finds the caches, the TLB and the
+ * scheduler's state as a wait left them, not as a tight loop keeps them. */
+#define COLD_MAX 32
+static int sample_cold(one_fn one, void *ctx, unsigned rounds, double *ns, struct mpb_diag *d)
+{
+	double v[COLD_MAX];
+	if (rounds == 0 || rounds > COLD_MAX)
+		return mpb_fail(d, MPB_EINPUT, "cold floor: %u rounds (accepted: 1-%d)", rounds,
+				COLD_MAX);
+	const struct timespec nap = { .tv_sec = 0, .tv_nsec = (long)MPB_FLOOR_COLD_SLEEP_NS };
+	for (unsigned r = 0; r < rounds; r++) {
+		struct timespec left = nap;
+		while (nanosleep(&left, &left) < 0 && errno == EINTR)
+			;
+		int rc = one(ctx, &v[r], d);
+		if (rc < 0)
+			return rc;
+	}
+	*ns = mpb_stats_median(v, rounds);
+	return 0;
+}
+
 static int fork_one(void *ctx, double *ns, struct mpb_diag *d)
 {
 	(void)ctx;
@@ -215,25 +241,32 @@ static int thread_one(void *ctx, double *ns, struct mpb_diag *d)
 	return 0;
 }
 
-static int thread_floor(unsigned iters, uint64_t budget_ns, double *ns, struct mpb_diag *d)
+/* The thread floor, hot (iters samples within budget_ns) and, with cold
+ * rounds, cold; then wait for the joined threads to be released. */
+static int thread_floor(unsigned iters, uint64_t budget_ns, unsigned cold, double *ns,
+			double *cold_ns, struct mpb_diag *d)
 {
 	if (iters == 0)
 		return mpb_fail(d, MPB_EINPUT, "thread floor: nothing to measure");
 	size_t before = threads_of_this_process();
 	int rc = sample(thread_one, NULL, iters, budget_ns, ns, d);
+	if (rc == 0 && cold)
+		rc = sample_cold(thread_one, NULL, cold, cold_ns, d);
 	settle_threads(before);
 	return rc;
 }
 
 int mpb_floor_thread(unsigned iters, double *ns, struct mpb_diag *d)
 {
-	return thread_floor(iters, NO_BUDGET, ns, d);
+	return thread_floor(iters, NO_BUDGET, 0, ns, NULL, d);
 }
 
-/* Iterations, each floor's at most, and a time budget per floor. */
+/* Iterations, each floor's at most, a time budget per hot floor and the
+ * rounds of each cold floor. */
 struct iters {
 	unsigned rtt_batches, rtt, fork, spawn, thread;
 	uint64_t budget_ns;
+	unsigned cold;
 };
 
 static int measure(struct mpb_floor *f, const struct iters *n, struct mpb_diag *d)
@@ -242,37 +275,56 @@ static int measure(struct mpb_floor *f, const struct iters *n, struct mpb_diag *
 	if (rc == 0)
 		rc = sample(fork_one, NULL, n->fork, n->budget_ns, &f->fork_exit_wait_ns, d);
 	if (rc == 0)
+		rc = sample_cold(fork_one, NULL, n->cold, &f->fork_exit_wait_cold_ns, d);
+	if (rc == 0)
 		rc = sample(spawn_one, "/bin/true", n->spawn, n->budget_ns, &f->spawn_exit_wait_ns,
 			    d);
 	if (rc == 0)
-		rc = thread_floor(n->thread, n->budget_ns, &f->thread_create_join_ns, d);
+		rc = sample_cold(spawn_one, "/bin/true", n->cold, &f->spawn_exit_wait_cold_ns, d);
+	if (rc == 0)
+		rc = thread_floor(n->thread, n->budget_ns, n->cold, &f->thread_create_join_ns,
+				  &f->thread_create_join_cold_ns, d);
 	return rc;
 }
 
 int mpb_floor_measure(struct mpb_floor *f, struct mpb_diag *d)
 {
-	return measure(f, &(struct iters){ 9, 2000, 200, 200, 500, NO_BUDGET }, d);
+	return measure(f, &(struct iters){ 9, 2000, 200, 200, 500, NO_BUDGET, 15 }, d);
 }
 
 /* Up to 100 forks, 40 spawns and 200 threads, each within 15 ms once two
  * batches are in: about 50 ms in all on an idle machine, a little more on a
  * slow one (spawn's /bin/true, exec and dynamic linking, takes the most),
- * and enough batches that a burst of load leaves one quiet. */
+ * and enough batches that a burst of load leaves one quiet. Then 9 cold
+ * rounds of each of the three, 4 ms asleep before each: about 115 ms more,
+ * asleep nearly all of it. */
 int mpb_floor_measure_quick(struct mpb_floor *f, struct mpb_diag *d)
 {
-	return measure(f, &(struct iters){ 5, 200, 100, 40, 200, 15000000ull }, d);
+	return measure(f, &(struct iters){ 5, 200, 100, 40, 200, 15000000ull, 9 }, d);
+}
+
+/* The figure for a method's floor kind among the three per-worker floors. */
+static double pick(enum mpb_method_floor kind, double fork, double spawn, double thread)
+{
+	switch (kind) {
+	case MPB_METHOD_FLOOR_SPAWN:
+		return spawn;
+	case MPB_METHOD_FLOOR_THREAD:
+		return thread;
+	case MPB_METHOD_FLOOR_MPI:
+		return 0; /* not measured per worker (mpbench info's MPI floors) */
+	default:
+		return fork;
+	}
 }
 
 double mpb_floor_of(const struct mpb_floor *f, enum mpb_method_floor kind)
 {
-	switch (kind) {
-	case MPB_METHOD_FLOOR_SPAWN:
-		return f->spawn_exit_wait_ns;
-	case MPB_METHOD_FLOOR_THREAD:
-		return f->thread_create_join_ns;
-	case MPB_METHOD_FLOOR_MPI:
-		return 0; /* not measured per worker (mpbench info's MPI floors) */
-	default:
-		return f->fork_exit_wait_ns;
-	}
+	return pick(kind, f->fork_exit_wait_ns, f->spawn_exit_wait_ns, f->thread_create_join_ns);
+}
+
+double mpb_floor_cold_of(const struct mpb_floor *f, enum mpb_method_floor kind)
+{
+	return pick(kind, f->fork_exit_wait_cold_ns, f->spawn_exit_wait_cold_ns,
+		    f->thread_create_join_cold_ns);
 }

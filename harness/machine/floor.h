@@ -14,13 +14,21 @@ struct mpb_floor {
 	double fork_exit_wait_ns;  /* fork + _exit + waitpid */
 	double spawn_exit_wait_ns; /* posix_spawn of `true` + waitpid */
 	double thread_create_join_ns;
+	/* The same three cold: each the median over rounds of the first
+	 * operation after the process slept MPB_FLOOR_COLD_SLEEP_NS (outside
+	 * the timed operation), as a pool's launch is the first fork or thread
+	 * after the harness waited; 0 when not measured (files from before). */
+	double fork_exit_wait_cold_ns, spawn_exit_wait_cold_ns, thread_create_join_cold_ns;
 };
 
+#define MPB_FLOOR_COLD_SLEEP_NS 4000000ull
+
 /* Measure each floor: the pipe round trip as the median of batches'
- * means, the others by mpb_floor_estimate. 0 or negative with d set. */
+ * means, the hot others by mpb_floor_estimate, the cold ones over 15
+ * rounds. 0 or negative with d set. */
 int mpb_floor_measure(struct mpb_floor *f, struct mpb_diag *d);
-/* The same with fewer iterations and a time budget per floor: what a sweep
- * records, measured in its own process before its first point (results:
+/* The same with fewer iterations and a time budget per floor (9 cold
+ * rounds each, about 40 ms per cold floor): what a sweep records, measured in its own process before its first point (results:
  * machine.floors). */
 int mpb_floor_measure_quick(struct mpb_floor *f, struct mpb_diag *d);
 /* A floor from samples v[0..n) in the order they were taken: the smallest
@@ -37,6 +45,9 @@ double mpb_floor_estimate(const double *v, size_t n);
 /* The floor a method's start-up and teardown per worker compare with; 0
  * when it was not measured. */
 double mpb_floor_of(const struct mpb_floor *f, enum mpb_method_floor kind);
+/* The cold floor a method's start-up per worker compares with as well
+ * (mpb_floor_of's operation, first after a wait); 0 when not measured. */
+double mpb_floor_cold_of(const struct mpb_floor *f, enum mpb_method_floor kind);
 /* Median per-round-trip time over `batches` batches of `iters` round trips. */
 int mpb_floor_pipe_rtt(unsigned batches, unsigned iters, double *ns, struct mpb_diag *d);
 /* `iters` samples of each, by mpb_floor_estimate. */

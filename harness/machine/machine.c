@@ -390,10 +390,22 @@ static json_t *floors_json(const struct mpb_machine *m)
 {
 	if (!m->has_floors)
 		return json_null();
-	return json_pack("{s:f,s:f,s:f,s:f}", "pipe_rtt_ns", m->floors.pipe_rtt_ns,
-			 "fork_exit_wait_ns", m->floors.fork_exit_wait_ns, "spawn_exit_wait_ns",
-			 m->floors.spawn_exit_wait_ns, "thread_create_join_ns",
-			 m->floors.thread_create_join_ns);
+	const struct mpb_floor *f = &m->floors;
+	json_t *o = json_pack("{s:f,s:f,s:f,s:f}", "pipe_rtt_ns", f->pipe_rtt_ns,
+			      "fork_exit_wait_ns", f->fork_exit_wait_ns, "spawn_exit_wait_ns",
+			      f->spawn_exit_wait_ns, "thread_create_join_ns",
+			      f->thread_create_join_ns);
+	/* the cold floors, null when not measured (a model loaded from a file
+	 * from before them) */
+	const struct { const char *key; double v; } cold[] = {
+		{ "fork_exit_wait_cold_ns", f->fork_exit_wait_cold_ns },
+		{ "spawn_exit_wait_cold_ns", f->spawn_exit_wait_cold_ns },
+		{ "thread_create_join_cold_ns", f->thread_create_join_cold_ns },
+	};
+	for (size_t i = 0; o && i < sizeof cold / sizeof cold[0]; i++)
+		json_object_set_new(o, cold[i].key,
+				    cold[i].v > 0 ? json_real(cold[i].v) : json_null());
+	return o;
 }
 
 static json_t *selfcheck_json(const struct mpb_machine *m)

@@ -306,6 +306,9 @@ static void read_machine(struct rd *r, const json_t *m, struct mpb_machine *out)
 			.fork_exit_wait_ns = real(r, fl, "fork_exit_wait_ns", 0),
 			.spawn_exit_wait_ns = real(r, fl, "spawn_exit_wait_ns", 0),
 			.thread_create_join_ns = real(r, fl, "thread_create_join_ns", 0),
+			.fork_exit_wait_cold_ns = real(r, fl, "fork_exit_wait_cold_ns", 0),
+			.spawn_exit_wait_cold_ns = real(r, fl, "spawn_exit_wait_cold_ns", 0),
+			.thread_create_join_cold_ns = real(r, fl, "thread_create_join_cold_ns", 0),
 		};
 	if (json_is_object(sc)) {
 		out->selfcheck = (struct mpb_selfcheck){

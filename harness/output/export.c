@@ -142,6 +142,7 @@ DERIVED(overhead_per_task, dv->overhead_per_task_ns, true)
 DERIVED(ser_frac, dv->serialization_fraction, true)
 DERIVED(startup_per_worker, dv->startup_per_worker_ns, true)
 DERIVED(startup_floors, dv->startup_per_worker_floors, dv->have_floor)
+DERIVED(startup_cold_floors, dv->startup_per_worker_cold_floors, dv->have_cold_floor)
 DERIVED(teardown_per_worker, dv->teardown_per_worker_ns, true)
 DERIVED(teardown_floors, dv->teardown_per_worker_floors, dv->have_floor)
 DERIVED(instr_frac, dv->instrumentation_fraction, true)
@@ -234,6 +235,8 @@ static const struct mpb_export_field point_fields[] = {
 	  "median of the mean per-worker start-up" },
 	{ "startup_per_worker_floors", REAL, c_startup_floors, true, NULL, 0, false,
 	  "start-up per worker over the method's floor (machine.floors)" },
+	{ "startup_per_worker_cold_floors", REAL, c_startup_cold_floors, false, NULL, 0, false,
+	  "start-up per worker over the method's cold floor (machine.floors)" },
 	{ "teardown_per_worker_ns", REAL, c_teardown_per_worker, false, "us", 1e3, false,
 	  "median teardown over workers" },
 	{ "teardown_per_worker_floors", REAL, c_teardown_floors, true, NULL, 0, false,

@@ -74,6 +74,9 @@ int mpb_rp_point_fill(struct mpb_rp_point *p, size_t src, const struct mpb_loade
 			   dv.startup_per_worker_floors);
 	p->td_floors = fig(have && dv.have_floor && mpb_dataset_measured(&l->ds, i, "teardown_ns"),
 			   dv.teardown_per_worker_floors);
+	p->st_cold_floors = fig(have && dv.have_cold_floor &&
+				mpb_dataset_measured(&l->ds, i, "startup_ns"),
+				dv.startup_per_worker_cold_floors);
 	p->ser_frac = fig(have, dv.serialization_fraction);
 	double cp = run_median(ps, offsetof(struct mpb_sample, codec_parent_ns));
 	double cw = run_median(ps, offsetof(struct mpb_sample, codec_workers_ns));

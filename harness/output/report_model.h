@@ -48,6 +48,8 @@ struct mpb_rp_point {
 	/* start-up and teardown per worker over the method's floor
 	 * (machine.floors); NAN without floors or when not measured */
 	double st_floors, td_floors;
+	/* start-up per worker over the method's cold floor; NAN likewise */
+	double st_cold_floors;
 	double *startups;          /* per run: mean worker start-up, ns (owned) */
 	size_t nstartups;
 	char ipc_reason[MPB_COUNTER_REASON_MAX + 64]; /* why ipc is NAN ("" when it is not) */

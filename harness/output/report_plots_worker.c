@@ -19,34 +19,39 @@ static bool want_floors(const struct mpb_rp_point *p)
 	return isfinite(p->st_floors) || isfinite(p->td_floors);
 }
 
+/* Up to this many figures per point: a line style each (solid, then the
+ * dash types 2, 3, ...). */
+#define MAXFIG 3
+
 /* The figures of the plots of one or two figures per point vs workers. */
 struct per_worker {
 	const char *name, *what;   /* file stem; title */
 	bool (*want)(const struct mpb_rp_point *);
 	const char *columns;       /* of the data file, after workers */
-	size_t nfig;               /* 1 or 2 */
-	const char *suffix[2];     /* legend text after the series' label (two figures) */
-	void (*figs)(const struct mpb_rp_point *, double out[2]);
+	size_t nfig;               /* 1 to MAXFIG */
+	const char *suffix[MAXFIG]; /* legend text after the series' label (several figures) */
+	void (*figs)(const struct mpb_rp_point *, double out[MAXFIG]);
 	const char *none;          /* why the plot is left out when no point has a figure */
 	double ytop;               /* the y axis reaches at least this high */
 };
 
-static void figs_cs(const struct mpb_rp_point *p, double out[2])
+static void figs_cs(const struct mpb_rp_point *p, double out[MAXFIG])
 {
 	out[0] = p->vcs;
 	out[1] = p->ivcs;
 }
 
-static void figs_ipc(const struct mpb_rp_point *p, double out[2])
+static void figs_ipc(const struct mpb_rp_point *p, double out[MAXFIG])
 {
 	out[0] = p->ipc;
 	out[1] = NAN;
 }
 
-static void figs_floors(const struct mpb_rp_point *p, double out[2])
+static void figs_floors(const struct mpb_rp_point *p, double out[MAXFIG])
 {
 	out[0] = p->st_floors;
 	out[1] = p->td_floors;
+	out[2] = p->st_cold_floors;
 }
 
 static const struct per_worker pw_ctxsw = {
@@ -60,8 +65,8 @@ static const struct per_worker pw_ipc = {
 };
 static const struct per_worker pw_floors = {
 	"floors", "Fixed costs per worker in multiples of the floors of the machine", want_floors,
-	"startup_per_worker_floors teardown_per_worker_floors", 2, { "start-up", "teardown" },
-	figs_floors,
+	"startup_per_worker_floors teardown_per_worker_floors startup_per_worker_cold_floors", 3,
+	{ "start-up", "teardown", "start-up over the cold floor" }, figs_floors,
 	"no results file has the machine's floors (machine.floors: recorded by sweeps of this "
 	"version; `mpbench info` measures them), or no point measured its start-up or teardown",
 	1.2, /* the floor's line shows */
@@ -122,7 +127,7 @@ int mpb_rp_plot_per_worker(struct mpb_rp_ctx *c, struct mpb_report_plot *p, enum
 				  multi ? " " : "", mpb_sb_str(&s[k].label));
 			for (size_t i = 0; i < s[k].n; i++) {
 				const struct mpb_rp_point *q = &c->pts[s[k].idx[i]];
-				double v[2];
+				double v[MAXFIG];
 				pw->figs(q, v);
 				mpb_sb_printf(&g.data, "%g", q->workers);
 				for (size_t j = 0; j < pw->nfig; j++) {
@@ -146,20 +151,26 @@ int mpb_rp_plot_per_worker(struct mpb_rp_ctx *c, struct mpb_report_plot *p, enum
 				  "lw 2 pt %d title '%s%s%s'", sep, pw->name, block,
 				  mpb_rp_colour(s[k].colour), s[k].pt, mpb_sb_str(&s[k].label),
 				  ns == 1 ? ": " : "", ns == 1 ? pw->suffix[0] : "");
-			mpb_sb_printf(l, ", \\\n     '%s.dat' index %zu using 1:3 with linespoints lc rgb "
-				  "\"%s\" dt 2 lw 2 pt %d ", pw->name, block, mpb_rp_colour(s[k].colour),
-				  s[k].pt_open);
-			if (ns == 1)
-				mpb_sb_printf(l, "title '%s: %s'", mpb_sb_str(&s[k].label), pw->suffix[1]);
-			else
-				mpb_sb_printf(l, "notitle");
+			for (size_t j = 1; j < pw->nfig; j++) {
+				mpb_sb_printf(l, ", \\\n     '%s.dat' index %zu using 1:%zu with linespoints "
+					  "lc rgb \"%s\" dt %zu lw 2 pt %d ", pw->name, block, j + 2,
+					  mpb_rp_colour(s[k].colour), j + 1, s[k].pt_open);
+				if (ns == 1)
+					mpb_sb_printf(l, "title '%s: %s'", mpb_sb_str(&s[k].label),
+						  pw->suffix[j]);
+				else
+					mpb_sb_printf(l, "notitle");
+			}
 		}
-		if (pw->nfig == 2 && ns > 1)
-			mpb_sb_printf(l, ", \\\n     NaN with linespoints lc rgb \"#777777\" lw 2 pt 7 "
-				  "title 'solid: %s', \\\n     NaN with linespoints lc rgb \"#777777\" dt 2 "
-				  "lw 2 pt 6 title 'dashed: %s'", pw->suffix[0], pw->suffix[1]);
+		if (pw->nfig > 1 && ns > 1) {
+			static const char *const dash[MAXFIG] = { "solid", "dashed", "dotted" };
+			for (size_t j = 0; j < pw->nfig; j++)
+				mpb_sb_printf(l, ", \\\n     NaN with linespoints lc rgb \"#777777\" dt %zu "
+					  "lw 2 pt %d title '%s: %s'", j + 1, j ? 6 : 7, dash[j],
+					  pw->suffix[j]);
+		}
 		mpb_sb_printf(mpb_gp_marker(&g, "YMAX"), "%g", fmax(pw->ytop, mpb_rp_ymax(max)));
-		size_t entries = pw->nfig == 2 && ns > 1 ? ns + 2 : pw->nfig * ns;
+		size_t entries = pw->nfig > 1 && ns > 1 ? ns + pw->nfig : pw->nfig * ns;
 		max_entries = entries > max_entries ? entries : max_entries;
 		mpb_rp_series_free(s, ns);
 		s = NULL;

@@ -166,6 +166,8 @@ static json_t *point_json(const struct mpb_dataset *s, size_t i)
 			    real_or_null(dv.startup_per_worker_floors, fl));
 	json_object_set_new(der, "teardown_per_worker_floors",
 			    real_or_null(dv.teardown_per_worker_floors, fl));
+	json_object_set_new(der, "startup_per_worker_cold_floors",
+			    real_or_null(dv.startup_per_worker_cold_floors, have && dv.have_cold_floor));
 	json_object_set_new(der, "instrumentation_fraction",
 			    real_or_null(dv.instrumentation_fraction, have));
 	bool mem = have && dv.have_memory;

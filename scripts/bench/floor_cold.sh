@@ -14,7 +14,9 @@
 # Standalone (a C program compiled here with cc), so that nothing of mpbench
 # is in the figures: what it shows is the machine's, and it is why a pool's
 # start-up per worker sits above the floors that machine.floors records
-# (results/README.md: derived.startup_per_worker_floors). The load average is
+# (results/README.md: derived.startup_per_worker_floors); mpbench now records
+# the cold floors itself too (machine.floors.*_cold_ns, derived.
+# startup_per_worker_cold_floors), this script checks them standalone. The load average is
 # printed with the figures: on a shared machine it says how much they mean.
 set -euo pipefail
 

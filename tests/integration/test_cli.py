@@ -770,6 +770,12 @@ class TestParentRssAndMemory(MpbenchTestCase):
             self.assertIsNotNone(m, "no %s cost in:\n%s" % (label, p.stdout))
             v = float(m.group(1))
             self.assertTrue(math.isfinite(v) and v > 0, "%s: %s" % (label, m.group(1)))
+        # the cold form of each per-worker floor, beside the hot one
+        for label in ("fork+exit+wait", "posix_spawn+wait", "thread create+join"):
+            m = re.search(r"(?m)^\s+" + re.escape(label) + r"\s+[0-9.]+\s*us\s+cold\s+([0-9.]+)\s*us",
+                          p.stdout)
+            self.assertIsNotNone(m, "no cold %s cost in:\n%s" % (label, p.stdout))
+            self.assertGreater(float(m.group(1)), 0, label)
         self.assertEqual(files_under(self.tmp), [])
 
 

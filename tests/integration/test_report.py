@@ -97,6 +97,7 @@ PATHS = {
     "serialization_fraction": "derived.serialization_fraction",
     "startup_per_worker_ns": "derived.startup_per_worker_ns",
     "startup_per_worker_floors": "derived.startup_per_worker_floors",
+    "startup_per_worker_cold_floors": "derived.startup_per_worker_cold_floors",
     "teardown_per_worker_ns": "derived.teardown_per_worker_ns",
     "teardown_per_worker_floors": "derived.teardown_per_worker_floors",
     "instrumentation_fraction": "derived.instrumentation_fraction",
