@@ -952,19 +952,27 @@ static void test_analysis_point(void **state)
 	free(f);
 }
 
+/* The hand-built sweep (malloc'd: free it) of a complete run on this
+ * machine, probed into *m. */
+static struct fixture *fixture_on(struct mpb_machine *m)
+{
+	struct fixture *f = malloc(sizeof *f);
+	assert_non_null(f);
+	fixture_init(f);
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_machine_probe(NULL, m, &d), 0);
+	f->s.machine = m;
+	f->s.status = "complete";
+	return f;
+}
+
 /* The document of the hand-built sweep: derived figures that do not exist are
  * null, never a made-up number. */
 static void test_build_derived_nulls(void **state)
 {
 	(void)state;
-	struct fixture *f = malloc(sizeof *f);
-	assert_non_null(f);
-	fixture_init(f);
 	struct mpb_machine m;
-	struct mpb_diag d = { 0 };
-	assert_int_equal(mpb_machine_probe(NULL, &m, &d), 0);
-	f->s.machine = &m;
-	f->s.status = "complete";
+	struct fixture *f = fixture_on(&m);
 	json_t *doc = mpb_results_build(&f->s);
 	assert_non_null(doc);
 	json_t *pts = get(doc, "points");
@@ -1002,20 +1010,14 @@ static void test_build_derived_nulls(void **state)
 static void test_cold_floor_multiple(void **state)
 {
 	(void)state;
-	struct fixture *f = malloc(sizeof *f);
-	assert_non_null(f);
-	fixture_init(f);
 	struct mpb_machine m;
-	struct mpb_diag d = { 0 };
-	assert_int_equal(mpb_machine_probe(NULL, &m, &d), 0);
+	struct fixture *f = fixture_on(&m);
 	m.has_floors = true;
 	m.floors = (struct mpb_floor){ .pipe_rtt_ns = 3, .fork_exit_wait_ns = 4,
 				       .spawn_exit_wait_ns = 50, .thread_create_join_ns = 2,
 				       .fork_exit_wait_cold_ns = 10,
 				       .spawn_exit_wait_cold_ns = 90,
 				       .thread_create_join_cold_ns = 7 };
-	f->s.machine = &m;
-	f->s.status = "complete";
 	struct mpb_derived dv;
 	assert_int_equal(mpb_analysis_point(&f->s, 0, &dv), 0);
 	assert_true(dv.startup_per_worker_ns > 0);
