@@ -95,7 +95,7 @@ static void print_floor(const struct mpb_machine *m)
 	printf("  thread create+join  %9.1f us  cold %9.1f us\n", fl->thread_create_join_ns / 1e3,
 	       fl->thread_create_join_cold_ns / 1e3);
 	printf("  (hot: in a tight loop; cold: the first after %.0f ms asleep, as a pool's launch "
-	       "is; median of rounds)\n", MPB_FLOOR_COLD_SLEEP_NS / 1e6);
+	       "is)\n", MPB_FLOOR_COLD_SLEEP_NS / 1e6);
 	printf("self-check (the harness's own cost per run, default counters):\n");
 	printf("  empty run           %9.1f us  (1 fork worker, 1 null task; median of %u)\n",
 	       sc->empty_run_ns / 1e3, sc->runs);

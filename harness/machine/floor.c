@@ -78,22 +78,28 @@ static int wait_child(pid_t pid, int *st)
 	return 0;
 }
 
-double mpb_floor_estimate(const double *v, size_t n)
+/* mpb_floor_estimate with batches of `batch` samples. */
+static double estimate(const double *v, size_t n, size_t batch)
 {
 	if (n == 0)
 		return 0;
-	size_t batches = n / MPB_FLOOR_BATCH;
+	size_t batches = n / batch;
 	if (batches < 2)
 		return mpb_stats_median(v, n);
 	double best = 0;
 	for (size_t b = 0; b < batches; b++) {
 		/* the last batch takes the remainder */
-		size_t len = b + 1 < batches ? MPB_FLOOR_BATCH : n - b * MPB_FLOOR_BATCH;
-		double m = mpb_stats_median(v + b * MPB_FLOOR_BATCH, len);
+		size_t len = b + 1 < batches ? batch : n - b * batch;
+		double m = mpb_stats_median(v + b * batch, len);
 		if (b == 0 || m < best)
 			best = m;
 	}
 	return best;
+}
+
+double mpb_floor_estimate(const double *v, size_t n)
+{
+	return estimate(v, n, MPB_FLOOR_BATCH);
 }
 
 /* One timed operation of a floor into *ns; 0 or negative with d set. */
@@ -125,7 +131,11 @@ static int sample(one_fn one, void *ctx, unsigned max, uint64_t budget_ns, doubl
 
 /* The cold form of one(): `rounds` times (at most COLD_MAX), sleep
  * MPB_FLOOR_COLD_SLEEP_NS, then time one() as the first operation after the
- * wait; the median over rounds into *ns. The sleep is the floor's own setup,
+ * wait; into *ns the smallest median of consecutive batches of
+ * MPB_FLOOR_COLD_BATCH rounds (as mpb_floor_estimate: on a loaded machine a
+ * wake-up after a sleep can wait a whole time slice for a CPU, and a burst of
+ * that must not become the floor while one batch stayed quiet; the median
+ * of all with under two batches). The sleep is the floor's own setup,
  * outside the operation's time: a pool's launch, the first fork or thread
  * after the harness waited for a point, finds the caches, the TLB and the
  * scheduler's state as a wait left them, not as a tight loop keeps them. */
@@ -145,7 +155,7 @@ static int sample_cold(one_fn one, void *ctx, unsigned rounds, double *ns, struc
 		if (rc < 0)
 			return rc;
 	}
-	*ns = mpb_stats_median(v, rounds);
+	*ns = estimate(v, rounds, MPB_FLOOR_COLD_BATCH);
 	return 0;
 }
 

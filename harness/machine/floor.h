@@ -14,14 +14,15 @@ struct mpb_floor {
 	double fork_exit_wait_ns;  /* fork + _exit + waitpid */
 	double spawn_exit_wait_ns; /* posix_spawn of `true` + waitpid */
 	double thread_create_join_ns;
-	/* The same three cold: each the median over rounds of the first
-	 * operation after the process slept MPB_FLOOR_COLD_SLEEP_NS (outside
-	 * the timed operation), as a pool's launch is the first fork or thread
+	/* The same three cold: each the first operation after the process
+	 * slept MPB_FLOOR_COLD_SLEEP_NS (outside the timed operation), the
+	 * smallest median of batches of MPB_FLOOR_COLD_BATCH rounds, as a pool's launch is the first fork or thread
 	 * after the harness waited; 0 when not measured (files from before). */
 	double fork_exit_wait_cold_ns, spawn_exit_wait_cold_ns, thread_create_join_cold_ns;
 };
 
 #define MPB_FLOOR_COLD_SLEEP_NS 4000000ull
+#define MPB_FLOOR_COLD_BATCH 3
 
 /* Measure each floor: the pipe round trip as the median of batches'
  * means, the hot others by mpb_floor_estimate, the cold ones over 15
