@@ -244,7 +244,7 @@ static void test_mpi_bad_args(void **state)
 	struct mpb_diag d = { 0 };
 	assert_true(start(fx, 1, 1, "raw", &d) < 0);
 	assert_contains(d.msg, "ended");
-	assert_contains(d.msg, "before its relay rank connected");
+	assert_contains(d.msg, "before its rank 0 connected");
 	mpb_pool_free(fx->pool);
 	fx->pool = NULL;
 	assert_no_children();

@@ -231,7 +231,15 @@ static int read_plan(struct rd *r, const json_t *doc, struct mpb_loaded *l)
 			fail(r, "", "is not an object");
 		struct mpb_ceiling *ce = &pl->ceilings[j];
 		*ce = (struct mpb_ceiling){ workload_of(r, c), u64(r, c, "size"), u64(r, c, "tasks"),
-					    (unsigned)u64(r, c, "workers"), 0 };
+					    (unsigned)u64(r, c, "workers"), 0,
+					    MPB_METHOD_CEILING_PROCESSES };
+		/* absent in files from before the mpi ceiling: bare processes */
+		const json_t *over = json_object_get(c, "over");
+		int kind = json_is_string(over) ? mpb_method_ceiling_find(json_string_value(over))
+						: MPB_METHOD_CEILING_PROCESSES;
+		if (r->rc == 0 && kind < 0)
+			fail(r, "over", "is not a kind of ceiling of this mpbench");
+		ce->over = kind < 0 ? MPB_METHOD_CEILING_PROCESSES : (enum mpb_method_ceiling)kind;
 		ce->baseline = baseline_of(pl, ce->workload, ce->size, ce->tasks);
 		if (r->rc == 0 && ce->baseline == SIZE_MAX)
 			fail(r, "", "has no serial baseline of its workload, size and tasks");
@@ -261,8 +269,9 @@ static int read_plan(struct rd *r, const json_t *doc, struct mpb_loaded *l)
 			fail(r, "", "has no serial baseline of its workload, size and tasks");
 		pt->ceiling = MPB_NO_CEILING;
 		for (size_t j = 0; j < pl->nceilings; j++)
-			if (pl->ceilings[j].baseline == pt->baseline &&
-			    pl->ceilings[j].workers == pt->workers)
+			if (pt->method && pl->ceilings[j].baseline == pt->baseline &&
+			    pl->ceilings[j].workers == pt->workers &&
+			    pl->ceilings[j].over == pt->method->ceiling)
 				pt->ceiling = j;
 	}
 	return r->rc;

@@ -221,9 +221,10 @@ static json_t *ceiling_json(const struct mpb_dataset *s, size_t j)
 	json_t *runs = json_array();
 	for (size_t r = 0; r < cs->n; r++)
 		json_array_append_new(runs, u64((uint64_t)cs->wall_ns[r]));
-	return json_pack("{s:s, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:s, s:o, s:o, s:I, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"workload", c->workload->name, "size", u64(c->size), "tasks", u64(c->tasks),
-		"workers", (json_int_t)c->workers, "runs", runs,
+		"workers", (json_int_t)c->workers, "over", mpb_method_ceiling_name(c->over),
+		"runs", runs,
 		"wall_ns", summary_of(cs->wall_ns, cs->n, s->plan->seed + j),
 		"speedup", real_or_null(cr.speedup, sp),
 		"speedup_ci95", sp ? json_pack("[f, f]", cr.speedup_ci_lo, cr.speedup_ci_hi)

@@ -313,8 +313,9 @@ void mpb_table_print(FILE *f, const struct mpb_dataset *s)
 			if (cr.have_speedup)
 				snprintf(sp, sizeof sp, ", %.2fx", cr.speedup);
 		}
-		fprintf(f, "%-8s %7s %6llu  ceiling at %u worker%s: %s%s%s%s\n", c->workload->name,
-			size, (unsigned long long)c->tasks, c->workers, c->workers == 1 ? "" : "s",
+		fprintf(f, "%-8s %7s %6llu  %s at %u worker%s: %s%s%s%s\n", c->workload->name,
+			size, (unsigned long long)c->tasks, mpb_method_ceiling_title(c->over),
+			c->workers, c->workers == 1 ? "" : "s",
 			wall, sp, cs->failed ? "  FAILED: " : "", cs->failed ? cs->error : "");
 	}
 	for (size_t i = 0; i < p->npoints; i++) {

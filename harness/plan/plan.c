@@ -324,14 +324,15 @@ static int add_baseline(struct mpb_plan *p, const struct mpb_workload_ops *w, ui
 	return 0;
 }
 
-/* One ceiling per distinct (workload, size, tasks, workers): the pool points
- * that differ only in method, codec, chunk size or parent size share it. */
+/* One ceiling per distinct (workload, size, tasks, workers, kind): the pool
+ * points that differ only in codec, chunk size, parent size or a method of
+ * the same ceiling kind share it. */
 static int add_ceiling(struct mpb_plan *p, const struct mpb_point *pt, size_t *idx)
 {
 	for (size_t i = 0; i < p->nceilings; i++) {
 		struct mpb_ceiling *c = &p->ceilings[i];
 		if (c->workload == pt->workload && c->size == pt->size && c->tasks == pt->tasks &&
-		    c->workers == pt->workers) {
+		    c->workers == pt->workers && c->over == pt->method->ceiling) {
 			*idx = i;
 			return 0;
 		}
@@ -341,7 +342,7 @@ static int add_ceiling(struct mpb_plan *p, const struct mpb_point *pt, size_t *i
 		return -1;
 	p->ceilings = nc;
 	nc[p->nceilings] = (struct mpb_ceiling){ pt->workload, pt->size, pt->tasks, pt->workers,
-						 pt->baseline };
+						 pt->baseline, pt->method->ceiling };
 	*idx = p->nceilings++;
 	return 0;
 }

@@ -50,13 +50,16 @@ struct mpb_baseline {
 	uint64_t size, tasks;
 };
 
-/* The machine's scaling ceiling for one (workload, size, tasks, workers):
- * the same tasks split over `workers` bare forked processes (ceiling.h). */
+/* The machine's scaling ceiling for one (workload, size, tasks, workers,
+ * over): the same tasks split over `workers` bare forked processes, or bare
+ * MPI ranks for the mpi method's points (ceiling.h). */
 struct mpb_ceiling {
 	const struct mpb_workload_ops *workload;
 	uint64_t size, tasks;
 	unsigned workers;
 	size_t baseline;      /* its tasks are the baseline's */
+	/* bare processes or bare MPI ranks: the kind of its points' method */
+	enum mpb_method_ceiling over;
 };
 #define MPB_NO_CEILING ((size_t)-1)
 

@@ -76,3 +76,16 @@ void mpb_chunk_observe(struct mpb_chunker *c, uint64_t count, uint64_t busy_ns)
 	 * not halve the next */
 	c->per_task_ns = c->per_task_ns < 0 ? x : 0.5 * c->per_task_ns + 0.5 * x;
 }
+
+void mpb_chunk_split_static(uint64_t tasks, unsigned parts, unsigned k, uint64_t *first,
+			    uint64_t *count)
+{
+	if (parts == 0 || k >= parts) {
+		*first = tasks;
+		*count = 0;
+		return;
+	}
+	uint64_t q = tasks / parts, r = tasks % parts;
+	*first = k * q + (k < r ? k : r);
+	*count = q + (k < r);
+}

@@ -20,6 +20,13 @@
 #include <stdint.h>
 
 #define MPB_CHUNK_RECORD 32
+
+/* The static split of a ceiling (run/ceiling.h) and of its bare MPI ranks
+ * (pool/mpi/mpi_bare.c): part k of `parts` takes tasks [*first, *first +
+ * *count). Contiguous blocks whose sizes differ by at most one, covering
+ * [0, tasks) exactly once; the first tasks % parts parts take one more. */
+void mpb_chunk_split_static(uint64_t tasks, unsigned parts, unsigned k, uint64_t *first,
+			    uint64_t *count);
 #define MPB_CHUNK_TARGET_NS 50000000ull  /* auto: 50 ms per chunk */
 
 struct mpb_chunk_stats {

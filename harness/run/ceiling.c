@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "chunk.h"
+#include "ceiling_mpi.h"
 #include "clock.h"
 #include "method_proc.h"
 #include "stats.h"
@@ -57,15 +59,7 @@ struct shared {
 void mpb_ceiling_split(uint64_t tasks, unsigned workers, unsigned k, uint64_t *first,
 		       uint64_t *count)
 {
-	if (workers == 0 || k >= workers) {
-		*first = tasks;
-		*count = 0;
-		return;
-	}
-	/* the first tasks % workers children take one task more */
-	uint64_t q = tasks / workers, r = tasks % workers;
-	*first = k * q + (k < r ? k : r);
-	*count = q + (k < r);
+	mpb_chunk_split_static(tasks, workers, k, first, count);
 }
 
 static size_t pad8(size_t n)
@@ -513,6 +507,8 @@ int mpb_ceiling_run(const struct mpb_ceiling_job *job, size_t *arena_bytes, uint
 		return mpb_fail(d, MPB_EINPUT, "ceiling: needs a workload, its tasks and >= 1 worker");
 	if (stopping(job))
 		return mpb_fail(d, MPB_EINTR, "interrupted");
+	if (job->over == MPB_METHOD_CEILING_MPI_RANKS)
+		return mpb_ceiling_mpi_run(job, wall_ns, tasks_done, d);
 	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
 		size_t need;
 		int rc = run_once(job, *arena_bytes, wall_ns, tasks_done, &need, d);
@@ -596,7 +592,8 @@ int mpb_ceiling_measure_machine(unsigned workers, volatile sig_atomic_t *stop_fl
 	}
 	for (uint64_t i = 0; i < out->tasks && rc == 0; i++)
 		rc = w->make_task(NULL, &wp, i, &args[i], d);
-	struct mpb_ceiling_job job = { w, NULL, wp, args, out->workers, stop_flag };
+	struct mpb_ceiling_job job = { w, NULL, wp, args, out->workers, stop_flag,
+				       MPB_METHOD_CEILING_PROCESSES };
 	size_t arena = 0;
 	/* a warm-up pair, then pairs that alternate, so drift hits both alike */
 	for (int r = -1; r < INFO_RUNS && rc == 0; r++) {

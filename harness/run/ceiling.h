@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "method.h"
 #include "ceiling_ratios.h"
 #include "value.h"
 #include "workload.h"
@@ -35,6 +36,9 @@ struct mpb_ceiling_job {
 	/* Optional: when *stop_flag becomes nonzero the children are killed and
 	 * reaped within ~100 ms and the run returns -MPB_EINTR. */
 	volatile sig_atomic_t *stop_flag;
+	/* bare forked processes (0), or bare MPI ranks (ceiling_mpi.h): the
+	 * kind of the points' method (method.h) */
+	enum mpb_method_ceiling over;
 };
 
 

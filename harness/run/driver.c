@@ -455,6 +455,7 @@ static int ceiling_run(struct mpb_sweep *s, size_t j, bool keep, struct mpb_diag
 		.args = st->args,
 		.workers = c->workers,
 		.stop_flag = s->stop_flag,
+		.over = c->over,
 	};
 	uint64_t wall;
 	rc = mpb_ceiling_run(&job, &s->run->arenas[j], &wall, NULL, d);

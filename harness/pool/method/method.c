@@ -41,3 +41,31 @@ unsigned mpb_method_abandoned(unsigned *running)
 		*running = live;
 	return n;
 }
+
+static const char *const ceiling_names[MPB_METHOD_CEILING_COUNT] = {
+	[MPB_METHOD_CEILING_PROCESSES] = "processes",
+	[MPB_METHOD_CEILING_MPI_RANKS] = "mpi_ranks",
+};
+
+static const char *const ceiling_titles[MPB_METHOD_CEILING_COUNT] = {
+	[MPB_METHOD_CEILING_PROCESSES] = "ceiling",
+	[MPB_METHOD_CEILING_MPI_RANKS] = "ceiling over MPI ranks",
+};
+
+const char *mpb_method_ceiling_title(enum mpb_method_ceiling c)
+{
+	return (unsigned)c < MPB_METHOD_CEILING_COUNT ? ceiling_titles[c] : "ceiling";
+}
+
+const char *mpb_method_ceiling_name(enum mpb_method_ceiling c)
+{
+	return (unsigned)c < MPB_METHOD_CEILING_COUNT ? ceiling_names[c] : "?";
+}
+
+int mpb_method_ceiling_find(const char *name)
+{
+	for (int c = 0; c < MPB_METHOD_CEILING_COUNT; c++)
+		if (strcmp(ceiling_names[c], name) == 0)
+			return c;
+	return -1;
+}

@@ -71,6 +71,19 @@ enum mpb_method_floor {
 	MPB_METHOD_FLOOR_MPI,       /* mpirun of bare ranks + their end */
 };
 
+/* What a method's points are judged against as "the machine" (run/ceiling.h):
+ * the same static split of the tasks over bare processes of the same kind. */
+enum mpb_method_ceiling {
+	MPB_METHOD_CEILING_PROCESSES = 0, /* bare forked processes */
+	MPB_METHOD_CEILING_MPI_RANKS,     /* bare MPI ranks from mpirun */
+	MPB_METHOD_CEILING_COUNT
+};
+/* Its name in results (ceilings[].over), and back; -1 when unknown. */
+const char *mpb_method_ceiling_name(enum mpb_method_ceiling c);
+int mpb_method_ceiling_find(const char *name);
+/* Its title in the console table ("ceiling over MPI ranks"). */
+const char *mpb_method_ceiling_title(enum mpb_method_ceiling c);
+
 struct mpb_method_ops {
 	const char *name;
 	const char *summary;
@@ -78,6 +91,7 @@ struct mpb_method_ops {
 	/* The call that creates a worker, as messages name it ("fork"). */
 	const char *launch_call;
 	enum mpb_method_floor floor;
+	enum mpb_method_ceiling ceiling;
 	/* NULL: points take --codec. Else every point of this method uses this
 	 * codec, whatever --codec says (thread: none, values by reference). */
 	const struct mpb_codec_ops *codec;

@@ -3,9 +3,12 @@
 #include "mpi_launch.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 int mpb_mpi_launch_send(int sock, uint32_t index, int in_fd, int out_fd)
 {
@@ -58,4 +61,26 @@ int mpb_mpi_launch_recv(int sock, uint32_t *index, int *in_fd, int *out_fd)
 	*in_fd = fds[0];
 	*out_fd = fds[1];
 	return 1;
+}
+
+int mpb_mpi_launch_connect(const char *name)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	size_t n = strlen(name);
+	if (n >= sizeof a.sun_path) {
+		close(fd);
+		return -1;
+	}
+	memcpy(a.sun_path, name, n);
+	if (name[0] == '@')
+		a.sun_path[0] = '\0';
+	socklen_t sl = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+	if (connect(fd, (struct sockaddr *)&a, sl) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

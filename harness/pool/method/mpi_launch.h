@@ -22,4 +22,21 @@ int mpb_mpi_launch_send(int sock, uint32_t index, int in_fd, int out_fd);
  * at EOF, or -errno. */
 int mpb_mpi_launch_recv(int sock, uint32_t *index, int *in_fd, int *out_fd);
 
+/* The bare-rank modes (pool/mpi/mpi_bare.h) and what their rank 0 writes
+ * to the harness over the same socket. The ceiling: for each rank k in
+ * order a struct mpb_mpi_bare_part, then `len` bytes: its results as one
+ * raw-codec list of `count` values (status 0), or its error message
+ * (status 1). The round trip: `batches` doubles. The launch: nothing. */
+#define MPB_MPI_BARE_CEILING "--ceiling"
+#define MPB_MPI_BARE_LAUNCH "--launch"
+#define MPB_MPI_BARE_RTT "--rtt"
+struct mpb_mpi_bare_part {
+	uint32_t status, pad;
+	uint64_t first, count, len;
+};
+
+/* Connect to the harness's socket `name` ('@' for an abstract one): the fd,
+ * or -1 with errno set. */
+int mpb_mpi_launch_connect(const char *name);
+
 #endif

@@ -46,28 +46,6 @@ static int fail(const char *what)
 	return 1;
 }
 
-static int connect_harness(const char *name)
-{
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	size_t n = strlen(name);
-	if (n >= sizeof a.sun_path) {
-		close(fd);
-		return -1;
-	}
-	memcpy(a.sun_path, name, n);
-	if (name[0] == '@')
-		a.sun_path[0] = '\0';
-	socklen_t sl = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
-	if (connect(fd, (struct sockaddr *)&a, sl) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* Every worker's pipe ends, by index. */
 static int take_pipes(struct relay *r, int sock)
 {
@@ -198,7 +176,7 @@ int mpb_mpi_relay_main(const char *sock_name, unsigned workers)
 		return fail("out of memory");
 	for (unsigned i = 0; i < workers; i++)
 		r.in[i] = r.out[i] = -1;
-	int sock = connect_harness(sock_name);
+	int sock = mpb_mpi_launch_connect(sock_name);
 	if (sock < 0)
 		return fail("cannot reach the harness's socket (rank 0 must run on the harness's "
 			    "host: put it first in the hostfile)");

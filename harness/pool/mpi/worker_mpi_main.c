@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "frame.h"
+#include "mpi_bare.h"
 #include "mpi_channel.h"
 #include "mpi_relay.h"
 #include "worker.h"
@@ -75,7 +76,8 @@ int main(int argc, char **argv)
 {
 	/* Ctrl-C is the harness's to handle */
 	signal(SIGINT, SIG_IGN);
-	if (argc != 2)
+	bool bare = mpb_mpi_bare_mode(argc, argv);
+	if (argc != 2 && !bare)
 		return bad("started by mpbench's mpi method (mpirun ... mpbench-worker-mpi "
 			   "@SOCKET), not by hand");
 	int provided, rank = 0, size = 0;
@@ -84,7 +86,8 @@ int main(int argc, char **argv)
 	MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
 	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
 	MPI_Comm_size(MPI_COMM_WORLD, &size);
-	int status = size < 2	 ? bad("a job of at least 2 ranks: the relay and a worker")
+	int status = bare	 ? mpb_mpi_bare_main(argc, argv, rank, size)
+		     : size < 2	 ? bad("a job of at least 2 ranks: the relay and a worker")
 		     : rank == 0 ? mpb_mpi_relay_main(argv[1], (unsigned)size - 1)
 				 : serve((unsigned)rank - 1);
 	MPI_Finalize();
