@@ -137,7 +137,7 @@ static void test_thread(void **state)
 static void check_measure_fills_every_floor(int (*measure)(struct mpb_floor *, struct mpb_diag *))
 {
 	struct held h = held_now();
-	struct mpb_floor f = { -1, -1, -1, -1, -1, -1, -1 };
+	struct mpb_floor f = { -1, -1, -1, -1, -1, -1, -1, 0, 0, 0 };
 	struct mpb_diag d;
 	mpb_diag_clear(&d);
 	int rc = measure(&f, &d);
@@ -189,7 +189,7 @@ static void test_floor_of_each_method(void **state)
 {
 	(void)state;
 	struct mpb_floor f = { .pipe_rtt_ns = 1, .fork_exit_wait_ns = 2, .spawn_exit_wait_ns = 3,
-			       .thread_create_join_ns = 4 };
+			       .thread_create_join_ns = 4, .mpi_launch_ns = 5 };
 	assert_true(mpb_floor_of(&f, mpb_method_fork.floor) == 2);
 	assert_true(mpb_floor_of(&f, mpb_method_forkserver.floor) == 2);
 	assert_true(mpb_floor_of(&f, mpb_method_spawn.floor) == 3);
@@ -203,6 +203,7 @@ static void test_floor_of_each_method(void **state)
 	assert_true(mpb_floor_cold_of(&f, mpb_method_forkserver.floor) == 20);
 	assert_true(mpb_floor_cold_of(&f, mpb_method_spawn.floor) == 30);
 	assert_true(mpb_floor_cold_of(&f, mpb_method_thread.floor) == 40);
+	assert_true(mpb_floor_of(&f, MPB_METHOD_FLOOR_MPI) == 5);
 }
 
 /* ---- failures ----------------------------------------------------------- */

@@ -241,7 +241,7 @@ static void test_to_json(void **state)
 	json_decref(j);
 
 	m.has_floors = true;
-	m.floors = (struct mpb_floor){ 2500, 110000, 900000, 9000, 0, 0, 0 };
+	m.floors = (struct mpb_floor){ 2500, 110000, 900000, 9000, 0, 0, 0, 0, 0, 0 };
 	m.selfcheck = (struct mpb_selfcheck){ .runs = 21, .empty_run_ns = 230000,
 					      .floors_ns = 112500 };
 	mpb_selfcheck_derive(&m.selfcheck);
@@ -255,6 +255,20 @@ static void test_to_json(void **state)
 	/* cold floors not measured (a model from an older file): null */
 	assert_true(json_is_null(json_object_get(fl, "fork_exit_wait_cold_ns")));
 	assert_true(json_is_null(json_object_get(fl, "thread_create_join_cold_ns")));
+	/* the MPI floors: null unless measured (a sweep with mpi points) */
+	assert_true(json_is_null(json_object_get(fl, "mpi_launch_ns")));
+	assert_true(json_is_null(json_object_get(fl, "mpi_launch_ranks")));
+	assert_true(json_is_null(json_object_get(fl, "mpi_rtt_ns")));
+	json_decref(j);
+	m.floors.mpi_launch_ns = 250e6;
+	m.floors.mpi_launch_ranks = 3;
+	m.floors.mpi_rtt_ns = 900;
+	j = mpb_machine_to_json(&m);
+	fl = json_object_get(j, "floors");
+	sc = json_object_get(j, "selfcheck");
+	assert_true(json_real_value(json_object_get(fl, "mpi_launch_ns")) == 250e6);
+	assert_int_equal(json_integer_value(json_object_get(fl, "mpi_launch_ranks")), 3);
+	assert_true(json_real_value(json_object_get(fl, "mpi_rtt_ns")) == 900);
 	assert_int_equal(json_integer_value(json_object_get(sc, "runs")), 21);
 	assert_true(json_real_value(json_object_get(sc, "overhead_ns")) == 117500);
 	assert_true(json_real_value(json_object_get(sc, "min_task_ns")) == 1175000);

@@ -337,13 +337,23 @@ static size_t count(const char *hay, const char *needle)
  * per file named by its label (else its file), with each machine's
  * ceiling; the fleet table has a row per file; the plots with something to
  * show are drawn (two sizes: serialization; machine.floors: floors). */
-static void test_overlay_and_fleet(void **state)
+/* Two results files reported together: the sample and a copy of it. */
+struct pair {
+	struct mpb_loaded l[2];
+	struct mpb_report_result res;
+	char out[PATH_MAX];
+};
+
+/* The sample and a copy labelled `label` (with MPI floors when mpi),
+ * reported into DIR/r. */
+static void report_pair(const char *dir, const char *label, bool mpi, struct pair *pr)
 {
-	const char *dir = *state;
-	char a[PATH_MAX], b[PATH_MAX], out[PATH_MAX], p[PATH_MAX];
+	struct mpb_loaded *l = pr->l;
+	char *out = pr->out;
+	char a[PATH_MAX], b[PATH_MAX];
 	sample("sumsq-sizes-floors.json", a, sizeof a);
 	json_t *doc = load_doc(a);
-	json_object_set_new(doc, "label", json_string("runner-b"));
+	json_object_set_new(doc, "label", json_string(label));
 	/* the sample is from before the cold floors; this copy has them */
 	json_t *fl = json_object_get(json_object_get(doc, "machine"), "floors");
 	assert_true(json_is_object(fl));
@@ -351,19 +361,32 @@ static void test_overlay_and_fleet(void **state)
 	json_object_set_new(fl, "fork_exit_wait_cold_ns", json_real(250000));
 	json_object_set_new(fl, "spawn_exit_wait_cold_ns", json_real(1500000));
 	json_object_set_new(fl, "thread_create_join_cold_ns", json_real(60000));
+	if (mpi) {
+		json_object_set_new(fl, "mpi_launch_ns", json_real(250000000));
+		json_object_set_new(fl, "mpi_launch_ranks", json_integer(3));
+		json_object_set_new(fl, "mpi_rtt_ns", json_real(1500));
+	}
 	SNP(b, "%s/b.json", dir);
 	assert_int_equal(json_dump_file(doc, b, 0), 0);
 	json_decref(doc);
-	struct mpb_loaded l[2];
 	struct mpb_diag d = { 0 };
 	char *paths[] = { a, b };
 	assert_int_equal(mpb_report_load(paths, 2, l, &d), 0);
-	assert_string_equal(l[1].plan.label, "runner-b");
-	SNP(out, "%s/r", dir);
+	assert_string_equal(l[1].plan.label, label);
+	snprintf(out, PATH_MAX, "%s/r", dir);
 	struct mpb_report_opts o = { .paths = paths, .sets = l, .n = 2, .outdir = out,
 				     .gnuplot = "/nonexistent/gnuplot" };
-	struct mpb_report_result res;
-	assert_int_equal(mpb_report_write(&o, &res, &d), 0);
+	assert_int_equal(mpb_report_write(&o, &pr->res, &d), 0);
+}
+
+static void test_overlay_and_fleet(void **state)
+{
+	struct pair pr;
+	report_pair(*state, "runner-b", false, &pr);
+	struct mpb_loaded *l = pr.l;
+	struct mpb_report_result res = pr.res;
+	const char *out = pr.out;
+	char p[PATH_MAX];
 	for (size_t i = 0; i < res.nplots; i++) {
 		bool want = strcmp(res.plots[i].name, "ipc") != 0 &&
 			    strcmp(res.plots[i].name, "startup_rss") != 0;
@@ -444,6 +467,35 @@ static void test_overlay_and_fleet(void **state)
 	assert_non_null(strstr(md, "## Fleet"));
 	assert_non_null(strstr(md, "| runner-b | vm |"));
 	free(md);
+	mpb_report_unload(l, 2);
+}
+
+/* A file with the MPI floors (a sweep with mpi points) adds their two
+ * columns to the fleet table; a file without them shows empty cells. */
+static void test_fleet_mpi_floors(void **state)
+{
+	struct pair pr;
+	char p[PATH_MAX];
+	report_pair(*state, "mpi-host", true, &pr);
+	struct mpb_loaded *l = pr.l;
+	assert_true(l[1].machine.floors.mpi_launch_ns == 250000000);
+	assert_int_equal(l[1].machine.floors.mpi_launch_ranks, 3);
+	assert_true(l[0].machine.floors.mpi_launch_ns == 0);
+	SNP(p, "%s/fleet.csv", pr.out);
+	char *csv = slurp(p);
+	assert_non_null(csv);
+	const char *head = "series,hostname,cpu_model,usable_cpus,fork_exit_wait_ns,"
+			   "spawn_exit_wait_ns,mpi_launch_ns,mpi_rtt_ns,startup_per_worker_ns_fork,";
+	assert_int_equal(strncmp(csv, head, strlen(head)), 0);
+	/* the file without them: empty cells, then the start-up columns */
+	char *vm = strstr(csv, "\nvm,vm,"), *mh = strstr(csv, "\nmpi-host,vm,");
+	assert_non_null(vm);
+	assert_non_null(mh);
+	char *nl = strchr(mh + 1, '\n');
+	if (nl)
+		*nl = '\0';
+	assert_non_null(strstr(mh, ",250000000,1500,"));
+	free(csv);
 	mpb_report_unload(l, 2);
 }
 
@@ -591,6 +643,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_report_without_gnuplot, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_parent_rss_plot, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_overlay_and_fleet, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_fleet_mpi_floors, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_hostile_text, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_templates_checked, make_dir, remove_dir),
 	};

@@ -9,6 +9,8 @@
 #include "counters.h"
 #include "counters_report.h"
 #include "floor.h"
+#include "floor_mpi.h"
+#include "mpi_job.h"
 #include "machine.h"
 #include "mpb_config.h"
 #include "mpb_git.h"
@@ -105,6 +107,35 @@ static void print_floor(const struct mpb_machine *m)
 	       "than the pool)\n", sc->min_task_ns / 1e3, MPB_SELFCHECK_FACTOR);
 }
 
+/* The MPI floors into m's floors when this mpbench has MPI and Open MPI runs
+ * here; else why not into why (m's MPI floors stay 0, null in the JSON). */
+static void measure_mpi_floor(struct mpb_machine *m, struct mpb_diag *why)
+{
+	*why = (struct mpb_diag){ 0 };
+	unsigned ranks = m->usable_cpus > 0 ? (unsigned)m->usable_cpus : 1;
+	if (!mpb_mpi_job_built())
+		snprintf(why->msg, sizeof why->msg, "not built (this mpbench has no MPI: meson "
+			 "-Dmpi=enabled with Open MPI installed)");
+	else
+		mpb_floor_mpi_measure(&m->floors, ranks, false, why);
+}
+
+static void print_mpi_floor(const struct mpb_machine *m, const struct mpb_diag *why)
+{
+	const struct mpb_floor *fl = &m->floors;
+	if (fl->mpi_launch_ns <= 0) {
+		printf("MPI floors          %s\n", why->msg);
+		return;
+	}
+	printf("MPI floors (bare ranks of mpbench-worker-mpi, placed as -m mpi places them):\n");
+	printf("  launch of %u rank%s %*s%9.1f ms  (mpirun -> MPI_Init, MPI_Finalize -> reaped)\n",
+	       fl->mpi_launch_ranks,
+	       fl->mpi_launch_ranks == 1 ? "" : "s", fl->mpi_launch_ranks >= 10 ? 0 : 1, "",
+	       fl->mpi_launch_ns / 1e6);
+	printf("  message round trip  %9.1f us  (1 byte there and back, 2 ranks)\n",
+	       fl->mpi_rtt_ns / 1e3);
+}
+
 static void print_ceiling(const struct mpb_ceiling_machine *cm)
 {
 	char csize[MPB_FMT_U64_LEN];
@@ -119,16 +150,21 @@ static void print_ceiling(const struct mpb_ceiling_machine *cm)
 /* info --format json: {tool, machine (with floors and selfcheck), counters,
  * ceiling}, the names of the results file's fields. */
 static int info_json(const struct mpb_machine *m, const struct mpb_counter_set *cs,
-		     const struct mpb_ceiling_machine *cm, struct mpb_diag *d)
+		     const struct mpb_ceiling_machine *cm, const struct mpb_diag *mpi_why,
+		     struct mpb_diag *d)
 {
-	json_t *o = json_pack("{s:o, s:o, s:o, s:{s:f, s:[f, f], s:f, s:i, s:I, s:I, s:i}}",
+	bool mpi = m->floors.mpi_launch_ns > 0;
+	json_t *o = json_pack("{s:o, s:o, s:o, s:{s:f, s:[f, f], s:f, s:i, s:I, s:I, s:i}, "
+			      "s:{s:b, s:o}}",
 			      "tool", mpb_results_tool(&m->build),
 			      "machine", mpb_machine_to_json(m),
 			      "counters", mpb_counters_machine_json(cs),
 			      "ceiling", "speedup", cm->speedup, "ci95", cm->ci_lo, cm->ci_hi,
 			      "efficiency", cm->efficiency, "workers", (int)cm->workers,
 			      "tasks", (json_int_t)cm->tasks, "size", (json_int_t)cm->size,
-			      "runs", (int)cm->runs);
+			      "runs", (int)cm->runs,
+			      "mpi", "built", (int)mpb_mpi_job_built(), "floors_not_measured",
+			      mpi ? json_null() : json_string(mpi_why->msg));
 	return mpb_cli_print_json(o, d);
 }
 
@@ -154,12 +190,16 @@ int mpb_builtin_info(const struct mpb_cli_call *call, struct mpb_diag *d)
 	}
 	if ((rc = measure_floor(&m, &cs, d)) < 0)
 		return rc;
-	if (!json)
+	struct mpb_diag mpi_why;
+	measure_mpi_floor(&m, &mpi_why);
+	if (!json) {
 		print_floor(&m);
+		print_mpi_floor(&m, &mpi_why);
+	}
 	if ((rc = mpb_ceiling_measure_machine((unsigned)m.usable_cpus, NULL, &cm, d)) < 0)
 		return rc;
 	if (json)
-		return info_json(&m, &cs, &cm, d);
+		return info_json(&m, &cs, &cm, &mpi_why, d);
 	print_ceiling(&cm);
 	return 0;
 }

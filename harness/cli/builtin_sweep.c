@@ -19,6 +19,7 @@
 #include "deadline.h"
 #include "driver.h"
 #include "export.h"
+#include "floor_mpi.h"
 #include "inject.h"
 #include "machine.h"
 #include "method.h"
@@ -92,6 +93,19 @@ static bool plan_uses(const struct mpb_plan *plan, const struct mpb_method_ops *
 		if (plan->points[i].method == m)
 			return true;
 	return false;
+}
+
+/* The ranks of the plan's largest job of a method judged against the MPI
+ * launch floor (its workers and the relay rank); 0 when it has none. */
+static unsigned mpi_floor_ranks(const struct mpb_plan *plan)
+{
+	unsigned ranks = 0;
+	for (size_t i = 0; i < plan->npoints; i++) {
+		const struct mpb_point *pt = &plan->points[i];
+		if (pt->method->floor == MPB_METHOD_FLOOR_MPI && pt->workers + 1 > ranks)
+			ranks = pt->workers + 1;
+	}
+	return ranks;
 }
 
 /* Undo prepare_methods; every shutdown is idempotent, so this is safe after
@@ -348,6 +362,10 @@ static int sweep_like(const struct mpb_cli_call *call, const struct sweep_kind *
 	struct mpb_diag why = { 0 };
 	if (mpb_machine_measure_floors(&su.m, &su.counters, &why) < 0)
 		fprintf(stderr, "mpbench: note: floors and self-check not measured: %s\n", why.msg);
+	unsigned ranks = mpi_floor_ranks(&plan);
+	why = (struct mpb_diag){ 0 };
+	if (ranks && su.m.has_floors && mpb_floor_mpi_measure(&su.m.floors, ranks, true, &why) < 0)
+		fprintf(stderr, "mpbench: note: MPI floors not measured: %s\n", why.msg);
 	rc = measure(call, k, &su, &plan, d);
 out:
 	mpb_plan_free(&plan);

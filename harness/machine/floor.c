@@ -322,7 +322,7 @@ static double pick(enum mpb_method_floor kind, double fork, double spawn, double
 	case MPB_METHOD_FLOOR_THREAD:
 		return thread;
 	case MPB_METHOD_FLOOR_MPI:
-		return 0; /* not measured per worker (mpbench info's MPI floors) */
+		return 0; /* mpi: the launch floor (mpb_floor_of); no cold one */
 	default:
 		return fork;
 	}
@@ -330,6 +330,8 @@ static double pick(enum mpb_method_floor kind, double fork, double spawn, double
 
 double mpb_floor_of(const struct mpb_floor *f, enum mpb_method_floor kind)
 {
+	if (kind == MPB_METHOD_FLOOR_MPI) /* a whole job's launch: its workers start together */
+		return f->mpi_launch_ns;
 	return pick(kind, f->fork_exit_wait_ns, f->spawn_exit_wait_ns, f->thread_create_join_ns);
 }
 
@@ -337,4 +339,10 @@ double mpb_floor_cold_of(const struct mpb_floor *f, enum mpb_method_floor kind)
 {
 	return pick(kind, f->fork_exit_wait_cold_ns, f->spawn_exit_wait_cold_ns,
 		    f->thread_create_join_cold_ns);
+}
+
+int mpb_floor_sample(mpb_floor_one_fn one, void *ctx, unsigned max, uint64_t budget_ns,
+		     double *ns, struct mpb_diag *d)
+{
+	return sample(one, ctx, max, budget_ns, ns, d);
 }

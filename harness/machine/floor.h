@@ -5,6 +5,7 @@
 #define MPB_FLOOR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 #include "method.h"
@@ -19,6 +20,12 @@ struct mpb_floor {
 	 * smallest median of batches of MPB_FLOOR_COLD_BATCH rounds, as a pool's launch is the first fork or thread
 	 * after the harness waited; 0 when not measured (files from before). */
 	double fork_exit_wait_cold_ns, spawn_exit_wait_cold_ns, thread_create_join_cold_ns;
+	/* the MPI floors (floor_mpi.h), 0 when not measured: mpirun of
+	 * mpi_launch_ranks bare ranks (requested → reaped), and one byte there
+	 * and back between two ranks */
+	double mpi_launch_ns;
+	unsigned mpi_launch_ranks;
+	double mpi_rtt_ns;
 };
 
 #define MPB_FLOOR_COLD_SLEEP_NS 4000000ull
@@ -43,6 +50,12 @@ int mpb_floor_measure_quick(struct mpb_floor *f, struct mpb_diag *d);
  * operation costs undisturbed, which is what a floor is. 0 when n is 0. */
 #define MPB_FLOOR_BATCH 5
 double mpb_floor_estimate(const double *v, size_t n);
+/* One timed operation of a floor into *ns; 0 or negative with d set. */
+typedef int (*mpb_floor_one_fn)(void *ctx, double *ns, struct mpb_diag *d);
+/* Up to max samples of one(), fewer when budget_ns has passed once at
+ * least 2 batches are in, into *ns by mpb_floor_estimate. */
+int mpb_floor_sample(mpb_floor_one_fn one, void *ctx, unsigned max, uint64_t budget_ns,
+		     double *ns, struct mpb_diag *d);
 /* The floor a method's start-up and teardown per worker compare with; 0
  * when it was not measured. */
 double mpb_floor_of(const struct mpb_floor *f, enum mpb_method_floor kind);

@@ -405,6 +405,14 @@ static json_t *floors_json(const struct mpb_machine *m)
 	for (size_t i = 0; o && i < sizeof cold / sizeof cold[0]; i++)
 		json_object_set_new(o, cold[i].key,
 				    cold[i].v > 0 ? json_real(cold[i].v) : json_null());
+	/* the MPI floors: measured only for sweeps with mpi points, and info */
+	bool mpi = f->mpi_launch_ns > 0;
+	if (o) {
+		json_object_set_new(o, "mpi_launch_ns", mpi ? json_real(f->mpi_launch_ns) : json_null());
+		json_object_set_new(o, "mpi_launch_ranks",
+				    mpi ? json_integer(f->mpi_launch_ranks) : json_null());
+		json_object_set_new(o, "mpi_rtt_ns", mpi ? json_real(f->mpi_rtt_ns) : json_null());
+	}
 	return o;
 }
 

@@ -318,6 +318,10 @@ static void read_machine(struct rd *r, const json_t *m, struct mpb_machine *out)
 			.fork_exit_wait_cold_ns = real(r, fl, "fork_exit_wait_cold_ns", 0),
 			.spawn_exit_wait_cold_ns = real(r, fl, "spawn_exit_wait_cold_ns", 0),
 			.thread_create_join_cold_ns = real(r, fl, "thread_create_join_cold_ns", 0),
+			/* null or absent when not measured */
+			.mpi_launch_ns = real(r, fl, "mpi_launch_ns", 0),
+			.mpi_launch_ranks = (unsigned)real(r, fl, "mpi_launch_ranks", 0),
+			.mpi_rtt_ns = real(r, fl, "mpi_rtt_ns", 0),
 		};
 	if (json_is_object(sc)) {
 		out->selfcheck = (struct mpb_selfcheck){

@@ -179,9 +179,26 @@ static void ns_text(double ns, bool human, char *buf, size_t len)
 		snprintf(buf, len, "%.17g", ns);
 }
 
+/* Whether any file recorded the MPI floors (a sweep with mpi points): the
+ * table then has their two columns. */
+static bool any_mpi_floors(const struct mpb_report_opts *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (o->sets[i].machine.has_floors && o->sets[i].machine.floors.mpi_launch_ns > 0)
+			return true;
+	return false;
+}
+
+static double mpi_floor(const struct mpb_machine *m, bool rtt)
+{
+	if (!m->has_floors || m->floors.mpi_launch_ns <= 0)
+		return NAN;
+	return rtt ? m->floors.mpi_rtt_ns : m->floors.mpi_launch_ns;
+}
+
 /* Header and cells of the table, human (Markdown, HTML) or raw (CSV). */
 static void fill(const struct mpb_report_opts *o, const struct methods *ms, const struct row *rows,
-		 size_t n, bool human, char (*c)[CELL])
+		 size_t n, bool human, bool mpi, char (*c)[CELL])
 {
 	size_t k = 0;
 	static const char *const h_human[] = { "series", "host", "CPU", "usable CPUs", "fork floor",
@@ -190,6 +207,9 @@ static void fill(const struct mpb_report_opts *o, const struct methods *ms, cons
 					     "fork_exit_wait_ns", "spawn_exit_wait_ns" };
 	for (size_t j = 0; j < 6; j++)
 		snprintf(c[k++], CELL, "%s", human ? h_human[j] : h_raw[j]);
+	for (size_t j = 0; mpi && j < 2; j++)
+		snprintf(c[k++], CELL, "%s", human ? (j ? "mpi round trip" : "mpi launch floor")
+						  : (j ? "mpi_rtt_ns" : "mpi_launch_ns"));
 	for (size_t j = 0; j < ms->n; j++)
 		snprintf(c[k++], CELL, human ? "start-up/worker %s" : "startup_per_worker_ns_%s",
 			 ms->m[j]->name);
@@ -209,6 +229,8 @@ static void fill(const struct mpb_report_opts *o, const struct methods *ms, cons
 		snprintf(c[k++], CELL, "%d", m->usable_cpus);
 		ns_text(m->has_floors ? m->floors.fork_exit_wait_ns : NAN, human, c[k++], CELL);
 		ns_text(m->has_floors ? m->floors.spawn_exit_wait_ns : NAN, human, c[k++], CELL);
+		for (int j = 0; mpi && j < 2; j++)
+			ns_text(mpi_floor(m, j == 1), human, c[k++], CELL);
 		for (size_t j = 0; j < ms->n; j++)
 			ns_text(startup_of(l, ms->m[j]), human, c[k++], CELL);
 		snprintf(c[k++], CELL, "%s", w->w->name);
@@ -248,14 +270,14 @@ int mpb_report_fleet_write(FILE *f, enum mpb_export_format fmt, const struct mpb
 	int rc = rows_of(o, &rows, &n, d);
 	if (rc < 0)
 		return rc;
-	bool human = fmt != MPB_EXPORT_CSV;
-	size_t ncol = 6 + ms.n + (human ? 4 : 5);
+	bool human = fmt != MPB_EXPORT_CSV, mpi = any_mpi_floors(o);
+	size_t ncol = 6 + (mpi ? 2 : 0) + ms.n + (human ? 4 : 5);
 	char (*c)[CELL] = calloc((n + 1) * ncol, CELL);
 	if (!c) {
 		free(rows);
 		return mpb_fail(d, MPB_ENOMEM, "out of memory writing the fleet table");
 	}
-	fill(o, &ms, rows, n, human, c);
+	fill(o, &ms, rows, n, human, mpi, c);
 	for (size_t r = 0; r <= n; r++) {
 		if (fmt == MPB_EXPORT_HTML)
 			fputs(r == 0 ? "<table>\n<thead><tr>" : "<tr>", f);

@@ -3,7 +3,10 @@
 binary (path in $MPBENCH): whether this build has it, and when it does, a
 sweep of MPI ranks started by mpirun (1 to 4 workers, and a hostfile naming
 only this host) whose every point succeeds with the figures a point records,
-with nothing left running; bad input exits 2 with one line.
+with nothing left running; bad input exits 2 with one line; the ceiling over
+bare MPI ranks that mpi points are judged against, and the MPI floors in a
+sweep's machine.floors and in `mpbench info` (which says "not built" in a
+build without MPI).
 
 In a build without MPI (meson -Dmpi=disabled) it checks what the user sees
 instead: `mpbench list` says the method is not built and -m mpi is refused.
@@ -123,6 +126,64 @@ class MpiTests(unittest.TestCase):
         p = mpbench(["sweep", "-m", "mpi", *QUICK], self.dir, env=env)
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertIn("OMPI_ALLOW_RUN_AS_ROOT=1", p.stderr)
+
+    @unittest.skipUnless(BUILT, "this build has no MPI")
+    def test_ceiling_over_bare_ranks_and_mpi_floors(self):
+        out = os.path.join(self.dir, "r.json")
+        # with the ceilings, and the table on stdout
+        quick = [a for a in QUICK if a not in ("--no-ceiling", "-q")]
+        p = mpbench(["sweep", "-m", "fork,mpi", "-w", "sumsq", "-s", "100k", "-t", "8", "-j",
+                     "1,2", *quick, "-o", out], self.dir)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("ceiling over MPI ranks at 2 workers", p.stdout)
+        with open(out) as f:
+            d = json.load(f)
+        kinds = sorted((c["workers"], c["over"]) for c in d["ceilings"])
+        self.assertEqual(kinds, [(1, "mpi_ranks"), (1, "processes"), (2, "mpi_ranks"),
+                                 (2, "processes")])
+        by = {(c["workers"], c["over"]): c for c in d["ceilings"]}
+        for c in d["ceilings"]:
+            self.assertIsNone(c["error"], c)
+            self.assertEqual(len(c["runs"]), 1, c)
+            self.assertGreater(c["speedup"], 0, c)
+        for pt in d["points"]:
+            self.assertIsNone(pt["error"], pt)
+            over = "mpi_ranks" if pt["method"] == "mpi" else "processes"
+            dv = pt["derived"]
+            # each point is judged against the ceiling of its own kind
+            self.assertAlmostEqual(dv["ceiling_speedup"], by[(pt["workers"], over)]["speedup"])
+            self.assertGreater(dv["speedup_vs_ceiling"], 0)
+            self.assertIsNotNone(dv["startup_per_worker_floors"], pt["method"])
+        fl = d["machine"]["floors"]
+        self.assertGreater(fl["mpi_launch_ns"], 0)
+        self.assertEqual(fl["mpi_launch_ranks"], 3)  # the largest job: 2 workers + the relay
+        self.assertGreater(fl["mpi_rtt_ns"], 0)
+
+    def test_floors_without_mpi_points_are_null(self):
+        d = self.sweep("-m", "fork", "-w", "sumsq", "-s", "100k", "-t", "2", "-j", "1")
+        fl = d["machine"]["floors"]
+        for k in ("mpi_launch_ns", "mpi_launch_ranks", "mpi_rtt_ns"):
+            self.assertIsNone(fl[k], k)
+
+    def test_info_mpi_floors(self):
+        p = mpbench(["info"], self.dir)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        j = mpbench(["info", "--format", "json"], self.dir)
+        self.assertEqual(j.returncode, 0, j.stderr)
+        info = json.loads(j.stdout)
+        fl = info["machine"]["floors"]
+        self.assertEqual(info["mpi"]["built"], BUILT)
+        if BUILT:
+            self.assertRegex(p.stdout, r"launch of \d+ ranks? +[0-9.]+ ms")
+            self.assertRegex(p.stdout, r"message round trip +[0-9.]+ us")
+            self.assertIsNone(info["mpi"]["floors_not_measured"])
+            self.assertGreater(fl["mpi_launch_ns"], 0)
+            self.assertEqual(fl["mpi_launch_ranks"], info["machine"]["usable_cpus"])
+            self.assertGreater(fl["mpi_rtt_ns"], 0)
+        else:
+            self.assertRegex(p.stdout, r"MPI floors +not built")
+            self.assertIn("not built", info["mpi"]["floors_not_measured"])
+            self.assertIsNone(fl["mpi_launch_ns"])
 
     @unittest.skipIf(BUILT, "this build has MPI")
     def test_without_mpi_the_method_is_refused(self):

@@ -6,6 +6,9 @@
  * serves tasks through the same loop as every other method's workers over
  * its MPI channel (mpi_channel.c), and says EOF when done.
  *
+ * With a mode first (`--ceiling`, `--launch`, `--rtt`: mpi_bare.h) the ranks
+ * are bare: no relay, no pool, what the mpi ceiling and floors measure.
+ *
  * Exit status: that of mpb_worker_main (0 clean stop, 1 failure, 3 parent
  * gone), or 2 when not started as above or the HELLO is wrong. A rank that
  * exits non-zero makes mpirun end the job.
