@@ -416,14 +416,18 @@ static double *walls(const struct mpb_point_state *ps)
 
 /* ctx's ceiling: at the most workers, 2 or more and at most the usable
  * CPUs, among the candidates whose point has a ceiling measured, and at 1
- * worker; without a 1-worker ceiling, what the machine's fork floor F says
- * one would reach, serial / (serial + F). */
+ * worker; without a 1-worker ceiling, what the machine's floor F for the
+ * candidates' method (fork + exit + wait; for mpi, the launch of its bare
+ * ranks) says one would reach, serial / (serial + F). */
 static void ceiling_at_cpus(const struct mpb_dataset *s, const struct mpb_rec_candidate *cand,
 			    size_t n, double serial_ns, struct mpb_rec_context *ctx)
 {
 	const struct mpb_machine *m = s->machine;
-	if (m && m->has_floors && m->floors.fork_exit_wait_ns > 0 && serial_ns > 0)
-		ctx->ceiling_one = serial_ns / (serial_ns + m->floors.fork_exit_wait_ns);
+	const struct mpb_method_ops *meth = n > 0 ? s->plan->points[cand[0].id].method : NULL;
+	double f = m && m->has_floors
+			   ? mpb_floor_of(&m->floors, meth ? meth->floor : MPB_METHOD_FLOOR_FORK) : 0;
+	if (f > 0 && serial_ns > 0)
+		ctx->ceiling_one = serial_ns / (serial_ns + f);
 	for (size_t i = 0; i < n; i++) {
 		unsigned w = cand[i].workers;
 		struct mpb_derived dv;

@@ -209,7 +209,7 @@ class TestHelpAndListings(MpbenchTestCase):
         p = mpbench(["info", "--format", "json"], self.tmp)
         self.assert_ok(p, "info --format json")
         doc = json.loads(p.stdout)
-        self.assertEqual(set(doc), {"tool", "machine", "counters", "ceiling"})
+        self.assertEqual(set(doc), {"tool", "machine", "counters", "ceiling", "mpi"})
         self.assertEqual(doc["tool"]["name"], "mpbench")
         self.assertGreaterEqual(doc["machine"]["usable_cpus"], 1)
         self.assertGreater(doc["machine"]["floors"]["fork_exit_wait_ns"], 0)
