@@ -179,7 +179,8 @@ static void test_run_exactly_once(void **state)
 			uint64_t n = tasks[t];
 			struct counter_state cs = { shared(n * sizeof *cs.runs), shared(n * sizeof *cs.pid) };
 			struct mpb_value *args = make_args(&counter_wl, &cs, 0, n);
-			struct mpb_ceiling_job job = { &counter_wl, &cs, { 0, n, 1, 0 }, args, w, NULL, MPB_METHOD_CEILING_PROCESSES };
+			struct mpb_ceiling_job job = { &counter_wl, &cs, { 0, n, 1, 0 }, args, w, NULL,
+					MPB_METHOD_CEILING_PROCESSES };
 			size_t arena = 0;
 			uint64_t wall = 0, done[8] = { 0 };
 			int fds = count_fds();
@@ -229,7 +230,8 @@ static void test_run_sumsq(void **state)
 	for (unsigned wk = 1; wk <= 8; wk++) {
 		uint64_t n = 5;
 		struct mpb_value *args = make_args(w, NULL, 20000, n);
-		struct mpb_ceiling_job job = { w, NULL, { 20000, n, 1, 0 }, args, wk, NULL, MPB_METHOD_CEILING_PROCESSES };
+		struct mpb_ceiling_job job = { w, NULL, { 20000, n, 1, 0 }, args, wk, NULL,
+				MPB_METHOD_CEILING_PROCESSES };
 		size_t arena = 0;
 		uint64_t wall;
 		struct mpb_diag d = { 0 };
@@ -312,7 +314,8 @@ static void test_run_rich_results(void **state)
 		for (size_t t = 0; t < N_OF(tasks); t++) {
 			uint64_t n = tasks[t];
 			struct mpb_value *args = make_args(&rich_wl, NULL, 0, n);
-			struct mpb_ceiling_job job = { &rich_wl, NULL, { 0, n, 1, 0 }, args, w, NULL, MPB_METHOD_CEILING_PROCESSES };
+			struct mpb_ceiling_job job = { &rich_wl, NULL, { 0, n, 1, 0 }, args, w, NULL,
+					MPB_METHOD_CEILING_PROCESSES };
 			size_t arena = 0;
 			uint64_t wall;
 			struct mpb_diag d = { 0 };
@@ -381,7 +384,8 @@ static void run_fails(struct faulty_state *fs, unsigned workers, uint64_t n, int
 		      volatile sig_atomic_t *stop, struct mpb_diag *d)
 {
 	struct mpb_value *args = make_args(&faulty_wl, fs, 0, n);
-	struct mpb_ceiling_job job = { &faulty_wl, fs, { 0, n, 1, 0 }, args, workers, stop, MPB_METHOD_CEILING_PROCESSES };
+	struct mpb_ceiling_job job = { &faulty_wl, fs, { 0, n, 1, 0 }, args, workers, stop,
+			MPB_METHOD_CEILING_PROCESSES };
 	size_t arena = 0;
 	uint64_t wall;
 	int fds = count_fds();
@@ -466,7 +470,8 @@ static void test_interrupt(void **state)
 	uint64_t n = 4;
 	struct counter_state cs = { shared(n * sizeof *cs.runs), shared(n * sizeof *cs.pid) };
 	struct mpb_value *args = make_args(&counter_wl, &cs, 0, n);
-	struct mpb_ceiling_job job = { &counter_wl, &cs, { 0, n, 1, 0 }, args, 2, &stop_flag, MPB_METHOD_CEILING_PROCESSES };
+	struct mpb_ceiling_job job = { &counter_wl, &cs, { 0, n, 1, 0 }, args, 2, &stop_flag,
+			MPB_METHOD_CEILING_PROCESSES };
 	size_t arena = 0;
 	uint64_t wall;
 	assert_int_equal(mpb_ceiling_run(&job, &arena, &wall, NULL, &d), -MPB_EINTR);
@@ -505,10 +510,12 @@ static void test_bad_job(void **state)
 	struct mpb_diag d = { 0 };
 	size_t arena = 0;
 	uint64_t wall;
-	struct mpb_ceiling_job job = { &counter_wl, NULL, { 0, 4, 1, 0 }, NULL, 2, NULL, MPB_METHOD_CEILING_PROCESSES };
+	struct mpb_ceiling_job job = { &counter_wl, NULL, { 0, 4, 1, 0 }, NULL, 2, NULL,
+			MPB_METHOD_CEILING_PROCESSES };
 	assert_int_equal(mpb_ceiling_run(&job, &arena, &wall, NULL, &d), -MPB_EINPUT);
 	struct mpb_value args[1] = { mpb_value_int(0) };
-	job = (struct mpb_ceiling_job){ &counter_wl, NULL, { 0, 1, 1, 0 }, args, 0, NULL, MPB_METHOD_CEILING_PROCESSES };
+	job = (struct mpb_ceiling_job){ &counter_wl, NULL, { 0, 1, 1, 0 }, args, 0, NULL,
+			MPB_METHOD_CEILING_PROCESSES };
 	assert_int_equal(mpb_ceiling_run(&job, &arena, &wall, NULL, &d), -MPB_EINPUT);
 	assert_no_children();
 }
@@ -611,7 +618,8 @@ static void fixture_init(struct fixture *f)
 	f->pt[2].workers = 1;
 	f->pt[2].ceiling = MPB_NO_CEILING;
 	f->bl[0] = (struct mpb_baseline){ &mpb_workload_null, 0, 10 };
-	f->ce[0] = (struct mpb_ceiling){ &mpb_workload_null, 0, 10, 2, 0, MPB_METHOD_CEILING_PROCESSES };
+	f->ce[0] = (struct mpb_ceiling){ &mpb_workload_null, 0, 10, 2, 0,
+			MPB_METHOD_CEILING_PROCESSES };
 	f->plan = (struct mpb_plan){ .points = f->pt, .npoints = 3, .baselines = f->bl,
 				     .nbaselines = 1, .ceilings = f->ce, .nceilings = 1,
 				     .runs = NR, .seed = 11 };

@@ -350,7 +350,8 @@ static void mini_ceilings(struct mini_sweep *ms, const double *cwall)
 {
 	for (size_t i = 0; i < ms->plan.npoints; i++) {
 		ms->cl[i] = (struct mpb_ceiling){ &mpb_workload_sumsq, 5000000, 4,
-						  ms->pt[i].workers, 0, MPB_METHOD_CEILING_PROCESSES };
+						  ms->pt[i].workers, 0,
+								MPB_METHOD_CEILING_PROCESSES };
 		for (size_t k = 0; k < 3; k++)
 			ms->cwall[i][k] = cwall[i];
 		ms->cs[i] = (struct mpb_wall_state){ .wall_ns = ms->cwall[i], .n = 3, .cap = 3 };

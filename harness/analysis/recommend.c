@@ -424,8 +424,8 @@ static void ceiling_at_cpus(const struct mpb_dataset *s, const struct mpb_rec_ca
 {
 	const struct mpb_machine *m = s->machine;
 	const struct mpb_method_ops *meth = n > 0 ? s->plan->points[cand[0].id].method : NULL;
-	double f = m && m->has_floors
-			   ? mpb_floor_of(&m->floors, meth ? meth->floor : MPB_METHOD_FLOOR_FORK) : 0;
+	enum mpb_method_floor kind = meth ? meth->floor : MPB_METHOD_FLOOR_FORK;
+	double f = m && m->has_floors ? mpb_floor_of(&m->floors, kind) : 0;
 	if (f > 0 && serial_ns > 0)
 		ctx->ceiling_one = serial_ns / (serial_ns + f);
 	for (size_t i = 0; i < n; i++) {

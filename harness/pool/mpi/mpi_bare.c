@@ -96,7 +96,8 @@ static int ceiling(char **argv, int rank, int size)
 	for (int i = 0; i < 4; i++)
 		if (mpb_parse_u64(argv[3 + i], MPB_UNIT_COUNT, 0, UINT64_MAX, "ceiling", field[i],
 				  NULL) < 0)
-			return bad("--ceiling: a size, task count, seed or result size is not a number");
+			return bad("--ceiling: a size, task count, seed or result size is not "
+				   "a number");
 	if (!w || !w->run_task || !w->make_task)
 		return bad("--ceiling: not a workload with tasks");
 	struct mpb_mpi_bare_part part;
@@ -164,9 +165,11 @@ static int rtt(char **argv, int rank, int size)
 		for (uint64_t i = 0; i < iters; i++) {
 			if (rank == 0) {
 				MPI_Send(&c, 1, MPI_CHAR, 1, TAG_PING, MPI_COMM_WORLD);
-				MPI_Recv(&c, 1, MPI_CHAR, 1, TAG_PING, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+				MPI_Recv(&c, 1, MPI_CHAR, 1, TAG_PING, MPI_COMM_WORLD,
+					 MPI_STATUS_IGNORE);
 			} else {
-				MPI_Recv(&c, 1, MPI_CHAR, 0, TAG_PING, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+				MPI_Recv(&c, 1, MPI_CHAR, 0, TAG_PING, MPI_COMM_WORLD,
+					 MPI_STATUS_IGNORE);
 				MPI_Send(&c, 1, MPI_CHAR, 0, TAG_PING, MPI_COMM_WORLD);
 			}
 		}
