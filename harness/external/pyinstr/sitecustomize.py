@@ -534,7 +534,22 @@ def _check_exited(f, workers):
                              "status 1\n" % f.killed)
             sys.stderr.flush()
             _write_parent()
+            _unlink_semaphores()
             os._exit(1)
+
+
+def _unlink_semaphores():
+    """os._exit skips multiprocessing's finalizers: run the ones that unlink
+    the pool's named semaphores (a spawn or forkserver pool's), as a normal
+    exit would; left registered, the resource tracker warns of them on
+    stderr after the cause, which then falls out of the error's tail."""
+    try:
+        from multiprocessing import synchronize, util
+        for fin in list(util._finalizer_registry.values()):
+            if getattr(fin, "_callback", None) is synchronize.SemLock._cleanup:
+                fin()
+    except Exception:
+        pass
 
 
 def _patch_pool(mod):
