@@ -261,6 +261,40 @@ static void test_no_pool(void **st)
 	mpb_pyrec_free(&r);
 }
 
+/* A worker killed inside its wait for a task after it unpickled what it
+ * got: that unpickling is counted once (codec), not again as idle. */
+static void test_killed_in_wait(void **st)
+{
+	(void)st;
+	char dir[] = "/tmp/mpb-test-pyrec.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	uint64_t w[MPB_PYREC_RECORD_SLOTS];
+	worker(w, 401, 1100, 1200);
+	w[MPB_PYREC_IDLE] = 100;      /* 1200 → 1300 */
+	w[MPB_PYREC_COMPUTE] = 200;   /* 1300 → 1500 */
+	w[MPB_PYREC_LAST_PUT] = 1500;
+	w[MPB_PYREC_IN_GET] = 1500;   /* waiting since, when the teardown began at 1600 */
+	w[MPB_PYREC_LOADS_NS] = 30;   /* inside that wait: unpickled, then killed */
+	write_worker(dir, w);
+	write_text(dir, "p-9.json",
+		   "{\"pid\": 9, \"t0_ns\": 1000, \"ctor_end_ns\": 1050, \"first_dump_ns\": 1060, "
+		   "\"first_load_ns\": 1300, \"last_load_ns\": 1550, \"teardown_start_ns\": 1600, "
+		   "\"teardown_end_ns\": 1700, \"worker_pids\": [401]}");
+	struct mpb_pyrec r;
+	struct mpb_sample s = { 0 };
+	json_t *py;
+	load_fill(dir, 9, &r, &s, &py);
+	const struct mpb_worker_report *wr = &s.worker[0];
+	assert_int_equal(wr->serve_ns, 400);
+	assert_int_equal(wr->codec_ns, 30);
+	assert_int_equal(wr->idle_ns, 100 + 100 - 30);
+	assert_int_equal(wr->compute_ns + wr->codec_ns + wr->idle_ns + wr->send_ns, wr->serve_ns);
+	json_decref(py);
+	free(s.worker);
+	mpb_pyrec_free(&r);
+	remove_tmp(dir);
+}
+
 /* The end block: a worker that read itself out has its memory, its
  * counters (one read, one whose open failed with its errno) and its
  * read-out; one killed before it has neither; the run's instrumentation is
@@ -365,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_first_result_ends_startup),
 		cmocka_unit_test(test_no_pool),
 		cmocka_unit_test(test_end_block),
+		cmocka_unit_test(test_killed_in_wait),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -139,12 +139,20 @@ static void worker_report(const uint64_t *w, uint64_t t0, uint64_t td, struct mp
 	o->idle_ns = w[MPB_PYREC_IDLE];
 	o->send_ns = w[MPB_PYREC_SEND];
 	uint64_t end = max2(w[MPB_PYREC_LAST_PUT], w[MPB_PYREC_LAST_GET]);
+	uint64_t waited = 0; /* the wait it was in when the teardown began */
 	if (w[MPB_PYREC_IN_GET] && td > w[MPB_PYREC_IN_GET]) {
-		o->idle_ns += td - w[MPB_PYREC_IN_GET];
+		waited = td - w[MPB_PYREC_IN_GET];
+		o->idle_ns += waited;
 		end = max2(end, td);
 	}
 	end = max2(end, w[MPB_PYREC_T_TASK]);
 	o->serve_ns = ready ? since(ready, end) : 0;
+	/* a worker killed inside that wait after it had unpickled what it got
+	 * (terminate() racing the sentinel) has that unpickling in codec_ns
+	 * and inside the wait: count it once, as codec */
+	uint64_t parts = o->compute_ns + o->codec_ns + o->idle_ns + o->send_ns;
+	if (waited && parts > o->serve_ns)
+		o->idle_ns -= parts - o->serve_ns < waited ? parts - o->serve_ns : waited;
 	o->nvcsw = w[MPB_PYREC_NVCSW];
 	o->nivcsw = w[MPB_PYREC_NIVCSW];
 	o->minflt = w[MPB_PYREC_MINFLT];
