@@ -185,11 +185,9 @@ class PythonInstrumentTest(unittest.TestCase):
 
     def check_api(self, api, items_per_message):
         pids = os.path.join(self.dir, "pids-{method}-{workers}")
-        r = self.sweep(f"{self.py} script.py {api} {{method}} {N} {PAYLOAD} {CHUNK} {pids}",
-                       quick=WITH_COUNTERS)
+        r = self.sweep(f"{self.py} script.py {api} {{method}} {N} {PAYLOAD} {CHUNK} {pids}")
         self.assertEqual(r.returncode, 0, r.stderr)
         doc = self.load()
-        self.assertTrue(doc["machine"]["counters"])
         self.assertEqual(len(doc["points"]), 3)
         arg_bytes = N * pickled(b"x" * PAYLOAD)
         for p in doc["points"]:
@@ -243,11 +241,19 @@ class PythonInstrumentTest(unittest.TestCase):
     def test_pool_close_counts_every_worker(self):
         """close() and join(): every worker ends its loop and reads itself
         out: memory and counters for each."""
+        self.check_counted("pool-close")
+
+    def test_executor_counts_every_worker(self):
+        """shutdown(): every worker ends its loop and reads itself out."""
+        self.check_counted("executor-submit")
+
+    def check_counted(self, api):
         pids = os.path.join(self.dir, "pids")
-        r = self.sweep(f"{self.py} script.py pool-close {{method}} {N} {PAYLOAD} {CHUNK} {pids}",
+        r = self.sweep(f"{self.py} script.py {api} {{method}} {N} {PAYLOAD} {CHUNK} {pids}",
                        quick=WITH_COUNTERS)
         self.assertEqual(r.returncode, 0, r.stderr)
         doc = self.load()
+        self.assertTrue(doc["machine"]["counters"])
         for p in doc["points"]:
             self.assertIsNone(p["error"], p["error"])
             run = p["runs"][0]
