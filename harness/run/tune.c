@@ -394,13 +394,19 @@ static int tune(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_con
 			.tried = k,
 			.elapsed_ns = (double)(mpb_now_ns() - t0),
 		};
+		/* how sure the answer at this size is (a pool that "pays" on a
+		 * loaded machine may be noise): the console says it */
+		const char *conf = mpb_recommend_confidence_name(e[0].r.confidence);
+		json_t *reason = e[0].r.confidence_reason[0] ? json_string(e[0].r.confidence_reason)
+							     : json_null();
 		free(e);
 		uint64_t next;
 		enum mpb_tune_stop why = mpb_tune_next_size(&at, &next);
-		json_array_append_new(tries, json_pack("{s:I, s:b, s:o}", "size", (json_int_t)at.size,
-						       "parallelize", at.pays, "pays_from_size",
-						       at.pays_from > 0 ? json_real(at.pays_from)
-									: json_null()));
+		json_array_append_new(tries, json_pack("{s:I, s:b, s:o, s:s, s:o}", "size",
+						       (json_int_t)at.size, "parallelize", at.pays,
+						       "pays_from_size", at.pays_from > 0
+						       ? json_real(at.pays_from) : json_null(),
+						       "confidence", conf, "confidence_reason", reason));
 		if (why != MPB_TUNE_STOP_NONE) {
 			json_object_set_new(s->tune, "find_size_outcome", json_pack(
 				"{s:s, s:o, s:I, s:f, s:f, s:f}", "stop", mpb_tune_stop_name(why),
@@ -456,8 +462,11 @@ static void print_outcome(FILE *f, const json_t *tune)
 	long long size = (long long)json_integer_value(json_object_get(last, "size"));
 	size_t n = json_array_size(tries);
 	if (strcmp(stop, "pays") == 0) {
-		fprintf(f, "tune --find-size: found: a pool pays at -s %lld (%zu size%s measured)\n",
-			size, n, n == 1 ? "" : "s");
+		const char *reason = json_string_value(json_object_get(last, "confidence_reason"));
+		fprintf(f, "tune --find-size: found: a pool pays at -s %lld (%zu size%s measured; "
+			"confidence %s%s%s)\n", size, n, n == 1 ? "" : "s",
+			json_string_value(json_object_get(last, "confidence")), reason ? ": " : "",
+			reason ? reason : "");
 		return;
 	}
 	fprintf(f, "tune --find-size: stopped without a size where a pool pays, after %zu size%s "

@@ -31,7 +31,8 @@
  * spent: MPB_TUNE_FIND_SIZE_TRIES sizes, MPB_TUNE_FIND_SIZE_SECONDS since
  * the tune started (checked before each new size), a serial run that would
  * take over MPB_TUNE_MAX_SERIAL_NS, or the workload's largest size
- * ("tune": {"find_size": [{size, parallelize, pays_from_size}],
+ * ("tune": {"find_size": [{size, parallelize, pays_from_size, confidence,
+ * confidence_reason}],
  * "find_size_outcome": {stop, size, ...}}); the document is the last
  * size's tune. */
 #ifndef MPB_TUNE_H

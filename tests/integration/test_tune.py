@@ -406,11 +406,22 @@ class TuneTestCase(unittest.TestCase):
             want = 1.5 * pays if pays is not None else 4.0 * a["size"]
             self.assertEqual(b["size"], math.ceil(max(want, 2.0 * a["size"])), tries)
         last = tries[-1]
+        recs = doc["analysis"]["recommendations"]
+        self.assertEqual(len(recs), 1)
+        self.assertEqual(last["confidence"], recs[0]["confidence"])
+        self.assertEqual(last["confidence_reason"], recs[0]["confidence_reason"])
+        for t in tries:
+            self.assertIn(t["confidence"], ("high", "medium", "low"))
         if last["parallelize"]:
             self.assertEqual(out["stop"], "pays")
             self.assertEqual(out["size"], last["size"])
-            self.assertRegex(p.stdout, r"(?m)^tune --find-size: found: a pool pays at -s %d "
-                             % last["size"])
+            self.assertIn("tune --find-size: found: a pool pays at -s %d (%d size%s measured; "
+                          "confidence %s%s)\n" % (last["size"], len(tries),
+                                                  "" if len(tries) == 1 else "s",
+                                                  last["confidence"],
+                                                  ": " + last["confidence_reason"]
+                                                  if last["confidence_reason"] else ""),
+                          p.stdout)
         else:
             self.assertIsNone(out["size"])
             self.assertIn(out["stop"], ("sizes", "time", "run_length", "largest_size"))
