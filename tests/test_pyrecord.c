@@ -135,10 +135,24 @@ static void test_fill(void **st)
 	w[MPB_PYREC_IN_GET] = 1950;   /* waiting when the teardown began at 2100 */
 	w[MPB_PYREC_NVCSW] = 7;
 	w[MPB_PYREC_MAXRSS_KB] = 1000;
+	w[MPB_PYREC_NLOADS] = 3;
+	w[MPB_PYREC_LOADS_LARGE] = 2;
+	w[MPB_PYREC_LOADS_LARGE_NS] = 20;
+	w[MPB_PYREC_LOADS_LARGE_MIN] = 5;
+	w[MPB_PYREC_LOADS_LARGE_MAX] = 15;
+	w[MPB_PYREC_BYTES_IN] = 700;
 	write_worker(dir, w);
 	worker(w, 102, 1150, 1400);
 	w[MPB_PYREC_TASKS] = 2;
 	w[MPB_PYREC_COMPUTE] = 300;
+	w[MPB_PYREC_NLOADS] = 1;
+	w[MPB_PYREC_LOADS_NS] = 4;
+	w[MPB_PYREC_LOADS_LARGE] = 1;
+	w[MPB_PYREC_LOADS_LARGE_NS] = 4;
+	w[MPB_PYREC_LOADS_LARGE_MIN] = 4;
+	w[MPB_PYREC_LOADS_LARGE_MAX] = 4;
+	w[MPB_PYREC_DUMPS_LARGE_MIN] = MPB_PYREC_NONE;
+	w[MPB_PYREC_BYTES_IN] = 70;
 	w[MPB_PYREC_LAST_GET] = 2000;
 	write_worker(dir, w);
 	worker(w, 103, 1500, 1600);   /* not listed, started while open; the last ready */
@@ -157,7 +171,9 @@ static void test_fill(void **st)
 		   "\"first_load_ns\": 1700, "
 		   "\"teardown_start_ns\": 2100, \"teardown_end_ns\": 2400, \"dumps_ns\": 40, "
 		   "\"loads_ns\": 60, \"bytes_sent\": 5000, \"bytes_received\": 300, \"dumps\": 9, "
-		   "\"loads\": 8, \"kind\": \"multiprocessing.Pool\", \"start_method\": \"spawn\", "
+		   "\"loads\": 8, \"large_dumps\": 3, \"large_dumps_ns\": 30, "
+		   "\"large_dumps_min_ns\": 2, \"large_dumps_max_ns\": 9, \"large_loads\": 0, "
+		   "\"kind\": \"multiprocessing.Pool\", \"start_method\": \"spawn\", "
 		   "\"python\": \"3.11.7\", \"implementation\": \"cpython\", \"killed\": \"\", "
 		   "\"worker_pids\": [101, 102, 106]}\n");
 	write_text(dir, "p-88.json", "{\"pid\": 88, \"t0_ns\": 10, \"worker_pids\": []}\n");
@@ -178,7 +194,7 @@ static void test_fill(void **st)
 	assert_int_equal(s.bytes_sent, 5000);
 	assert_int_equal(s.bytes_received, 300);
 	assert_int_equal(s.compute_ns, 800);
-	assert_int_equal(s.codec_workers_ns, 50);
+	assert_int_equal(s.codec_workers_ns, 54);
 	uint64_t tasks = 0;
 	for (unsigned k = 0; k < s.nworkers; k++) {
 		const struct mpb_worker_report *wr = &s.worker[k];
@@ -201,6 +217,26 @@ static void test_fill(void **st)
 	assert_int_equal(json_integer_value(json_object_get(py, "workers_never_ready")), 1);
 	assert_string_equal(json_string_value(json_object_get(py, "codec")), "pickle");
 	assert_string_equal(json_string_value(json_object_get(py, "start_method")), "spawn");
+	/* pickling per direction: the parent's as it wrote them; the pool's
+	 * workers' summed (104 and the bad record left out), their per-call
+	 * minimum the least of those that made a call */
+	json_t *pk = json_object_get(py, "pickling");
+	const struct { const char *side, *way; json_int_t v[7]; } want[] = {
+		/* calls, ns, bytes, large: calls, ns, min_ns, max_ns (0: none) */
+		{ "parent", "dumps", { 9, 40, 5000, 3, 30, 2, 9 } },
+		{ "workers", "loads", { 4, 34, 770, 3, 24, 4, 15 } },
+		{ "workers", "dumps", { 0, 20, 0, 0, 0, 0, 0 } },
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		json_t *o = json_object_get(json_object_get(pk, want[i].side), want[i].way);
+		json_t *l = json_object_get(o, "large");
+		const json_t *got[7] = { json_object_get(o, "calls"), json_object_get(o, "ns"),
+					 json_object_get(o, "bytes"), json_object_get(l, "calls"),
+					 json_object_get(l, "ns"), json_object_get(l, "min_ns"),
+					 json_object_get(l, "max_ns") };
+		for (int k = 0; k < 7; k++)
+			assert_int_equal(json_integer_value(got[k]), want[i].v[k]);
+	}
 	json_decref(py);
 	free(s.worker);
 	mpb_pyrec_free(&r);

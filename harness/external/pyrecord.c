@@ -185,6 +185,80 @@ static void worker_report(const uint64_t *w, uint64_t t0, uint64_t td, struct mp
 	}
 }
 
+/* Pickling calls of one direction, summed over processes; "large" the
+ * calls that moved at least MPB_PYREC_LARGE bytes. */
+struct pick {
+	uint64_t calls, ns, bytes;
+	uint64_t large, large_ns, min_ns, max_ns; /* min_ns MPB_PYREC_NONE: no large call */
+};
+
+/* Add one process's figures: v = {calls, ns, bytes, large, large_ns,
+ * large_min_ns, large_max_ns}. */
+static void pick_add(struct pick *a, const uint64_t v[7])
+{
+	a->calls += v[0];
+	a->ns += v[1];
+	a->bytes += v[2];
+	a->large += v[3];
+	a->large_ns += v[4];
+	if (v[3] && v[5] < a->min_ns)
+		a->min_ns = v[5];
+	if (v[3])
+		a->max_ns = max2(a->max_ns, v[6]);
+}
+
+static json_t *pick_json(const struct pick *a)
+{
+	return json_pack("{s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}}", "calls", (json_int_t)a->calls,
+			 "ns", (json_int_t)a->ns, "bytes", (json_int_t)a->bytes, "large",
+			 "calls", (json_int_t)a->large, "ns", (json_int_t)a->large_ns,
+			 "min_ns", (json_int_t)(a->large ? a->min_ns : 0),
+			 "max_ns", (json_int_t)a->max_ns);
+}
+
+/* A parent record's figures of one direction ("dumps" or "loads"). */
+static void parent_pick(const json_t *p, const char *way, const char *bytes, struct pick *a)
+{
+	char k[5][32];
+	snprintf(k[0], sizeof k[0], "%s_ns", way);
+	snprintf(k[1], sizeof k[1], "large_%s", way);
+	snprintf(k[2], sizeof k[2], "large_%s_ns", way);
+	snprintf(k[3], sizeof k[3], "large_%s_min_ns", way);
+	snprintf(k[4], sizeof k[4], "large_%s_max_ns", way);
+	const uint64_t v[7] = { num(p, way), num(p, k[0]), num(p, bytes), num(p, k[1]),
+				num(p, k[2]), num(p, k[3]), num(p, k[4]) };
+	pick_add(a, v);
+}
+
+/* {parent, workers: {dumps, loads}}: the pickling calls of the parent (its
+ * p-<pid>.json) and of the pool's workers, each direction apart, with the
+ * per-call extremes of the large calls besides the totals that codec_ns
+ * sums. */
+static json_t *pickling(const struct mpb_pyrec *r, const json_t *p)
+{
+	struct pick pd = { .min_ns = MPB_PYREC_NONE }, pl = pd, wd = pd, wl = pd;
+	parent_pick(p, "dumps", "bytes_sent", &pd);
+	parent_pick(p, "loads", "bytes_received", &pl);
+	for (size_t k = 0; k < r->nw; k++) {
+		const uint64_t *w = r->w[k];
+		if (!of_pool(p, w))
+			continue;
+		const uint64_t d[7] = { w[MPB_PYREC_NDUMPS], w[MPB_PYREC_DUMPS_NS],
+					w[MPB_PYREC_BYTES_OUT], w[MPB_PYREC_DUMPS_LARGE],
+					w[MPB_PYREC_DUMPS_LARGE_NS], w[MPB_PYREC_DUMPS_LARGE_MIN],
+					w[MPB_PYREC_DUMPS_LARGE_MAX] };
+		const uint64_t l[7] = { w[MPB_PYREC_NLOADS], w[MPB_PYREC_LOADS_NS],
+					w[MPB_PYREC_BYTES_IN], w[MPB_PYREC_LOADS_LARGE],
+					w[MPB_PYREC_LOADS_LARGE_NS], w[MPB_PYREC_LOADS_LARGE_MIN],
+					w[MPB_PYREC_LOADS_LARGE_MAX] };
+		pick_add(&wd, d);
+		pick_add(&wl, l);
+	}
+	return json_pack("{s:{s:o, s:o}, s:{s:o, s:o}}",
+			 "parent", "dumps", pick_json(&pd), "loads", pick_json(&pl),
+			 "workers", "dumps", pick_json(&wd), "loads", pick_json(&wl));
+}
+
 static json_t *str_of(const json_t *p, const char *key)
 {
 	const char *s = json_string_value(json_object_get(p, key));
@@ -255,13 +329,13 @@ int mpb_pyrec_fill(const struct mpb_pyrec *r, struct mpb_sample *s, json_t **pyt
 		.worker = wr,
 	};
 	mpb_overhead_split(&rep, &s->overhead); /* an inconsistent split is recorded as such */
-	*python = json_pack("{s:I, s:o, s:o, s:o, s:o, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+	*python = json_pack("{s:I, s:o, s:o, s:o, s:o, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
 		"pools", (json_int_t)num(p, "pools"), "kind", str_of(p, "kind"),
 		"start_method", str_of(p, "start_method"), "python", str_of(p, "python"),
 		"implementation", str_of(p, "implementation"), "codec", "pickle",
 		"processes", (json_int_t)num(p, "processes"), "workers_seen", (json_int_t)j,
 		"workers_never_ready", (json_int_t)never, "dumps", (json_int_t)num(p, "dumps"),
 		"loads", (json_int_t)num(p, "loads"), "pid", (json_int_t)num(p, "pid"),
-		"killed", str_of(p, "killed"));
+		"killed", str_of(p, "killed"), "pickling", pickling(r, p));
 	return *python ? 0 : mpb_fail(d, MPB_ENOMEM, "out of memory");
 }

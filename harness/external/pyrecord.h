@@ -40,30 +40,37 @@
 #include "dataset.h"
 #include "diag.h"
 
-#define MPB_PYREC_SLOTS 32
-#define MPB_PYREC_MAGIC UINT64_C(0x313057595042504d) /* "MPBPYW01" */
+#define MPB_PYREC_SLOTS 37
+#define MPB_PYREC_MAGIC UINT64_C(0x323057595042504d) /* "MPBPYW02" */
+#define MPB_PYREC_NONE UINT64_MAX /* a per-call minimum before the first call */
+#define MPB_PYREC_LARGE 32768     /* bytes: a large pickling call moves at least this */
 
 /* The slots of a worker record (sitecustomize.py has the same list). */
 enum mpb_pyrec_slot {
 	MPB_PYREC_MAGIC_SLOT, MPB_PYREC_PID, MPB_PYREC_PPID, MPB_PYREC_KIND,
 	MPB_PYREC_STARTED,    /* the worker loop entered */
 	MPB_PYREC_READY,      /* its first wait for a task */
+	MPB_PYREC_UTIME, MPB_PYREC_STIME, MPB_PYREC_MAXRSS_KB, MPB_PYREC_MINFLT,
+	MPB_PYREC_MAJFLT, MPB_PYREC_NVCSW, MPB_PYREC_NIVCSW,
+	MPB_PYREC_RU_AT,      /* when the rusage slots were taken */
 	MPB_PYREC_TASKS,      /* items: a map chunk counts its length */
 	MPB_PYREC_MSGS,       /* task messages taken */
-	MPB_PYREC_COMPUTE,    /* task taken → its result's send begins */
+	MPB_PYREC_COMPUTE,    /* task taken → its result's pickling begins */
 	MPB_PYREC_LOADS_NS, MPB_PYREC_DUMPS_NS,
 	MPB_PYREC_IDLE,       /* waiting for tasks, unpickling excluded */
 	MPB_PYREC_SEND,       /* sending results, pickling excluded */
 	MPB_PYREC_BYTES_IN, MPB_PYREC_BYTES_OUT,
-	MPB_PYREC_IN_GET,     /* nonzero: waiting for a task since then */
+	MPB_PYREC_NLOADS, MPB_PYREC_NDUMPS, /* pickling calls */
 	MPB_PYREC_LAST_PUT,   /* end of its last send */
+	MPB_PYREC_IN_GET,     /* nonzero: waiting for a task since then */
 	MPB_PYREC_T_TASK,     /* nonzero: inside a task since then */
-	MPB_PYREC_UTIME, MPB_PYREC_STIME, MPB_PYREC_MAXRSS_KB, MPB_PYREC_MINFLT,
-	MPB_PYREC_MAJFLT, MPB_PYREC_NVCSW, MPB_PYREC_NIVCSW,
-	MPB_PYREC_RU_AT,      /* when the rusage slots were taken */
-	MPB_PYREC_FIRST_DUMP, MPB_PYREC_LAST_LOAD, MPB_PYREC_NDUMPS, MPB_PYREC_NLOADS,
-	MPB_PYREC_LAST_GET,   /* end of its last wait for a task */
-	MPB_PYREC_FIRST_LOAD, /* (a parent's) */
+	MPB_PYREC_LAST_GET,   /* its last wait's end, when it got no task */
+	/* the large calls (MPB_PYREC_LARGE bytes or more) of each direction:
+	 * count, ns, per-call minimum (MPB_PYREC_NONE: none yet) and maximum */
+	MPB_PYREC_LOADS_LARGE, MPB_PYREC_LOADS_LARGE_NS, MPB_PYREC_LOADS_LARGE_MIN,
+	MPB_PYREC_LOADS_LARGE_MAX,
+	MPB_PYREC_DUMPS_LARGE, MPB_PYREC_DUMPS_LARGE_NS, MPB_PYREC_DUMPS_LARGE_MIN,
+	MPB_PYREC_DUMPS_LARGE_MAX,
 };
 
 /* The end block of a worker record, after its MPB_PYREC_SLOTS slots. */
@@ -104,7 +111,9 @@ void mpb_pyrec_free(struct mpb_pyrec *r);
  * read-outs), its workers (s->worker, owned by s: rusage, memory and
  * counters as each took them) and its overhead split from r; *python gets the run's "python" record (new reference):
  * {pools, kind, start_method, python, implementation, codec: "pickle",
- * processes, workers_seen, workers_never_ready, dumps, loads, pid, killed}
+ * processes, workers_seen, workers_never_ready, dumps, loads, pid, killed,
+ * pickling: {parent, workers: {dumps, loads: {calls, ns, bytes, large:
+ * {calls, ns, min_ns, max_ns}}}}}
  * or {pools: 0} when the command constructed no process pool (then s is
  * left as it was). 0 or -MPB_ENOMEM. */
 int mpb_pyrec_fill(const struct mpb_pyrec *r, struct mpb_sample *s, json_t **python,

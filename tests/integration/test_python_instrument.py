@@ -333,6 +333,25 @@ class PythonInstrumentTest(unittest.TestCase):
             sent[p["size"]] = run["bytes_sent"]
             self.assertGreaterEqual(run["bytes_sent"], 4 * p["size"])
             self.assertLessEqual(run["bytes_sent"], 4 * (p["size"] + 400) + 1000)
+            # each argument is one message (4 tasks, 2 workers: chunks of
+            # 1); the 64000-byte ones, and only those, are large calls
+            pk = run["cmd"]["python"]["pickling"]
+            large = 4 if p["size"] >= 32768 else 0
+            for side, way in (("parent", "dumps"), ("workers", "loads")):
+                c = pk[side][way]
+                self.assertEqual(c["large"]["calls"], large, (side, way))
+                self.assertGreaterEqual(c["calls"], 4)
+                self.assertLessEqual(c["large"]["ns"], c["ns"])
+                self.assertLessEqual(c["large"]["min_ns"] * large, c["large"]["ns"])
+                self.assertLessEqual(c["large"]["max_ns"], c["large"]["ns"])
+                if large:
+                    self.assertGreater(c["large"]["min_ns"], 0)
+            self.assertEqual(pk["parent"]["dumps"]["bytes"], run["bytes_sent"])
+            # the workers' loads: the arguments, and the teardown's sentinels
+            # (sent after the parent's figures end) when they read them
+            self.assertLessEqual(pk["workers"]["loads"]["bytes"], run["bytes_sent"] + 100)
+            self.assertGreaterEqual(pk["workers"]["loads"]["bytes"], 4 * p["size"])
+            self.assertEqual(pk["parent"]["loads"]["large"]["calls"], 0)  # small results
         self.assertEqual(sorted(sent), [1000, 64000])
 
     def test_no_pool_is_not_a_failure(self):

@@ -14,12 +14,12 @@ computes, prints or returns. The record formats are read by
 harness/external/pyrecord.c, which documents them:
 
  - each worker maps w-<pid>.bin (RECORD_SLOTS little-endian u64) and
-   updates it in place after every message, so what it did survives a
-   terminate(); it opens its own perf counters (the plan mpbench passes in
-   MPBENCH_PY_COUNTERS) when its loop starts, and reads them, its rusage and
-   its smaps_rollup into the end block of its record when its loop ends (a
-   Pool's terminate() kills its workers first: their memory is taken by the
-   pool's process just before);
+   updates it in place with every message (as its result is pickled, before
+   it is sent), so what it did survives a terminate(); it opens its own perf
+   counters (the plan mpbench passes in MPBENCH_PY_COUNTERS) when its loop
+   starts, and reads them, its rusage and its smaps_rollup into the end
+   block of its record when its loop ends (a Pool's terminate() kills its
+   workers first: their memory is taken by the pool's process just before);
  - the process that constructed the first pool writes p-<pid>.json when that
    pool's teardown ends and again at exit.
 
@@ -32,12 +32,24 @@ import sys
 
 _DIR = os.environ.get("MPBENCH_PY_DIR")
 
-# slots of a record (pyrecord.h lists the same)
-MAGIC, PID, PPID, KIND, STARTED, READY, TASKS, MSGS, COMPUTE, LOADS_NS, DUMPS_NS, \
-    IDLE, SEND, BYTES_IN, BYTES_OUT, IN_GET, LAST_PUT, T_TASK, UTIME, STIME, MAXRSS, \
-    MINFLT, MAJFLT, NVCSW, NIVCSW, RU_AT, FIRST_DUMP, LAST_LOAD, NDUMPS, NLOADS, LAST_GET, \
-    FIRST_LOAD = range(32)
-NSLOTS = 32
+# the slots of a worker record (pyrecord.h lists the same). TASKS to T_TASK
+# change with every message and are written with one pack_into as each
+# result is pickled; the others as they change, which is seldom. A pickling
+# call that moves at least LARGE bytes is also counted among the large ones
+# (calls, ns, per-call minimum and maximum), apart from the pool's small
+# messages (results, sentinels) that would hide its per-call figures
+MAGIC, PID, PPID, KIND, STARTED, READY, UTIME, STIME, MAXRSS, MINFLT, MAJFLT, NVCSW, \
+    NIVCSW, RU_AT, TASKS, MSGS, COMPUTE, LOADS_NS, DUMPS_NS, IDLE, SEND, BYTES_IN, \
+    BYTES_OUT, NLOADS, NDUMPS, LAST_PUT, IN_GET, T_TASK, LAST_GET, LOADS_LARGE = range(30)
+LARGE_CALLS, LARGE_NS, LARGE_MIN, LARGE_MAX = range(4)  # from LOADS_LARGE, DUMPS_LARGE
+DUMPS_LARGE = LOADS_LARGE + 4
+NSLOTS = DUMPS_LARGE + 4
+LARGE = 32768
+# counters kept in _C beyond a record: a parent's, and the last pickling
+# call's times (a worker's queue timing reads them)
+LAST_LOAD, FIRST_DUMP, FIRST_LOAD, LOAD_T0, DUMP_T1, PUTTING = range(NSLOTS, NSLOTS + 6)
+NCOUNTS = NSLOTS + 6
+NONE_YET = (1 << 64) - 1  # a minimum before the first call
 # the end block that follows them: the worker's own counters and memory,
 # taken once at the start and the end of its loop (pyrecord.h: the same)
 E_OPEN_NS, E_COUNTED, E_READOUT_NS, E_ENDED, E_NCOUNTERS, E_SPLIT, E_MEMORY, E_RSS, E_PSS, \
@@ -45,16 +57,25 @@ E_OPEN_NS, E_COUNTED, E_READOUT_NS, E_ENDED, E_NCOUNTERS, E_SPLIT, E_MEMORY, E_R
 E_COUNTERS = NSLOTS + 16  # then 4 slots per event: value, enabled, running, state | errno << 32
 NCOUNTERS_MAX = 16
 RECORD_SLOTS = E_COUNTERS + 4 * NCOUNTERS_MAX
-WORKER_MAGIC = 0x313057595042504d  # "MPBPYW01" read as a little-endian u64
+WORKER_MAGIC = 0x323057595042504d  # "MPBPYW02" read as a little-endian u64
 KIND_POOL, KIND_EXECUTOR = 1, 2
 KIND_NAMES = {KIND_POOL: "multiprocessing.Pool",
               KIND_EXECUTOR: "concurrent.futures.ProcessPoolExecutor"}
 
 _now = None
-_M = None          # this process's counters: an array in a parent, the mapped record in a worker
+# this process's counters: a list (its items are the cheapest to update);
+# a worker also maps its record, _R, and copies them there
+_C = None
+_R = None
+_FLUSH = None      # a worker's: writes its counters to its record
 _first = None      # the first pool this process constructed: its phase times
 _pools = 0
 _ORIG = {}
+
+
+def _reset():
+    _C[:] = [0] * NCOUNTS
+    _C[LOADS_LARGE + LARGE_MIN] = _C[DUMPS_LARGE + LARGE_MIN] = NONE_YET
 
 
 class _First:
@@ -70,39 +91,68 @@ class _First:
         self.killed = ""
 
 
-# ---- pickling, in every process: ForkingPickler is what connections and queues use
+# ---- pickling, in every process: ForkingPickler is what connections and
+# queues use. Each call costs two clock reads and a few list updates; a
+# large call's time is also kept per call (minimum and maximum), and a
+# worker's result, about to be sent, writes the worker's record.
 def _patch_reduction(mod):
-    fp = mod.ForkingPickler
-    dumps = fp.dumps.__func__
-    loads = fp.loads
-    now = _now
+    _ORIG["fp"] = fp = mod.ForkingPickler
+    _ORIG["dumps"] = fp.dumps.__func__
+    _ORIG["loads"] = fp.loads
+    fp, dumps, loads = _ORIG["fp"], _ORIG["dumps"], _ORIG["loads"]
+    now, C = _now, _C
 
     def timed_dumps(cls, obj, protocol=None):
         t = now()
         b = dumps(cls, obj, protocol)
-        m = _M
-        m[DUMPS_NS] += now() - t
-        m[BYTES_OUT] += len(b)
-        m[NDUMPS] += 1
-        if not m[FIRST_DUMP]:
-            m[FIRST_DUMP] = t
+        t2 = now()
+        d = t2 - t
+        C[DUMPS_NS] += d
+        n = len(b)
+        C[BYTES_OUT] += n
+        C[NDUMPS] += 1
+        C[DUMP_T1] = t2
+        if n >= LARGE:
+            _large(DUMPS_LARGE, d)
+        if C[PUTTING]:  # a worker's result (_time_queues): its task ended at t
+            _result_pickled(t, t2)
+        elif not C[FIRST_DUMP]:
+            C[FIRST_DUMP] = t
         return b
 
     def timed_loads(data, *args, **kwargs):
         t = now()
-        obj = loads(data, *args, **kwargs)
+        obj = loads(data, *args, **kwargs) if args or kwargs else loads(data)
         t2 = now()
-        m = _M
-        m[LOADS_NS] += t2 - t
-        m[BYTES_IN] += len(data)
-        m[NLOADS] += 1
-        m[LAST_LOAD] = t2
-        if not m[FIRST_LOAD]:
-            m[FIRST_LOAD] = t2
+        d = t2 - t
+        C[LOADS_NS] += d
+        n = len(data)
+        C[BYTES_IN] += n
+        C[NLOADS] += 1
+        if n >= LARGE:
+            _large(LOADS_LARGE, d)
+        C[LOAD_T0] = t
+        C[LAST_LOAD] = t2
+        if not C[FIRST_LOAD]:
+            C[FIRST_LOAD] = t2
         return obj
 
     fp.dumps = classmethod(timed_dumps)
     fp.loads = staticmethod(timed_loads)
+
+
+def _large(k, d):
+    """A large pickling call (at least LARGE bytes) of d ns, counted from
+    slot k; in a worker, to its record too."""
+    C = _C
+    C[k + LARGE_CALLS] += 1
+    C[k + LARGE_NS] += d
+    if d < C[k + LARGE_MIN]:
+        C[k + LARGE_MIN] = d
+    if d > C[k + LARGE_MAX]:
+        C[k + LARGE_MAX] = d
+    if _R is not None:
+        _R[k:k + 4] = _array("Q", C[k:k + 4])
 
 
 # ---- a worker: its record, and its input and output queues timed
@@ -115,13 +165,21 @@ def _open_record(kind):
         mm = mmap.mmap(fd, RECORD_SLOTS * 8)
     finally:
         os.close(fd)
+    _reset()
+    C = _C
+    C[PID] = os.getpid()
+    C[PPID] = os.getppid()
+    C[KIND] = kind
+    C[STARTED] = _now()
     m = memoryview(mm).cast("Q")
-    m[PID] = os.getpid()
-    m[PPID] = os.getppid()
-    m[KIND] = kind
-    m[STARTED] = _now()
+    m[:NSLOTS] = _array("Q", C[:NSLOTS])
     m[MAGIC] = WORKER_MAGIC
     return m
+
+
+def _array(code, items):
+    import array
+    return array.array(code, items)
 
 
 def _rusage(m, t):
@@ -134,57 +192,87 @@ def _rusage(m, t):
     m[MAJFLT] = ru.ru_majflt
     m[NVCSW] = ru.ru_nvcsw
     m[NIVCSW] = ru.ru_nivcsw
-    m[RU_AT] = t
+    m[RU_AT] = _C[RU_AT] = t
 
 
 def _time_queues(inq, outq, m, items):
     """Time the worker loop through its queues: get() → its task's start,
-    put() → its end. The loop itself is the library's, unchanged."""
-    global _M
-    _M = m
-    get, put, now = inq.get, outq.put, _now
+    put() → its end. The loop itself is the library's, unchanged. The times
+    are the pickling calls' own where they coincide (a get ends with its
+    message's loads, a put begins with its result's dumps), so that a
+    message costs five clock reads in all. The counters go to the record
+    with one write when the result is pickled, before it is sent (the
+    parent, once it has the last result, may terminate the worker at once),
+    and whether the worker is in a task or waiting for one as it changes,
+    so that a terminated or killed worker leaves what it did."""
+    global _R, _FLUSH
+    import struct
+    get, put, now, C = inq.get, outq.put, _now, _C
+    pack, raw, at = struct.Struct("<%dQ" % (LAST_GET - TASKS)).pack_into, m.obj, TASKS * 8
 
-    # the slots are written in an order that keeps the record consistent
-    # (its parts within its window) wherever a SIGTERM cuts in
+    def flush():
+        pack(raw, at, *C[TASKS:LAST_GET])
+
     def timed_get(*args, **kwargs):
-        t = now()
-        if not m[READY]:
+        if not C[READY]:  # its first wait for a task
+            t = now()
+            C[READY] = C[IN_GET] = m[IN_GET] = t
             m[READY] = t
             _rusage(m, t)
-        m[IN_GET] = t
-        c0 = m[LOADS_NS]
-        task = get(*args, **kwargs)
-        t2 = now()
-        m[LAST_GET] = t2
-        if task is not None:
-            m[T_TASK] = t2
-        m[IN_GET] = 0
-        m[IDLE] += t2 - t - (m[LOADS_NS] - c0)
-        if task is not None:
-            try:
-                m[TASKS] += items(task)
-            except Exception:
-                m[TASKS] += 1
-            m[MSGS] += 1
+        task = get(*args, **kwargs) if args or kwargs else get()
+        try:
+            t = C[LAST_LOAD]  # the end of this message's loads
+            C[IDLE] += C[LOAD_T0] - C[IN_GET]
+            C[IN_GET] = 0
+            if task is not None:
+                m[T_TASK] = C[T_TASK] = t
+                C[TASKS] += items(task)
+                C[MSGS] += 1
+                m[IN_GET] = 0
+            else:  # the loop's end: no result follows to write the record
+                flush()
+                m[LAST_GET] = t
+        except Exception:  # never in the worker's way
+            pass
         return task
 
     def timed_put(obj, *args, **kwargs):
+        C[PUTTING] = 1
+        if args or kwargs:
+            put(obj, *args, **kwargs)
+        else:
+            put(obj)
         t = now()
-        m[LAST_PUT] = t
-        if m[T_TASK]:
-            m[COMPUTE] += t - m[T_TASK]
-            m[T_TASK] = 0
-        c0 = m[DUMPS_NS]
-        put(obj, *args, **kwargs)
-        t2 = now()
-        m[LAST_PUT] = t2
-        m[SEND] += t2 - t - (m[DUMPS_NS] - c0)
-        if t2 - m[RU_AT] > 20000000:
-            _rusage(m, t2)
-        return None
+        try:
+            C[SEND] += t - C[DUMP_T1]
+            C[LAST_PUT] = C[IN_GET] = t  # the loop waits for its next task
+            m[SEND] = C[SEND]
+            m[LAST_PUT] = m[IN_GET] = t
+            if t - C[RU_AT] > 20000000:
+                _rusage(m, t)
+        except Exception:
+            pass
 
+    _FLUSH = flush
     inq.get = timed_get
     outq.put = timed_put
+    _R = m
+
+
+def _result_pickled(t, t2):
+    """A worker's result pickled from t to t2, about to be sent: its task
+    ended at t; the record is written now, as the parent, once it has the
+    last result, may terminate the worker at once."""
+    C = _C
+    C[PUTTING] = 0
+    try:
+        if C[T_TASK]:
+            C[COMPUTE] += t - C[T_TASK]
+            C[T_TASK] = 0
+        C[LAST_PUT] = C[IN_GET] = t2  # until put() returns
+        _FLUSH()
+    except Exception:  # never in the worker's way
+        pass
 
 
 def _start_worker(kind, inq, outq, items):
@@ -402,36 +490,51 @@ def _memory_of_workers(pids):
             os.close(fd)
 
 
-def _pool_items(task):
-    func = task[2]
-    if func is _ORIG.get("mapstar") or func is _ORIG.get("starmapstar"):
-        return len(task[3][0][1])  # (job, i, mapstar, ((func, chunk),), {})
-    return 1
+def _pool_items():
+    mapstar, starmapstar = _ORIG["mapstar"], _ORIG["starmapstar"]
+
+    def items(task):
+        try:
+            if task[2] is mapstar or task[2] is starmapstar:
+                return len(task[3][0][1])  # (job, i, mapstar, ((func, chunk),), {})
+        except Exception:
+            pass
+        return 1
+    return items
 
 
-def _executor_items(item):
-    fn = getattr(item, "fn", None)
-    if getattr(fn, "func", None) is _ORIG.get("process_chunk"):
-        return len(item.args[0])
-    return 1
+def _executor_items():
+    process_chunk = _ORIG["process_chunk"]
+
+    def items(item):
+        try:
+            if getattr(item.fn, "func", None) is process_chunk:
+                return len(item.args[0])
+        except Exception:
+            pass
+        return 1
+    return items
+
+
+def _run_worker(loop, kind, items, inq, outq, args, kwargs):
+    _start_worker(kind, inq, outq, items())
+    try:
+        return loop(inq, outq, *args, **kwargs)
+    finally:
+        if _R is not None:  # the loop is over: no longer waiting for tasks
+            _R[IN_GET] = 0
+        _end_worker()
 
 
 def _pool_worker(inqueue, outqueue, *args, **kwargs):
     import multiprocessing.pool  # noqa: F401 (patched on import: _ORIG filled)
-    _start_worker(KIND_POOL, inqueue, outqueue, _pool_items)
-    try:
-        return _ORIG["worker"](inqueue, outqueue, *args, **kwargs)
-    finally:
-        _end_worker()
+    return _run_worker(_ORIG["worker"], KIND_POOL, _pool_items, inqueue, outqueue, args, kwargs)
 
 
 def _executor_worker(call_queue, result_queue, *args, **kwargs):
     import concurrent.futures.process  # noqa: F401
-    _start_worker(KIND_EXECUTOR, call_queue, result_queue, _executor_items)
-    try:
-        return _ORIG["process_worker"](call_queue, result_queue, *args, **kwargs)
-    finally:
-        _end_worker()
+    return _run_worker(_ORIG["process_worker"], KIND_EXECUTOR, _executor_items, call_queue,
+                       result_queue, args, kwargs)
 
 
 # ---- the process that constructs a pool
@@ -445,8 +548,7 @@ def _begin(kind):
         # (the others import it inside their counter open, counted there)
         import ctypes  # noqa: F401
     t0 = _now()
-    for k in range(NSLOTS):
-        _M[k] = 0
+    _reset()
     _first = _First(kind, t0)
     return _first
 
@@ -462,7 +564,7 @@ def _teardown_start(f, pids):
         return
     if not f.td_start:
         f.td_start = _now()
-        f.snap = list(_M)
+        f.snap = list(_C)
     f.pids.update(p for p in pids if p)
 
 
@@ -477,7 +579,7 @@ def _write_parent():
     f = _first
     if f is None:
         return
-    s = f.snap if f.snap is not None else list(_M)
+    s = f.snap if f.snap is not None else list(_C)
     nums = {
         "pid": os.getpid(), "pools": _pools, "processes": f.processes, "t0_ns": f.t0,
         "ctor_end_ns": f.ctor_end, "first_dump_ns": s[FIRST_DUMP], "first_load_ns": s[FIRST_LOAD],
@@ -485,6 +587,12 @@ def _write_parent():
         "teardown_start_ns": f.td_start, "teardown_end_ns": f.td_end,
         "dumps_ns": s[DUMPS_NS], "loads_ns": s[LOADS_NS], "bytes_sent": s[BYTES_OUT],
         "bytes_received": s[BYTES_IN], "dumps": s[NDUMPS], "loads": s[NLOADS],
+        "large_dumps": s[DUMPS_LARGE + LARGE_CALLS], "large_dumps_ns": s[DUMPS_LARGE + LARGE_NS],
+        "large_dumps_min_ns": s[DUMPS_LARGE + LARGE_MIN] % NONE_YET,
+        "large_dumps_max_ns": s[DUMPS_LARGE + LARGE_MAX],
+        "large_loads": s[LOADS_LARGE + LARGE_CALLS], "large_loads_ns": s[LOADS_LARGE + LARGE_NS],
+        "large_loads_min_ns": s[LOADS_LARGE + LARGE_MIN] % NONE_YET,
+        "large_loads_max_ns": s[LOADS_LARGE + LARGE_MAX],
     }
     v = sys.version_info
     strs = {"kind": KIND_NAMES[f.kind], "start_method": f.method,
@@ -529,9 +637,11 @@ def _check_exited(f, workers):
         r = _record_of(w.pid)
         if r is not None and r[T_TASK] and not r[IN_GET]:
             f.killed = "worker %d killed by signal %d during a task" % (w.pid, -code)
-            sys.stderr.write("mpbench --instrument python: multiprocessing.Pool %s; the "
-                             "pool would wait for its result forever: exiting with "
-                             "status 1\n" % f.killed)
+            # the cause last: what follows on stderr (the resource tracker's
+            # warning of the semaphores this exit leaks) must leave it in
+            # the tail that the point's error quotes
+            sys.stderr.write("mpbench --instrument python: exiting with status 1, as the "
+                             "pool would wait for ever: multiprocessing.Pool %s\n" % f.killed)
             sys.stderr.flush()
             _write_parent()
             _unlink_semaphores()
@@ -677,11 +787,11 @@ class _Finder:
 
 
 def _install():
-    global _now, _M
-    import array
+    global _now, _C
     import time
     _now = time.monotonic_ns
-    _M = array.array("Q", [0] * NSLOTS)
+    _C = [0] * NCOUNTS
+    _reset()
     sys.meta_path.insert(0, _Finder)
     import atexit
     atexit.register(_write_parent)
