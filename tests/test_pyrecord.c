@@ -276,6 +276,53 @@ static void test_first_result_ends_startup(void **st)
 	remove_tmp(dir);
 }
 
+/* Under spawn a parent pickles its tasks while its workers start: those calls
+ * lie before the map window, and the overhead split counts only the share of
+ * the parent's pickling up to its first result that falls inside the window;
+ * codec_ns.parent keeps all of it. Without the figure (an older record) the
+ * split takes all of it and comes out inconsistent. */
+static void split_of(const char *extra, struct mpb_sample *s)
+{
+	char dir[] = "/tmp/mpb-test-pyrec.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	uint64_t w[MPB_PYREC_RECORD_SLOTS];
+	worker(w, 211, 1100000, 5000000);
+	write_worker(dir, w);
+	worker(w, 212, 1100000, 4900000);
+	write_worker(dir, w);
+	char text[512];
+	snprintf(text, sizeof text,
+		 "{\"pid\": 9, \"t0_ns\": 1000000, \"ctor_end_ns\": 1050000, \"first_dump_ns\": 1060000, "
+		 "\"first_load_ns\": 5100000, \"last_load_ns\": 5400000, \"dumps_ns\": 3000000, "
+		 "\"loads_ns\": 200000, %s\"worker_pids\": [211, 212]}", extra);
+	write_text(dir, "p-9.json", text);
+	struct mpb_pyrec r;
+	json_t *py;
+	load_fill(dir, 9, &r, s, &py);
+	json_decref(py);
+	mpb_pyrec_free(&r);
+	remove_tmp(dir);
+}
+
+static void test_codec_before_map(void **st)
+{
+	(void)st;
+	struct mpb_sample s = { 0 };
+	split_of("\"codec_before_first_load_ns\": 3040000, ", &s);
+	assert_int_equal(s.map_ns, 400000);	 /* from the last worker ready to the last result */
+	assert_int_equal(s.codec_parent_ns, 3200000); /* all of the parent's pickling */
+	/* 3040 us over 1060..5100 us, of which 1060..5000 precede the window */
+	assert_int_equal(s.overhead.parent_codec_ns, 3200000 - 2964752);
+	assert_false(s.overhead.inconsistent);
+	free(s.worker);
+
+	struct mpb_sample old = { 0 };
+	split_of("", &old);
+	assert_int_equal(old.overhead.parent_codec_ns, 3200000);
+	assert_true(old.overhead.inconsistent);
+	free(old.worker);
+}
+
 /* No parent record: no pool, the sample untouched. */
 static void test_no_pool(void **st)
 {
@@ -433,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_instr_dir),
 		cmocka_unit_test(test_fill),
 		cmocka_unit_test(test_first_result_ends_startup),
+		cmocka_unit_test(test_codec_before_map),
 		cmocka_unit_test(test_no_pool),
 		cmocka_unit_test(test_end_block),
 		cmocka_unit_test(test_killed_in_wait),

@@ -47,8 +47,9 @@ NSLOTS = DUMPS_LARGE + 4
 LARGE = 32768
 # counters kept in _C beyond a record: a parent's, and the last pickling
 # call's times (a worker's queue timing reads them)
-LAST_LOAD, FIRST_DUMP, FIRST_LOAD, LOAD_T0, DUMP_T1, PUTTING = range(NSLOTS, NSLOTS + 6)
-NCOUNTS = NSLOTS + 6
+LAST_LOAD, FIRST_DUMP, FIRST_LOAD, LOAD_T0, DUMP_T1, PUTTING, CODEC_PRE = \
+    range(NSLOTS, NSLOTS + 7)
+NCOUNTS = NSLOTS + 7
 NONE_YET = (1 << 64) - 1  # a minimum before the first call
 # the end block that follows them: the worker's own counters and memory,
 # taken once at the start and the end of its loop (pyrecord.h: the same)
@@ -135,6 +136,9 @@ def _patch_reduction(mod):
         C[LAST_LOAD] = t2
         if not C[FIRST_LOAD]:
             C[FIRST_LOAD] = t2
+            # the parent's pickling up to its first result: part of it may
+            # precede the map window (pyrecord.c apportions it)
+            C[CODEC_PRE] = C[DUMPS_NS] + C[LOADS_NS]
         return obj
 
     fp.dumps = classmethod(timed_dumps)
@@ -583,6 +587,7 @@ def _write_parent():
     nums = {
         "pid": os.getpid(), "pools": _pools, "processes": f.processes, "t0_ns": f.t0,
         "ctor_end_ns": f.ctor_end, "first_dump_ns": s[FIRST_DUMP], "first_load_ns": s[FIRST_LOAD],
+        "codec_before_first_load_ns": s[CODEC_PRE],
         "last_load_ns": s[LAST_LOAD],
         "teardown_start_ns": f.td_start, "teardown_end_ns": f.td_end,
         "dumps_ns": s[DUMPS_NS], "loads_ns": s[LOADS_NS], "bytes_sent": s[BYTES_OUT],
