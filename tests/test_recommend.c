@@ -719,6 +719,37 @@ static void test_flat_beyond_cpus_with_noise(void **state)
 	assert_non_null(strstr(r.why, "not significant"));
 }
 
+/* 4 workers on 2 CPUs beat 2 by about 6%, significantly, with a CI that
+ * reaches below the tolerance (as an uneven split of the chunks among 2
+ * workers gives): a step past the usable CPUs must have its whole CI
+ * beyond the tolerance, so 2 stay recommended although the comparison
+ * alone says "better". */
+static void test_over_cpus_needs_ci_beyond_tolerance(void **state)
+{
+	(void)state;
+	const unsigned w[] = { 1, 2, 4 };
+	const double base[] = { 2000, 1000, 940 };
+	double walls[3][NOISY];
+	struct mpb_rec_candidate c[3];
+	struct mpb_rec_context ctx = { .tolerance = 0.05, .usable_cpus = 2, .seed = 11 };
+	struct mpb_recommendation r;
+	noisy_recommend(w, base, 0.03, 3, walls, c, &ctx, &r);
+	const struct mpb_rec_alt *a = alt_of(&r, 4);
+	if (a->cmp.verdict != MPB_REC_BETTER || !(a->cmp.ci_lo < 1.0 / 0.95))
+		fail_msg("4 workers: %s, ratio %g [%g-%g]", mpb_rec_verdict_name(a->cmp.verdict),
+			 a->cmp.ratio, a->cmp.ci_lo, a->cmp.ci_hi);
+	assert_int_equal(c[r.best].workers, 4);
+	assert_int_equal(c[r.rec].workers, 2);
+	assert_false(r.over_cpus);
+	if (!strstr(r.why, "does not lie wholly beyond the 5% tolerance: a count past the 2 "
+			   "usable CPUs"))
+		fail_msg("why: %s", r.why);
+	/* the same curve with 4 usable CPUs: 4 workers earn their place */
+	ctx.usable_cpus = 4;
+	assert_int_equal(mpb_recommend_curve(c, 3, &ctx, &r), 0);
+	assert_int_equal(c[r.rec].workers, 4);
+}
+
 /* I/O-bound (tasks wait): 8 workers on 2 CPUs really are faster. */
 static void test_io_bound_gain(void **state)
 {
@@ -775,6 +806,7 @@ int main(void)
 		cmocka_unit_test(test_serial_wins),
 		cmocka_unit_test(test_serial_wins_estimate_from_any_count),
 		cmocka_unit_test(test_flat_beyond_cpus_with_noise),
+		cmocka_unit_test(test_over_cpus_needs_ci_beyond_tolerance),
 		cmocka_unit_test(test_io_bound_gain),
 		cmocka_unit_test(test_peak_inside_cpus),
 	};

@@ -125,6 +125,22 @@ static void evidence(const struct mpb_rec_candidate *c, struct mpb_recommendatio
 		append(w, len, ": %s", r->confidence_reason);
 }
 
+/* Whether the best count, past the usable CPUs, beat the recommended one
+ * significantly but not wholly beyond the tolerance (step_up). */
+static bool significant_over_cpus(const struct mpb_recommendation *r,
+				  const struct mpb_rec_context *ctx,
+				  const struct mpb_rec_candidate *best,
+				  const struct mpb_rec_candidate *rec)
+{
+	if (!ctx->usable_cpus || best->workers <= ctx->usable_cpus ||
+	    rec->workers > ctx->usable_cpus)
+		return false;
+	for (size_t i = 0; i < r->nalt; i++)
+		if (r->alt[i].cand == r->best)
+			return r->alt[i].cmp.verdict == MPB_REC_BETTER;
+	return false;
+}
+
 static void explain(const struct mpb_rec_candidate *c, size_t n, const struct mpb_rec_context *ctx,
 		    unsigned wmax, struct mpb_recommendation *r)
 {
@@ -160,6 +176,15 @@ static void explain(const struct mpb_rec_candidate *c, size_t n, const struct mp
 		       "(%.4g tasks/s with %u workers), within the %g%% tolerance",
 		       rec->workers, plural(rec->workers), rec->workers == 1 ? "es" : "",
 		       100.0 * r->vs_best, best->throughput, best->workers, tol);
+	else if (significant_over_cpus(r, ctx, best, rec))
+		append(w, len, "%u worker%s reach%s %.1f%% of the best measured throughput "
+		       "(%.4g tasks/s with %u workers), whose gain does not lie wholly beyond "
+		       "the %g%% tolerance: a count past the %u usable CPUs must beat it by "
+		       "more than that with its whole CI (on busy CPUs extra workers gain only "
+		       "from overlapping waits or a more even split of the chunks)",
+		       rec->workers, plural(rec->workers), rec->workers == 1 ? "es" : "",
+		       100.0 * r->vs_best, best->throughput, best->workers, tol,
+		       ctx->usable_cpus);
 	else
 		append(w, len, "%u worker%s reach%s %.1f%% of the best measured throughput "
 		       "(%.4g tasks/s with %u workers), whose gain is not significant",
@@ -222,9 +247,21 @@ static size_t levels(const struct mpb_rec_candidate *c, size_t n, size_t *lv)
 	return nl;
 }
 
+/* Whether option o runs more workers than there are usable CPUs. */
+static bool oversubscribes(const struct mpb_rec_candidate *c, const struct mpb_rec_context *ctx,
+			   size_t o)
+{
+	return o != MPB_REC_SERIAL && ctx->usable_cpus && c[o].workers > ctx->usable_cpus;
+}
+
 /* The step-up: the first option (serial, then fewest workers first) that
- * no later option beats. opt[0..no) are candidate indices or
- * MPB_REC_SERIAL. Returns its position, or -1 on ENOMEM. */
+ * no later option beats. A later option that oversubscribes the usable
+ * CPUs beats one that does not only when its whole CI lies beyond the
+ * tolerance: a point estimate past it is not enough there, since the gain
+ * of extra workers on busy CPUs is the exception (waits to overlap, or an
+ * uneven split of the chunks among fewer workers), not the rule. opt[0..no)
+ * are candidate indices or MPB_REC_SERIAL. Returns its position, or -1 on
+ * ENOMEM. */
 static long step_up(const struct mpb_rec_candidate *c, const struct mpb_rec_context *ctx,
 		    const size_t *opt, size_t no)
 {
@@ -235,6 +272,8 @@ static long step_up(const struct mpb_rec_candidate *c, const struct mpb_rec_cont
 			if (compare(c, ctx, opt[k], opt[i], &cmp) < 0)
 				return -1;
 			beaten = cmp.verdict == MPB_REC_BETTER;
+			if (beaten && oversubscribes(c, ctx, opt[k]) && !oversubscribes(c, ctx, opt[i]))
+				beaten = cmp.ci_lo > 1.0 / (1.0 - ctx->tolerance);
 		}
 		if (!beaten)
 			return (long)i;
