@@ -380,8 +380,11 @@ static void test_killed_in_wait(void **st)
 
 /* The end block: a worker that read itself out has its memory, its
  * counters (one read, one whose open failed with its errno) and its
- * read-out; one killed before it has neither; the run's instrumentation is
- * every open and read-out. */
+ * read-out; one that Pool.terminate() killed has what the pool's process
+ * read for it just before (MPB_PYREC_TAKEN: its counters, one that could
+ * not be taken marked so), or its own where it ended its loop all the same;
+ * one killed otherwise has neither; the run's instrumentation is every open
+ * and read-out. */
 static void test_end_block(void **st)
 {
 	(void)st;
@@ -408,20 +411,43 @@ static void test_end_block(void **st)
 	w[MPB_PYREC_NCOUNTERS] = 2;
 	w[MPB_PYREC_PSS_KB] = 77;     /* not valid without MPB_PYREC_MEMORY */
 	write_worker(dir, w);
-	worker(w, 303, 1100, 1300);   /* terminated: its memory read by the pool's process */
+	worker(w, 303, 1100, 1300);   /* memory only, neither ended nor taken: no counters */
 	w[MPB_PYREC_NCOUNTERS] = 2;
 	w[MPB_PYREC_MEMORY] = 1;
 	w[MPB_PYREC_PSS_KB] = 88;
+	w[MPB_PYREC_COUNTERS + 3] = MPB_COUNT_OK; /* not valid without ENDED or TAKEN */
+	write_worker(dir, w);
+	/* terminated: read out by the pool's process, one counter taken, one
+	 * not (EPERM) */
+	worker(w, 304, 1100, 1300);
+	w[MPB_PYREC_OPEN_NS] = 30;
+	w[MPB_PYREC_NCOUNTERS] = 2;
+	w[MPB_PYREC_FDS] = 0x000c000b;
+	w[MPB_PYREC_MEMORY] = 1;
+	w[MPB_PYREC_PSS_KB] = 99;
+	w[MPB_PYREC_READOUT_NS] = 9;
+	w[MPB_PYREC_TAKEN] = 2400;
+	w[MPB_PYREC_TAKE_FAILED] = 2;
+	w[MPB_PYREC_COUNTERS] = 5000;
+	w[MPB_PYREC_COUNTERS + 1] = w[MPB_PYREC_COUNTERS + 2] = 800;
+	w[MPB_PYREC_COUNTERS + 3] = MPB_COUNT_OK;
+	w[MPB_PYREC_COUNTERS + 7] = MPB_COUNT_FAILED | (uint64_t)1 << 32;
+	write_worker(dir, w);
+	/* taken, then ended its loop all the same: its own read-out stands */
+	w[MPB_PYREC_PID] = 305;
+	w[MPB_PYREC_ENDED] = 2600;
+	w[MPB_PYREC_COUNTERS + 7] = MPB_COUNT_OK;
 	write_worker(dir, w);
 	write_text(dir, "p-9.json",
 		   "{\"pid\": 9, \"t0_ns\": 1000, \"ctor_end_ns\": 1050, \"first_dump_ns\": 1060, "
-		   "\"first_load_ns\": 1300, \"last_load_ns\": 2000, \"worker_pids\": [301, 302, 303]}");
+		   "\"first_load_ns\": 1300, \"last_load_ns\": 2000, "
+		   "\"worker_pids\": [301, 302, 303, 304, 305]}");
 	struct mpb_pyrec r;
 	struct mpb_sample s = { 0 };
 	json_t *py;
 	load_fill(dir, 9, &r, &s, &py);
-	assert_int_equal(s.nworkers, 3);
-	assert_int_equal(s.instrumentation_ns, 40 + 7 + 50);
+	assert_int_equal(s.nworkers, 5);
+	assert_int_equal(s.instrumentation_ns, 40 + 7 + 50 + 2 * (30 + 9));
 	for (unsigned k = 0; k < s.nworkers; k++) {
 		const struct mpb_worker_report *wr = &s.worker[k];
 		if (wr->pid == 301) {
@@ -449,6 +475,23 @@ static void test_end_block(void **st)
 			assert_int_equal(wr->pss_kb, 88);
 			assert_int_equal(wr->counters.n, 0);
 			assert_int_equal(wr->readout_ns, 0);
+		} else if (wr->pid == 304 || wr->pid == 305) {
+			assert_true(wr->has_memory);
+			assert_int_equal(wr->pss_kb, 99);
+			assert_int_equal(wr->instrumentation_ns, 30);
+			assert_int_equal(wr->readout_ns, 9);
+			assert_int_equal(wr->counters.n, 2);
+			assert_int_equal(wr->counters.c[0].state, MPB_COUNT_OK);
+			assert_int_equal(wr->counters.c[0].value, 5000);
+			assert_int_equal(wr->counters.c[0].running_ns, 800);
+			if (wr->pid == 304) {
+				assert_int_equal(wr->counters.c[1].state, MPB_COUNT_FAILED);
+				assert_int_equal(wr->counters.c[1].err, 1);
+				assert_int_equal(wr->counters_not_taken, 2);
+			} else {
+				assert_int_equal(wr->counters.c[1].state, MPB_COUNT_OK);
+				assert_int_equal(wr->counters_not_taken, 0);
+			}
 		} else {
 			assert_int_equal(wr->pid, 302);
 			assert_int_equal(wr->instrumentation_ns, 50);
@@ -469,7 +512,7 @@ static void test_end_block(void **st)
 	assert_int_equal(truncate(path, MPB_PYREC_SLOTS * sizeof w[0]), 0);
 	struct mpb_diag d = { 0 };
 	assert_int_equal(mpb_pyrec_load(dir, 9, &r, &d), 0);
-	assert_int_equal(r.nw, 2);
+	assert_int_equal(r.nw, 4);
 	mpb_pyrec_free(&r);
 	remove_tmp(dir);
 }

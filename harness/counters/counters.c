@@ -56,7 +56,7 @@ static bool kernel_only(const struct mpb_counter_spec *s)
 	       is_sw(s, 11 /* PERF_COUNT_SW_CGROUP_SWITCHES, absent from older headers */);
 }
 
-static const char *errno_name(int err)
+const char *mpb_counters_errno_name(int err)
 {
 	switch (err) {
 	case ENOENT: return "ENOENT";
@@ -73,6 +73,7 @@ static const char *errno_name(int err)
 	case E2BIG: return "E2BIG";
 	case ESRCH: return "ESRCH";
 	case EIO: return "EIO";
+	case EBADF: return "EBADF";
 	default: return NULL;
 	}
 }
@@ -130,7 +131,7 @@ void mpb_counters_reason(int err, int paranoid, char *buf, size_t len)
 		what = NULL;
 		break;
 	}
-	const char *name = errno_name(err);
+	const char *name = mpb_counters_errno_name(err);
 	if (what && name)
 		snprintf(buf, len, "%s (%s)", what, name);
 	else if (name)

@@ -143,6 +143,10 @@ const struct mpb_counter_event *mpb_counters_find_key(const struct mpb_counter_s
  * "... (EOPNOTSUPP)", ...). One line. */
 void mpb_counters_reason(int err, int paranoid, char *buf, size_t len);
 
+/* The name of an errno that these reasons cite ("EPERM", "ENOSYS", ...), or
+ * NULL for one they do not know. */
+const char *mpb_counters_errno_name(int err);
+
 /* The counters one thread has open. Zero-initialised means "nothing open":
  * read then yields n = 0 and close does nothing. */
 struct mpb_counter_handle {

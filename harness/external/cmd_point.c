@@ -1,7 +1,9 @@
 /* cmd_point.c — the `cmd` workload in a sweep (see cmd_point.h). */
 #include "cmd_point.h"
 
+#include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,10 +215,42 @@ static uint64_t reported(const struct mpb_cmd_result *r, const char *a, const ch
 	return v;
 }
 
+/* Why the pool's process could not read a counter of a worker before its
+ * terminate() killed it (sitecustomize.py's _take_counters). */
+static void taken_reason(int err, char *buf, size_t len)
+{
+	const char *what;
+	switch (err) {
+	case ENOSYS:
+		what = "this kernel has no pidfd_getfd (Linux 5.6 and later have)";
+		break;
+	case EPERM:
+	case EACCES:
+		what = "pidfd_getfd is not permitted here (ptrace access: Yama "
+		       "ptrace_scope, seccomp or a container policy)";
+		break;
+	case ESRCH:
+		what = "the worker had exited";
+		break;
+	default:
+		what = strerror(err);
+		break;
+	}
+	const char *name = mpb_counters_errno_name(err);
+	char num[24];
+	if (!name) {
+		snprintf(num, sizeof num, "errno %d", err);
+		name = num;
+	}
+	snprintf(buf, len, "killed by Pool.terminate(); its counters could not be taken: %s (%s)",
+		 what, name);
+}
+
 /* {key: "worker PID: reason"} for each counter of the set that some worker
- * of run s could not open (the first such worker's errno, in the words of
- * mpb_counters_reason); the events mpbench itself could not open are in
- * machine.counters already. */
+ * of run s could not open, or that the pool's process could not read for a
+ * worker that terminate() killed (the first such worker's errno, in the
+ * words of mpb_counters_reason or taken_reason); the events mpbench itself
+ * could not open are in machine.counters already. */
 static json_t *worker_counter_failures(const struct mpb_counter_set *set,
 				       const struct mpb_sample *s)
 {
@@ -231,7 +265,10 @@ static json_t *worker_counter_failures(const struct mpb_counter_set *set,
 			if (pi >= c->n || c->c[pi].state != MPB_COUNT_FAILED)
 				continue;
 			char why[MPB_COUNTER_REASON_MAX], text[MPB_COUNTER_REASON_MAX + 32];
-			mpb_counters_reason(c->c[pi].err, set->paranoid, why, sizeof why);
+			if (s->worker[w].counters_not_taken >> pi & 1)
+				taken_reason(c->c[pi].err, why, sizeof why);
+			else
+				mpb_counters_reason(c->c[pi].err, set->paranoid, why, sizeof why);
 			snprintf(text, sizeof text, "worker %ld: %s", (long)s->worker[w].pid, why);
 			json_object_set_new(o, ev->key, json_string(text));
 			break;

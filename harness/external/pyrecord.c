@@ -168,9 +168,13 @@ static void worker_report(const uint64_t *w, uint64_t t0, uint64_t td, struct mp
 		o->pss_kb = w[MPB_PYREC_PSS_KB];
 		o->private_dirty_kb = w[MPB_PYREC_PRIVATE_DIRTY_KB];
 	}
-	if (!w[MPB_PYREC_ENDED])
-		return; /* killed before its read-out: no counters */
+	/* read out by itself at its loop's end, or by the pool's process just
+	 * before terminate() killed it; killed otherwise: no counters */
+	if (!w[MPB_PYREC_ENDED] && !w[MPB_PYREC_TAKEN])
+		return;
 	o->readout_ns = w[MPB_PYREC_READOUT_NS];
+	if (!w[MPB_PYREC_ENDED])
+		o->counters_not_taken = (uint32_t)w[MPB_PYREC_TAKE_FAILED];
 	uint64_t n = w[MPB_PYREC_NCOUNTERS];
 	o->counters.n = (uint32_t)(n < MPB_COUNTERS_MAX ? n : MPB_COUNTERS_MAX);
 	o->counters.split = (uint32_t)w[MPB_PYREC_SPLIT];

@@ -8,9 +8,11 @@
  *    worker after every message, so a worker that was terminated or killed
  *    leaves what it had done, then the end block (enum mpb_pyrec_end_slot):
  *    the cost of opening its own counters when its loop started, and, once
- *    its loop ended, its counters, rusage and smaps_rollup (a worker that
- *    Pool.terminate() killed has only the memory the pool's process read
- *    just before); Times are CLOCK_MONOTONIC ns, the clock of mpbench itself;
+ *    its loop ended, its counters, rusage and smaps_rollup (for a worker
+ *    that Pool.terminate() killed first, its memory and counters as the
+ *    pool's process read them just before, the counters through duplicates
+ *    of the worker's descriptors, which it records; its rusage is as it last
+ *    took it). Times are CLOCK_MONOTONIC ns, the clock of mpbench itself;
  *  - p-<pid>.json, from each process that constructed a pool: its first
  *    pool's phase times, pickling time and bytes, kind, start method,
  *    Python version and worker pids (see mpb_pyrec_fill for its keys).
@@ -77,7 +79,9 @@ enum mpb_pyrec_slot {
 enum mpb_pyrec_end_slot {
 	MPB_PYREC_OPEN_NS = MPB_PYREC_SLOTS, /* opening its counters (instrumentation) */
 	MPB_PYREC_COUNTED,    /* when they were open */
-	MPB_PYREC_READOUT_NS, /* its read-out at the end (instrumentation) */
+	MPB_PYREC_READOUT_NS, /* its read-out at the end (instrumentation): its own, the
+				 pool's process's (MPB_PYREC_TAKEN), or both added
+				 where terminate() raced the worker's own end */
 	MPB_PYREC_ENDED,      /* nonzero: the read-out is complete, at this time */
 	MPB_PYREC_NCOUNTERS,  /* plan events it opened (0: no plan) */
 	MPB_PYREC_SPLIT,      /* bit i: event i opened outside its group */
@@ -85,10 +89,22 @@ enum mpb_pyrec_end_slot {
 				 at its end, or by the pool's process just before
 				 its terminate() killed the worker) */
 	MPB_PYREC_RSS_KB, MPB_PYREC_PSS_KB, MPB_PYREC_PRIVATE_DIRTY_KB,
+	/* MPB_PYREC_FD_SLOTS slots of four 16-bit fields: event i's counter
+	 * descriptor in the worker + 1 in field i % 4 of slot i / 4 (0: none),
+	 * cleared when its own read-out begins */
+	MPB_PYREC_FDS,
+	/* nonzero: the read-out was the pool's process's, just before its
+	 * terminate() killed the worker (memory and counters, not rusage), at
+	 * this time; MPB_PYREC_READOUT_NS is its cost, MPB_PYREC_ENDED stays 0 */
+	MPB_PYREC_TAKEN = MPB_PYREC_FDS + 4,
+	MPB_PYREC_TAKE_FAILED, /* bit i: event i could not be taken (its state says why) */
 	/* MPB_COUNTERS_MAX × {value, enabled, running, state | errno << 32}
 	 * (enum mpb_count_state) */
 	MPB_PYREC_COUNTERS = MPB_PYREC_SLOTS + 16,
 };
+#define MPB_PYREC_FD_SLOTS 4
+_Static_assert(MPB_PYREC_TAKE_FAILED < MPB_PYREC_COUNTERS &&
+	       4 * MPB_PYREC_FD_SLOTS == MPB_COUNTERS_MAX, "the end block's slots overlap");
 #define MPB_PYREC_RECORD_SLOTS (MPB_PYREC_COUNTERS + 4 * MPB_COUNTERS_MAX)
 
 struct mpb_pyrec {
@@ -108,8 +124,10 @@ void mpb_pyrec_free(struct mpb_pyrec *r);
 /* Fill s's startup_ns, map_ns, teardown_ns, compute_ns, codec_parent_ns
  * (pickling and unpickling in the parent), codec_workers_ns, bytes_sent,
  * bytes_received, instrumentation_ns (the workers' counter opens and
- * read-outs), its workers (s->worker, owned by s: rusage, memory and
- * counters as each took them) and its overhead split from r; *python gets the run's "python" record (new reference):
+ * read-outs, their own or the pool's process's), its workers (s->worker,
+ * owned by s: rusage, memory and counters as each took them, or as the
+ * pool's process took them for it; counters_not_taken) and its overhead
+ * split from r; *python gets the run's "python" record (new reference):
  * {pools, kind, start_method, python, implementation, codec: "pickle",
  * processes, workers_seen, workers_never_ready, dumps, loads, pid, killed,
  * pickling: {parent, workers: {dumps, loads: {calls, ns, bytes, large:

@@ -79,10 +79,16 @@ struct mpb_worker_report {
 	/* the harness's own work it did inside a timed window (opening its
 	 * counters, inside startup_ns) */
 	uint64_t instrumentation_ns;
-	/* its read-out at the end when that lies inside a timed window (a
-	 * Python worker's, inside teardown_ns: external/pyrecord.h); 0 for the
-	 * pool's workers, whose read-out follows STOP, in no window */
+	/* its read-out at the end when that lies inside the measured command
+	 * (a Python worker's, inside teardown_ns, or, taken by its pool's
+	 * process just before terminate(), between map and teardown:
+	 * external/pyrecord.h); 0 for the pool's workers, whose read-out
+	 * follows STOP, in no window */
 	uint64_t readout_ns;
+	/* bit i: counter i failed as another process read it for this worker
+	 * (a Python worker that Pool.terminate() killed: its err is the pool's
+	 * process's), not as the worker opened it; 0 for the pool's workers */
+	uint32_t counters_not_taken;
 };
 
 struct mpb_pool_report {
