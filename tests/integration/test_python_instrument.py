@@ -144,14 +144,14 @@ class PythonInstrumentTest(unittest.TestCase):
     def load(self):
         return mpbtest.load_results(os.path.join(self.dir, "r.json"))
 
-    def check_own(self, run, machine, ended):
-        """Each worker that served has its memory (PSS: its own read-out at
-        the end of its loop, or, for a worker Pool.terminate() killed first,
-        the pool's process's just before); each that ended its loop (all
-        when `ended`) counted itself, as a native worker does: every event
-        mpbench could open (task-clock > 0), the others null with the reason
-        in machine.counters; the workers are inside the command's tree,
-        whose counters are the run's. Returns the workers that ended."""
+    def check_own(self, run, machine):
+        """Each worker that served was read out: by itself at the end of its
+        loop, or, for a worker Pool.terminate() killed first, by the pool's
+        process just before (readout_ns > 0 either way). It has its memory
+        (PSS) and its counters, as a native worker counts itself: every
+        event mpbench could open (task-clock > 0), the others null with the
+        reason in machine.counters; the workers are inside the command's
+        tree, whose counters are the run's. Returns the workers that served."""
         served = [w for w in run["workers_detail"] if w["tasks"] > 0]
         self.assertTrue(served)
         for w in served:
@@ -160,10 +160,8 @@ class PythonInstrumentTest(unittest.TestCase):
             self.assertIsNotNone(w["private_dirty_bytes"])
             self.assertGreaterEqual(w["startup_timeline"]["counted_ns"],
                                     w["startup_timeline"]["running_ns"])
-            if ended:
-                self.assertGreater(w["readout_ns"], 0)
-        done = [w for w in served if w["readout_ns"] > 0]
-        for w in done:
+            self.assertGreater(w["readout_ns"], 0)
+        for w in served:
             for name, ev in machine.items():
                 if ev["available"]:
                     self.assertIsNotNone(w["counters"][ev["key"]], name)
@@ -181,7 +179,7 @@ class PythonInstrumentTest(unittest.TestCase):
                          sum(w["instrumentation_ns"] + w["readout_ns"]
                              for w in run["workers_detail"]))
         self.assertEqual(run["cmd"]["python"]["counters_failed"], {})
-        return done
+        return served
 
     def check_api(self, api, items_per_message):
         pids = os.path.join(self.dir, "pids-{method}-{workers}")
@@ -230,8 +228,9 @@ class PythonInstrumentTest(unittest.TestCase):
             self.assertEqual(run["overhead"]["workers"]["compute_ns"], run["compute_ns"])
             self.assertIsNotNone(p["derived"]["serialization_fraction"])
             # an executor's shutdown() ends every worker's loop; a Pool's
-            # terminate() (leaving `with`) may not
-            self.check_own(run, doc["machine"]["counters"], not api.startswith("pool"))
+            # terminate() (leaving `with`) may kill a worker first: the
+            # pool's process has read it out
+            self.check_own(run, doc["machine"]["counters"])
             if all(w["pss_bytes"] for w in detail):
                 self.assertGreater(p["derived"]["worker_pss_bytes"], 0)
 
@@ -247,6 +246,13 @@ class PythonInstrumentTest(unittest.TestCase):
         """shutdown(): every worker ends its loop and reads itself out."""
         self.check_counted("executor-submit")
 
+    def test_pool_terminate_counts_every_worker(self):
+        """Leaving `with Pool(...)`: terminate() kills the workers that have
+        not yet taken its sentinel; the pool's process reads their counters
+        (through duplicates of their descriptors) and memory just before, so
+        every worker has both, as after close()."""
+        self.check_counted("pool-map")
+
     def check_counted(self, api):
         pids = os.path.join(self.dir, "pids")
         r = self.sweep(f"{self.py} script.py {api} {{method}} {N} {PAYLOAD} {CHUNK} {pids}",
@@ -258,7 +264,7 @@ class PythonInstrumentTest(unittest.TestCase):
             self.assertIsNone(p["error"], p["error"])
             run = p["runs"][0]
             self.assertEqual(sum(w["tasks"] for w in run["workers_detail"]), N)
-            self.check_own(run, doc["machine"]["counters"], True)
+            self.check_own(run, doc["machine"]["counters"])
             self.assertGreater(p["derived"]["worker_pss_bytes"], 0)
 
     def test_pool_imap(self):
@@ -289,19 +295,16 @@ class PythonInstrumentTest(unittest.TestCase):
         for p in doc["points"]:
             self.assertIsNone(p["error"], p["error"])
             run = p["runs"][0]
-            for w in self.check_own(run, {}, True):
+            for w in self.check_own(run, {}):
                 self.assertTrue(all(v is None for v in w["counters"].values()), w["counters"])
             self.assertIsNone(run["counters"]["task_clock_ns"])
 
-    def test_worker_counter_failure_is_reported(self):
-        """A worker whose perf_event_open fails (here: a system call number
-        that does not exist, so ENOSYS) records its errno: its counters are
-        null and cmd.python.counters_failed says why, as mpbench words it;
-        the command's tree is still counted, the worker's memory still taken."""
-        pids = os.path.join(self.dir, "pids")
-        script = f"{self.py} script.py executor-map {{method}} {N} {PAYLOAD} {CHUNK} {pids}"
-        r = self.sweep("sh -c 'MPBENCH_PY_COUNTERS=\"99999 ${{MPBENCH_PY_COUNTERS#* }}\" "
-                       f"exec {script}'", quick=WITH_COUNTERS + ["--counters", "task-clock"])
+    def task_clock_runs(self, template):
+        """Sweep template counting task-clock only, and yield each point's
+        run and the workers that served (skipped where task-clock cannot be
+        counted at all): the point did not fail, the command's tree is
+        counted, each worker's memory taken."""
+        r = self.sweep(template, quick=WITH_COUNTERS + ["--counters", "task-clock"])
         self.assertEqual(r.returncode, 0, r.stderr)
         doc = self.load()
         if not doc["machine"]["counters"]["task-clock"]["available"]:
@@ -313,10 +316,57 @@ class PythonInstrumentTest(unittest.TestCase):
             served = [w for w in run["workers_detail"] if w["tasks"] > 0]
             self.assertTrue(served)
             for w in served:
-                self.assertIsNone(w["counters"]["task_clock_ns"])
                 self.assertGreater(w["pss_bytes"], 0)
+            yield run, served
+
+    def test_worker_counter_failure_is_reported(self):
+        """A worker whose perf_event_open fails (here: a system call number
+        that does not exist, so ENOSYS) records its errno: its counters are
+        null and cmd.python.counters_failed says why, as mpbench words it;
+        the command's tree is still counted, the worker's memory still taken."""
+        pids = os.path.join(self.dir, "pids")
+        script = f"{self.py} script.py executor-map {{method}} {N} {PAYLOAD} {CHUNK} {pids}"
+        for run, served in self.task_clock_runs(
+                "sh -c 'MPBENCH_PY_COUNTERS=\"99999 ${{MPBENCH_PY_COUNTERS#* }}\" "
+                f"exec {script}'"):
+            for w in served:
+                self.assertIsNone(w["counters"]["task_clock_ns"])
             why = run["cmd"]["python"]["counters_failed"]["task_clock_ns"]
             self.assertRegex(why, r"^worker \d+: .*\(ENOSYS\)$")
+
+    def test_terminated_worker_counter_failure_is_reported(self):
+        """Where the pool's process cannot take the counters of a worker
+        that terminate() kills (here: a sitecustomize that mpbench's runs
+        after itself gives pidfd_getfd a system call number that does not
+        exist, so ENOSYS), that worker's counters are null and
+        cmd.python.counters_failed says why, in words that name the
+        terminate(); its memory is still taken and the script is unharmed.
+        A worker that took the pool's sentinel before the kill (it races
+        terminate()) counts itself, as ever."""
+        hook = os.path.join(self.dir, "hook")
+        os.mkdir(hook)
+        with open(os.path.join(hook, "sitecustomize.py"), "w") as f:
+            f.write("import sys\nsys.modules['sitecustomize'].PIDFD_GETFD = 99999\n")
+        pids = os.path.join(self.dir, "pids")
+        script = f"{self.py} script.py pool-map {{method}} {N} {PAYLOAD} {CHUNK} {pids}"
+        for run, served in self.task_clock_runs(
+                f"sh -c 'PYTHONPATH=\"$PYTHONPATH:{hook}\" exec {script}'"):
+            self.assertEqual(sum(w["tasks"] for w in served), N)
+            lost = set()
+            for w in served:
+                self.assertGreater(w["readout_ns"], 0)
+                if w["counters"]["task_clock_ns"] is None:
+                    lost.add(w["pid"])
+                else:
+                    self.assertGreater(w["counters"]["task_clock_ns"], 0)
+            failed = run["cmd"]["python"]["counters_failed"]
+            if not lost:
+                self.assertEqual(failed, {})
+                continue
+            why = failed["task_clock_ns"]
+            self.assertRegex(why, r"^worker \d+: killed by Pool\.terminate\(\); its counters "
+                                  r"could not be taken: .*\(ENOSYS\)$")
+            self.assertIn(int(why.split()[1].rstrip(":")), lost)
 
     def test_payload_example(self):
         """workloads/python/payload.py: the pickled bytes follow -s."""

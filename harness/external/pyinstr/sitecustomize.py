@@ -17,9 +17,11 @@ harness/external/pyrecord.c, which documents them:
    updates it in place with every message (as its result is pickled, before
    it is sent), so what it did survives a terminate(); it opens its own perf
    counters (the plan mpbench passes in MPBENCH_PY_COUNTERS) when its loop
-   starts, and reads them, its rusage and its smaps_rollup into the end
-   block of its record when its loop ends (a Pool's terminate() kills its
-   workers first: their memory is taken by the pool's process just before);
+   starts, recording their descriptor numbers, and reads them, its rusage
+   and its smaps_rollup into the end block of its record when its loop ends
+   (a Pool's terminate() may kill a worker first: the pool's process reads
+   that worker's memory and, through pidfd_getfd, its counters into its
+   record just before, _read_out_workers);
  - the process that constructed the first pool writes p-<pid>.json when that
    pool's teardown ends and again at exit.
 
@@ -54,9 +56,16 @@ NONE_YET = (1 << 64) - 1  # a minimum before the first call
 # the end block that follows them: the worker's own counters and memory,
 # taken once at the start and the end of its loop (pyrecord.h: the same)
 E_OPEN_NS, E_COUNTED, E_READOUT_NS, E_ENDED, E_NCOUNTERS, E_SPLIT, E_MEMORY, E_RSS, E_PSS, \
-    E_PRIVATE_DIRTY = range(NSLOTS, NSLOTS + 10)
+    E_PRIVATE_DIRTY, E_FDS = range(NSLOTS, NSLOTS + 11)
+# E_FDS: 4 slots of four 16-bit fields, event i's open counter fd + 1 in
+# field i (0: none), for the pool's process to take them before terminate();
+# E_TAKEN: nonzero, it did (its read-out, at this time); E_TAKE_FAILED: bit
+# i, event i could not be taken (its state says why)
+E_TAKEN, E_TAKE_FAILED = NSLOTS + 14, NSLOTS + 15
 E_COUNTERS = NSLOTS + 16  # then 4 slots per event: value, enabled, running, state | errno << 32
 NCOUNTERS_MAX = 16
+FD_FIELDS = 4  # per E_FDS slot
+FD_SLOTS = NCOUNTERS_MAX // FD_FIELDS
 RECORD_SLOTS = E_COUNTERS + 4 * NCOUNTERS_MAX
 WORKER_MAGIC = 0x323057595042504d  # "MPBPYW02" read as a little-endian u64
 KIND_POOL, KIND_EXECUTOR = 1, 2
@@ -382,6 +391,8 @@ def _open_counters(text, m):
     for i in range(n):
         if errs[i]:
             m[E_COUNTERS + 4 * i + 3] = 2 | errs[i] << 32
+        elif 0 <= fds[i] < 0xffff:  # for the pool's process (_read_out_workers)
+            m[E_FDS + i // FD_FIELDS] |= (fds[i] + 1) << 16 * (i % FD_FIELDS)
     return fds, leads
 
 
@@ -414,6 +425,8 @@ def _end_worker():
         return
     _ENDED = True
     t = _now()
+    for k in range(E_FDS, E_FDS + FD_SLOTS):  # its own read-out begins: not to be taken
+        m[k] = 0
     c, _COUNTERS = _COUNTERS, None
     if c is not None:
         import fcntl
@@ -444,7 +457,7 @@ def _end_worker():
             m[slot] = v
         m[E_MEMORY] = 1
     t2 = _now()
-    m[E_READOUT_NS] = t2 - t
+    m[E_READOUT_NS] += t2 - t  # after the pool's process's, where it read it out first
     m[E_ENDED] = t2
 
 
@@ -467,31 +480,116 @@ def _memory(pid):
     return out if len(out) == len(_MEMORY_KEYS) else None
 
 
-def _memory_of_workers(pids):
+def _read_out_workers(pids):
     """terminate() kills the Pool's workers where they stand, before the end
-    of their loop: take the memory of each that has not read itself out, as
-    it is now, into its record, before the teardown's window opens (the
-    worker's counters cannot be read from here: they stay null)."""
+    of their loop, where each reads itself out: read out, as they are now,
+    those that have not, before the teardown's window opens: the memory from
+    /proc/PID/smaps_rollup and the counters through duplicates of the
+    worker's own descriptors (pidfd_getfd), into its record as _end_worker
+    writes them, flagged E_TAKEN (not E_ENDED), the time it took as its
+    read-out's. A worker that begins its own read-out meanwhile (terminate()
+    races the sentinel) keeps it: its record is checked again just before
+    anything is written."""
     import struct
+    size = RECORD_SLOTS * 8
     for pid in pids:
         try:
             fd = os.open(os.path.join(_DIR, "w-%d.bin" % pid), os.O_RDWR | os.O_CLOEXEC)
         except OSError:
             continue
         try:
-            head = os.pread(fd, 8, 0)
-            ended = os.pread(fd, 8, E_ENDED * 8)
-            if len(head) == 8 and len(ended) == 8 and \
-                    struct.unpack("<Q", head)[0] == WORKER_MAGIC and ended == bytes(8):
-                mem = _memory(pid)
-                for slot, v in (mem or {}).items():
-                    os.pwrite(fd, struct.pack("<Q", v), slot * 8)
-                if mem:
-                    os.pwrite(fd, struct.pack("<Q", 1), E_MEMORY * 8)
+            t = _now()
+            raw = os.pread(fd, size, 0)
+            if len(raw) != size:
+                continue
+            r = memoryview(raw).cast("Q")
+            if r[MAGIC] != WORKER_MAGIC or r[E_ENDED]:
+                continue
+            fds = {}
+            for i in range(min(r[E_NCOUNTERS], NCOUNTERS_MAX)):
+                v = r[E_FDS + i // FD_FIELDS] >> 16 * (i % FD_FIELDS) & 0xffff
+                if v:
+                    fds[i] = v - 1
+            counts = _take_counters(pid, fds) if fds else {}
+            mem = _memory(pid)
+            at, end = E_ENDED * 8, (E_FDS + FD_SLOTS) * 8
+            now = os.pread(fd, end - at, at)
+            if now[:8] != bytes(8) or now[(E_FDS - E_ENDED) * 8:] != raw[E_FDS * 8:end]:
+                continue  # its own read-out has begun
+            if mem:
+                os.pwrite(fd, struct.pack("<4Q", 1, mem[E_RSS], mem[E_PSS],
+                                          mem[E_PRIVATE_DIRTY]), E_MEMORY * 8)
+            failed = 0
+            for i, c in counts.items():
+                os.pwrite(fd, struct.pack("<4Q", *c), (E_COUNTERS + 4 * i) * 8)
+                if c[3] != 1:
+                    failed |= 1 << i
+            t2 = _now()
+            os.pwrite(fd, struct.pack("<Q", t2 - t), E_READOUT_NS * 8)
+            os.pwrite(fd, struct.pack("<2Q", t2, failed), E_TAKEN * 8)
         except OSError:
             pass
         finally:
             os.close(fd)
+
+
+_SYSCALL = None
+PIDFD_OPEN, PIDFD_GETFD = 434, 438  # the same on every architecture (but alpha)
+
+
+def _syscall(*args):
+    """A system call through ctypes (imported already where there are
+    counters to take: _begin); OSError with its errno on failure."""
+    global _SYSCALL
+    import ctypes
+    if _SYSCALL is None:
+        _SYSCALL = ctypes.CDLL(None, use_errno=True).syscall
+        _SYSCALL.restype = ctypes.c_long
+    r = _SYSCALL(*args)
+    if r < 0:
+        raise OSError(ctypes.get_errno() or 5, "system call %d failed" % args[0])
+    return r
+
+
+def _take_counters(pid, fds):
+    """{event: (value, enabled, running, state | errno << 32)} of worker
+    pid's open counters, fds {event: its descriptor number there}, each read
+    through a duplicate (pidfd_getfd), as _end_worker reads its own; a
+    failure (no pidfd_getfd before Linux 5.6: ENOSYS; ptrace access denied:
+    EPERM) leaves the errno in the state."""
+    import struct
+    out = {}
+
+    def fail(err):
+        return 0, 0, 0, 2 | (err or 5) << 32
+
+    try:
+        pidfd = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else _syscall(PIDFD_OPEN, pid, 0)
+    except OSError as e:
+        return {i: fail(e.errno) for i in fds}
+    try:
+        for i, target in fds.items():
+            try:
+                fd = _syscall(PIDFD_GETFD, pidfd, target, 0)
+            except OSError as e:
+                out[i] = fail(e.errno)
+                continue
+            try:
+                # closed and reused by the worker's own read-out: not a counter
+                if os.readlink("/proc/self/fd/%d" % fd) != "anon_inode:[perf_event]":
+                    out[i] = fail(9)  # EBADF
+                    continue
+                v = struct.unpack("<QQQ", os.read(fd, 24))
+                out[i] = v[0], v[1], v[2], 1
+            except OSError as e:
+                out[i] = fail(e.errno)
+            except struct.error:  # a short read
+                out[i] = fail(5)  # EIO, as counter_source_perf.c says it
+            finally:
+                os.close(fd)
+    finally:
+        os.close(pidfd)
+    return out
 
 
 def _pool_items():
@@ -697,7 +795,7 @@ def _patch_pool(mod):
     def _terminate(self):
         f = getattr(self, "_mpbench_first", None)
         if f is not None and f is _first and not f.td_start:
-            _memory_of_workers(pids(self))
+            _read_out_workers(pids(self))
         _teardown_start(f, pids(self))
         terminate(self)
         _teardown_end(f)
