@@ -428,6 +428,49 @@ static void test_format_round_trip(void **state)
 		}
 }
 
+/* Rounded up to a few significant digits in a unit the parser reads back:
+ * what tune --find-size prints (and measures) as -s. */
+static void round_is(uint64_t v, enum mpb_unit unit, unsigned digits, uint64_t want,
+		     const char *text)
+{
+	char buf[MPB_FMT_U64_LEN];
+	struct mpb_diag d;
+	uint64_t r = mpb_round_up_u64(v, unit, digits), back = 0;
+
+	mpb_diag_clear(&d);
+	if (r != want)
+		fail_msg("%llu, %u digits: %llu, not %llu", (unsigned long long)v, digits,
+			 (unsigned long long)r, (unsigned long long)want);
+	mpb_format_u64(r, unit, buf, sizeof buf);
+	assert_string_equal(buf, text);
+	assert_int_equal(mpb_parse_u64(buf, unit, ANY, "rt", &back, &d), 0);
+	assert_true(back == r);
+}
+
+static void test_round_up(void **state)
+{
+	(void)state;
+	round_is(1320498, MPB_UNIT_COUNT, 3, 1330000, "1330k");
+	round_is(1320498, MPB_UNIT_COUNT, 2, 1400000, "1400k");
+	round_is(1309500, MPB_UNIT_COUNT, 3, 1310000, "1310k");
+	round_is(873000, MPB_UNIT_COUNT, 3, 873000, "873k"); /* already round */
+	round_is(20000, MPB_UNIT_COUNT, 3, 20000, "20k");
+	round_is(12345, MPB_UNIT_COUNT, 3, 12400, "12400");
+	round_is(999500, MPB_UNIT_COUNT, 3, 1000000, "1M");
+	round_is(99, MPB_UNIT_COUNT, 3, 99, "99"); /* fewer digits than asked */
+	round_is(0, MPB_UNIT_COUNT, 3, 0, "0");
+	round_is(2500000001ull, MPB_UNIT_COUNT, 3, 2510000000ull, "2510M");
+	/* bytes: in KiB, MiB, ... (5.37 MiB is 5500 KiB) */
+	round_is(5630853, MPB_UNIT_BYTES, 3, 5500 * 1024, "5500KiB");
+	round_is(1000, MPB_UNIT_BYTES, 3, 1000, "1000");
+	round_is(150 * 1024 + 1, MPB_UNIT_BYTES, 2, 160 * 1024, "160KiB");
+	/* durations in us: ms, s */
+	round_is(1234567, MPB_UNIT_USEC, 3, 1240000, "1240ms");
+	/* no room left in 64 bits: v itself */
+	assert_true(mpb_round_up_u64(UINT64_MAX, MPB_UNIT_COUNT, 3) == UINT64_MAX);
+	assert_true(mpb_round_up_u64(1234, MPB_UNIT_COUNT, 0) == 1234);
+}
+
 /* ---- lists ------------------------------------------------------------ */
 
 static void test_list_ok(void **state)
@@ -609,6 +652,7 @@ int main(void)
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_format_small_buffer),
 		cmocka_unit_test(test_format_round_trip),
+		cmocka_unit_test(test_round_up),
 		cmocka_unit_test(test_list_ok),
 		cmocka_unit_test(test_list_errors),
 		cmocka_unit_test(test_list_exact_message),

@@ -799,11 +799,8 @@ void mpb_recommend_print(FILE *f, const struct mpb_dataset *s)
 			if (e[i].r.pays_from_scale > 0 && pt->size > 0) {
 				char v[MPB_FMT_U64_LEN];
 				/* two significant digits: it is an estimate */
-				double from = e[i].r.pays_from_scale * (double)pt->size;
-				double unit = pow(10.0, floor(log10(from)) - 1);
-				from = ceil(from / unit) * unit;
-				mpb_format_u64(from < 1.8e19 ? (uint64_t)ceil(from) : UINT64_MAX,
-					       pt->workload->unit, v, sizeof v);
+				mpb_format_round_up(e[i].r.pays_from_scale * (double)pt->size,
+						    pt->workload->unit, 2, v, sizeof v);
 				fprintf(f, " (estimated from the pool's fixed cost: %u worker%s would pay "
 					"from about -s %s; tune --find-size measures it)",
 					e[i].r.pays_from_workers, plural(e[i].r.pays_from_workers), v);

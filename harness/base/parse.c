@@ -2,6 +2,7 @@
  * (see parse.h). Nothing here prints; every error goes through mpb_fail. */
 #include "parse.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -361,4 +362,33 @@ void mpb_format_u64(uint64_t v, enum mpb_unit unit, char *buf, size_t len)
 				return;
 			}
 	snprintf(buf, len, "%llu", (unsigned long long)v);
+}
+
+uint64_t mpb_round_up_u64(uint64_t v, enum mpb_unit unit, unsigned digits)
+{
+	uint64_t lo = 1, mult = 1, q, step = 1, r;
+
+	if (digits == 0 || digits > 18 || v == 0)
+		return v;
+	for (unsigned i = 1; i < digits; i++)
+		lo *= 10;
+	/* the largest suffix in which v keeps `digits` integer digits */
+	for (const struct suffix *s = unit_format(unit); s->name; s++)
+		if (v / s->mult >= lo) {
+			mult = s->mult;
+			break;
+		}
+	for (q = v / mult; q >= 10 * lo; q /= 10)
+		step *= 10;
+	step *= mult; /* v rounds up to a multiple of step */
+	if (v % step == 0)
+		return v;
+	r = v / step + 1;
+	return r > UINT64_MAX / step ? v : r * step;
+}
+
+void mpb_format_round_up(double v, enum mpb_unit unit, unsigned digits, char *buf, size_t len)
+{
+	uint64_t n = !(v > 0) ? 0 : v < 1.8e19 ? (uint64_t)ceil(v) : UINT64_MAX;
+	mpb_format_u64(mpb_round_up_u64(n, unit, digits), unit, buf, len);
 }

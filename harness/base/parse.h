@@ -46,4 +46,16 @@ int mpb_parse_u64_list(const char *text, enum mpb_unit unit, uint64_t min, uint6
 /* Format v with the unit's largest exact suffix ("5M", "64KiB", "250ms") into buf. */
 void mpb_format_u64(uint64_t v, enum mpb_unit unit, char *buf, size_t len);
 
+/* v rounded up to `digits` (1 to 18) significant digits counted in the
+ * largest of the unit's suffixes in which v has that many integer digits
+ * (v itself when it has fewer), so that mpb_format_u64 writes it as an
+ * integer with that suffix, which mpb_parse_u64 reads back: 1320498 with
+ * 3 digits is 1330000, "1330k"; 5.37 MiB is 5500 KiB. v itself when the
+ * rounded value would not fit in 64 bits. */
+uint64_t mpb_round_up_u64(uint64_t v, enum mpb_unit unit, unsigned digits);
+
+/* An estimate v (>= 0) rounded up with mpb_round_up_u64 and formatted with
+ * mpb_format_u64, for "-s SIZE" a user can paste back. */
+void mpb_format_round_up(double v, enum mpb_unit unit, unsigned digits, char *buf, size_t len);
+
 #endif
