@@ -7,11 +7,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <string.h>
 
 #include "machine.h"
 #include "options.h"
 #include "plan.h"
+#include "pool.h"
+#include "split.h"
 #include "tune.h"
 
 static void test_coarse_workers(void **state)
@@ -110,6 +113,96 @@ static void test_grow_tasks(void **state)
 	assert_int_equal(mpb_tune_grow_tasks(0, 2e6, 1e6, 1e3), 0);
 }
 
+/* How unevenly Pool.map's chunks split the tasks: at 50 tasks 2 workers
+ * get chunks of 7, 28 tasks for one and 22 for the other. */
+static void test_split_excess(void **state)
+{
+	(void)state;
+	assert_true(fabs(mpb_split_excess(50, 2, 0) - 0.12) < 1e-12);
+	/* 4 workers: 13 chunks of 4 (the last 2): 14 tasks for the first */
+	assert_true(fabs(mpb_split_excess(50, 4, 0) - 0.12) < 1e-12);
+	assert_true(mpb_split_excess(50, 1, 0) == 0);
+	assert_true(mpb_split_excess(48, 2, 0) == 0);
+	assert_true(mpb_split_excess(48, 3, 0) == 0);
+	assert_true(mpb_split_excess(48, 4, 0) == 0);
+	/* fixed chunks of 5: 10 chunks over 3 workers, 4 for the first */
+	assert_true(fabs(mpb_split_excess(50, 3, 5) - 0.2) < 1e-12);
+	assert_true(mpb_split_excess(50, 2, 5) == 0);
+	/* more workers than tasks: some get none */
+	assert_true(fabs(mpb_split_excess(2, 4, 0) - 1.0) < 1e-12);
+}
+
+static double worst(uint64_t t, const unsigned *w, size_t nw, uint64_t chunk)
+{
+	double x = 0;
+	for (size_t i = 0; i < nw; i++)
+		x = fmax(x, mpb_split_excess(t, w[i], chunk));
+	return x;
+}
+
+/* The grown count: the fewest tasks from the length's minimum on whose
+ * chunks give every worker count equal shares, else the most even. */
+static void test_even_tasks(void **state)
+{
+	(void)state;
+	const unsigned w4[] = { 1, 2, 3, 4 };
+	const uint64_t python = 0, one = 1;
+	double x = -1;
+	/* 2 usable CPUs: tune measures 1 to 4 workers; 50 tasks become 96 */
+	uint64_t t = mpb_split_even_tasks(50, MPB_MAX_TASKS, w4, 4, &python, 1, &x);
+	assert_int_equal(t, 96);
+	assert_true(x == 0);
+	for (size_t i = 0; i < 4; i++) {
+		uint64_t c = mpb_pool_python_chunksize(t, w4[i]);
+		assert_int_equal(t % c, 0);              /* chunks of one size */
+		assert_int_equal((t / c) % w4[i], 0);    /* as many for each worker */
+	}
+	for (uint64_t k = 50; k < 96; k++)
+		assert_true(worst(k, w4, 4, 0) > 0);     /* none smaller does it */
+	/* an even count stays */
+	assert_int_equal(mpb_split_even_tasks(48, MPB_MAX_TASKS, w4, 4, &python, 1, &x), 48);
+	assert_int_equal(mpb_split_even_tasks(12, MPB_MAX_TASKS, w4, 4, &python, 1, &x), 12);
+	/* -c 1: every count a multiple of 12 */
+	assert_int_equal(mpb_split_even_tasks(50, MPB_MAX_TASKS, w4, 4, &one, 1, &x), 60);
+	/* both rules at once */
+	const uint64_t both[] = { 0, 1 };
+	assert_int_equal(mpb_split_even_tasks(50, MPB_MAX_TASKS, w4, 4, both, 2, &x), 96);
+	/* the limit (the serial run's length) bounds the search: the most
+	 * even count within it, the smallest of equals */
+	t = mpb_split_even_tasks(50, 60, w4, 4, &python, 1, &x);
+	assert_true(t >= 50 && t <= 60);
+	assert_true(x > 0 && x == worst(t, w4, 4, 0));
+	for (uint64_t k = 50; k <= 60; k++)
+		assert_true(worst(k, w4, 4, 0) > x || (worst(k, w4, 4, 0) == x && k >= t));
+	/* a limit at or below the minimum (the serial run's, reached by the
+	 * length): down from the limit to half of it, the most tasks */
+	assert_int_equal(mpb_split_even_tasks(50, 50, w4, 4, &python, 1, &x), 48);
+	assert_int_equal(mpb_split_even_tasks(1000, 200, w4, 4, &python, 1, &x), 192);
+	assert_true(x == 0);
+	assert_int_equal(mpb_split_even_tasks(40, 40, w4, 4, &python, 1, &x), 24);
+	/* 8 usable CPUs, 1 to 16 workers: no count up to twice 100 is even;
+	 * the most even one, at most twice the minimum */
+	unsigned w16[16];
+	for (unsigned i = 0; i < 16; i++)
+		w16[i] = i + 1;
+	t = mpb_split_even_tasks(100, MPB_MAX_TASKS, w16, 16, &python, 1, &x);
+	assert_true(t >= 100 && t <= 200);
+	assert_true(x > 0 && x == worst(t, w16, 16, 0));
+	for (uint64_t k = 100; k <= 200; k++) {
+		assert_true(worst(k, w16, 16, 0) >= x * (1 - 1e-9));
+		assert_true(k >= t || worst(k, w16, 16, 0) > x);
+	}
+	assert_true(x < worst(100, w16, 16, 0));
+	/* and down from a limit: the most even, the largest of equals */
+	t = mpb_split_even_tasks(300, 300, w16, 16, &python, 1, &x);
+	assert_true(t >= 150 && t <= 300);
+	assert_true(x > 0 && x == worst(t, w16, 16, 0));
+	for (uint64_t k = 150; k <= 300; k++) {
+		assert_true(worst(k, w16, 16, 0) >= x * (1 - 1e-9));
+		assert_true(k <= t || worst(k, w16, 16, 0) > x);
+	}
+}
+
 /* --find-size: the next size from the estimate (1.5 x, at least twice
  * the size, 4 x without one), and each stop with its reason, in order. */
 static void test_next_size(void **state)
@@ -119,7 +212,7 @@ static void test_next_size(void **state)
 				      .pays_from = 873000, .serial_ns = 1e5, .tried = 1 };
 	uint64_t next = 1;
 	assert_int_equal(mpb_tune_next_size(&at, &next), MPB_TUNE_STOP_NONE);
-	assert_int_equal(next, 1309500);
+	assert_int_equal(next, 1310000); /* 1309500 to 3 digits: "1310k" */
 	at.pays_from = 12000; /* close by: at least twice the size */
 	assert_int_equal(mpb_tune_next_size(&at, &next), MPB_TUNE_STOP_NONE);
 	assert_int_equal(next, 20000);
@@ -151,6 +244,11 @@ static void test_next_size(void **state)
 	at.max_size = 25000;
 	assert_int_equal(mpb_tune_next_size(&at, &next), MPB_TUNE_STOP_NONE);
 	assert_int_equal(next, 25000);
+	/* rounded up past the largest: the largest */
+	at.max_size = 39999;
+	assert_int_equal(mpb_tune_next_size(&at, &next), MPB_TUNE_STOP_NONE);
+	assert_int_equal(next, 39999);
+	at.max_size = 25000;
 	at.size = 25000;
 	assert_int_equal(mpb_tune_next_size(&at, &next), MPB_TUNE_STOP_LARGEST);
 	assert_string_equal(mpb_tune_stop_name(MPB_TUNE_STOP_LARGEST), "largest_size");
@@ -163,6 +261,8 @@ int main(void)
 		cmocka_unit_test(test_refine),
 		cmocka_unit_test(test_tune_plan),
 		cmocka_unit_test(test_grow_tasks),
+		cmocka_unit_test(test_split_excess),
+		cmocka_unit_test(test_even_tasks),
 		cmocka_unit_test(test_next_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

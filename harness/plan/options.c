@@ -120,8 +120,9 @@ static const struct option_def table[] = {
 	  "no progress line on stderr", SWEEPLIKE },
 	{ "find-size", 0, OPT_FLAG, F(find_size), 0, NULL, 0, 0, NULL,
 	  "when serial wins at -s, tune again at larger sizes, from the size the pool's measured "
-	  "fixed cost says it would pay, until a pool pays or the budget (12 sizes, 120 s) is "
-	  "spent; report the size found or why it stopped",
+	  "fixed cost says it would pay (rounded up to 3 significant digits, as -s takes them), "
+	  "until a pool pays or the budget (12 sizes, 120 s) is spent; report the size found or "
+	  "why it stopped",
 	  MPB_CMD_TUNE },
 	{ "no-ceiling", 0, OPT_FLAG, F(no_ceiling), 0, NULL, 0, 0, NULL,
 	  "do not measure the machine's ceiling (the same tasks over bare forked processes, "

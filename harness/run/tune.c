@@ -11,6 +11,7 @@
 #include "driver.h"
 #include "fit.h"
 #include "parse.h"
+#include "split.h"
 #include "recommend.h"
 #include "stats.h"
 
@@ -90,10 +91,30 @@ static double median_of(const struct mpb_point_state *ps, bool fixed)
 	return m;
 }
 
-/* The coarse phase's task count grown by mpb_tune_grow_tasks for its
- * shortest run relative to its fixed cost; the figures behind it into the
- * record. */
-static uint64_t calibrate(const struct mpb_sweep *s, json_t *tune)
+/* The chunk rules of p's points (0: Pool.map's) into out, each once;
+ * -c auto's chunks follow the run, not the count: none. */
+static size_t chunk_rules(const struct mpb_plan *p, uint64_t *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->npoints; i++) {
+		const struct mpb_point *pt = &p->points[i];
+		if (pt->chunk_strategy == MPB_CHUNK_AUTO)
+			continue;
+		uint64_t c = pt->chunk_strategy == MPB_CHUNK_PYTHON ? 0 : pt->chunksize;
+		size_t k = 0;
+		while (k < n && out[k] != c)
+			k++;
+		if (k == n)
+			out[n++] = c;
+	}
+	return n;
+}
+
+/* The task count for the length (mpb_tune_grow_tasks), of the coarse
+ * phase's shortest run relative to its fixed cost, made to split evenly
+ * over every worker count tune may measure, 1 to cap
+ * (mpb_split_even_tasks); the figures behind it into the record. */
+static uint64_t calibrate(const struct mpb_sweep *s, unsigned cap, json_t *tune)
 {
 	const struct mpb_plan *p = s->plan;
 	const struct mpb_wall_state *bs = &s->data.bls[0];
@@ -113,11 +134,40 @@ static uint64_t calibrate(const struct mpb_sweep *s, json_t *tune)
 			run = w;
 		}
 	}
+	unsigned *counts = malloc(cap * sizeof *counts);
+	uint64_t *chunks = malloc(p->npoints * sizeof *chunks);
+	if (!counts || !chunks) {
+		free(counts);
+		free(chunks);
+		return 0;
+	}
+	for (unsigned k = 0; k < cap; k++)
+		counts[k] = k + 1;
+	size_t nc = chunk_rules(p, chunks);
+	uint64_t even = grown;
+	double excess = 0;
+	/* within the serial run's limit, as the length rule is */
+	double most = serial > 0 ? floor((double)tasks * MPB_TUNE_MAX_SERIAL_NS / serial)
+				 : (double)MPB_MAX_TASKS;
+	most = fmax(1, fmin(most, (double)MPB_MAX_TASKS));
+	bool at_limit = grown > tasks && most <= (double)grown;
+	if (grown > tasks && nc > 0) {
+		even = mpb_split_even_tasks(grown, (uint64_t)most, counts, cap, chunks, nc, &excess);
+		if (even <= tasks) /* down at the limit: never below where it started */
+			even = grown;
+	}
+	if (nc > 0 && even == grown)
+		excess = mpb_split_worst_excess(grown, counts, cap, chunks, nc, INFINITY);
+	free(counts);
+	free(chunks);
 	json_object_set_new(tune, "calibration",
-			    json_pack("{s:I, s:I, s:f, s:f, s:f}", "tasks", (json_int_t)tasks,
-				      "grown_to", (json_int_t)grown, "fixed_cost_ns", fixed,
+			    json_pack("{s:I, s:I, s:b, s:I, s:o, s:I, s:f, s:f, s:f}",
+				      "tasks", (json_int_t)tasks, "length_tasks", (json_int_t)grown,
+				      "at_limit", at_limit, "grown_to", (json_int_t)even,
+				      "split_excess", nc ? json_real(excess) : json_null(),
+				      "split_workers", (json_int_t)cap, "fixed_cost_ns", fixed,
 				      "run_ns", run, "run_over_fixed", MPB_TUNE_RUN_OVER_FIXED));
-	return grown;
+	return even;
 }
 
 static bool measured(const unsigned *m, size_t n, unsigned w)
@@ -267,7 +317,7 @@ static int tune_at(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_
 	int rc = mpb_sweep_run(s, d);
 	char tasks[24];
 	struct mpb_config grown_cfg = *cfg;
-	uint64_t grown = rc == 0 && !cfg->given_tasks ? calibrate(s, s->tune) : 0;
+	uint64_t grown = rc == 0 && !cfg->given_tasks ? calibrate(s, cap, s->tune) : 0;
 	if (grown > plan->points[0].tasks) {
 		snprintf(tasks, sizeof tasks, "%llu", (unsigned long long)grown);
 		grown_cfg.tasks = tasks;
@@ -341,7 +391,10 @@ enum mpb_tune_stop mpb_tune_next_size(const struct mpb_tune_search *at, uint64_t
 		want = 2.0 * (double)at->size;
 	if (want > (double)at->max_size)
 		want = (double)at->max_size;
-	uint64_t n = (uint64_t)ceil(want);
+	/* a size a user can read and paste back as -s: 3 digits */
+	uint64_t n = mpb_round_up_u64((uint64_t)ceil(want), at->unit, 3);
+	if (n > at->max_size)
+		n = at->max_size;
 	if (n <= at->size)
 		return MPB_TUNE_STOP_LARGEST;
 	if (at->tried >= MPB_TUNE_FIND_SIZE_TRIES)
@@ -375,7 +428,7 @@ static int tune(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_con
 	if (json_object_set_new(s->tune, "find_size", tries) < 0)
 		return mpb_fail(d, MPB_ENOMEM, "out of memory");
 	struct mpb_config c = *cfg;
-	char size[24];
+	char size[MPB_FMT_U64_LEN];
 	/* every size measured gets its entry, the last one too */
 	for (unsigned k = 1; rc == 0; k++) {
 		struct mpb_rec_entry *e;
@@ -388,6 +441,7 @@ static int tune(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_con
 		struct mpb_tune_search at = {
 			.size = pt->size,
 			.max_size = pt->workload->max_size,
+			.unit = pt->workload->unit,
 			.pays = e[0].r.parallelize,
 			.pays_from = e[0].r.pays_from_scale * (double)pt->size,
 			.serial_ns = serial_median(s),
@@ -417,7 +471,7 @@ static int tune(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_con
 				"max_serial_run_s", MPB_TUNE_MAX_SERIAL_NS / 1e9));
 			break;
 		}
-		snprintf(size, sizeof size, "%llu", (unsigned long long)next);
+		mpb_format_u64(next, at.unit, size, sizeof size);
 		c.sizes = size;
 		if ((rc = replan(s, plan, &c, m, d)) < 0)
 			break;
@@ -450,8 +504,20 @@ int mpb_tune_run(struct mpb_sweep *s, struct mpb_plan *plan, const struct mpb_co
 	return rc;
 }
 
+/* A size of the record as -s takes it: exact for a size measured, two
+ * significant digits up for an estimate. */
+static const char *size_text(const json_t *v, bool estimate, enum mpb_unit unit, char *buf,
+			     size_t len)
+{
+	if (estimate)
+		mpb_format_round_up(json_number_value(v), unit, 2, buf, len);
+	else
+		mpb_format_u64((uint64_t)json_integer_value(v), unit, buf, len);
+	return buf;
+}
+
 /* One line: the size --find-size found, or why it stopped without one. */
-static void print_outcome(FILE *f, const json_t *tune)
+static void print_outcome(FILE *f, const json_t *tune, enum mpb_unit unit)
 {
 	json_t *o = json_object_get(tune, "find_size_outcome");
 	json_t *tries = json_object_get(tune, "find_size");
@@ -459,11 +525,12 @@ static void print_outcome(FILE *f, const json_t *tune)
 	const char *stop = json_string_value(json_object_get(o, "stop"));
 	if (!o || !stop || !last)
 		return;
-	long long size = (long long)json_integer_value(json_object_get(last, "size"));
+	char size[MPB_FMT_U64_LEN], from[MPB_FMT_U64_LEN];
+	size_text(json_object_get(last, "size"), false, unit, size, sizeof size);
 	size_t n = json_array_size(tries);
 	if (strcmp(stop, "pays") == 0) {
 		const char *reason = json_string_value(json_object_get(last, "confidence_reason"));
-		fprintf(f, "tune --find-size: found: a pool pays at -s %lld (%zu size%s measured; "
+		fprintf(f, "tune --find-size: found: a pool pays at -s %s (%zu size%s measured; "
 			"confidence %s%s%s)\n", size, n, n == 1 ? "" : "s",
 			json_string_value(json_object_get(last, "confidence")), reason ? ": " : "",
 			reason ? reason : "");
@@ -473,7 +540,7 @@ static void print_outcome(FILE *f, const json_t *tune)
 		"in %.0f s: ", n, n == 1 ? "" : "s",
 		json_number_value(json_object_get(o, "elapsed_s")));
 	if (strcmp(stop, "largest_size") == 0)
-		fprintf(f, "-s %lld is the workload's largest size", size);
+		fprintf(f, "-s %s is the workload's largest size", size);
 	else if (strcmp(stop, "sizes") == 0)
 		fprintf(f, "the budget of %lld sizes is spent",
 			(long long)json_integer_value(json_object_get(o, "sizes_budget")));
@@ -485,8 +552,8 @@ static void print_outcome(FILE *f, const json_t *tune)
 			json_number_value(json_object_get(o, "max_serial_run_s")));
 	json_t *pays = json_object_get(last, "pays_from_size");
 	if (json_is_number(pays))
-		fprintf(f, "; the last estimate from the fixed cost is about -s %.3g (try it: tune "
-			"-s SIZE)", json_number_value(pays));
+		fprintf(f, "; the last estimate from the fixed cost is about -s %s (try it: tune "
+			"-s SIZE)", size_text(pays, true, unit, from, sizeof from));
 	fprintf(f, "\n");
 }
 
@@ -498,13 +565,38 @@ void mpb_tune_print(FILE *f, const struct mpb_sweep *s)
 	json_t *cal = json_object_get(s->tune, "calibration");
 	json_int_t from = json_integer_value(json_object_get(cal, "tasks"));
 	json_int_t to = json_integer_value(json_object_get(cal, "grown_to"));
-	if (cal && to > from)
+	if (cal && to > from) {
+		json_int_t length = json_integer_value(json_object_get(cal, "length_tasks"));
+		json_int_t cap = json_integer_value(json_object_get(cal, "split_workers"));
+		json_t *x = json_object_get(cal, "split_excess");
 		fprintf(f, "tune: runs of %lld tasks took %.3g ms, under %g x the pool's fixed cost "
-			"(start-up + teardown, %.3g ms): measured with %lld tasks instead (-t fixes "
-			"the count)\n", (long long)from,
-			json_number_value(json_object_get(cal, "run_ns")) / 1e6,
+			"(start-up + teardown, %.3g ms): measured with %lld tasks instead (",
+			(long long)from, json_number_value(json_object_get(cal, "run_ns")) / 1e6,
 			MPB_TUNE_RUN_OVER_FIXED,
 			json_number_value(json_object_get(cal, "fixed_cost_ns")) / 1e6, (long long)to);
+		/* the split rule of mpb_tune_even_tasks, in words */
+		bool capped = json_is_true(json_object_get(cal, "at_limit"));
+		if (!json_is_number(x))
+			fprintf(f, "-c auto sizes its chunks as it goes: the count is the "
+				"length's; ");
+		else if (json_number_value(x) == 0 && !capped)
+			fprintf(f, "at least %lld for the length, the fewest from there that the "
+				"chunks split into equal shares at every count from 1 to %lld "
+				"workers; ", (long long)length, (long long)cap);
+		else if (json_number_value(x) == 0)
+			fprintf(f, "%lld, as many as the limits allow, made the most below that "
+				"the chunks split into equal shares at every count from 1 to %lld "
+				"workers; ", (long long)length, (long long)cap);
+		else
+			fprintf(f, "%s%lld%s; no count %s splits into equal shares at every count "
+				"from 1 to %lld workers, and this one is the most even: its busiest "
+				"worker has %.3g%% more than an equal share; ",
+				capped ? "" : "at least ", (long long)length,
+				capped ? ", as many as the limits allow" : " for the length",
+				capped ? "down to half of that" : "up to twice that", (long long)cap,
+				100.0 * json_number_value(x));
+		fprintf(f, "-t fixes the count)\n");
+	}
 	fprintf(f, "tune: measured");
 	for (size_t k = 0; k < json_array_size(phases); k++) {
 		json_t *ph = json_array_get(phases, k);
@@ -515,17 +607,20 @@ void mpb_tune_print(FILE *f, const struct mpb_sweep *s)
 	}
 	fprintf(f, " workers\n");
 	json_t *tries = json_object_get(s->tune, "find_size");
+	enum mpb_unit unit = s->plan->npoints ? s->plan->points[0].workload->unit
+					      : MPB_UNIT_COUNT;
+	char size[MPB_FMT_U64_LEN], about[MPB_FMT_U64_LEN];
 	for (size_t k = 0; k < json_array_size(tries); k++) {
 		json_t *t = json_array_get(tries, k);
 		json_t *pays = json_object_get(t, "pays_from_size");
-		fprintf(f, "%s -s %lld: %s", k ? ";" : "tune --find-size:",
-			(long long)json_integer_value(json_object_get(t, "size")),
+		fprintf(f, "%s -s %s: %s", k ? ";" : "tune --find-size:",
+			size_text(json_object_get(t, "size"), false, unit, size, sizeof size),
 			json_is_true(json_object_get(t, "parallelize")) ? "a pool pays" : "serial wins");
 		if (json_is_number(pays) && !json_is_true(json_object_get(t, "parallelize")))
-			fprintf(f, " (the fixed cost says a pool pays from about %.3g)",
-				json_number_value(pays));
+			fprintf(f, " (the fixed cost says a pool pays from about %s)",
+				size_text(pays, true, unit, about, sizeof about));
 	}
 	if (json_array_size(tries))
 		fprintf(f, "\n");
-	print_outcome(f, s->tune);
+	print_outcome(f, s->tune, unit);
 }

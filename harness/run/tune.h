@@ -20,15 +20,21 @@
  * enough to be measured well: each point's median wall time at least
  * MPB_TUNE_RUN_OVER_FIXED times the pool's fixed cost (its median start-up
  * plus teardown). Where one is not, the task count grows so that it would
- * be (the serial baseline kept under MPB_TUNE_MAX_SERIAL_NS), the coarse
- * phase is measured again with it, and the record says so
- * ("tune": {"calibration": ...}).
+ * be (the serial baseline kept under MPB_TUNE_MAX_SERIAL_NS), then on to
+ * the fewest tasks, at most twice as many, at which the chunks give every
+ * worker an equal share at each count tune may measure, 1 to 2 x usable
+ * CPUs, else the most even split (mpb_split_even_tasks, split.h), so that
+ * a step in the curve is the worker count's doing, not the split's. The
+ * coarse phase is measured again with it, and the record says so ("tune":
+ * {"calibration": ...}).
  *
  * With --find-size, when serial wins at the size given, tune runs again at
  * a larger size, chosen by mpb_tune_next_size from the size from which the
  * pool's measured fixed cost says a pool would pay (1.5 x that, at least
- * twice the size, else 4 x), until a pool pays or the search's budget is
- * spent: MPB_TUNE_FIND_SIZE_TRIES sizes, MPB_TUNE_FIND_SIZE_SECONDS since
+ * twice the size, else 4 x, rounded up to 3 significant digits in the
+ * workload's unit, mpb_round_up_u64, so that the console's -s reads
+ * back), until a pool pays or the search's budget is spent:
+ * MPB_TUNE_FIND_SIZE_TRIES sizes, MPB_TUNE_FIND_SIZE_SECONDS since
  * the tune started (checked before each new size), a serial run that would
  * take over MPB_TUNE_MAX_SERIAL_NS, or the workload's largest size
  * ("tune": {"find_size": [{size, parallelize, pays_from_size, confidence,
@@ -46,6 +52,7 @@
 #include "diag.h"
 #include "machine.h"
 #include "options.h"
+#include "parse.h"
 #include "plan.h"
 
 #define MPB_TUNE_MAX_PHASES 8
@@ -97,6 +104,7 @@ const char *mpb_tune_stop_name(enum mpb_tune_stop why);
 /* What a --find-size search knows after measuring one size. */
 struct mpb_tune_search {
 	uint64_t size, max_size;  /* the size measured; the workload's largest */
+	enum mpb_unit unit;       /* the workload's unit of size */
 	bool pays;                /* a pool beat serial there */
 	double pays_from;         /* the size the fixed cost says a pool pays from; 0: none */
 	double serial_ns;         /* the serial run's median wall time there; 0 unknown */

@@ -158,6 +158,40 @@ def check_pays_from(test, doc, r, serial, walls, tolerance):
     test.assertIn("%d worker%s would pay from about" % (at, "" if at == 1 else "s"), r["why"])
 
 
+def round_up(v, digits):
+    """mpb_round_up_u64 for a count: v rounded up to `digits` significant
+    digits in the largest of k, M, G in which it has that many."""
+    lo, mult, step = 10 ** (digits - 1), 1, 1
+    for m in (10 ** 9, 10 ** 6, 10 ** 3):
+        if v // m >= lo:
+            mult = m
+            break
+    q = v // mult
+    while q >= 10 * lo:
+        q //= 10
+        step *= 10
+    step *= mult
+    return v if v % step == 0 else (v // step + 1) * step
+
+
+def fmt_count(v):
+    """mpb_format_u64 for a count: the largest exact suffix."""
+    for m, suffix in ((10 ** 9, "G"), (10 ** 6, "M"), (10 ** 3, "k")):
+        if v and v % m == 0:
+            return "%d%s" % (v // m, suffix)
+    return str(v)
+
+
+def split_excess(tasks, w):
+    """Pool.map's chunks (ceil(tasks / (4 w))) handed out in turn: the
+    busiest worker's tasks over an equal share, minus 1."""
+    c = -(-tasks // (4 * w))
+    loads = [0] * w
+    for i, first in enumerate(range(0, tasks, c)):
+        loads[i % w] += min(c, tasks - first)
+    return max(loads) * w / tasks - 1
+
+
 def rec_line(r, label):
     """The console line of a recommendation (results/README.md)."""
     if r["parallelize"]:
@@ -376,6 +410,9 @@ class TuneTestCase(unittest.TestCase):
                 seen.add(w)
         self.assertEqual(sorted(seen), doc["config"]["workers"])
         self.assertEqual(sorted(p["workers"] for p in doc["points"]), sorted(seen))
+        self.check_calibration(doc["tune"]["calibration"], p)
+        self.assertEqual({pt["tasks"] for pt in doc["points"]},
+                         {doc["tune"]["calibration"]["grown_to"]})
         self.check_sampling(doc, 5, 30, 0.03)
         # racing: a dropped point's CI cannot reach the tolerance of the best
         best = min(statistics.median(r["wall_ns"] for r in p["runs"]) for p in doc["points"])
@@ -410,7 +447,10 @@ class TuneTestCase(unittest.TestCase):
             self.assertFalse(a["parallelize"], "the search went on after a pool paid: %s" % tries)
             pays = a["pays_from_size"]
             want = 1.5 * pays if pays is not None else 4.0 * a["size"]
-            self.assertEqual(b["size"], math.ceil(max(want, 2.0 * a["size"])), tries)
+            # rounded up to 3 digits, so that the console's -s reads back
+            self.assertEqual(b["size"], round_up(math.ceil(max(want, 2.0 * a["size"])), 3),
+                             tries)
+            self.assertEqual(round_up(b["size"], 3), b["size"])
         last = tries[-1]
         recs = doc["analysis"]["recommendations"]
         self.assertEqual(len(recs), 1)
@@ -421,8 +461,8 @@ class TuneTestCase(unittest.TestCase):
         if last["parallelize"]:
             self.assertEqual(out["stop"], "pays")
             self.assertEqual(out["size"], last["size"])
-            self.assertIn("tune --find-size: found: a pool pays at -s %d (%d size%s measured; "
-                          "confidence %s%s)\n" % (last["size"], len(tries),
+            self.assertIn("tune --find-size: found: a pool pays at -s %s (%d size%s measured; "
+                          "confidence %s%s)\n" % (fmt_count(last["size"]), len(tries),
                                                   "" if len(tries) == 1 else "s",
                                                   last["confidence"],
                                                   ": " + last["confidence_reason"]
@@ -448,19 +488,67 @@ class TuneTestCase(unittest.TestCase):
             self.assertGreaterEqual(last["pays_from_size"], 1.5 * last["size"])
         else:
             self.assertIsNone(recs[0]["pays_from_workers"])
-        self.assertRegex(p.stdout, r"(?m)^tune --find-size: -s 1000: ")
-        self.assertEqual(p.stdout.count("-s %d: %s" % (last["size"], "a pool pays" if
-                         last["parallelize"] else "serial wins")), 1)
+        self.assertRegex(p.stdout, r"(?m)^tune --find-size: -s 1k: ")
+        self.assertEqual(p.stdout.count("-s %s: %s" % (fmt_count(last["size"]), "a pool pays"
+                         if last["parallelize"] else "serial wins")), 1)
+        for t in tries:
+            if t["pays_from_size"] is not None and not t["parallelize"]:
+                self.assertIn("-s %s: serial wins (the fixed cost says a pool pays from about "
+                              "%s)" % (fmt_count(t["size"]),
+                                       fmt_count(round_up(math.ceil(t["pays_from_size"]), 2))),
+                              p.stdout)
         tasks = {pt["tasks"] for pt in doc["points"]}
         self.assertEqual(len(tasks), 1)
         if given_tasks:
             self.assertNotIn("calibration", tune)
             self.assertEqual(tasks, {given_tasks})
         else:
-            cal = tune["calibration"]
-            self.assertLessEqual(cal["tasks"], cal["grown_to"])
-            self.assertEqual(tasks, {cal["grown_to"]})
-            self.assertEqual(cal["run_over_fixed"], 50.0)
+            self.check_calibration(tune["calibration"], p)
+            self.assertEqual(tasks, {tune["calibration"]["grown_to"]})
+
+    def check_calibration(self, cal, p):
+        """The grown count: from what the length asks for up to twice that
+        (down to half of it when that is the serial run's limit), the
+        nearest whose chunks give each worker count tune may measure (1 to
+        4 on 2 CPUs) equal shares, else the most even; the console says
+        which."""
+        self.assertEqual(cal["run_over_fixed"], 50.0)
+        self.assertEqual(cal["split_workers"], 4)
+        self.assertLessEqual(cal["tasks"], cal["length_tasks"])
+        workers = range(1, cal["split_workers"] + 1)
+        length, grown = cal["length_tasks"], cal["grown_to"]
+        if length == cal["tasks"]:
+            self.assertEqual(grown, cal["tasks"])
+            self.assertFalse(cal["at_limit"])
+            self.assertNotRegex(p.stdout, r"tasks instead")
+            return
+        self.assertTrue(math.isclose(cal["split_excess"],
+                                     max(split_excess(grown, w) for w in workers),
+                                     rel_tol=1e-9, abs_tol=1e-12), cal)
+        even = [t for t in range(length // 2, 2 * length + 1)
+                if max(split_excess(t, w) for w in workers) == 0]
+        head = "measured with %d tasks instead (" % grown
+        if cal["at_limit"]:
+            self.assertTrue(cal["tasks"] < grown <= length, cal)
+            below = [t for t in even if length // 2 <= t <= length]
+            if below and below[-1] > cal["tasks"]:
+                self.assertEqual(grown, below[-1], cal)
+                self.assertIn(head + "%d, as many as the limits allow, made the most below "
+                              "that the chunks split into equal shares at every count from "
+                              "1 to 4 workers; -t fixes the count)" % length, p.stdout)
+            return
+        above = [t for t in even if length <= t]
+        self.assertTrue(length <= grown <= 2 * length, cal)
+        if above and above[0] == grown:
+            self.assertEqual(cal["split_excess"], 0)
+            self.assertIn(head + "at least %d for the length, the fewest from there that "
+                          "the chunks split into equal shares at every count from 1 to 4 "
+                          "workers; -t fixes the count)" % length, p.stdout)
+        else:
+            # the serial run's limit cut the search short of an even count
+            self.assertGreater(cal["split_excess"], 0, cal)
+            self.assertIn(head + "at least %d for the length; no count up to twice that "
+                          "splits" % length, p.stdout)
 
     def test_find_size_record(self):
         # -t 8 tasks of sumsq 1k: serial wins at the first sizes, so the
