@@ -171,6 +171,10 @@ static void test_round_trip_of_a_sweep(void **state)
 		const json_t *w0 = json_array_get(json_object_get(run, "workers_detail"), 0);
 		assert_true(json_is_integer(json_object_get(w0, "instrumentation_ns")));
 		assert_true(json_is_object(json_object_get(w0, "startup_timeline")));
+		/* a native worker's page faults at READY: a count, kept on the
+		 * round trip below */
+		assert_true(json_is_integer(json_object_get(json_object_get(w0, "startup_timeline"),
+							     "faults")));
 		assert_true(json_number_value(json_object_get(der, "startup_per_worker_floors")) > 0);
 		assert_true(json_number_value(json_object_get(der, "teardown_per_worker_floors")) > 0);
 	}

@@ -565,6 +565,12 @@ static void test_report_after_stop(void **state)
 		assert_true(t->launched_ns <= t->ready_read_ns);
 		assert_int_equal(t->ready_ns, r->worker[i].startup_ns);
 		assert_true(t->ready_read_ns > 0);
+		/* a forked child faults at least once before READY (its first
+		 * write to its stack copies the page it shares with the parent),
+		 * and no more than its whole run took */
+		assert_true(t->has_faults);
+		assert_true(t->faults > 0);
+		assert_true(t->faults <= r->worker[i].minflt + r->worker[i].majflt);
 	}
 	free_and_check_reaped(fx);
 }

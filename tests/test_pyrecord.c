@@ -455,6 +455,7 @@ static void test_end_block(void **st)
 			assert_int_equal(wr->readout_ns, 7);
 			assert_int_equal(wr->timeline.running_ns, 100);
 			assert_int_equal(wr->timeline.counted_ns, 150);
+			assert_false(wr->timeline.has_faults); /* not recorded: null */
 			assert_true(wr->has_memory);
 			assert_int_equal(wr->rss_kb, 9000);
 			assert_int_equal(wr->pss_kb, 4000);

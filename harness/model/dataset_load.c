@@ -479,6 +479,8 @@ static void read_worker(struct rd *r, const struct mpb_counter_set *set, const j
 		.launched_ns = u64(r, tl, "launched_ns"), .running_ns = u64(r, tl, "running_ns"),
 		.counted_ns = u64(r, tl, "counted_ns"), .ready_ns = u64(r, tl, "ready_ns"),
 		.ready_read_ns = u64(r, tl, "ready_read_ns"),
+		.faults = u64(r, tl, "faults"),
+		.has_faults = json_is_number(json_object_get(tl, "faults")),
 	};
 	read_counts(set, json_object_get(o, "counters"), coverage, &w->counters);
 }

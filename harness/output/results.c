@@ -71,10 +71,11 @@ static json_t *workers_json(const struct mpb_sample *r)
 		json_object_set_new(o, "readout_ns", u64(w->readout_ns));
 		const struct mpb_startup_timeline *t = &w->timeline;
 		json_object_set_new(o, "startup_timeline",
-				    json_pack("{s:o, s:o, s:o, s:o, s:o}", "launched_ns",
+				    json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "launched_ns",
 					      u64(t->launched_ns), "running_ns", u64(t->running_ns),
 					      "counted_ns", u64(t->counted_ns), "ready_ns",
-					      u64(t->ready_ns), "ready_read_ns", u64(t->ready_read_ns)));
+					      u64(t->ready_ns), "ready_read_ns", u64(t->ready_read_ns),
+					      "faults", t->has_faults ? u64(t->faults) : json_null()));
 	}
 	return a;
 }

@@ -20,7 +20,8 @@ enum mpb_frame_type {
 	MPB_FRAME_HELLO = 1,   /* parent → worker: configuration (spawned workers) */
 	MPB_FRAME_READY = 2,   /* worker → parent: u32 index, u64 pid, u64 ready_ns, then the
 	                          start-up timeline: u64 running_ns (mpb_worker_main
-	                          entered), u64 counted_ns (counters open); CLOCK_MONOTONIC */
+	                          entered), u64 counted_ns (counters open); CLOCK_MONOTONIC;
+	                          u64 faults (page faults taken so far, getrusage) */
 	MPB_FRAME_TASKS = 3,   /* parent → worker: u64 first, u32 count, count encoded args */
 	MPB_FRAME_RESULTS = 4, /* worker → parent: u64 first, u32 count, u64 compute_ns,
 	                          u64 codec_ns, count encoded results */

@@ -301,10 +301,11 @@ static int on_frame(struct mpb_pool *p, struct mpb_slot *s, const struct mpb_fra
 	switch (f->type) {
 	case MPB_FRAME_READY: {
 		uint32_t idx;
-		uint64_t pid, ready_ns, running_ns, counted_ns;
+		uint64_t pid, ready_ns, running_ns, counted_ns, faults;
 		if (mpb_rd_u32(&r, &idx) < 0 || mpb_rd_u64(&r, &pid) < 0 ||
 		    mpb_rd_u64(&r, &ready_ns) < 0 || mpb_rd_u64(&r, &running_ns) < 0 ||
-		    mpb_rd_u64(&r, &counted_ns) < 0 || idx != s->index || s->ready)
+		    mpb_rd_u64(&r, &counted_ns) < 0 || mpb_rd_u64(&r, &faults) < 0 ||
+		    idx != s->index || s->ready)
 			return bad_frame(p, s, "READY", d);
 		s->ready = true;
 		w->pid = (pid_t)pid;
@@ -315,6 +316,8 @@ static int on_frame(struct mpb_pool *p, struct mpb_slot *s, const struct mpb_fra
 			.counted_ns = since(s->requested_ns, counted_ns),
 			.ready_ns = w->startup_ns,
 			.ready_read_ns = since(s->requested_ns, mpb_now_ns()),
+			.faults = faults,
+			.has_faults = true,
 		};
 		return 0;
 	}

@@ -56,9 +56,13 @@ struct mpb_pool_config {
 /* Where a worker's start-up went, each from its start requested (ns): its
  * method's launch returned in the parent (fork returned), the worker began
  * mpb_worker_main, its counters were open, it sent READY (= startup_ns),
- * the parent read READY. */
+ * the parent read READY; and the page faults (minor and major) the worker
+ * had taken when it sent READY (a process's since its fork or exec, a
+ * thread's its own; has_faults false where not known). */
 struct mpb_startup_timeline {
 	uint64_t launched_ns, running_ns, counted_ns, ready_ns, ready_read_ns;
+	uint64_t faults;
+	bool has_faults;
 };
 
 /* One worker's view of a pool's life. */
