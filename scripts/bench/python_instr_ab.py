@@ -3,7 +3,10 @@
 
 Runs the same command without the instrumentation and with it (the
 environment mpbench gives it: its sitecustomize.py first on PYTHONPATH,
-MPBENCH_PY_DIR naming a record directory), interleaved with the order
+MPBENCH_PY_DIR naming a record directory, and MPBENCH_PY_COUNTERS, the
+counter plan every worker opens, asked of mpbench itself: a one-run sweep
+of a script that saves it, with --counters as given [mpbench's default];
+--counters none leaves the workers' counters out), interleaved with the order
 alternating each round (U I, I U, ...), so that a drift of the machine's load
 falls on both sides; prints the median wall time of each side, the overhead
 of the medians, the median CPU time (user + system) of the command's whole
@@ -25,6 +28,9 @@ tasks, <= 5% on workloads/python/seed.py -j 2 -s 5000000 -t 4, for each of
 for every run (so its bytecode is compiled once, as it is not in mpbench,
 which writes a fresh one per run: compiling it costs about 3 ms once per
 run, see README.md). The records written each run are removed after it.
+
+Environment: MPBENCH, the binary that supplies the counter plan
+[buildrel/harness/mpbench, else build/harness/mpbench].
 """
 import argparse
 import os
@@ -37,7 +43,42 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT = os.path.join(HERE, "..", "..", "harness", "external", "pyinstr", "sitecustomize.py")
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+DEFAULT = os.path.join(ROOT, "harness", "external", "pyinstr", "sitecustomize.py")
+SAVE_PLAN = """import os, sys
+with open(sys.argv[1], "w") as f:
+    f.write(os.environ.get("MPBENCH_PY_COUNTERS", ""))
+"""
+
+
+def mpbench_bin():
+    env = os.environ.get("MPBENCH")
+    if env:
+        return env
+    for b in ("buildrel", "build"):
+        p = os.path.join(ROOT, b, "harness", "mpbench")
+        if os.access(p, os.X_OK):
+            return p
+    sys.exit("python_instr_ab.py: no mpbench binary for the counter plan: set MPBENCH "
+             "(or give --counters none)")
+
+
+def counter_plan(counters, root):
+    """MPBENCH_PY_COUNTERS as mpbench passes it to a command's Python
+    processes under --counters `counters` ("" when it passes none)."""
+    if counters == "none":
+        return ""
+    script, plan = os.path.join(root, "save_plan.py"), os.path.join(root, "plan")
+    with open(script, "w") as f:
+        f.write(SAVE_PLAN)
+    cmd = [mpbench_bin(), "sweep", "--cmd", "%s %s %s" % (sys.executable, script, plan),
+           "--instrument", "python", "-m", "fork", "-j", "1", "-r", "1", "--max-runs", "1",
+           "--no-ceiling", "--no-progress", "-o", os.path.join(root, "plan.json")]
+    if counters != "default":
+        cmd += ["--counters", counters]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(plan) as f:
+        return f.read()
 
 
 def side(src, root, k):
@@ -51,6 +92,8 @@ def side(src, root, k):
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("-n", "--rounds", type=int, default=6, help="runs of each side [6]")
+    p.add_argument("--counters", default="default",
+                   help="the workers' counters, as mpbench's --counters [default]; none: off")
     p.add_argument("--sitecustomize", action="append", default=[],
                    help="instrumentation to measure (repeatable) [the repository's]")
     p.add_argument("cmd", nargs=argparse.REMAINDER, help="the command, after --")
@@ -61,12 +104,16 @@ def main(argv):
     srcs = a.sitecustomize or [DEFAULT]
     root = tempfile.mkdtemp(prefix="mpbench-ab-")
     try:
-        base = {k: v for k, v in os.environ.items() if k != "MPBENCH_PY_DIR"}
+        base = {k: v for k, v in os.environ.items()
+                if k not in ("MPBENCH_PY_DIR", "MPBENCH_PY_COUNTERS")}
+        plan = counter_plan(a.counters, root)
         sides = [("uninstrumented", base, None)]
         for k, src in enumerate(srcs):
             d = side(src, root, k)
             pp = d + (":" + base["PYTHONPATH"] if base.get("PYTHONPATH") else "")
             env = dict(base, PYTHONPATH=pp, MPBENCH_PY_DIR=os.path.join(d, "records"))
+            if plan:
+                env["MPBENCH_PY_COUNTERS"] = plan
             sides.append((src if len(srcs) > 1 else "instrumented", env, env["MPBENCH_PY_DIR"]))
         walls = [[] for _ in sides]
         cpus = [[] for _ in sides]
@@ -91,6 +138,7 @@ def main(argv):
     mu = statistics.median(walls[0])
     cu = statistics.median(cpus[0])
     print(" ".join(cmd))
+    print("  workers' counters: %s" % (plan.split(";", 2)[1] + " events" if plan else "none"))
     for (name, _, _), w, c in zip(sides, walls, cpus):
         m, mc = statistics.median(w), statistics.median(c)
         print("  %s\n    wall median %9.1f ms (min %.1f, max %.1f, %d runs)  overhead %+.1f%%\n"
