@@ -324,7 +324,6 @@ def _open_counters(text, m):
     hex) on this process, as counters.c's mpb_counters_open does: each group
     together, led by its leader, or, when a member cannot join, each of its
     events alone; a failure is left in the event's slots as its errno."""
-    import ctypes
     import fcntl
     nr, plan = text.split(" ", 1)
     parts = plan.split(";")
@@ -336,8 +335,7 @@ def _open_counters(text, m):
         v = [int(x, 16) for x in p.split(",")]
         evs.append(tuple(v[:5]))
         leader.append(v[5])
-    syscall = ctypes.CDLL(None, use_errno=True).syscall
-    syscall.restype = ctypes.c_long
+    syscall, get_errno = _syscall_fn()
     nr = int(nr)
     fds, leads, errs = [-1] * n, [False] * n, [0] * n
     split = 0
@@ -348,7 +346,7 @@ def _open_counters(text, m):
 
     def open_one(i, group, disabled):
         fd = syscall(nr, _attr(evs[i], disabled), 0, -1, group, PERF_FLAG_FD_CLOEXEC)
-        return fd if fd >= 0 else -(ctypes.get_errno() or 22)
+        return fd if fd >= 0 else -(get_errno() or 22)
 
     for ld in range(n):
         if not leads_group(ld):
@@ -537,17 +535,34 @@ _SYSCALL = None
 PIDFD_OPEN, PIDFD_GETFD = 434, 438  # the same on every architecture (but alpha)
 
 
-def _syscall(*args):
-    """A system call through ctypes (imported already where there are
-    counters to take: _begin); OSError with its errno on failure."""
+def _syscall_fn():
+    """(the C library's syscall(2), get_errno), through the _ctypes module
+    alone: the ctypes package around it costs 1.3-3.6 ms to import, _ctypes
+    0.35 ms (python3 -X importtime), in every spawn and forkserver worker
+    that opens counters. Made once per process; a fork worker inherits its
+    parent's (_begin makes it before the pool's window opens)."""
     global _SYSCALL
-    import ctypes
     if _SYSCALL is None:
-        _SYSCALL = ctypes.CDLL(None, use_errno=True).syscall
-        _SYSCALL.restype = ctypes.c_long
-    r = _SYSCALL(*args)
+        import _ctypes
+
+        class Long(_ctypes._SimpleCData):  # ctypes.c_long
+            _type_ = "l"
+
+        class Func(_ctypes.CFuncPtr):  # ctypes.CDLL(None, use_errno=True)'s
+            _flags_ = _ctypes.FUNCFLAG_CDECL | _ctypes.FUNCFLAG_USE_ERRNO
+            _restype_ = Long
+
+        libc = _ctypes.dlopen(None, _ctypes.RTLD_LOCAL)
+        _SYSCALL = (Func(_ctypes.dlsym(libc, "syscall")), _ctypes.get_errno)
+    return _SYSCALL
+
+
+def _syscall(*args):
+    """A system call; OSError with its errno on failure."""
+    call, get_errno = _syscall_fn()
+    r = call(*args)
     if r < 0:
-        raise OSError(ctypes.get_errno() or 5, "system call %d failed" % args[0])
+        raise OSError(get_errno() or 5, "system call %d failed" % args[0])
     return r
 
 
@@ -646,9 +661,12 @@ def _begin(kind):
     if _first is not None:
         return None
     if os.environ.get("MPBENCH_PY_COUNTERS"):
-        # before the pool's window opens: fork workers find ctypes imported
-        # (the others import it inside their counter open, counted there)
-        import ctypes  # noqa: F401
+        # before the pool's window opens: fork workers inherit it (the
+        # others make theirs inside their counter open, counted there)
+        try:
+            _syscall_fn()
+        except Exception:  # no C library to call: no counters either
+            pass
     t0 = _now()
     _reset()
     _first = _First(kind, t0)
