@@ -104,6 +104,9 @@ static void compute(void)
 
 static void helper(void)
 {
+	/* only its own ends: the parent's close of req[1] is its EOF */
+	close(req[1]);
+	close(rep[0]);
 	size_t n = 5u << 20;
 	double *v = malloc(n * sizeof *v);
 	volatile double sink;
@@ -130,8 +133,11 @@ int main(int argc, char **argv)
 	int r = argc > 1 ? atoi(argv[1]) : 31;
 	if (pipe(req) || pipe(rep))
 		return 1;
-	if (fork() == 0)
+	pid_t h = fork();
+	if (h == 0)
 		helper();
+	close(req[0]);
+	close(rep[1]);
 	double *v = calloc((size_t)r * NWAYS * 4, sizeof *v);
 	if (!v)
 		return 1;
@@ -154,7 +160,8 @@ int main(int argc, char **argv)
 				AT(w, 2, i) = thread_once(&AT(w, 3, i));
 		}
 	}
-	close(req[1]);
+	close(req[1]); /* the helper's EOF: it exits, and is reaped */
+	waitpid(h, NULL, 0);
 	printf("%-18s %18s %14s %20s %16s\n", "medians, us", "fork+exit+wait", "fork returned",
 	       "thread create+join", "create returned");
 	for (int w = 0; w < NWAYS; w++)
