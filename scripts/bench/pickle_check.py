@@ -40,16 +40,12 @@ from multiprocessing.reduction import ForkingPickler  # noqa: E402
 
 import payload  # noqa: E402  (its checksum: the function the messages name)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
+
 
 def mpbench_bin():
-    env = os.environ.get("MPBENCH")
-    if env:
-        return env
-    for b in ("buildrel", "build"):
-        p = os.path.join(ROOT, b, "harness", "mpbench")
-        if os.access(p, os.X_OK):
-            return p
-    sys.exit("pickle_check.py: no mpbench binary: set MPBENCH")
+    return benchlib.mpbench_bin("pickle_check.py")
 
 
 def hook_figures(a):

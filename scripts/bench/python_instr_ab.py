@@ -43,7 +43,10 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, HERE)
+import benchlib  # noqa: E402
+
+ROOT = benchlib.ROOT
 DEFAULT = os.path.join(ROOT, "harness", "external", "pyinstr", "sitecustomize.py")
 SAVE_PLAN = """import os, sys
 with open(sys.argv[1], "w") as f:
@@ -52,15 +55,7 @@ with open(sys.argv[1], "w") as f:
 
 
 def mpbench_bin():
-    env = os.environ.get("MPBENCH")
-    if env:
-        return env
-    for b in ("buildrel", "build"):
-        p = os.path.join(ROOT, b, "harness", "mpbench")
-        if os.access(p, os.X_OK):
-            return p
-    sys.exit("python_instr_ab.py: no mpbench binary for the counter plan: set MPBENCH "
-             "(or give --counters none)")
+    return benchlib.mpbench_bin("python_instr_ab.py", " (or give --counters none)")
 
 
 def counter_plan(counters, root):

@@ -34,7 +34,9 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
+
 TRACEFS = "/sys/kernel/tracing"
 EVENTS = ("syscalls:sys_enter_clone", "syscalls:sys_exit_clone", "sched:sched_wakeup_new",
           "sched:sched_switch", "exceptions:page_fault_user", "exceptions:page_fault_kernel",
@@ -75,14 +77,7 @@ LINE = re.compile(r"^\s*(.+)-(\d+)\s+\[(\d+)\]\s+\S+\s+([\d.]+):\s+(.*)$")
 
 
 def mpbench_bin():
-    env = os.environ.get("MPBENCH")
-    if env:
-        return env
-    for b in ("buildrel", "build"):
-        p = os.path.join(ROOT, b, "harness", "mpbench")
-        if os.access(p, os.X_OK):
-            return p
-    sys.exit("startup_trace.py: no mpbench binary: set MPBENCH")
+    return benchlib.mpbench_bin("startup_trace.py")
 
 
 def tracefs_write(name, text):
