@@ -299,6 +299,31 @@ static int python_figures(const struct mpb_pyinstr *pi, pid_t pid,
 	return rc;
 }
 
+/* A failed run of an instrumented command: where its pool's process said
+ * why (sitecustomize.py, _check_exited: a worker killed during a task),
+ * that cause leads d's message, ahead of the stderr tail, which the pool's
+ * other processes may fill after the cause as they die with the script
+ * (a forkserver's new worker, its bootstrap cut short, prints a traceback). */
+static void python_cause(const struct mpb_pyinstr *pi, pid_t pid, struct mpb_diag *d)
+{
+	struct mpb_pyrec pr;
+	struct mpb_diag ignored = { 0 };
+	if (mpb_pyrec_load(pi->records, pid, &pr, &ignored) == 0 && pr.parent && d) {
+		const char *k = json_string_value(json_object_get(pr.parent, "killed"));
+		char head[160];
+		int n = k && k[0] ? snprintf(head, sizeof head, "multiprocessing.Pool %s: ", k) : 0;
+		if (n > 0 && (size_t)n < sizeof head) {
+			size_t hl = (size_t)n, ml = strnlen(d->msg, sizeof d->msg - 1);
+			if (hl + ml > sizeof d->msg - 1)
+				ml = sizeof d->msg - 1 - hl;
+			memmove(d->msg + hl, d->msg, ml);
+			memcpy(d->msg, head, hl);
+			d->msg[hl + ml] = '\0';
+		}
+	}
+	mpb_pyrec_free(&pr);
+}
+
 static int cmd_point(void *ctx, const struct mpb_runner_env *e, size_t i, struct mpb_sample *out,
 		     struct mpb_diag *d)
 {
@@ -326,6 +351,8 @@ static int cmd_point(void *ctx, const struct mpb_runner_env *e, size_t i, struct
 	}
 	struct mpb_cmd_result r;
 	rc = mpb_cmd_run(&job, &r, d);
+	if (rc == -MPB_ERUN && spec->instrument_python && r.pid > 0)
+		python_cause(&pi, r.pid, d);
 	if (rc == 0) {
 		memset(out, 0, sizeof *out);
 		out->wall_ns = r.wall_ns;

@@ -414,7 +414,7 @@ class PythonInstrumentTest(unittest.TestCase):
         self.assertEqual(run["cmd"]["python"], {"pools": 0})
         self.assertEqual(run["workers_detail"], [])
 
-    def check_failure(self, api, cause):
+    def check_failure(self, api, cause, first=False):
         log = os.path.join(self.dir, "pids")
         # the serial baseline runs uninstrumented: an uninstrumented Pool
         # with a killed worker would wait until --timeout
@@ -425,6 +425,9 @@ class PythonInstrumentTest(unittest.TestCase):
         for p in doc["points"]:
             self.assertIsNotNone(p["error"])
             self.assertIn(cause, p["error"])
+            if first:  # the recorded cause leads, whatever stderr's tail holds
+                self.assertTrue(p["error"].startswith("multiprocessing.Pool worker "), p["error"])
+                self.assertIn(cause + ": command exited with status 1", p["error"])
             self.assertEqual(p["error_kind"], "command_failed")
         with open(log) as f:
             for pid in {int(x) for x in f.read().split()}:
@@ -436,7 +439,7 @@ class PythonInstrumentTest(unittest.TestCase):
 
     def test_killed_worker_fails_the_point(self):
         # multiprocessing.Pool would wait forever: the instrumentation ends it
-        self.check_failure("pool-kill", "killed by signal 9 during a task")
+        self.check_failure("pool-kill", "killed by signal 9 during a task", first=True)
         self.check_failure("executor-kill", "BrokenProcessPool")
 
     def test_bad_values(self):
