@@ -265,7 +265,10 @@ class PythonInstrumentTest(unittest.TestCase):
             run = p["runs"][0]
             self.assertEqual(sum(w["tasks"] for w in run["workers_detail"]), N)
             self.check_own(run, doc["machine"]["counters"])
-            self.assertGreater(p["derived"]["worker_pss_bytes"], 0)
+            # as in check_api: terminate() may kill a worker that never
+            # served, still starting, before it had a record to read into
+            if all(w["pss_bytes"] for r in p["runs"] for w in r["workers_detail"]):
+                self.assertGreater(p["derived"]["worker_pss_bytes"], 0)
 
     def test_pool_imap(self):
         self.check_api("pool-imap", CHUNK)
