@@ -450,8 +450,10 @@ static void test_syscall_counts(void **state)
 		mpb_pool_free(p);
 		mpb_value_clear_array(res, N);
 	}
-	/* pipe: a write per task message and a read per result message */
-	assert_true(calls[0] >= N);
+	/* pipe: the parent writes a round of chunks in one write per worker
+	 * (pool.c, feed) and holds at most 8 chunks of a worker in flight
+	 * (MAX_INFLIGHT): at least a write per 8 tasks of 1 */
+	assert_true(calls[0] >= N / 8);
 	/* shm: the rings carry the bytes; system calls only for wake-ups,
 	 * at most a read + poll + wake-up per message when every wait sleeps.
 	 * Under valgrind (scripts/valgrind.sh sets MPB_VALGRIND) every process

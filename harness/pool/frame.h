@@ -21,10 +21,11 @@ enum mpb_frame_type {
 	MPB_FRAME_READY = 2,   /* worker → parent: u32 index, u64 pid, u64 ready_ns, then the
 	                          start-up timeline: u64 running_ns (mpb_worker_main
 	                          entered), u64 counted_ns (counters open); CLOCK_MONOTONIC;
-	                          u64 faults (page faults taken so far, getrusage) */
+	                          u64 faults (page faults taken so far, getrusage); u32 cpu
+	                          (sched_getcpu, UINT32_MAX unknown: the parent's wake order, wake.h) */
 	MPB_FRAME_TASKS = 3,   /* parent → worker: u64 first, u32 count, count encoded args */
 	MPB_FRAME_RESULTS = 4, /* worker → parent: u64 first, u32 count, u64 compute_ns,
-	                          u64 codec_ns, count encoded results */
+	                          u64 codec_ns, u32 cpu (as READY's), count encoded results */
 	MPB_FRAME_STOP = 5,    /* parent → worker: finish and say BYE, then exit at EOF */
 	MPB_FRAME_BYE = 6,     /* worker → parent: struct mpb_frame_bye */
 	MPB_FRAME_ERROR = 7,   /* worker → parent: u64 task index, message bytes */
@@ -52,6 +53,8 @@ struct mpb_frame_bye {
 	/* the harness's own work inside a timed window: opening the counters
 	 * before READY (what else it reads, it reads after STOP, untimed) */
 	uint64_t instrumentation_ns;
+	/* the CPU it said goodbye on (as READY's cpu) */
+	uint64_t cpu;
 };
 
 /* Start a frame of `type` in out; returns the header's position among the

@@ -3,6 +3,8 @@
  * clock is read a handful of times per chunk, not per task. */
 #include "worker.h"
 
+#include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,14 @@
 #include "clock.h"
 #include "frame.h"
 #include "inject.h"
+
+/* The CPU this worker runs on now, for the parent's wake-up order (wake.h);
+ * UINT32_MAX when the kernel does not say. */
+static uint32_t this_cpu(void)
+{
+	int c = sched_getcpu();
+	return c < 0 ? UINT32_MAX : (uint32_t)c;
+}
 
 struct wstate {
 	const struct mpb_worker_args *a;
@@ -122,7 +132,8 @@ static int run_chunk(struct wstate *w, const struct mpb_frame *f)
 		if (h < 0 || mpb_buf_put_u64(&w->out, first) < 0 || mpb_buf_put_u32(&w->out, count) < 0)
 			rc = -1;
 		stamp = w->out.len;
-		if (rc == 0 && (mpb_buf_put_u64(&w->out, 0) < 0 || mpb_buf_put_u64(&w->out, 0) < 0))
+		if (rc == 0 && (mpb_buf_put_u64(&w->out, 0) < 0 || mpb_buf_put_u64(&w->out, 0) < 0 ||
+				mpb_buf_put_u32(&w->out, this_cpu()) < 0))
 			rc = -1;
 		for (uint32_t k = 0; k < count && rc == 0; k++)
 			if ((rc = a->codec->encode(&w->res[k], &w->out, &d)) < 0)
@@ -171,7 +182,8 @@ static int send_ready(struct wstate *w, uint64_t running_ns, uint64_t counted_ns
 	    mpb_buf_put_u64(&w->out, (uint64_t)getpid()) < 0 ||
 	    mpb_buf_put_u64(&w->out, ready_ns) < 0 ||
 	    mpb_buf_put_u64(&w->out, running_ns) < 0 || mpb_buf_put_u64(&w->out, counted_ns) < 0 ||
-	    mpb_buf_put_u64(&w->out, faults) < 0 || mpb_frame_end(&w->out, h) < 0)
+	    mpb_buf_put_u64(&w->out, faults) < 0 || mpb_buf_put_u32(&w->out, this_cpu()) < 0 ||
+	    mpb_frame_end(&w->out, h) < 0)
 		return -1;
 	return send_buf(w);
 }
@@ -232,6 +244,7 @@ static int send_bye(struct wstate *w)
 	if (w->a->rusage_who == RUSAGE_SELF)
 		read_memory(&w->bye);
 	clean_up(w);
+	w->bye.cpu = this_cpu();
 	long h = mpb_frame_begin(&w->out, MPB_FRAME_BYE);
 	if (h < 0 || mpb_buf_append(&w->out, &w->bye, sizeof w->bye) < 0 ||
 	    mpb_frame_end(&w->out, h) < 0)

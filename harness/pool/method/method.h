@@ -46,6 +46,9 @@ struct mpb_slot {
 	uint32_t *inflight_n;   /* ... and their task counts */
 	unsigned inflight_cap, inflight_head, inflight_count;
 	uint64_t busy_since_ns; /* the head chunk reached the worker's queue front (deadline.h) */
+	uint32_t cpu;           /* the CPU the worker reported in its last READY, RESULTS or
+	                           BYE, MPB_CPU_UNKNOWN before: the parent wakes it last when
+	                           it shares the parent's (wake.h) */
 };
 
 /* A wait status that is neither exited nor signaled: the worker is gone but
