@@ -83,6 +83,8 @@ struct fake {
 	struct fake_fd fd[FAKE_FDS];
 	int nfd;
 	int opens;
+	int releases;              /* release calls */
+	int encodes_after_release; /* encode calls since the last release */
 };
 
 static struct fake F;
@@ -129,6 +131,7 @@ static int fake_encode(void *ctx, const char *event, struct mpb_counter_spec *sp
 		       size_t len)
 {
 	struct fake *f = ctx;
+	f->encodes_after_release++;
 	char name[64];
 	snprintf(name, sizeof name, "%s", event);
 	uint32_t flags = 0;
@@ -229,6 +232,13 @@ static void fake_close(void *ctx, int fd)
 	fake_fd(ctx, fd)->open = false;
 }
 
+static void fake_release(void *ctx)
+{
+	struct fake *f = ctx;
+	f->releases++;
+	f->encodes_after_release = 0;
+}
+
 static const struct mpb_counter_source fake_source = {
 	.name = "fake",
 	.ctx = &F,
@@ -237,6 +247,7 @@ static const struct mpb_counter_source fake_source = {
 	.enable = fake_enable,
 	.read = fake_read,
 	.close = fake_close,
+	.release = fake_release,
 };
 
 static int fake_open_fds(void)
@@ -1011,6 +1022,64 @@ static void test_counters_off(void **state)
 
 /* ---- the plan's text form (a worker spec's counters) ------------------------ */
 
+/* The encoder is released once a set's names are encoded, failed lists
+ * included, and nothing is encoded after it; counters still open. */
+static void test_encoder_released_after_resolve(void **state)
+{
+	(void)state;
+	struct mpb_counter_set set;
+	struct mpb_diag d = { 0 };
+	assert_int_equal(mpb_counters_resolve("default", &fake_source, 1, &set, &d), 0);
+	assert_int_equal(F.releases, 1);
+	assert_int_equal(F.encodes_after_release, 0);
+	assert_true(mpb_counters_find_key(&set, "task_clock_ns")->available);
+	struct mpb_counter_handle h;
+	int n = mpb_counters_open(&h, &set.plan, &fake_source);
+	assert_true(n > 0);
+	assert_int_equal(fake_open_fds(), n);
+	mpb_counters_close(&h);
+	/* a name with a bad modifier fails the list: released all the same */
+	assert_true(mpb_counters_resolve("task-clock,cycles:zz", &fake_source, 1, &set, &d) < 0);
+	assert_int_equal(F.releases, 2);
+	assert_int_equal(F.encodes_after_release, 0);
+	/* "none" encodes nothing and has nothing to release */
+	assert_int_equal(mpb_counters_resolve("none", &fake_source, 1, &set, &d), 0);
+	assert_int_equal(F.releases, 2);
+}
+
+static int paranoid(void);
+
+static bool libpfm_mapped(void)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	assert_non_null(f);
+	char line[512];
+	bool found = false;
+	while (fgets(line, sizeof line, f))
+		found |= strstr(line, "libpfm") != NULL;
+	fclose(f);
+	return found;
+}
+
+/* The real encoder unloads libpfm4 once the names are encoded: the process
+ * that forks the workers does not carry its tables (counter_source_perf.c).
+ * Encoding again after that loads it again. */
+static void test_real_libpfm_unloaded_after_resolve(void **state)
+{
+	(void)state;
+	struct mpb_counter_set set;
+	struct mpb_diag d = { 0 };
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(mpb_counters_resolve("task-clock", &mpb_counter_source_perf,
+						      paranoid(), &set, &d), 0);
+		const struct mpb_counter_event *ev = mpb_counters_find_key(&set, "task_clock_ns");
+		assert_non_null(ev);
+		/* encoded by libpfm4 (or said why not), and then unloaded */
+		assert_true(ev->spec.type == PERF_TYPE_SOFTWARE || ev->reason[0]);
+		assert_false(libpfm_mapped());
+	}
+}
+
 static void test_plan_text_roundtrip(void **state)
 {
 	(void)state;
@@ -1313,6 +1382,8 @@ int main(void)
 		FAKE_TEST(test_not_counted_is_null_never_zero),
 		FAKE_TEST(test_counters_off),
 		FAKE_TEST(test_plan_text_roundtrip),
+		FAKE_TEST(test_encoder_released_after_resolve),
+		cmocka_unit_test(test_real_libpfm_unloaded_after_resolve),
 		cmocka_unit_test(test_real_sleeps_are_context_switches),
 		cmocka_unit_test(test_real_pool_workers_count_their_sleeps),
 		cmocka_unit_test(test_real_spawn_and_forkserver_workers_count),

@@ -56,9 +56,15 @@ struct mpb_counter_source {
 	/* v[0] value, v[1] time enabled (ns), v[2] time running (ns). 0 or -errno. */
 	int (*read)(void *ctx, int fd, uint64_t v[3]);
 	void (*close)(void *ctx, int fd);
+	/* Drop what encode loaded to encode names, or NULL: called once a set
+	 * of names is encoded (mpb_counters_resolve), since the process that
+	 * forks the workers must not carry it (counter_source_perf.c). The next
+	 * encode loads it again. */
+	void (*release)(void *ctx);
 };
 
-/* libpfm4 + perf_event_open. Its encode initialises libpfm4 on first use. */
+/* libpfm4 + perf_event_open. Its encode loads and initialises libpfm4 on
+ * first use; release unloads it. */
 extern const struct mpb_counter_source mpb_counter_source_perf;
 /* The perf_event_attr of an encoded event, as every mpbench counter opens it
  * (read format with the enabled/running times, hypervisor excluded); callers

@@ -540,6 +540,8 @@ int mpb_counters_resolve(const char *list, const struct mpb_counter_source *src,
 			rc = add_event(set, item, d);
 		}
 	}
+	if (src->release)
+		src->release(src->ctx); /* every name is encoded (counter_source.h) */
 	if (rc < 0) {
 		memset(set, 0, sizeof *set);
 		return rc;
