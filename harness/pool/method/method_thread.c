@@ -59,6 +59,7 @@ struct thread_worker {
 	int status;            /* mpb_worker_main's return, read after the join */
 	uint64_t killed_ns;    /* when kill closed its pipes; 0: not yet */
 	atomic_bool done;      /* thread_main is past its last use of this record */
+	bool joined;           /* thread_wait joined it (after BYE) */
 	/* done's wake-up: a teardown waits on it, not on a polling timer */
 	pthread_mutex_t lock;
 	pthread_cond_t ended;  /* on CLOCK_MONOTONIC, the clock of mpb_now_ns */
@@ -183,7 +184,9 @@ static int thread_reap(struct mpb_pool *p, struct mpb_slot *s, bool block, struc
 		return 1;
 	}
 	int e;
-	if (block) {
+	if (t->joined) {
+		e = 0;
+	} else if (block) {
 		uint64_t from = t->killed_ns ? t->killed_ns : mpb_now_ns();
 		e = join_until(t, from + THREAD_REAP_GRACE_NS);
 	} else {
@@ -214,7 +217,18 @@ static int thread_wait(struct mpb_pool *p, struct mpb_slot *s, uint64_t until_ns
 	(void)p;
 	(void)d;
 	struct thread_worker *t = s->method_data;
-	if (t && !s->ended)
+	if (!t || s->ended || t->joined)
+		return 0;
+	/* After BYE the thread only waits for EOF and returns (worker.c; its
+	 * workload's teardown ran before BYE), and with the parent's end
+	 * closed it has the EOF: it cannot hang. So join it at once, woken by
+	 * its exit, rather than by the condition variable and then by the
+	 * join: a teardown window of one cross-CPU wake-up less, each ~15-20 us
+	 * on the 2-core VM (sched_wakeup and ipi trace events); a 2-worker
+	 * point's teardown per worker went from 26-37 to 20-23 us. */
+	if (s->said_bye && s->to_fd < 0)
+		t->joined = pthread_join(t->tid, NULL) == 0;
+	else
 		wait_done(t, until_ns);
 	return 0;
 }
