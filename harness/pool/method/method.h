@@ -122,7 +122,7 @@ struct mpb_method_ops {
 	/* Sleep until the worker may have ended or mpb_now_ns() reaches
 	 * until_ns, whichever comes first; reap(!block) then tells which. It
 	 * must wake on the event itself (a pidfd, the forkserver's exit notice,
-	 * a thread's condition variable), never on a polling timer: teardown is
+	 * a thread's exit or its condition variable), never on a polling timer: teardown is
 	 * a timed window, and a poll interval would be measured as the pool's
 	 * cost (pool.c, reap_bounded). 0, or negative with d set. */
 	int (*wait)(struct mpb_pool *p, struct mpb_slot *s, uint64_t until_ns, struct mpb_diag *d);
