@@ -81,26 +81,12 @@ static void perf_release(void *ctx)
 	(void)ctx;
 	pthread_mutex_lock(&pfm_lock);
 	if (pfm.handle) {
-		if (pfm.terminate && pfm.initialize && !pfm_why[0])
+		if (pfm.terminate && !pfm_why[0]) /* it initialised */
 			pfm.terminate();
 		dlclose(pfm.handle);
 	}
 	memset(&pfm, 0, sizeof pfm);
 	pthread_mutex_unlock(&pfm_lock);
-}
-
-static int perf_encode_locked(const char *event, struct mpb_counter_spec *spec, char *why,
-			      size_t why_len);
-
-static int perf_encode(void *ctx, const char *event, struct mpb_counter_spec *spec, char *why,
-		       size_t why_len)
-{
-	(void)ctx;
-	pthread_mutex_lock(&pfm_lock);
-	pfm_init();
-	int rc = perf_encode_locked(event, spec, why, why_len);
-	pthread_mutex_unlock(&pfm_lock);
-	return rc;
 }
 
 static int perf_encode_locked(const char *event, struct mpb_counter_spec *spec, char *why,
@@ -136,6 +122,17 @@ static int perf_encode_locked(const char *event, struct mpb_counter_spec *spec, 
 		      (attr.exclude_guest ? MPB_CSPEC_EXCLUDE_GUEST : 0) |
 		      ((uint32_t)attr.precise_ip << MPB_CSPEC_PRECISE_SHIFT);
 	return 0;
+}
+
+static int perf_encode(void *ctx, const char *event, struct mpb_counter_spec *spec, char *why,
+		       size_t why_len)
+{
+	(void)ctx;
+	pthread_mutex_lock(&pfm_lock);
+	pfm_init();
+	int rc = perf_encode_locked(event, spec, why, why_len);
+	pthread_mutex_unlock(&pfm_lock);
+	return rc;
 }
 
 void mpb_counter_spec_attr(const struct mpb_counter_spec *spec, struct perf_event_attr *attr)

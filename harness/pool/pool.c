@@ -745,7 +745,7 @@ static uint64_t parent_syscalls(const struct mpb_pool *p)
 static int feed(struct mpb_pool *p, const struct mpb_value *args, uint64_t *next,
 		struct mpb_diag *d)
 {
-	uint64_t n = p->map_n;
+	uint64_t n = p->map_n, from = *next;
 	unsigned max_depth = inflight_now(p, n - *next);
 	for (unsigned depth = 0; depth < max_depth && *next < n; depth++) {
 		for (unsigned i = 0; i < p->nslots && *next < n; i++) {
@@ -764,7 +764,8 @@ static int feed(struct mpb_pool *p, const struct mpb_value *args, uint64_t *next
 			*next += cnt;
 		}
 	}
-	return flush_all(p, d);
+	/* most rounds of a long map queue nothing: then nothing to order */
+	return *next > from ? flush_all(p, d) : 0;
 }
 
 int mpb_pool_map(struct mpb_pool *p, const struct mpb_value *args, size_t n,
