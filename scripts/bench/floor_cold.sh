@@ -7,7 +7,12 @@
 # computing while the harness waits), and after 4 ms asleep with nothing to
 # compute. Medians over ROUNDS rounds; the time until fork/pthread_create
 # returned in the parent too, the "launched" step of a worker's start-up
-# timeline (results/README.md: workers_detail[].startup_timeline).
+# timeline (results/README.md: workers_detail[].startup_timeline). A last
+# row times pthread_create+join hot with the new thread placed on a CPU other
+# than the caller's (pthread_attr_setaffinity_np), as a pool's thread worker
+# runs beside the harness: the hot floor's thread takes the CPU of the parent
+# that blocks in the join and never crosses CPUs. fork has no such row: a
+# child cannot be created on another CPU, only moved there after it ran.
 #
 #   scripts/bench/floor_cold.sh [-r ROUNDS]     [31]
 #
@@ -36,6 +41,7 @@ trap 'rm -rf "$dir"' EXIT
 cat > "$dir/floor_cold.c" <<'EOF'
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +97,35 @@ static double thread_once(double *ret)
 	return (double)(now() - t0) / 1e3;
 }
 
+/* As thread_once, the thread placed on a CPU other than the caller's;
+ * < 0 when the process may use only one CPU. */
+static double thread_other_once(double *ret)
+{
+	cpu_set_t may, other;
+	CPU_ZERO(&other);
+	int me = sched_getcpu();
+	if (sched_getaffinity(0, sizeof may, &may) != 0)
+		return -1;
+	for (int c = 0; c < CPU_SETSIZE && CPU_COUNT(&other) == 0; c++)
+		if (c != me && CPU_ISSET(c, &may))
+			CPU_SET(c, &other);
+	if (CPU_COUNT(&other) == 0)
+		return -1;
+	pthread_attr_t at;
+	pthread_attr_init(&at);
+	pthread_attr_setaffinity_np(&at, sizeof other, &other);
+	pthread_t t;
+	uint64_t t0 = now();
+	int e = pthread_create(&t, &at, nothing, NULL);
+	uint64_t t1 = now();
+	pthread_attr_destroy(&at);
+	if (e != 0)
+		return -1;
+	pthread_join(t, NULL);
+	*ret = (double)(t1 - t0) / 1e3;
+	return (double)(now() - t0) / 1e3;
+}
+
 /* the compute runs in a helper process with its own 40 MB (the parent's
  * footprint stays small, as mpbench's does); the parent waits for it */
 static int req[2], rep[2];
@@ -125,8 +160,9 @@ static void helper(void)
 	_exit(0);
 }
 
-enum { HOT, AFTER_COMPUTE, AFTER_SLEEP, NWAYS };
-static const char *way[NWAYS] = { "hot (tight loop)", "after compute", "after sleep" };
+enum { HOT, AFTER_COMPUTE, AFTER_SLEEP, HOT_OTHER_CPU, NWAYS };
+static const char *way[NWAYS] = { "hot (tight loop)", "after compute", "after sleep",
+				  "hot, other CPU" };
 
 int main(int argc, char **argv)
 {
@@ -149,6 +185,12 @@ int main(int argc, char **argv)
 				compute();
 			if (w == AFTER_SLEEP)
 				nanosleep(&ms4, NULL);
+			if (w == HOT_OTHER_CPU) {
+				/* hot: the last of five in a row */
+				for (int j = 0; j < 5; j++)
+					AT(w, 2, i) = thread_other_once(&AT(w, 3, i));
+				continue;
+			}
 			/* hot: the last of five in a row */
 			for (int j = 0; j < (w == HOT ? 5 : 1); j++)
 				AT(w, 0, i) = fork_once(&AT(w, 1, i));
@@ -164,9 +206,15 @@ int main(int argc, char **argv)
 	waitpid(h, NULL, 0);
 	printf("%-18s %18s %14s %20s %16s\n", "medians, us", "fork+exit+wait", "fork returned",
 	       "thread create+join", "create returned");
-	for (int w = 0; w < NWAYS; w++)
+	for (int w = 0; w < HOT_OTHER_CPU; w++)
 		printf("%-18s %18.1f %14.1f %20.1f %16.1f\n", way[w], median(&AT(w, 0, 0), r),
 		       median(&AT(w, 1, 0), r), median(&AT(w, 2, 0), r), median(&AT(w, 3, 0), r));
+	if (AT(HOT_OTHER_CPU, 2, 0) < 0)
+		printf("%-18s %18s %14s %20s %16s\n", way[HOT_OTHER_CPU], "-", "-",
+		       "(one CPU)", "-");
+	else
+		printf("%-18s %18s %14s %20.1f %16.1f\n", way[HOT_OTHER_CPU], "-", "-",
+		       median(&AT(HOT_OTHER_CPU, 2, 0), r), median(&AT(HOT_OTHER_CPU, 3, 0), r));
 	return 0;
 }
 EOF
