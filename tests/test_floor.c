@@ -1,6 +1,7 @@
 /* test_floor.c — cmocka tests for harness/machine/floor.c, the floor costs that
  * `mpbench info` shows: each floor gives a positive, finite figure for small
- * iteration counts; mpb_floor_measure fills all four; the estimator keeps
+ * iteration counts; mpb_floor_measure fills all four; each batch of the
+ * pipe round trip has a child of its own; the estimator keeps
  * a floor from bursts of load; failures (a program
  * that does not exist, one that exits nonzero, nothing to measure) come back
  * as a negative code with a message naming the cause and leave the result
@@ -17,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
@@ -82,6 +84,37 @@ static void test_pipe_rtt(void **state)
 	ns = -1;
 	rc = mpb_floor_pipe_rtt(1, 1, &ns, &d);
 	assert_figure(rc, ns, &d, "pipe_rtt(1, 1)");
+	assert_nothing_left(h);
+}
+
+static volatile sig_atomic_t children_exited;
+
+static void count_child(int sig)
+{
+	(void)sig;
+	children_exited++;
+}
+
+/* Each batch of the pipe round trip runs with a fresh child, so that the
+ * kernel's placement of one pair (one CPU or two) is not the whole figure
+ * (floor.h): as many children exit as there are batches. Each is reaped
+ * before the next is forked, so their SIGCHLDs cannot merge into one. */
+static void test_pipe_rtt_fresh_child_per_batch(void **state)
+{
+	(void)state;
+	struct held h = held_now();
+	struct mpb_diag d;
+	mpb_diag_clear(&d);
+	struct sigaction sa = { .sa_handler = count_child, .sa_flags = SA_RESTART }, old;
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGCHLD, &sa, &old), 0);
+	children_exited = 0;
+	double ns = -1;
+	int rc = mpb_floor_pipe_rtt(4, 20, &ns, &d);
+	int seen = children_exited;
+	assert_int_equal(sigaction(SIGCHLD, &old, NULL), 0);
+	assert_figure(rc, ns, &d, "pipe_rtt(4, 20)");
+	assert_int_equal(seen, 4);
 	assert_nothing_left(h);
 }
 
@@ -265,6 +298,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pipe_rtt),
+		cmocka_unit_test(test_pipe_rtt_fresh_child_per_batch),
 		cmocka_unit_test(test_fork),
 		cmocka_unit_test(test_spawn),
 		cmocka_unit_test(test_thread),

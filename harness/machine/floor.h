@@ -31,9 +31,9 @@ struct mpb_floor {
 #define MPB_FLOOR_COLD_SLEEP_NS 4000000ull
 #define MPB_FLOOR_COLD_BATCH 3
 
-/* Measure each floor: the pipe round trip as the median of batches'
- * means, the hot others by mpb_floor_estimate, the cold ones over 15
- * rounds. 0 or negative with d set. */
+/* Measure each floor: the pipe round trip by mpb_floor_pipe_rtt, the hot
+ * others by mpb_floor_estimate, the cold ones over 15 rounds. 0 or
+ * negative with d set. */
 int mpb_floor_measure(struct mpb_floor *f, struct mpb_diag *d);
 /* The same with fewer iterations and a time budget per floor (9 cold
  * rounds each, about 40 ms per cold floor): what a sweep records, measured in its own process before its first point (results:
@@ -62,7 +62,14 @@ double mpb_floor_of(const struct mpb_floor *f, enum mpb_method_floor kind);
 /* The cold floor a method's start-up per worker compares with as well
  * (mpb_floor_of's operation, first after a wait); 0 when not measured. */
 double mpb_floor_cold_of(const struct mpb_floor *f, enum mpb_method_floor kind);
-/* Median per-round-trip time over `batches` batches of `iters` round trips. */
+/* The pipe round trip: `batches` batches of `iters` round trips, each batch
+ * between the caller and a fresh child; the smallest batch mean. The
+ * kernel places each pair anew, on one CPU (a round trip is two context
+ * switches) or on two (two cross-CPU wake-ups, tens of times that on a VM
+ * whose idle vCPUs the host must wake), and keeps a pair where it put it:
+ * one child for all batches made the figure the luck of one placement; the
+ * smallest over fresh pairs is the cheapest round trip, as the other floors
+ * are the cheapest of their operation. */
 int mpb_floor_pipe_rtt(unsigned batches, unsigned iters, double *ns, struct mpb_diag *d);
 /* `iters` samples of each, by mpb_floor_estimate. */
 int mpb_floor_fork(unsigned iters, double *ns, struct mpb_diag *d);
